@@ -1,0 +1,50 @@
+# traceobject: `make demo` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TRACEOBJECT_HOME ?= $(CURDIR)/var
+
+.PHONY: install demo test test-postgres lint bench bench-smoke browser messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml package.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm install --no-audit --no-fund --silent
+	$(BIN)/python -m traceobject.core.i18n_compile
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/traceobject demo
+
+# Browser tests need Debian's chromium; install it when we may (root), else they are skipped.
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium missing: browser tests will be skipped"; }
+
+# Tests keep their data (keys, media) apart from the demo's.
+test: install browser
+	TRACEOBJECT_HOME=$(CURDIR)/var/test $(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# The same suite on PostgreSQL (DATABASE_URL, default: the local server's 'test' database).
+test-postgres: install browser
+	TRACEOBJECT_HOME=$(CURDIR)/var/test DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-smoke: install
+	$(BIN)/python bench/run.py --smoke
+
+messages: install
+	cd src/traceobject && ../../$(BIN)/django-admin makemessages --settings=traceobject.settings -l en --no-obsolete --ignore 'demo/*'
+	$(BIN)/python -m traceobject.core.i18n_compile
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

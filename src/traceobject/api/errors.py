@@ -1,0 +1,70 @@
+"""Exception handlers that give every API error the one shape."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from traceobject.core.errors import RateLimited, ServiceError, error_body
+
+logger = logging.getLogger(__name__)
+
+
+def _fields_of(exc: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "payload", "query")]
+        fields[".".join(loc) or "body"] = str(item.get("msg", "invalid"))
+    return fields
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def service_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, ServiceError)
+        response = api.create_response(
+            request, error_body(exc.code, exc.message, exc.fields), status=exc.status
+        )
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    def validation_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, ValidationError)
+        return api.create_response(
+            request, error_body("invalid", _("The request is not valid."), _fields_of(exc)),
+            status=422,
+        )
+
+    def http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, HttpError)
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "error")
+        message = _("The request body is not valid JSON.") if exc.status_code == 400 else str(exc)
+        return api.create_response(request, error_body(code, message), status=exc.status_code)
+
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+    def auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(
+            request, error_body("unauthorized", _("Authentication required.")), status=401)
+
+    def other(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if isinstance(exc, RequestDataTooBig):
+            return api.create_response(
+                request, error_body("too_large", _("The request is too large.")), status=413)
+        logger.exception("unhandled API error on %s %s", request.method, request.path)
+        return api.create_response(
+            request, error_body("server_error", _("An error occurred on our side.")), status=500)
+
+    api.add_exception_handler(ServiceError, service_error)
+    api.add_exception_handler(ValidationError, validation_error)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(AuthenticationError, auth_error)
+    api.add_exception_handler(Exception, other)

@@ -1,0 +1,130 @@
+"""Public API v1: objects, tips, mailbox. Thin: selectors and services do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import get_language, override
+from ninja import Header, Query, Router, Schema
+
+from traceobject.api.schemas import (
+    ErrorOut,
+    ImageOut,
+    MailboxOut,
+    ObjectListOut,
+    ObjectOut,
+    ReceiptOut,
+    ReplyIn,
+    TipIn,
+)
+from traceobject.catalog import selectors
+from traceobject.catalog.models import Category, ObjectStatus
+from traceobject.core.errors import ServiceError
+from traceobject.core.ratelimit import ratelimit_hit
+from traceobject.tips import intake
+
+router = Router(tags=["public"])
+
+
+class ObjectFilters(Schema):
+    category: Category | None = None
+    campaign: str | None = None
+    status: ObjectStatus | None = None
+    page: int = 1
+    per_page: int = selectors.PAGE_SIZE
+    language: str | None = None
+
+
+def _language(requested: str | None = None) -> str:
+    from django.conf import settings
+
+    if requested and requested in dict(settings.LANGUAGES):
+        return requested
+    return get_language() or "en"
+
+
+def _object_url(ref: str, language: str) -> str:
+    with override(language):
+        return reverse("public:object", args=[ref])
+
+
+def object_out(obj: selectors.ObjectView, language: str) -> dict[str, Any]:
+    images = [
+        ImageOut(width=i.width, height=i.height, full=i.full.jpeg,
+                 renditions=[r.__dict__ for r in i.renditions])  # type: ignore[misc]
+        for i in obj.images
+    ]
+    return {
+        "ref": obj.ref, "title": obj.title, "description": obj.description,
+        "questions": obj.questions, "category": obj.category,
+        "category_label": obj.category_label, "status": obj.status,
+        "campaign": obj.campaign_slug, "language": obj.language,
+        "url": _object_url(obj.ref, language),
+        "image": images[0].full if images else None,
+        "images": images,
+        "identified_country": obj.identified_country or None,
+    }
+
+
+@router.get("/objects", response={200: ObjectListOut, 422: ErrorOut})
+def list_objects(request: HttpRequest, filters: Query[ObjectFilters]) -> dict[str, Any]:
+    """Published and identified objects, one page at a time."""
+    language = _language(filters.language)
+    if filters.status and filters.status not in (ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED):
+        return {"items": [], "count": 0, "page": 1, "pages": 1}
+    page = selectors.object_list(
+        language=language, category=filters.category, campaign=filters.campaign,
+        status=filters.status, page=max(1, min(filters.page, 100_000)),
+        per_page=filters.per_page,
+    )
+    return {"items": [object_out(o, language) for o in page.items], "count": page.count,
+            "page": page.number, "pages": page.num_pages}
+
+
+@router.get("/objects/{ref}", response={200: ObjectOut, 404: ErrorOut})
+def get_object(request: HttpRequest, ref: str, language: str | None = None) -> dict[str, Any]:
+    lang = _language(language)
+    return object_out(selectors.object_get(ref=ref, language=lang), lang)
+
+
+@router.post("/objects/{ref}/tips",
+             response={201: ReceiptOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut,
+                       429: ErrorOut})
+def submit_tip(request: HttpRequest, ref: str, payload: TipIn,
+               x_receipt: str | None = Header(default=None, alias="X-Receipt"),
+               ) -> tuple[int, dict[str, str]]:
+    """Send a tip. It is sealed at once; the answer holds the receipt, shown only this once."""
+    ratelimit_hit(request, "tip")
+    data = payload.dict()
+    data["language"] = data.get("language") or _language()
+    tip = intake.tip_validate(data)
+    receipt = intake.tip_submit(ref=ref, tip=tip, receipt=x_receipt or None)
+    return 201, {"receipt": receipt}
+
+
+def _require_receipt(request: HttpRequest, x_receipt: str | None) -> str:
+    ratelimit_hit(request, "receipt")
+    if not x_receipt:
+        raise ServiceError("receipt_required", "Send your receipt in the X-Receipt header.",
+                           status=401)
+    return x_receipt
+
+
+@router.get("/mailbox", response={200: MailboxOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut})
+def get_mailbox(request: HttpRequest,
+                x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> Any:
+    """The tipster's tips and messages, for the receipt in the X-Receipt header."""
+    return intake.mailbox_open(receipt=_require_receipt(request, x_receipt))
+
+
+@router.post("/mailbox/replies",
+             response={201: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+def reply(request: HttpRequest, payload: ReplyIn,
+          x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> tuple[int, None]:
+    """Answer the investigators' questions."""
+    receipt = _require_receipt(request, x_receipt)
+    ratelimit_hit(request, "tip")
+    intake.mailbox_reply(receipt=receipt, text=payload.text)
+    return 201, None

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    CLOTHING = "clothing", _("Clothing")
+    PACKAGING = "packaging", _("Packaging")
+    TOYS = "toys", _("Toys")
+    TEXTILES = "textiles", _("Furniture and textiles")
+    PRINTED = "printed", _("Printed matter")
+    OTHER = "other", _("Other")
+
+
+class ObjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    IDENTIFIED = "identified", _("Identified")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+PUBLIC_STATUSES = (ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED)
+
+
+class Campaign(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    # {"en": "...", "de": "..."}: English is required, other languages fall back to it.
+    names = models.JSONField(default=dict)
+    descriptions = models.JSONField(default=dict, blank=True)
+    launched_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_public = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class TracedObject(models.Model):
+    ref = models.CharField(max_length=16, unique=True)  # TAO-YYYY-NNNN
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="traced_objects"
+    )
+    category = models.CharField(max_length=16, choices=Category.choices)
+    status = models.CharField(
+        max_length=16, choices=ObjectStatus.choices, default=ObjectStatus.DRAFT
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    identified_at = models.DateTimeField(null=True, blank=True)
+    identified_country = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        ordering = ["position", "-published_at", "id"]
+        indexes = [models.Index(fields=["status", "category"])]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class ObjectText(models.Model):
+    """The texts of an object in one language; English is the fallback."""
+
+    object = models.ForeignKey(TracedObject, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    questions = models.JSONField(default=list, blank=True)  # list[str]
+    thank_you = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["object", "language"], name="one_text_per_language")
+        ]
+
+
+class ObjectImage(models.Model):
+    """A published picture of an object, stored as renditions of several widths (WebP + JPEG)."""
+
+    object = models.ForeignKey(TracedObject, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveIntegerField(default=0)
+    folder = models.CharField(max_length=200)  # relative to the public media root
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    widths = models.JSONField(default=list)  # list[int], ascending; the largest is the full size
+
+    class Meta:
+        ordering = ["position", "id"]

@@ -1,0 +1,225 @@
+"""Reads of the public catalogue, in one language with English fallback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from traceobject.catalog.models import (
+    PUBLIC_STATUSES,
+    Campaign,
+    Category,
+    ObjectImage,
+    ObjectStatus,
+    ObjectText,
+    TracedObject,
+)
+from traceobject.core.errors import NotFound
+from traceobject.core.reference import country_name
+
+PAGE_SIZE = 24
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Rendition:
+    width: int
+    jpeg: str
+    webp: str
+
+
+@dataclass(frozen=True)
+class ImageView:
+    width: int
+    height: int
+    renditions: list[Rendition]
+
+    @property
+    def full(self) -> Rendition:
+        return self.renditions[-1]
+
+    def srcset(self, kind: str) -> str:
+        return ", ".join(f"{getattr(r, kind)} {r.width}w" for r in self.renditions)
+
+    @property
+    def jpeg_srcset(self) -> str:
+        return self.srcset("jpeg")
+
+    @property
+    def webp_srcset(self) -> str:
+        return self.srcset("webp")
+
+    def fallback(self, width: int = 640) -> Rendition:
+        fitting = [r for r in self.renditions if r.width <= width]
+        return fitting[-1] if fitting else self.renditions[0]
+
+    @property
+    def small(self) -> Rendition:
+        return self.fallback(640)
+
+
+@dataclass(frozen=True)
+class ObjectView:
+    ref: str
+    title: str
+    description: str
+    questions: list[str]
+    thank_you: str
+    category: str
+    category_label: str
+    status: str
+    campaign_slug: str | None
+    campaign_name: str | None
+    language: str  # the language the texts are actually in
+    images: list[ImageView] = field(default_factory=list)
+    published_at: datetime | None = None
+    identified_at: datetime | None = None
+    identified_country: str = ""
+    identified_country_name: str = ""
+
+    @property
+    def is_identified(self) -> bool:
+        return self.status == ObjectStatus.IDENTIFIED
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[ObjectView]
+    count: int
+    number: int
+    num_pages: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    slug: str
+    name: str
+    description: str
+
+
+def _media(path: str) -> str:
+    return f"/media/{path}"
+
+
+def image_view(image: ObjectImage) -> ImageView:
+    return ImageView(
+        width=image.width, height=image.height,
+        renditions=[
+            Rendition(width=w, jpeg=_media(f"{image.folder}/{w}.jpg"),
+                      webp=_media(f"{image.folder}/{w}.webp"))
+            for w in image.widths
+        ],
+    )
+
+
+def _localized(values: dict[str, str], language: str) -> str:
+    return values.get(language) or values.get("en") or next(iter(values.values()), "")
+
+
+def _public_objects(language: str) -> QuerySet[TracedObject]:
+    return (
+        TracedObject.objects.filter(status__in=PUBLIC_STATUSES)
+        .filter(Q(campaign__isnull=True) | Q(campaign__is_public=True))
+        .select_related("campaign")
+        .prefetch_related(
+            Prefetch("texts", queryset=ObjectText.objects.filter(language__in={language, "en"}),
+                     to_attr="_texts"),
+            Prefetch("images", to_attr="_images"),
+        )
+    )
+
+
+def _object_view(obj: TracedObject, language: str) -> ObjectView:
+    texts = {t.language: t for t in obj._texts}  # type: ignore[attr-defined]
+    text = texts.get(language) or texts.get("en")
+    campaign = obj.campaign
+    return ObjectView(
+        ref=obj.ref,
+        title=text.title if text else obj.ref,
+        description=text.description if text else "",
+        questions=list(text.questions) if text else [],
+        thank_you=text.thank_you if text else "",
+        category=obj.category,
+        category_label=str(Category(obj.category).label),
+        status=obj.status,
+        campaign_slug=campaign.slug if campaign else None,
+        campaign_name=_localized(campaign.names, language) if campaign else None,
+        language=text.language if text else "en",
+        images=[image_view(i) for i in obj._images],  # type: ignore[attr-defined]
+        published_at=obj.published_at,
+        identified_at=obj.identified_at,
+        identified_country=obj.identified_country,
+        identified_country_name=(
+            country_name(obj.identified_country, language) if obj.identified_country else ""
+        ),
+    )
+
+
+def object_list(
+    *, language: str, category: str | None = None, campaign: str | None = None,
+    status: str | None = None, page: int = 1, per_page: int = PAGE_SIZE,
+) -> Page:
+    """Published (and identified) objects, newest campaign order first, one page of them."""
+    qs = _public_objects(language)
+    if category:
+        qs = qs.filter(category=category)
+    if campaign:
+        qs = qs.filter(campaign__slug=campaign)
+    if status:
+        qs = qs.filter(status=status)
+    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
+    paginator = Paginator(qs.order_by("position", "-published_at", "id"), per_page)
+    page_obj = paginator.get_page(page)
+    return Page(
+        items=[_object_view(o, language) for o in page_obj.object_list],
+        count=paginator.count, number=page_obj.number, num_pages=paginator.num_pages,
+    )
+
+
+def object_get(*, ref: str, language: str) -> ObjectView:
+    obj = _public_objects(language).filter(ref=ref.upper()[:16]).first()
+    if obj is None:
+        raise NotFound("unknown_object", _("There is no published object with this reference."))
+    return _object_view(obj, language)
+
+
+def campaign_list(*, language: str) -> list[CampaignView]:
+    return [
+        CampaignView(slug=c.slug, name=_localized(c.names, language),
+                     description=_localized(c.descriptions, language))
+        for c in Campaign.objects.filter(is_public=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Statistics:
+    objects_published: int
+    tips_received: int
+    objects_identified: int
+    countries_found: int
+
+
+def statistics() -> Statistics:
+    from traceobject.tips.models import SealedTip
+
+    public = TracedObject.objects.filter(status__in=PUBLIC_STATUSES)
+    identified = public.filter(status=ObjectStatus.IDENTIFIED)
+    return Statistics(
+        objects_published=public.count(),
+        tips_received=SealedTip.objects.count(),
+        objects_identified=identified.count(),
+        countries_found=identified.exclude(identified_country="")
+        .values("identified_country").distinct().count(),
+    )

@@ -1,0 +1,108 @@
+"""Sealed boxes, receipts and mailbox keys.
+
+- Tips are sealed (libsodium sealed box) to the intake public key; only the internal role, which
+  holds the private key, can open them.
+- A receipt is 20 symbols of Crockford base32 (100 bits), shown once, grouped as XXXX-XXXX-...
+  It is stored only as HMAC-SHA256 under a server secret.
+- From a receipt we derive a mailbox key pair: staff seal questions to its public key, and only
+  someone holding the receipt can derive the private key to read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+RECEIPT_SYMBOLS = 20  # 20 * 5 = 100 bits of entropy
+RECEIPT_GROUP = 4
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+_MAILBOX_CONTEXT = b"traceobject mailbox key v1"
+
+
+class KeyMissingError(RuntimeError):
+    """The intake key pair is not where the settings say."""
+
+
+def receipt_new() -> str:
+    symbols = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_SYMBOLS))
+    return "-".join(
+        symbols[i : i + RECEIPT_GROUP] for i in range(0, RECEIPT_SYMBOLS, RECEIPT_GROUP)
+    )
+
+
+def receipt_normalize(text: str) -> str | None:
+    """Canonical form of a receipt as typed by a person, or None if it cannot be one."""
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    compact = "".join(ch for ch in text.upper() if ch not in " -_.\t\r\n").translate(_CONFUSABLE)
+    if len(compact) != RECEIPT_SYMBOLS or any(ch not in RECEIPT_ALPHABET for ch in compact):
+        return None
+    return "-".join(
+        compact[i : i + RECEIPT_GROUP] for i in range(0, RECEIPT_SYMBOLS, RECEIPT_GROUP)
+    )
+
+
+def receipt_digest(receipt: str, *, key: str) -> str:
+    """Keyed hash under which a (normalized) receipt is stored."""
+    return hmac.new(key.encode(), receipt.encode(), hashlib.sha256).hexdigest()
+
+
+def mailbox_private_key(receipt: str, *, key: str) -> PrivateKey:
+    """Derive the tipster's mailbox key from the receipt (and a server secret, so a receipt
+    alone, without the server, opens nothing either)."""
+    seed = hashlib.blake2b(
+        receipt.encode(), key=hashlib.sha256(key.encode()).digest(), person=b"to-mailbox-v1",
+        digest_size=32,
+    ).digest()
+    return PrivateKey(seed)
+
+
+def seal(public_key: PublicKey, plaintext: bytes) -> bytes:
+    return bytes(SealedBox(public_key).encrypt(plaintext))
+
+
+def unseal(private_key: PrivateKey, ciphertext: bytes) -> bytes:
+    return bytes(SealedBox(private_key).decrypt(ciphertext))
+
+
+_key_lock = threading.Lock()
+
+
+def generate_intake_keys(private_path: Path, public_path: Path) -> None:
+    """Create an intake key pair (private file 0600). Does nothing if the private key exists."""
+    with _key_lock:
+        if private_path.exists():
+            return
+        private_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = PrivateKey.generate()
+        try:
+            fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        with os.fdopen(fd, "w") as fh:
+            fh.write(bytes(key).hex())
+        public_path.write_text(bytes(key.public_key).hex())
+
+
+@lru_cache(maxsize=4)
+def load_public_key(path: Path) -> PublicKey:
+    try:
+        return PublicKey(bytes.fromhex(path.read_text().strip()))
+    except FileNotFoundError:
+        raise KeyMissingError(f"intake public key not found at {path}")
+
+
+@lru_cache(maxsize=4)
+def load_private_key(path: Path) -> PrivateKey:
+    try:
+        return PrivateKey(bytes.fromhex(path.read_text().strip()))
+    except FileNotFoundError:
+        raise KeyMissingError(f"intake private key not found at {path}")

@@ -1,0 +1,50 @@
+"""Reference data: countries with CLDR names (Babel), the EU/EEA membership."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from babel import Locale
+
+# ISO 3166-1 alpha-2 codes CLDR knows that are not countries or are placeholders.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "XK"}
+
+EU_COUNTRIES = (
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+EEA_EXTRA = ("IS", "LI", "NO")
+
+
+def _sort_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=64)
+def _territories(language: str) -> dict[str, str]:
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, TypeError):
+        locale = Locale.parse("en")
+    english = Locale.parse("en").territories
+    names = {}
+    for code, name in english.items():
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES:
+            names[code] = locale.territories.get(code, name)
+    return names
+
+
+def country_codes() -> frozenset[str]:
+    return frozenset(_territories("en"))
+
+
+@lru_cache(maxsize=64)
+def country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """(code, localized name) for every country, sorted by name in that language."""
+    names = _territories(language)
+    return tuple(sorted(names.items(), key=lambda item: _sort_key(item[1])))
+
+
+def country_name(code: str, language: str) -> str:
+    return _territories(language).get(code.upper(), code)

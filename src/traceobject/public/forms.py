@@ -1,0 +1,95 @@
+"""Forms render the fields; the rules live in traceobject.tips.intake (shared with the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from traceobject.core.errors import ServiceError
+from traceobject.core.reference import country_choices
+from traceobject.tips import intake
+
+
+class TipForm(forms.Form):
+    text = forms.CharField(
+        label=_("What do you know about this object?"),
+        help_text=_("For example: where it is sold, the brand, the country, or where you saw it."),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": intake.TEXT_MAX}),
+        max_length=intake.TEXT_MAX * 2,  # the service gives the precise message
+    )
+    country = forms.ChoiceField(label=_("Country where you saw it"), required=False)
+    place = forms.CharField(
+        label=_("Place or shop"), required=False,
+        widget=forms.TextInput(attrs={"maxlength": intake.PLACE_MAX}),
+        max_length=intake.PLACE_MAX * 2,
+    )
+    seen_when = forms.CharField(
+        label=_("When (a year or a period)"), required=False,
+        widget=forms.TextInput(attrs={"maxlength": intake.WHEN_MAX}),
+        max_length=intake.WHEN_MAX * 2,
+    )
+    contact_email = forms.CharField(
+        label=_("Your e-mail address (optional)"), required=False,
+        help_text=_(
+            "Only if you want investigators to be able to write to you. You can also stay "
+            "anonymous and read their questions in your mailbox with your receipt."
+        ),
+        widget=forms.EmailInput(attrs={"maxlength": intake.EMAIL_MAX, "autocomplete": "email"}),
+        max_length=intake.EMAIL_MAX * 2,
+    )
+    receipt = forms.CharField(
+        label=_("Receipt from an earlier tip (optional)"), required=False,
+        help_text=_("Keeps all your tips in one mailbox."),
+        widget=forms.TextInput(attrs={"maxlength": 40, "autocomplete": "off",
+                                      "spellcheck": "false"}),
+        max_length=64,
+    )
+    # Honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
+    website = forms.CharField(
+        required=False, label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = get_language() or "en"
+        country_field = self.fields["country"]
+        assert isinstance(country_field, forms.ChoiceField)
+        country_field.choices = [("", _("I don't know / prefer not to say"))] + list(
+            country_choices(language)
+        )
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            cleaned["tip"] = intake.tip_validate({**cleaned, "language": get_language() or ""})
+        except ServiceError as error:
+            for name, message in error.fields.items():
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Your receipt"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "maxlength": 40, "placeholder": "XXXX-XXXX-XXXX-XXXX-XXXX"}),
+        max_length=64,
+    )
+
+
+class ReplyForm(forms.Form):
+    receipt = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    text = forms.CharField(
+        label=_("Your answer"), max_length=intake.MESSAGE_MAX * 2,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": intake.MESSAGE_MAX}),
+    )

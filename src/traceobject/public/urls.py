@@ -1,0 +1,16 @@
+from django.urls import path
+
+from traceobject.public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.gallery, name="gallery"),
+    path("objects/<str:ref>/", views.object_detail, name="object"),
+    path("objects/<str:ref>/tip/", views.tip_form, name="tip"),
+    path("mailbox/", views.mailbox, name="mailbox"),
+    path("mailbox/reply/", views.mailbox_reply, name="mailbox-reply"),
+    path("identified/", views.identified, name="identified"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("privacy/", views.privacy, name="privacy"),
+]

@@ -1,0 +1,297 @@
+"""The one settings module. Everything that differs between deployments comes from the environment.
+
+TRACEOBJECT_ENV=embedded (default): SQLite under $TRACEOBJECT_HOME (default ./var), keys generated there.
+TRACEOBJECT_ENV=production: every secret must be given, HTTPS-only cookies, HSTS.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.conf.locale import LANG_INFO
+from django.utils.translation import gettext_lazy as _
+
+from traceobject.core.env import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    home_dir,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = home_dir()
+ENVIRONMENT = env_choice("TRACEOBJECT_ENV", ("embedded", "production"), "embedded")
+PRODUCTION = ENVIRONMENT == "production"
+KEYS_DIR = Path(env_str("TRACEOBJECT_KEYS_DIR") or HOME / "keys")
+
+
+def _embedded_secret(name: str) -> str:
+    """A secret for the embedded default, generated once into $TRACEOBJECT_HOME/keys/."""
+    path = KEYS_DIR / name
+    if not path.exists():
+        KEYS_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _secret(env_name: str, file_name: str) -> str:
+    value = env_str(env_name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ConfigError(f"{env_name} must be set when TRACEOBJECT_ENV=production")
+    return _embedded_secret(file_name)
+
+
+SECRET_KEY = _secret("TRACEOBJECT_SECRET_KEY", "secret_key")
+# Receipts are stored only as HMAC-SHA256 under this key; rate-limit keys are derived from it too.
+RECEIPT_HMAC_KEY = _secret("TRACEOBJECT_RECEIPT_KEY", "receipt_hmac_key")
+# Sealed intake: tips are encrypted to the public key; only the internal role holds the private key.
+INTAKE_PUBLIC_KEY_FILE = Path(env_str("TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE") or KEYS_DIR / "intake.pub")
+INTAKE_PRIVATE_KEY_FILE = Path(
+    env_str("TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE") or KEYS_DIR / "intake.key"
+)
+# Only the embedded default generates a missing intake key pair; production must provide it.
+INTAKE_KEYS_GENERATE = not PRODUCTION
+
+DEBUG = env_bool("TRACEOBJECT_DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    "TRACEOBJECT_ALLOWED_HOSTS",
+    [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],
+)
+CSRF_TRUSTED_ORIGINS = env_list("TRACEOBJECT_CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies in front of the app add themselves to X-Forwarded-For (0: use the peer).
+NUM_PROXIES = env_int("TRACEOBJECT_NUM_PROXIES", 0, minimum=0)
+PUBLIC_BASE_URL = env_str("TRACEOBJECT_PUBLIC_BASE_URL", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "csp",
+    "traceobject.core",
+    "traceobject.catalog",
+    "traceobject.tips",
+    "traceobject.routing",
+    "traceobject.public",
+    "traceobject.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "traceobject.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "traceobject.urls"
+WSGI_APPLICATION = "traceobject.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "traceobject.public.context_processors.site",
+            ],
+        },
+    }
+]
+
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    HOME.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(HOME / "traceobject.sqlite3"),
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_redis_url = env_str("REDIS_URL")
+if _redis_url:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+    }
+else:
+    # Per process: the embedded server runs one process with threads, so limits hold.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TRACEOBJECT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages: the 24 official languages of the EU. Django has no Maltese entry of its own.
+LANG_INFO.setdefault(
+    "mt", {"bidi": False, "code": "mt", "name": "Maltese", "name_local": "Malti"}
+)
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("bg", _("Bulgarian")),
+    ("cs", _("Czech")),
+    ("da", _("Danish")),
+    ("de", _("German")),
+    ("el", _("Greek")),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("et", _("Estonian")),
+    ("fi", _("Finnish")),
+    ("fr", _("French")),
+    ("ga", _("Irish")),
+    ("hr", _("Croatian")),
+    ("hu", _("Hungarian")),
+    ("it", _("Italian")),
+    ("lt", _("Lithuanian")),
+    ("lv", _("Latvian")),
+    ("mt", _("Maltese")),
+    ("nl", _("Dutch")),
+    ("pl", _("Polish")),
+    ("pt", _("Portuguese")),
+    ("ro", _("Romanian")),
+    ("sk", _("Slovak")),
+    ("sl", _("Slovenian")),
+    ("sv", _("Swedish")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("TRACEOBJECT_STATIC_ROOT") or HOME / "static")
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(HOME / "media" / "public"), "base_url": "/media/"},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = HOME / "media" / "public"
+MEDIA_URL = "/media/"
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Request size: tips are small; a body over this is refused before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TRACEOBJECT_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# Abuse limits (requests per window per client; the client key lives only as long as the window).
+RATE_LIMITS = {
+    "tip": (env_int("TRACEOBJECT_TIP_RATE", 10, minimum=1), 600),
+    "receipt": (env_int("TRACEOBJECT_RECEIPT_RATE", 20, minimum=1), 600),
+}
+
+# Security headers (one policy for development and production; no 'unsafe-inline').
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("TRACEOBJECT_SESSION_SECONDS", 8 * 3600, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("TRACEOBJECT_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("TRACEOBJECT_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+# Logs never contain request bodies: tips, contact addresses and receipts stay out of them.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("TRACEOBJECT_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
+}
+
+SILENCED_SYSTEM_CHECKS: list[str] = []
+CSRF_FAILURE_VIEW = "traceobject.public.views.csrf_failure"

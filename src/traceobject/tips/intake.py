@@ -1,0 +1,244 @@
+"""Public side of tips: validation, sealed intake, receipts and the tipster's mailbox.
+
+Nothing here stores a readable tip, contact address or receipt, and nothing here imports the
+triage store: this module is all the public role needs.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from nacl.exceptions import CryptoError
+from nacl.public import PublicKey
+
+from traceobject.catalog.models import PUBLIC_STATUSES, TracedObject
+from traceobject.core import crypto
+from traceobject.core.errors import NotFound, ServiceError
+from traceobject.core.keys import intake_public_key
+from traceobject.core.reference import country_codes
+from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Receipt, SealedTip
+
+TEXT_MIN = 3
+TEXT_MAX = 5000
+PLACE_MAX = 200
+WHEN_MAX = 100
+EMAIL_MAX = 254
+MESSAGE_MAX = 5000
+PAYLOAD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TipInput:
+    text: str
+    country: str = ""
+    place: str = ""
+    seen_when: str = ""
+    contact_email: str = ""
+    language: str = ""
+
+
+def _clean_text(value: Any, *, field: str, maximum: int, errors: dict[str, str],
+                multiline: bool = False) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[field] = _("This must be text.")
+        return ""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        errors[field] = _("This contains characters that cannot be stored.")
+        return ""
+    allowed = {"\n", "\r", "\t"} if multiline else {"\t"}
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+        errors[field] = _("This contains control characters.")
+        return ""
+    value = unicodedata.normalize("NFC", value).strip()
+    if len(value) > maximum:
+        errors[field] = _("This is too long: at most %(max)d characters.") % {"max": maximum}
+        return ""
+    return value
+
+
+def tip_validate(data: dict[str, Any]) -> TipInput:
+    """Check every field of a tip; raise ServiceError with per-field messages."""
+    errors: dict[str, str] = {}
+    text = _clean_text(data.get("text"), field="text", maximum=TEXT_MAX, errors=errors,
+                       multiline=True)
+    if "text" not in errors and len(text) < TEXT_MIN:
+        errors["text"] = _("Please tell us what you know about this object.")
+    country = _clean_text(data.get("country"), field="country", maximum=2, errors=errors).upper()
+    if country and country not in country_codes():
+        errors["country"] = _("Choose a country from the list.")
+    place = _clean_text(data.get("place"), field="place", maximum=PLACE_MAX, errors=errors)
+    seen_when = _clean_text(data.get("seen_when"), field="seen_when", maximum=WHEN_MAX,
+                            errors=errors)
+    email = _clean_text(data.get("contact_email"), field="contact_email", maximum=EMAIL_MAX,
+                        errors=errors)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["contact_email"] = _("Enter a valid e-mail address, or leave this empty.")
+    language = _clean_text(data.get("language"), field="language", maximum=8, errors=errors)
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Unknown language.")
+    if errors:
+        raise ServiceError("invalid_tip", _("Some fields need your attention."), fields=errors)
+    return TipInput(text=text, country=country, place=place, seen_when=seen_when,
+                    contact_email=email, language=language)
+
+
+def _receipt_lookup(receipt: str) -> Receipt | None:
+    normalized = crypto.receipt_normalize(receipt)
+    if normalized is None:
+        return None
+    digest = crypto.receipt_digest(normalized, key=settings.RECEIPT_HMAC_KEY)
+    return Receipt.objects.filter(digest=digest).first()
+
+
+def _unknown_receipt() -> NotFound:
+    return NotFound("unknown_receipt", _("No mailbox matches this receipt. Check what you typed."))
+
+
+def _hour(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def public_object_get(*, ref: str) -> TracedObject:
+    obj = TracedObject.objects.filter(ref=ref.upper()[:16], status__in=PUBLIC_STATUSES).first()
+    if obj is None:
+        raise NotFound("unknown_object", _("There is no published object with this reference."))
+    return obj
+
+
+def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None) -> str:
+    """Seal a tip to the intake key and store it; return the receipt (a new one unless the
+    tipster gave an existing one to keep their tips together)."""
+    obj = public_object_get(ref=ref)
+    payload = json.dumps({
+        "v": PAYLOAD_VERSION, "ref": obj.ref, "text": tip.text, "country": tip.country,
+        "place": tip.place, "seen_when": tip.seen_when, "contact_email": tip.contact_email,
+        "language": tip.language,
+    }, ensure_ascii=False).encode()
+    sealed = crypto.seal(intake_public_key(), payload)
+    now = timezone.now()
+    with transaction.atomic():
+        if receipt:
+            record = _receipt_lookup(receipt)
+            if record is None:
+                raise _unknown_receipt()
+            new_receipt = crypto.receipt_normalize(receipt) or receipt
+        else:
+            new_receipt = crypto.receipt_new()
+            mailbox_key = crypto.mailbox_private_key(new_receipt, key=settings.RECEIPT_HMAC_KEY)
+            record = Receipt.objects.create(
+                digest=crypto.receipt_digest(new_receipt, key=settings.RECEIPT_HMAC_KEY),
+                mailbox_public_key=bytes(mailbox_key.public_key),
+                created_at=_hour(now),
+            )
+        SealedTip.objects.create(object=obj, receipt=record, sealed=sealed, received_at=_hour(now))
+        transaction.on_commit(_enqueue_opening)
+    return new_receipt
+
+
+def _enqueue_opening() -> None:
+    from traceobject.tips.tasks import open_sealed_tips
+
+    open_sealed_tips.enqueue()
+
+
+@dataclass(frozen=True)
+class MailboxTip:
+    id: int
+    ref: str
+    status: str
+    status_label: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class MailboxEntry:
+    direction: str
+    text: str
+    created_at: datetime
+    ref: str | None
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    tips: list[MailboxTip]
+    messages: list[MailboxEntry]
+
+
+def mailbox_open(*, receipt: str) -> Mailbox:
+    """The tipster's view: their tips with a coarse status and the messages about them."""
+    record = _receipt_lookup(receipt)
+    if record is None:
+        raise _unknown_receipt()
+    normalized = crypto.receipt_normalize(receipt)
+    assert normalized is not None
+    mailbox_key = crypto.mailbox_private_key(normalized, key=settings.RECEIPT_HMAC_KEY)
+    labels = dict(PublicStatus.choices)
+    tips = [
+        MailboxTip(id=t.id, ref=t.object.ref, status=t.public_status,
+                   status_label=str(labels[t.public_status]), received_at=t.received_at)
+        for t in record.tips.select_related("object").order_by("received_at", "id")
+    ]
+    messages = []
+    for message in record.messages.select_related("sealed_tip__object"):
+        ref = message.sealed_tip.object.ref if message.sealed_tip else None
+        if message.direction == Direction.TO_TIPSTER:
+            try:
+                text = crypto.unseal(mailbox_key, bytes(message.sealed)).decode()
+            except CryptoError:
+                continue
+        else:
+            text = ""  # the tipster's own answers are sealed to the intake key
+        messages.append(MailboxEntry(direction=message.direction, text=text,
+                                     created_at=message.created_at, ref=ref))
+    return Mailbox(tips=tips, messages=messages)
+
+
+def mailbox_message_to_tipster(*, sealed_tip_id: int, text: str) -> MailboxMessage:
+    """Investigators' question to a tipster, readable only with the tipster's receipt."""
+    errors: dict[str, str] = {}
+    text = _clean_text(text, field="text", maximum=MESSAGE_MAX, errors=errors, multiline=True)
+    if errors or not text:
+        raise ServiceError("invalid_message", _("A message needs text."), fields=errors)
+    sealed_tip = SealedTip.objects.select_related("receipt").get(id=sealed_tip_id)
+    key = PublicKey(bytes(sealed_tip.receipt.mailbox_public_key))
+    return MailboxMessage.objects.create(
+        receipt=sealed_tip.receipt, sealed_tip=sealed_tip, direction=Direction.TO_TIPSTER,
+        sealed=crypto.seal(key, text.encode()), created_at=timezone.now(),
+    )
+
+
+def mailbox_reply(*, receipt: str, text: str) -> MailboxMessage:
+    """The tipster's answer, sealed to the intake key like a tip."""
+    errors: dict[str, str] = {}
+    text = _clean_text(text, field="text", maximum=MESSAGE_MAX, errors=errors, multiline=True)
+    if not errors and len(text) < 1:
+        errors["text"] = _("Please write your answer.")
+    if errors:
+        raise ServiceError("invalid_message", _("Some fields need your attention."),
+                           fields=errors)
+    record = _receipt_lookup(receipt)
+    if record is None:
+        raise _unknown_receipt()
+    last_tip = record.tips.order_by("-id").first()
+    return MailboxMessage.objects.create(
+        receipt=record, sealed_tip=last_tip, direction=Direction.FROM_TIPSTER,
+        sealed=crypto.seal(intake_public_key(), text.encode()), created_at=timezone.now(),
+    )
+

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from PIL import Image, ImageDraw
+
+from traceobject.catalog import services as catalog
+from traceobject.catalog.models import Campaign, TracedObject
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters must not leak from one test into the next."""
+    cache.clear()
+
+
+def _picture(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
+    image = Image.new("RGB", size, (40 + seed * 37 % 200, 90, 160))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, size[0] - 40, size[1] - 40), outline=(255, 255, 255), width=6)
+    draw.text((60, 60), f"OBJECT {seed}", fill=(255, 255, 0))
+    return image
+
+
+@pytest.fixture
+def campaign(db: Any) -> Campaign:
+    return catalog.campaign_create(
+        slug="test-campaign", names={"en": "Test campaign", "de": "Testkampagne"}
+    )
+
+
+@pytest.fixture
+def make_object(db: Any, campaign: Campaign) -> Callable[..., TracedObject]:
+    counter = {"n": 0}
+
+    def make(*, title: str = "Blue shop bag", category: str = "packaging",
+             publish: bool = True, texts: dict[str, dict[str, Any]] | None = None,
+             image: bool = True, identified: str | None = None) -> TracedObject:
+        counter["n"] += 1
+        obj = catalog.object_create(
+            category=category, campaign=campaign,
+            texts=texts or {"en": {"title": title, "description": "Seen in several images.",
+                                   "questions": ["Where is this bag sold?"]}},
+        )
+        if image:
+            catalog.object_image_add(obj=obj, image=_picture(counter["n"]))
+        if publish:
+            catalog.object_publish(obj=obj)
+        if identified:
+            catalog.object_mark_identified(obj=obj, country=identified)
+        return obj
+
+    return make
+
+
+@pytest.fixture
+def published(make_object: Callable[..., TracedObject]) -> TracedObject:
+    return make_object(texts={
+        "en": {"title": "Blue shop bag", "description": "A plastic bag.",
+               "questions": ["Where is this bag sold?"]},
+        "de": {"title": "Blaue Einkaufstüte", "description": "Eine Plastiktüte.",
+               "questions": ["Wo wird diese Tüte verkauft?"]},
+    })
