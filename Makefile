@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml package.json
 	touch $(STAMP)
 
 demo: install
+	$(BIN)/python -m traceobject.core.i18n_compile
 	$(BIN)/traceobject demo
 
 # Browser tests need Debian's chromium; install it when we may (root), else they are skipped.
@@ -26,10 +27,12 @@ browser:
 
 # Tests keep their data (keys, media) apart from the demo's.
 test: install browser
+	$(BIN)/python -m traceobject.core.i18n_compile
 	TRACEOBJECT_HOME=$(CURDIR)/var/test $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # The same suite on PostgreSQL (DATABASE_URL, default: the local server's 'test' database).
 test-postgres: install browser
+	$(BIN)/python -m traceobject.core.i18n_compile
 	TRACEOBJECT_HOME=$(CURDIR)/var/test DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: install

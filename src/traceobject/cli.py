@@ -47,7 +47,11 @@ def _run_children(commands: list[list[str]]) -> int:
             if child.poll() is None:
                 child.terminate()
 
-    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    def terminate(*_args: object) -> None:
+        stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -100,7 +104,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
-    os.execv(sys.executable, _server_command(args.host, args.port, args.workers, args.threads))
+    command = _server_command(args.host, args.port, args.workers, args.threads)
+    os.execv(sys.executable, command)  # noqa: S606
     return 0  # not reached
 
 

@@ -1,6 +1,7 @@
 """The one settings module. Everything that differs between deployments comes from the environment.
 
-TRACEOBJECT_ENV=embedded (default): SQLite under $TRACEOBJECT_HOME (default ./var), keys generated there.
+TRACEOBJECT_ENV=embedded (default): SQLite under $TRACEOBJECT_HOME (default ./var), keys generated
+there.
 TRACEOBJECT_ENV=production: every secret must be given, HTTPS-only cookies, HSTS.
 """
 
@@ -59,7 +60,9 @@ SECRET_KEY = _secret("TRACEOBJECT_SECRET_KEY", "secret_key")
 # Receipts are stored only as HMAC-SHA256 under this key; rate-limit keys are derived from it too.
 RECEIPT_HMAC_KEY = _secret("TRACEOBJECT_RECEIPT_KEY", "receipt_hmac_key")
 # Sealed intake: tips are encrypted to the public key; only the internal role holds the private key.
-INTAKE_PUBLIC_KEY_FILE = Path(env_str("TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE") or KEYS_DIR / "intake.pub")
+INTAKE_PUBLIC_KEY_FILE = Path(
+    env_str("TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE") or KEYS_DIR / "intake.pub"
+)
 INTAKE_PRIVATE_KEY_FILE = Path(
     env_str("TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE") or KEYS_DIR / "intake.key"
 )
@@ -152,7 +155,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _redis_url = env_str("REDIS_URL")
 if _redis_url:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
     }
 else:
     # Per process: the embedded server runs one process with threads, so limits hold.

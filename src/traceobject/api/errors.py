@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
@@ -62,9 +63,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, error_body("server_error", _("An error occurred on our side.")), status=500)
 
-    api.add_exception_handler(ServiceError, service_error)
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(AuthenticationError, auth_error)
-    api.add_exception_handler(Exception, other)
+    handlers: list[tuple[type[Exception], Any]] = [
+        (ServiceError, service_error), (ValidationError, validation_error),
+        (HttpError, http_error), (Http404, not_found), (AuthenticationError, auth_error),
+        (Exception, other),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

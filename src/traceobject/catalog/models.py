@@ -79,6 +79,9 @@ class ObjectText(models.Model):
             models.UniqueConstraint(fields=["object", "language"], name="one_text_per_language")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.object_id}/{self.language}"
+
 
 class ObjectImage(models.Model):
     """A published picture of an object, stored as renditions of several widths (WebP + JPEG)."""
@@ -92,3 +95,6 @@ class ObjectImage(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.object_id}/{self.folder}"

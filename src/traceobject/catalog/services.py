@@ -23,6 +23,7 @@ from traceobject.catalog.models import (
     TracedObject,
 )
 from traceobject.core.errors import ServiceError
+from traceobject.core.pagecache import catalog_changed
 
 RENDITION_WIDTHS = (320, 640, 1024, 1600)
 MAX_LONG_SIDE = 1600
@@ -34,10 +35,12 @@ def campaign_create(
 ) -> Campaign:
     if not names.get("en"):
         raise ServiceError("invalid", "A campaign needs an English name.")
-    return Campaign.objects.create(
+    campaign = Campaign.objects.create(
         slug=slug, names=dict(names), descriptions=dict(descriptions or {}),
         launched_on=launched_on, position=position, is_public=is_public,
     )
+    catalog_changed()
+    return campaign
 
 
 def _next_ref(year: int) -> str:
@@ -87,6 +90,7 @@ def object_texts_set(*, obj: TracedObject, texts: Mapping[str, Mapping[str, obje
                 "thank_you": str(fields.get("thank_you", "")),
             },
         )
+    catalog_changed()
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
@@ -117,15 +121,18 @@ def object_image_add(*, obj: TracedObject, image: Image.Image, position: int = 0
         )
         for fmt, ext in (("JPEG", "jpg"), ("WEBP", "webp")):
             default_storage.save(f"{folder}/{w}.{ext}", ContentFile(_encode(scaled, fmt)))
-    return ObjectImage.objects.create(
+    image_row = ObjectImage.objects.create(
         object=obj, position=position, folder=folder, width=width, height=height, widths=widths,
     )
+    catalog_changed()
+    return image_row
 
 
 def object_publish(*, obj: TracedObject) -> TracedObject:
     obj.status = ObjectStatus.PUBLISHED
     obj.published_at = obj.published_at or timezone.now()
     obj.save(update_fields=["status", "published_at"])
+    catalog_changed()
     return obj
 
 
@@ -136,4 +143,5 @@ def object_mark_identified(*, obj: TracedObject, country: str = "") -> TracedObj
     obj.identified_at = obj.identified_at or timezone.now()
     obj.identified_country = country.upper()
     obj.save(update_fields=["status", "identified_at", "identified_country"])
+    catalog_changed()
     return obj

@@ -15,7 +15,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils._os import safe_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from traceobject.catalog import selectors
 from traceobject.catalog.models import Category, ObjectStatus
 from traceobject.core import crypto
 from traceobject.core.errors import NotFound, RateLimited, ServiceError, error_body
+from traceobject.core.pagecache import cached_public_page
 from traceobject.core.ratelimit import ratelimit_hit
 from traceobject.public.forms import ReceiptForm, ReplyForm, TipForm
 from traceobject.tips import intake
@@ -43,6 +43,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @require_safe
+@cached_public_page
 def gallery(request: HttpRequest) -> HttpResponse:
     language = _language()
     category = request.GET.get("category") or None
@@ -62,6 +63,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_public_page
 def object_detail(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         obj = selectors.object_get(ref=ref, language=_language())
@@ -176,6 +178,7 @@ def mailbox_reply(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_public_page
 def identified(request: HttpRequest) -> HttpResponse:
     page = selectors.object_list(
         language=_language(), status=ObjectStatus.IDENTIFIED, page=_page_number(request)

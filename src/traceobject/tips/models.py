@@ -19,6 +19,9 @@ class Receipt(models.Model):
     mailbox_public_key = models.BinaryField(max_length=32)
     created_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"receipt {self.pk}"
+
 
 class PublicStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
@@ -38,6 +41,9 @@ class SealedTip(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["opened_at"])]
+
+    def __str__(self) -> str:
+        return f"sealed tip {self.pk}"
 
 
 class Direction(models.TextChoices):
@@ -62,6 +68,9 @@ class MailboxMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} ({self.direction})"
 
 
 class TipState(models.TextChoices):
@@ -93,3 +102,6 @@ class Tip(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["object", "state"])]
+
+    def __str__(self) -> str:
+        return f"tip {self.pk} ({self.state})"
