@@ -18,18 +18,15 @@ class TipForm(forms.Form):
         label=_("What do you know about this object?"),
         help_text=_("For example: where it is sold, the brand, the country, or where you saw it."),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": intake.TEXT_MAX}),
-        max_length=intake.TEXT_MAX * 2,  # the service gives the precise message
     )
     country = forms.ChoiceField(label=_("Country where you saw it"), required=False)
     place = forms.CharField(
         label=_("Place or shop"), required=False,
         widget=forms.TextInput(attrs={"maxlength": intake.PLACE_MAX}),
-        max_length=intake.PLACE_MAX * 2,
     )
     seen_when = forms.CharField(
         label=_("When (a year or a period)"), required=False,
         widget=forms.TextInput(attrs={"maxlength": intake.WHEN_MAX}),
-        max_length=intake.WHEN_MAX * 2,
     )
     contact_email = forms.CharField(
         label=_("Your e-mail address (optional)"), required=False,
@@ -38,7 +35,6 @@ class TipForm(forms.Form):
             "anonymous and read their questions in your mailbox with your receipt."
         ),
         widget=forms.EmailInput(attrs={"maxlength": intake.EMAIL_MAX, "autocomplete": "email"}),
-        max_length=intake.EMAIL_MAX * 2,
     )
     receipt = forms.CharField(
         label=_("Receipt from an earlier tip (optional)"), required=False,
@@ -90,6 +86,6 @@ class ReceiptForm(forms.Form):
 class ReplyForm(forms.Form):
     receipt = forms.CharField(widget=forms.HiddenInput, max_length=64)
     text = forms.CharField(
-        label=_("Your answer"), max_length=intake.MESSAGE_MAX * 2,
+        label=_("Your answer"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": intake.MESSAGE_MAX}),
     )
