@@ -113,6 +113,96 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return _manage(["db_worker", "--interval", str(args.interval)])
 
 
+def cmd_hash(args: argparse.Namespace) -> int:
+    """file, SHA-256, MD5, PDQ (64 hex digits), PDQ quality; tab-separated. Needs no database."""
+    from traceobject.vision.analyse import FileRejection, analyse_file
+
+    failed = 0
+    for name in args.files:
+        result = analyse_file(name)
+        if isinstance(result, FileRejection):
+            failed += 1
+            print(f"{name}\t-\t-\t-\t-\t{result.reason}: {result.message}", flush=True)
+        else:
+            print(f"{name}\t{result.sha256}\t{result.md5}\t{result.pdq}\t{result.pdq_quality}",
+                  flush=True)
+    if failed:
+        print(f"{failed} of {len(args.files)} files could not be hashed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    from traceobject.evidence.ingest import ingest
+
+    call_command("migrate", interactive=False, verbosity=0)
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        print(f"not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        summary = ingest(args.paths, case_ref=args.case, workers=args.workers, stream=sys.stderr)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    rate = (summary.ingested + summary.duplicates) / summary.seconds if summary.seconds else 0
+    print(f"case {args.case}: {summary.seen} files seen in {summary.seconds:.1f} s "
+          f"({rate:.1f} files/s)")
+    print(f"  ingested    {summary.ingested}")
+    print(f"  duplicates  {summary.duplicates}")
+    print(f"  skipped     {summary.skipped} (recorded by an earlier run)")
+    print(f"  known-hash  {summary.known}")
+    print(f"  rejected    {len(summary.rejected)}")
+    for reason, count in sorted(summary.rejected_by_reason.items()):
+        print(f"    {reason:<20} {count}")
+    for path, reason, message in summary.rejected[: args.show_rejected]:
+        print(f"    {path}: {reason}: {message}")
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from traceobject.vision.analyse import FileRejection, analyse_file
+
+    result = analyse_file(args.image)
+    if isinstance(result, FileRejection):
+        print(f"{args.image}: {result.reason}: {result.message}", file=sys.stderr)
+        return 2
+    _django()
+    from traceobject.evidence.selectors import similar_images
+
+    matches = similar_images(pdq=result.pdq, quality=result.pdq_quality,
+                             threshold=args.threshold)
+    if result.pdq_quality < 50:
+        print(f"{args.image}: PDQ quality {result.pdq_quality} is below 50: not matched",
+              file=sys.stderr)
+    for match in matches:
+        names = ", ".join(match.paths)
+        print(f"{match.distance}\t{match.image.pk}\t{', '.join(match.cases)}\t{names}")
+    return 0
+
+
+def cmd_known_import(args: argparse.Namespace) -> int:
+    _django()
+    from traceobject.evidence.known import known_hashes_import
+
+    try:
+        with open(args.csv, encoding="utf-8") as fh:
+            text = fh.read(512 * 1024 * 1024)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"error: cannot read {args.csv}: {error}", file=sys.stderr)
+        return 2
+    result = known_hashes_import(text=text, list_name=args.list)
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if result.errors:
+        print("nothing imported", file=sys.stderr)
+        return 2
+    print(f"imported {result.imported} hashes into list {args.list!r}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="traceobject",
@@ -135,6 +225,29 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="the task worker (opens sealed tips, ...)")
     worker.add_argument("--interval", type=float, default=1.0)
     worker.set_defaults(func=cmd_worker)
+
+    hash_ = sub.add_parser("hash", help="SHA-256, MD5 and PDQ of image files, tab-separated")
+    hash_.add_argument("files", nargs="+", metavar="FILE")
+    hash_.set_defaults(func=cmd_hash)
+
+    ingest = sub.add_parser("ingest", help="bring evidence files into a case")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--case", required=True, help="case reference")
+    ingest.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ingest.add_argument("--show-rejected", type=int, default=20, metavar="N",
+                        help="list the first N rejected files (default 20)")
+    ingest.set_defaults(func=cmd_ingest)
+
+    similar = sub.add_parser("similar", help="evidence images that look like IMAGE")
+    similar.add_argument("image", metavar="IMAGE")
+    similar.add_argument("--threshold", type=int, default=31,
+                         help="largest PDQ Hamming distance (default 31)")
+    similar.set_defaults(func=cmd_similar)
+
+    known = sub.add_parser("known-import", help="import a known-hash list (CSV)")
+    known.add_argument("csv", metavar="CSV")
+    known.add_argument("--list", required=True, help="name of the list")
+    known.set_defaults(func=cmd_known_import)
 
     manage = sub.add_parser("manage", help="Django management commands", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

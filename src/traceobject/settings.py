@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "traceobject.catalog",
     "traceobject.tips",
     "traceobject.routing",
+    "traceobject.evidence",
     "traceobject.public",
     "traceobject.api",
 ]
@@ -223,6 +224,15 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(HOME / "media" / "public"), "base_url": "/media/"},
     },
+    # Evidence never leaves the internal role: a separate store, never served by the public site.
+    "evidence": {
+        "BACKEND": env_str(
+            "TRACEOBJECT_EVIDENCE_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": {"location": str(HOME / "evidence")}
+        if not env_str("TRACEOBJECT_EVIDENCE_STORAGE")
+        else {"bucket_name": env_str("TRACEOBJECT_EVIDENCE_BUCKET")},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -232,6 +242,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = HOME / "media" / "public"
+INDEX_DIR = Path(env_str("TRACEOBJECT_INDEX_DIR") or HOME / "index")
+# PDQ near-duplicate threshold (the PDQ authors' recommendation) and minimum quality.
+PDQ_THRESHOLD = env_int("TRACEOBJECT_PDQ_THRESHOLD", 31, minimum=0)
+PDQ_MIN_QUALITY = env_int("TRACEOBJECT_PDQ_MIN_QUALITY", 50, minimum=0)
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG

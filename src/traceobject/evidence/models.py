@@ -1,0 +1,91 @@
+"""Evidence (internal role only): cases, images stored content-addressed, where they were found."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Case(models.Model):
+    ref = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class EvidenceImage(models.Model):
+    """One distinct image (by SHA-256), however many times and places it was found."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    md5 = models.CharField(max_length=32, db_index=True)
+    pdq = models.CharField(max_length=64, blank=True, db_index=True)  # 64 hex digits
+    pdq_quality = models.PositiveSmallIntegerField(null=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    format = models.CharField(max_length=16)
+    mode = models.CharField(max_length=16, blank=True)
+    frame_count = models.PositiveIntegerField(default=1)
+    file_size = models.BigIntegerField()
+    camera_make = models.CharField(max_length=256, blank=True)
+    camera_model = models.CharField(max_length=256, blank=True)
+    software = models.CharField(max_length=256, blank=True)
+    captured_at = models.CharField(max_length=40, blank=True)  # ISO; camera local time if naive
+    gps_lat = models.FloatField(null=True, blank=True)
+    gps_lon = models.FloatField(null=True, blank=True)
+    orientation = models.PositiveSmallIntegerField(null=True, blank=True)
+    storage_key = models.CharField(max_length=200)
+    thumb_key = models.CharField(max_length=200, blank=True)
+    known_label = models.CharField(max_length=200, blank=True)  # matched a known-hash list
+    warnings = models.JSONField(default=list, blank=True)
+    ingested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"evidence {self.pk} {self.sha256[:12]}"
+
+
+class EvidenceFile(models.Model):
+    """Where an image was found: the case and the original path."""
+
+    image = models.ForeignKey(EvidenceImage, on_delete=models.CASCADE, related_name="files")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=1024)
+    size = models.BigIntegerField()
+    mtime_ns = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "path"], name="one_file_per_case_path")
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class KnownHash(models.Model):
+    """An entry of an imported known-hash list (SHA-256, MD5 or PDQ) with its label."""
+
+    class Kind(models.TextChoices):
+        SHA256 = "sha256", "SHA-256"
+        MD5 = "md5", "MD5"
+        PDQ = "pdq", "PDQ"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=64)
+    label = models.CharField(max_length=200)
+    list_name = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"])]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value", "list_name"], name="known_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value[:12]} {self.label}"
