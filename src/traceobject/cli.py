@@ -194,8 +194,8 @@ def cmd_known_import(args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.csv}: {error}", file=sys.stderr)
         return 2
     result = known_hashes_import(text=text, list_name=args.list)
-    for error in result.errors:
-        print(f"error: {error}", file=sys.stderr)
+    for problem in result.errors:
+        print(f"error: {problem}", file=sys.stderr)
     if result.errors:
         print("nothing imported", file=sys.stderr)
         return 2

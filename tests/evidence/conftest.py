@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import io
+import random
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+
+def drawn_image(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, tuple(rng.randint(0, 255) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(25):
+        x0, x1 = sorted(rng.randint(0, size[0]) for _ in range(2))
+        y0, y1 = sorted(rng.randint(0, size[1]) for _ in range(2))
+        draw.rectangle((x0, y0, x1, y1), fill=tuple(rng.randint(0, 255) for _ in range(3)))
+    return image
+
+
+def write_jpeg(path: Path, seed: int, size: tuple[int, int] = (640, 480)) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    drawn_image(seed, size).save(path, "JPEG", quality=90)
+    return path
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(
+        ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def hostile_files(folder: Path) -> dict[str, str]:
+    """Bad files, each with the reason ingest must give."""
+    folder.mkdir(parents=True, exist_ok=True)
+    good = io.BytesIO()
+    drawn_image(99).save(good, "JPEG", quality=90)
+    jpeg = good.getvalue()
+    expected = {}
+    (folder / "text.jpg").write_text("this is not a picture\n")
+    expected["text.jpg"] = "not_an_image"
+    (folder / "empty.jpg").write_bytes(b"")
+    expected["empty.jpg"] = "empty"
+    (folder / "truncated.jpg").write_bytes(jpeg[: len(jpeg) // 3])
+    expected["truncated.jpg"] = "truncated"
+    huge = (b"\x89PNG\r\n\x1a\n"
+            + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0))
+            + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + _png_chunk(b"IEND", b""))
+    (folder / "huge.png").write_bytes(huge)
+    expected["huge.png"] = "decompression_bomb"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("payload.txt", "hidden")
+    (folder / "polyglot.jpg").write_bytes(jpeg + archive.getvalue())
+    expected["polyglot.jpg"] = "polyglot"
+    return expected
+
+
+@pytest.fixture
+def evidence_tree(tmp_path: Path) -> Path:
+    root = tmp_path / "seized"
+    for i in range(12):
+        write_jpeg(root / "phone" / f"IMG_{i:04d}.jpg", seed=i)
+    # The same picture twice, in two places.
+    write_jpeg(root / "laptop" / "copy_of_3.jpg", seed=3)
+    return root
