@@ -203,6 +203,19 @@ def cmd_known_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _django()
+    from traceobject.audit.services import audit_verify
+
+    result = audit_verify()
+    if result.ok:
+        print(f"audit log intact: {result.checked} entries")
+        return 0
+    print(f"audit log BROKEN at entry {result.first_broken_seq}: {result.problem} "
+          f"({result.checked} entries before it are intact)")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="traceobject",
@@ -248,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     known.add_argument("csv", metavar="CSV")
     known.add_argument("--list", required=True, help="name of the list")
     known.set_defaults(func=cmd_known_import)
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_sub.add_parser("verify", help="check the hash chain")
+    verify.set_defaults(func=cmd_audit_verify)
 
     manage = sub.add_parser("manage", help="Django management commands", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

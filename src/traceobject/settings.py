@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "traceobject.tips",
     "traceobject.routing",
     "traceobject.evidence",
+    "traceobject.audit",
     "traceobject.public",
     "traceobject.api",
 ]
