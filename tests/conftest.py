@@ -17,6 +17,12 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Test users sign in with throw-away passwords: a fast hasher keeps the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _picture(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
     image = Image.new("RGB", size, (40 + seed * 37 % 200, 90, 160))
     draw = ImageDraw.Draw(image)

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "traceobject.routing",
     "traceobject.evidence",
     "traceobject.audit",
+    "traceobject.accounts",
+    "traceobject.internal",
     "traceobject.public",
     "traceobject.api",
 ]
@@ -315,4 +317,6 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+LOGIN_URL = "internal:login"
+LOGIN_REDIRECT_URL = "internal:home"
 CSRF_FAILURE_VIEW = "traceobject.public.views.csrf_failure"

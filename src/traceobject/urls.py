@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("media/<path:path>", public_views.public_media, name="public-media"),
     path("internal/admin/", admin.site.urls),
+    path("internal/", include("traceobject.internal.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("traceobject.public.urls")),

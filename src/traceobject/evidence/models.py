@@ -89,3 +89,48 @@ class KnownHash(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value[:12]} {self.label}"
+
+
+class Crop(models.Model):
+    """An object cut out of an evidence image, redacted, re-encoded, checked by the gate."""
+
+    class Verdict(models.TextChoices):
+        PASS = "pass", "pass"
+        FAIL = "fail", "fail"
+
+    image = models.ForeignKey(EvidenceImage, on_delete=models.PROTECT, related_name="crops")
+    # Rectangle in the displayed (orientation-applied) full-resolution image.
+    x = models.PositiveIntegerField()
+    y = models.PositiveIntegerField()
+    w = models.PositiveIntegerField()
+    h = models.PositiveIntegerField()
+    redactions = models.JSONField(default=list, blank=True)  # [{"x","y","w","h","mode"}]
+    storage_key = models.CharField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="crops_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    gate_verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    gate_findings = models.JSONField(default=list, blank=True)
+    override_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="crop_overrides",
+    )
+    override_reason = models.TextField(blank=True)
+    override_at = models.DateTimeField(null=True, blank=True)
+    traced_object = models.OneToOneField(
+        "catalog.TracedObject", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="crop",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"crop {self.pk} of evidence {self.image_id}"
+
+    @property
+    def may_be_published(self) -> bool:
+        return self.gate_verdict == self.Verdict.PASS or self.override_at is not None

@@ -1,0 +1,180 @@
+"""Crops: cut an object out of an evidence image, redact, re-encode, run the safety gate,
+and (only if the gate passed or a reviewer overrode it in writing) make a draft object."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageFilter
+
+from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, has_role
+from traceobject.audit.services import audit_record
+from traceobject.catalog import services as catalog
+from traceobject.catalog.models import TracedObject
+from traceobject.core.errors import ServiceError
+from traceobject.evidence.models import Crop, EvidenceImage
+from traceobject.vision.decode import DecodeError, decode_image
+
+MAX_LONG_SIDE = 1600
+MIN_SIDE = 16
+MAX_REDACTIONS = 100
+MIN_OVERRIDE_REASON = 20
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool):
+        raise ServiceError("invalid_crop", f"{name} must be a whole number")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ServiceError("invalid_crop", f"{name} must be a whole number")
+    if number < 0 or number > 1_000_000:
+        raise ServiceError("invalid_crop", f"{name} is out of range")
+    return number
+
+
+def _rect(values: Mapping[str, Any], width: int, height: int, what: str) -> tuple[int, ...]:
+    x, y, w, h = (_int(values.get(k), f"{what} {k}") for k in ("x", "y", "w", "h"))
+    if w < 1 or h < 1 or x + w > width or y + h > height:
+        raise ServiceError("invalid_crop", f"{what} must lie inside the image "
+                                           f"({width} x {height} pixels)")
+    return x, y, w, h
+
+
+def _redact(picture: Image.Image, redactions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    clean: list[dict[str, Any]] = []
+    for item in redactions:
+        mode = item.get("mode")
+        if mode not in ("black", "blur"):
+            raise ServiceError("invalid_crop", "a redaction is 'black' or 'blur'")
+        x, y, w, h = _rect(item, picture.width, picture.height, "redaction")
+        box = (x, y, x + w, y + h)
+        if mode == "black":
+            picture.paste((0, 0, 0), box)
+        else:
+            region = picture.crop(box)
+            # Pixelate first, then blur: nothing of the original detail survives.
+            small = region.resize((max(1, w // 24), max(1, h // 24)), Image.Resampling.BOX)
+            region = small.resize((w, h), Image.Resampling.NEAREST).filter(
+                ImageFilter.GaussianBlur(radius=max(4, min(w, h) // 10)))
+            picture.paste(region, box)
+        clean.append({"x": x, "y": y, "w": w, "h": h, "mode": mode})
+    return clean
+
+
+def _gate(pixels: np.ndarray) -> tuple[str, list[dict[str, Any]]]:
+    """The safety gate's verdict; if the gate cannot run, the answer is 'fail'."""
+    try:
+        from traceobject.vision.gate import gate_check
+
+        verdict = gate_check(pixels).to_dict()
+        return str(verdict["verdict"]), list(verdict["findings"])
+    except Exception as error:
+        return "fail", [{"kind": "error", "score": 1.0, "box": None,
+                         "detail": f"the safety gate could not run: {type(error).__name__}"}]
+
+
+def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
+                redactions: Sequence[Mapping[str, Any]] = (), user: Any) -> Crop:
+    """Cut `rect` (displayed full-resolution pixels) out of `image`, apply `redactions`
+    (same coordinates), limit to 1,600 px, re-encode without metadata, run the gate."""
+    if not has_role(user, INVESTIGATOR):
+        raise ServiceError("forbidden", "Only investigators create crops.", status=403)
+    if not isinstance(redactions, Sequence) or len(redactions) > MAX_REDACTIONS:
+        raise ServiceError("invalid_crop", f"at most {MAX_REDACTIONS} redactions")
+    x, y, w, h = _rect(rect, image.width, image.height, "the crop")
+    if w < MIN_SIDE or h < MIN_SIDE:
+        raise ServiceError("invalid_crop", f"a crop is at least {MIN_SIDE} pixels a side")
+    storage = storages["evidence"]
+    try:
+        with storage.open(image.storage_key) as fh:
+            decoded = decode_image(fh.read())
+    except (OSError, DecodeError) as error:
+        raise ServiceError("evidence_unreadable", f"the evidence file cannot be read: {error}")
+    picture = decoded.to_pil()
+    if picture.size != (image.width, image.height):
+        raise ServiceError("evidence_unreadable", "the stored file does not match its record")
+    clean = _redact(picture, redactions)
+    cut = picture.crop((x, y, x + w, y + h))
+    if max(cut.size) > MAX_LONG_SIDE:
+        cut.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE), Image.Resampling.LANCZOS)
+    pixels = np.asarray(cut.convert("RGB"), dtype=np.uint8)
+    verdict, findings = _gate(pixels)
+    clean_image = Image.fromarray(pixels, mode="RGB")  # pixels only: no EXIF/XMP/ICC/comment
+    buffer = io.BytesIO()
+    clean_image.save(buffer, "PNG", optimize=False)
+    key = f"crops/{secrets.token_hex(16)}.png"
+    storage.save(key, ContentFile(buffer.getvalue()))
+    with transaction.atomic():
+        crop = Crop.objects.create(
+            image=image, x=x, y=y, w=w, h=h, redactions=clean, storage_key=key,
+            width=clean_image.width, height=clean_image.height, created_by=user,
+            gate_verdict=verdict, gate_findings=findings,
+        )
+        audit_record(actor=user, action="crop.create", target=f"crop {crop.pk}",
+                     data={"evidence": image.pk, "rect": [x, y, w, h], "redactions": clean,
+                           "verdict": verdict, "findings": len(findings)})
+    return crop
+
+
+def crop_pixels(crop: Crop) -> Image.Image:
+    with storages["evidence"].open(crop.storage_key) as fh:
+        return Image.open(io.BytesIO(fh.read())).convert("RGB")
+
+
+def crop_override(*, crop: Crop, user: Any, reason: str) -> Crop:
+    """A reviewer lets a failed crop through, in writing."""
+    if not has_role(user, REVIEWER):
+        raise ServiceError("forbidden", "Only a reviewer can override the safety gate.",
+                           status=403)
+    if crop.created_by_id == user.pk:
+        raise ServiceError("four_eyes", "The author of a crop cannot override its gate verdict.",
+                           status=403)
+    reason = (reason or "").strip()
+    if len(reason) < MIN_OVERRIDE_REASON or len(reason) > 2000:
+        raise ServiceError("reason_required",
+                           f"Give a reason of {MIN_OVERRIDE_REASON} to 2,000 characters.")
+    if crop.gate_verdict == Crop.Verdict.PASS:
+        raise ServiceError("invalid_state", "The crop passed the gate; nothing to override.")
+    with transaction.atomic():
+        crop.override_by = user
+        crop.override_reason = reason
+        crop.override_at = timezone.now()
+        crop.save(update_fields=["override_by", "override_reason", "override_at"])
+        audit_record(actor=user, action="crop.gate_override", target=f"crop {crop.pk}",
+                     data={"reason": reason, "findings": crop.gate_findings})
+    return crop
+
+
+def crop_to_object(*, crop: Crop, user: Any, category: str, title: str,
+                   description: str = "", questions: Sequence[str] = ()) -> TracedObject:
+    """A draft traced object from a crop that passed the gate (or was overridden)."""
+    if not has_role(user, INVESTIGATOR):
+        raise ServiceError("forbidden", "Only investigators create objects.", status=403)
+    if not crop.may_be_published:
+        raise ServiceError("gate_failed", "This crop failed the safety gate and cannot become "
+                                          "an object unless a reviewer overrides it.")
+    if crop.traced_object_id:
+        raise ServiceError("invalid_state", "This crop is already an object.")
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ServiceError("invalid_object", "A title of 1 to 200 characters is needed.")
+    with transaction.atomic():
+        obj = catalog.object_create(category=category, texts={"en": {
+            "title": title, "description": (description or "").strip()[:5000],
+            "questions": [q.strip()[:500] for q in questions if q.strip()][:10],
+        }})
+        catalog.object_image_add(obj=obj, image=crop_pixels(crop))
+        crop.traced_object = obj
+        crop.save(update_fields=["traced_object"])
+        audit_record(actor=user, action="object.create_from_crop", target=obj.ref,
+                     data={"crop": crop.pk})
+    return obj

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InternalConfig(AppConfig):
+    name = "traceobject.internal"
+    label = "internal"

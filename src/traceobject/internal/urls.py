@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from traceobject.internal import views
+
+app_name = "internal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/<str:ref>/", views.case_detail, name="case"),
+    path("evidence/<int:pk>/", views.evidence_detail, name="evidence"),
+    path("evidence/<int:pk>/thumb.jpg", views.evidence_thumb, name="evidence-thumb"),
+    path("evidence/<int:pk>/display.jpg", views.evidence_display, name="evidence-display"),
+    path("evidence/<int:pk>/crop/", views.crop_create, name="crop-create"),
+    path("crops/<int:pk>/", views.crop_detail, name="crop"),
+    path("crops/<int:pk>/<str:kind>.png", views.crop_image, name="crop-image"),
+    path("crops/<int:pk>/override/", views.crop_override, name="crop-override"),
+    path("crops/<int:pk>/object/", views.crop_to_object, name="crop-object"),
+]
