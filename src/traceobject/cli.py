@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 
 def _django() -> None:
@@ -203,6 +204,40 @@ def cmd_known_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gate(args: argparse.Namespace) -> int:
+    """The safety-gate verdict per image; non-zero exit if any image fails."""
+    import json
+
+    failed = 0
+    verdict: dict[str, Any]
+    check: Any = None
+    reason = ""
+    try:
+        from traceobject.vision import gate
+
+        check = gate.gate_check_file
+    except Exception as error:  # the gate cannot run: every image fails
+        reason = f"the safety gate could not start: {type(error).__name__}: {error}"
+    for name in args.images:
+        if check is None:
+            verdict = {"verdict": "fail",
+                       "findings": [{"kind": "error", "score": 1.0, "box": None,
+                                     "detail": reason}]}
+        else:
+            verdict = check(name).to_dict()
+        failed += verdict["verdict"] != "pass"
+        if args.json:
+            print(json.dumps({"file": name, **verdict}, ensure_ascii=False), flush=True)
+            continue
+        print(f"{name}\t{verdict['verdict']}", flush=True)
+        for finding in verdict["findings"]:
+            box = finding.get("box")
+            where = f" at x={box[0]} y={box[1]} w={box[2]} h={box[3]}" if box else ""
+            detail = f": {finding['detail']}" if finding.get("detail") else ""
+            print(f"  {finding['kind']} {float(finding['score']):.2f}{where}{detail}")
+    return 1 if failed else 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _django()
     from traceobject.audit.services import audit_verify
@@ -261,6 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
     known.add_argument("csv", metavar="CSV")
     known.add_argument("--list", required=True, help="name of the list")
     known.set_defaults(func=cmd_known_import)
+
+    gate = sub.add_parser("gate", help="safety-gate verdict (people, faces, skin) per image")
+    gate.add_argument("images", nargs="+", metavar="IMAGE")
+    gate.add_argument("--json", action="store_true", help="one JSON object per line")
+    gate.set_defaults(func=cmd_gate)
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
