@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from traceobject.catalog.models import (
+    PUBLIC_STATUSES,
+    Campaign,
+    Category,
+    ObjectImage,
+    ObjectStatus,
+    ObjectText,
+    TracedObject,
+)
+from traceobject.core.errors import ServiceError
+from traceobject.core.reference import EEA_EXTRA, EU_COUNTRIES
+from traceobject.demo.data import DEMO_PASSWORD, DEMO_USERS, demo_load
+from traceobject.routing.models import Authority
+from traceobject.routing.services import authority_upsert
+
+LANGUAGES = ("en", "de", "fr", "pl", "es", "it", "nl")
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "campaigns": Campaign.objects.count(),
+        "objects": TracedObject.objects.count(),
+        "texts": ObjectText.objects.count(),
+        "images": ObjectImage.objects.count(),
+        "authorities": Authority.objects.count(),
+        "users": get_user_model().objects.count(),
+        "groups": Group.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_demo_load_creates_the_demo_catalogue(media_root: Path) -> None:
+    assert demo_load(image_size=(320, 240)) is True
+
+    campaigns = Campaign.objects.filter(is_public=True)
+    assert set(campaigns.values_list("slug", flat=True)) == {"demo-europe", "demo-asia-pacific"}
+    assert Campaign.objects.get(slug="demo-europe").names["en"] == "Trace an Object: Europe"
+
+    public = TracedObject.objects.filter(status__in=PUBLIC_STATUSES)
+    assert public.count() >= 24
+    assert set(public.values_list("category", flat=True)) == set(Category.values)
+    assert not public.filter(campaign__isnull=True).exists()
+
+    for obj in public.prefetch_related("texts", "images"):
+        texts = {t.language: t for t in obj.texts.all()}
+        assert set(LANGUAGES) <= set(texts)
+        english = texts["en"]
+        assert english.title and english.description
+        assert 2 <= len(english.questions) <= 4
+        for language in LANGUAGES:
+            assert len(texts[language].questions) == len(english.questions)
+        assert texts["de"].title != english.title
+        images = list(obj.images.all())
+        assert 1 <= len(images) <= 3
+        for image in images:
+            assert (image.width, image.height) == (320, 240)
+            assert (media_root / image.folder / "320.webp").is_file()
+            assert (media_root / image.folder / "320.jpg").is_file()
+
+    identified = TracedObject.objects.filter(status=ObjectStatus.IDENTIFIED)
+    assert identified.count() >= 4
+    for obj in identified:
+        assert obj.identified_country
+        assert obj.identified_at is not None
+        assert obj.texts.get(language="en").thank_you
+
+    countries = set(Authority.objects.values_list("country", flat=True))
+    assert set(EU_COUNTRIES) | set(EEA_EXTRA) | {"AU"} <= countries
+    poland = Authority.objects.get(country="PL")
+    assert poland.name == "National contact point (Poland)"
+    assert poland.email == "tips-pl@authority.example"
+    assert all(a.email.endswith(".example") for a in Authority.objects.all())
+
+    users = get_user_model().objects
+    for username, _role in DEMO_USERS:
+        user = users.get(username=username)
+        assert user.is_staff and user.is_active
+        assert user.check_password(DEMO_PASSWORD)
+    assert users.get(username="admin").is_superuser
+    assert not users.get(username="investigator").is_superuser
+    assert users.get(username="investigator").groups.filter(name="investigator").exists()
+    assert users.get(username="reviewer").groups.filter(name="reviewer").exists()
+    for username in ("liaison-pl", "liaison-de"):
+        assert users.get(username=username).groups.filter(name="liaison").exists()
+
+
+@pytest.mark.django_db
+def test_demo_load_twice_creates_nothing_new(media_root: Path) -> None:
+    assert demo_load(image_size=(320, 240)) is True
+    before = _counts()
+    files = sorted(p for p in media_root.rglob("*") if p.is_file())
+    assert demo_load(image_size=(320, 240)) is False
+    assert _counts() == before
+    assert sorted(p for p in media_root.rglob("*") if p.is_file()) == files
+
+
+@pytest.mark.django_db
+def test_demo_load_keeps_existing_accounts_and_authorities(media_root: Path) -> None:
+    user_model: Any = get_user_model()
+    user_model.objects.create_user("admin", "real@example.org", "a-real-password")
+    authority_upsert(country="DE", name="Real contact", email="real@bka.example")
+
+    assert demo_load(image_size=(160, 120)) is True
+
+    admin = user_model.objects.get(username="admin")
+    assert admin.check_password("a-real-password")
+    assert not admin.is_superuser
+    assert Authority.objects.get(country="DE").name == "Real contact"
+
+
+@pytest.mark.django_db
+def test_authority_upsert_updates_and_validates() -> None:
+    first = authority_upsert(country="pl", name="Contact point", email="a@authority.example")
+    assert first.country == "PL"
+    second = authority_upsert(country="PL", name="New name", email="b@authority.example",
+                              referral_url="https://referral.example/pl/")
+    assert second.pk == first.pk
+    second.refresh_from_db()
+    assert (second.name, second.email) == ("New name", "b@authority.example")
+    assert Authority.objects.count() == 1
+
+    for bad in (
+        {"country": "XX", "name": "N", "email": "a@authority.example"},
+        {"country": "EU", "name": "N", "email": "a@authority.example"},
+        {"country": "PL", "name": "", "email": "a@authority.example"},
+        {"country": "PL", "name": "N", "email": "not-an-address"},
+        {"country": "PL", "name": "N", "email": "a@authority.example", "referral_url": "nope"},
+    ):
+        with pytest.raises(ServiceError):
+            authority_upsert(**bad)
+    assert Authority.objects.count() == 1
