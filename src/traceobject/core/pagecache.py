@@ -1,8 +1,11 @@
 """Whole-page cache for public pages that are the same for every visitor.
 
-A page is cached per full path (the language is in the path) under the catalogue's version:
-every catalogue write bumps the version, so a changed object never shows stale; the timeout
-bounds staleness of anything else on the page.
+Views opt in with :func:`cached_public_page`. :class:`PublicPageCacheMiddleware` sits right
+after the static-file server, in front of sessions, CSRF, locale and CSP: a hit is answered
+from the cache with the headers the full stack produced the first time. Pages are keyed by
+full path (the language is in the path) and the catalogue's version: every catalogue write
+bumps the version, so a changed object never shows stale. Several server processes need a
+shared cache (REDIS_URL) for the version to reach all of them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from django.http import HttpRequest, HttpResponse
 
 _VERSION_KEY = "catalog:version"
 PAGE_TIMEOUT = 300
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Security-Policy",
+                 "Permissions-Policy", "Referrer-Policy", "X-Content-Type-Options",
+                 "X-Frame-Options", "Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy",
+                 "Strict-Transport-Security", "Vary")
 
 
 def catalog_version() -> int:
@@ -35,23 +42,44 @@ def catalog_changed() -> None:
         cache.add(_VERSION_KEY, 2, timeout=None)
 
 
+def _key(request: HttpRequest) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
+    return f"page:{catalog_version()}:{path}"
+
+
 def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a GET view's 200 responses as the same for everyone (no cookies, no CSRF)."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
-        key = f"page:{catalog_version()}:{path}"
-        cached = cache.get(key)
-        if cached is not None:
-            status, content, content_type = cached
-            return HttpResponse(content, status=status, content_type=content_type)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render"):
-                response.render()
-            cache.set(key, (response.status_code, response.content, response["Content-Type"]),
-                      PAGE_TIMEOUT)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response._public_page = True  # type: ignore[attr-defined]
         return response
 
     return wrapper
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(
+                ("/api/", "/internal/", "/static/", "/media/")):
+            return self.get_response(request)
+        key = _key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if getattr(response, "_public_page", False) and not response.cookies:
+            if hasattr(response, "render"):
+                response.render()
+            headers = [(h, response[h]) for h in _KEPT_HEADERS if h in response]
+            cache.set(key, (response.content, headers), PAGE_TIMEOUT)
+        return response

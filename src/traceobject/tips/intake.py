@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.exceptions import InvalidTaskError
 from nacl.exceptions import CryptoError
 from nacl.public import PublicKey
 
@@ -25,6 +27,7 @@ from traceobject.catalog.models import PUBLIC_STATUSES, TracedObject
 from traceobject.core import crypto
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.keys import intake_public_key
+from traceobject.core.pagecache import catalog_version
 from traceobject.core.reference import country_codes
 from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Receipt, SealedTip
 
@@ -122,12 +125,23 @@ def public_object_get(*, ref: str) -> TracedObject:
     return obj
 
 
+def _public_object_id(ref: str) -> tuple[int, str]:
+    """(id, ref) of a published object, cached under the catalogue version."""
+    key = f"pubobj:{catalog_version()}:{ref.upper()[:16]}"
+    found = cache.get(key)
+    if found is None:
+        obj = public_object_get(ref=ref)
+        found = (obj.pk, obj.ref)
+        cache.set(key, found, 300)
+    return found
+
+
 def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None) -> str:
     """Seal a tip to the intake key and store it; return the receipt (a new one unless the
     tipster gave an existing one to keep their tips together)."""
-    obj = public_object_get(ref=ref)
+    object_id, object_ref = _public_object_id(ref)
     payload = json.dumps({
-        "v": PAYLOAD_VERSION, "ref": obj.ref, "text": tip.text, "country": tip.country,
+        "v": PAYLOAD_VERSION, "ref": object_ref, "text": tip.text, "country": tip.country,
         "place": tip.place, "seen_when": tip.seen_when, "contact_email": tip.contact_email,
         "language": tip.language,
     }, ensure_ascii=False).encode()
@@ -147,15 +161,30 @@ def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None) -> str:
                 mailbox_public_key=bytes(mailbox_key.public_key),
                 created_at=_hour(now),
             )
-        SealedTip.objects.create(object=obj, receipt=record, sealed=sealed, received_at=_hour(now))
-        transaction.on_commit(_enqueue_opening)
+        SealedTip.objects.create(object_id=object_id, receipt=record, sealed=sealed,
+                                 received_at=_hour(now))
+        transaction.on_commit(_schedule_opening)
     return new_receipt
 
 
-def _enqueue_opening() -> None:
+OPENING_WINDOW = 2  # seconds
+
+
+def _schedule_opening() -> None:
+    """One opening task per window, not one per tip: in a flood, tips are opened in batches.
+
+    The task runs after the window, so every tip committed while the flag was set is waiting
+    for it; the first tip after the window schedules the next task.
+    """
+    if not cache.add("tips:opening-scheduled", 1, timeout=OPENING_WINDOW):
+        return
     from traceobject.tips.tasks import open_sealed_tips
 
-    open_sealed_tips.enqueue()
+    run_after = timezone.now() + timedelta(seconds=OPENING_WINDOW)
+    try:
+        open_sealed_tips.using(run_after=run_after).enqueue()
+    except InvalidTaskError:  # a backend without deferral: run as soon as possible
+        open_sealed_tips.enqueue()
 
 
 @dataclass(frozen=True)
