@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "traceobject.core.middleware.SecurityHeadersMiddleware",
+    "traceobject.core.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "traceobject.core.pagecache.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -257,6 +258,15 @@ PDQ_MIN_QUALITY = env_int("TRACEOBJECT_PDQ_MIN_QUALITY", 50, minimum=0)
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+
+
+def _static_file_headers(headers: object, path: str, url: str) -> None:
+    from traceobject.core.middleware import static_file_headers
+
+    static_file_headers(headers, path, url)
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
 
 # Request size: tips are small; a body over this is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TRACEOBJECT_MAX_BODY_BYTES", 64 * 1024, minimum=1024)

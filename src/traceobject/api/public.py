@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema
+from ninja.responses import Status
 
 from traceobject.api.schemas import (
     ErrorOut,
@@ -90,41 +92,54 @@ def get_object(request: HttpRequest, ref: str, language: str | None = None) -> d
 
 
 @router.post("/objects/{ref}/tips",
-             response={201: ReceiptOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut,
-                       429: ErrorOut})
+             response={201: ReceiptOut, 404: ErrorOut, 413: ErrorOut, 415: ErrorOut,
+                       422: ErrorOut, 429: ErrorOut})
 def submit_tip(request: HttpRequest, ref: str, payload: TipIn,
                x_receipt: str | None = Header(default=None, alias="X-Receipt"),
-               ) -> tuple[int, dict[str, str]]:
+               ) -> Status:
     """Send a tip. It is sealed at once; the answer holds the receipt, shown only this once."""
+    _require_json(request)
     ratelimit_hit(request, "tip")
     data = payload.dict()
     data["language"] = data.get("language") or _language()
     tip = intake.tip_validate(data)
     receipt = intake.tip_submit(ref=ref, tip=tip, receipt=x_receipt or None)
-    return 201, {"receipt": receipt}
+    return Status(201, {"receipt": receipt})
+
+
+def _require_json(request: HttpRequest) -> None:
+    """Only JSON bodies: a form-encoded or text/plain POST from another site is refused (it
+    would need no CORS preflight)."""
+    if request.content_type != "application/json":
+        raise ServiceError("unsupported_media_type",
+                           _("Send the body as JSON (Content-Type: application/json)."),
+                           status=415)
 
 
 def _require_receipt(request: HttpRequest, x_receipt: str | None) -> str:
     ratelimit_hit(request, "receipt")
     if not x_receipt:
-        raise ServiceError("receipt_required", "Send your receipt in the X-Receipt header.",
+        raise ServiceError("receipt_required", _("Send your receipt in the X-Receipt header."),
                            status=401)
     return x_receipt
 
 
 @router.get("/mailbox", response={200: MailboxOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut})
-def get_mailbox(request: HttpRequest,
+def get_mailbox(request: HttpRequest, response: HttpResponse,
                 x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> Any:
     """The tipster's tips and messages, for the receipt in the X-Receipt header."""
+    response["Cache-Control"] = "no-store"
     return intake.mailbox_open(receipt=_require_receipt(request, x_receipt))
 
 
 @router.post("/mailbox/replies",
-             response={201: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+             response={204: None, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut,
+                       429: ErrorOut})
 def reply(request: HttpRequest, payload: ReplyIn,
-          x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> tuple[int, None]:
+          x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> Status:
     """Answer the investigators' questions."""
+    _require_json(request)
     receipt = _require_receipt(request, x_receipt)
     ratelimit_hit(request, "tip")
     intake.mailbox_reply(receipt=receipt, text=payload.text)
-    return 201, None
+    return Status(204, None)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,13 @@ class ObjectStatus(models.TextChoices):
 
 
 PUBLIC_STATUSES = (ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED)
+OBJECT_REF_RE = re.compile(r"^TAO-\d{4}-\d{4,6}$", re.IGNORECASE)
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
+
+
+def is_object_ref(value: object) -> bool:
+    """A public reference like TAO-2027-0042 (anything else is looked up nowhere)."""
+    return isinstance(value, str) and bool(OBJECT_REF_RE.match(value))
 
 
 class Campaign(models.Model):

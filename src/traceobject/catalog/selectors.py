@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from traceobject.catalog.models import (
     PUBLIC_STATUSES,
+    SLUG_RE,
     Campaign,
     Category,
     ObjectImage,
     ObjectStatus,
     ObjectText,
     TracedObject,
+    is_object_ref,
 )
 from traceobject.core.errors import NotFound
 from traceobject.core.reference import country_name
@@ -176,7 +178,7 @@ def object_list(
     if category:
         qs = qs.filter(category=category)
     if campaign:
-        qs = qs.filter(campaign__slug=campaign)
+        qs = qs.filter(campaign__slug=campaign if SLUG_RE.match(campaign) else "")
     if status:
         qs = qs.filter(status=status)
     per_page = max(1, min(per_page, MAX_PAGE_SIZE))
@@ -189,7 +191,9 @@ def object_list(
 
 
 def object_get(*, ref: str, language: str) -> ObjectView:
-    obj = _public_objects(language).filter(ref=ref.upper()[:16]).first()
+    obj = None
+    if is_object_ref(ref):
+        obj = _public_objects(language).filter(ref=ref.upper()).first()
     if obj is None:
         raise NotFound("unknown_object", _("There is no published object with this reference."))
     return _object_view(obj, language)

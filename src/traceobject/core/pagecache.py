@@ -16,6 +16,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 _VERSION_KEY = "catalog:version"
@@ -34,17 +35,29 @@ def catalog_version() -> int:
     return int(version)
 
 
-def catalog_changed() -> None:
-    """Call after any write that changes what the public sees of the catalogue."""
+def _bump() -> None:
     try:
         cache.incr(_VERSION_KEY)
     except ValueError:
         cache.add(_VERSION_KEY, 2, timeout=None)
 
 
+def catalog_changed() -> None:
+    """Call after any write that changes what the public sees of the catalogue. The version
+    moves when the transaction commits (and now as well), so no reader can cache the old
+    page under the new version."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+# Public pages read only these parameters; others do not make a new cache entry.
+QUERY_KEYS = ("category", "campaign", "page")
+
+
 def _key(request: HttpRequest) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
-    return f"page:{catalog_version()}:{path}"
+    query = "&".join(f"{k}={request.GET.get(k, '')[:80]}" for k in QUERY_KEYS if k in request.GET)
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:40]
+    return f"page:{catalog_version()}:{digest}"
 
 
 def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

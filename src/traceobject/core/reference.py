@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
+
+from traceobject.core.collation import sort_key_for
 
 # ISO 3166-1 alpha-2 codes CLDR knows that are not countries or are placeholders.
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
@@ -17,16 +18,11 @@ EU_COUNTRIES = (
 EEA_EXTRA = ("IS", "LI", "NO")
 
 
-def _sort_key(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
 @lru_cache(maxsize=64)
 def _territories(language: str) -> dict[str, str]:
     try:
         locale = Locale.parse(language.replace("-", "_"))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnknownLocaleError):
         locale = Locale.parse("en")
     english = Locale.parse("en").territories
     names = {}
@@ -44,7 +40,8 @@ def country_codes() -> frozenset[str]:
 def country_choices(language: str) -> tuple[tuple[str, str], ...]:
     """(code, localized name) for every country, sorted by name in that language."""
     names = _territories(language)
-    return tuple(sorted(names.items(), key=lambda item: _sort_key(item[1])))
+    key = sort_key_for(language)
+    return tuple(sorted(names.items(), key=lambda item: key(item[1])))
 
 
 def country_name(code: str, language: str) -> str:

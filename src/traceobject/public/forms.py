@@ -64,13 +64,14 @@ class TipForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
+        data = {name: cleaned.get(name, self.data.get(name, "")) for name in
+                ("text", "country", "place", "seen_when", "contact_email")}
         try:
-            cleaned["tip"] = intake.tip_validate({**cleaned, "language": get_language() or ""})
+            cleaned["tip"] = intake.tip_validate({**data, "language": get_language() or ""})
         except ServiceError as error:
             for name, message in error.fields.items():
-                self.add_error(name if name in self.fields else None, message)
+                if name not in self.errors:  # one message per field, all in one round
+                    self.add_error(name if name in self.fields else None, message)
         return cleaned
 
 

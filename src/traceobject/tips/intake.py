@@ -23,7 +23,7 @@ from django_tasks.exceptions import InvalidTaskError
 from nacl.exceptions import CryptoError
 from nacl.public import PublicKey
 
-from traceobject.catalog.models import PUBLIC_STATUSES, TracedObject
+from traceobject.catalog.models import PUBLIC_STATUSES, TracedObject, is_object_ref
 from traceobject.core import crypto
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.keys import intake_public_key
@@ -97,7 +97,8 @@ def tip_validate(data: dict[str, Any]) -> TipInput:
     if language and language not in dict(settings.LANGUAGES):
         errors["language"] = _("Unknown language.")
     if errors:
-        raise ServiceError("invalid_tip", _("Some fields need your attention."), fields=errors)
+        raise ServiceError("invalid_tip", _("Some fields need your attention."), fields=errors,
+                           status=422)
     return TipInput(text=text, country=country, place=place, seen_when=seen_when,
                     contact_email=email, language=language)
 
@@ -119,15 +120,23 @@ def _hour(now: datetime) -> datetime:
 
 
 def public_object_get(*, ref: str) -> TracedObject:
-    obj = TracedObject.objects.filter(ref=ref.upper()[:16], status__in=PUBLIC_STATUSES).first()
+    obj = None
+    if is_object_ref(ref):
+        obj = TracedObject.objects.filter(ref=ref.upper(), status__in=PUBLIC_STATUSES).first()
     if obj is None:
-        raise NotFound("unknown_object", _("There is no published object with this reference."))
+        raise _unknown_object()
     return obj
+
+
+def _unknown_object() -> NotFound:
+    return NotFound("unknown_object", _("There is no published object with this reference."))
 
 
 def _public_object_id(ref: str) -> tuple[int, str]:
     """(id, ref) of a published object, cached under the catalogue version."""
-    key = f"pubobj:{catalog_version()}:{ref.upper()[:16]}"
+    if not is_object_ref(ref):
+        raise _unknown_object()
+    key = f"pubobj:{catalog_version()}:{ref.upper()}"
     found = cache.get(key)
     if found is None:
         obj = public_object_get(ref=ref)
@@ -244,7 +253,8 @@ def mailbox_message_to_tipster(*, sealed_tip_id: int, text: str) -> MailboxMessa
     errors: dict[str, str] = {}
     text = _clean_text(text, field="text", maximum=MESSAGE_MAX, errors=errors, multiline=True)
     if errors or not text:
-        raise ServiceError("invalid_message", _("A message needs text."), fields=errors)
+        raise ServiceError("invalid_message", _("A message needs text."), fields=errors,
+                           status=422)
     sealed_tip = SealedTip.objects.select_related("receipt").get(id=sealed_tip_id)
     key = PublicKey(bytes(sealed_tip.receipt.mailbox_public_key))
     return MailboxMessage.objects.create(
@@ -261,7 +271,7 @@ def mailbox_reply(*, receipt: str, text: str) -> MailboxMessage:
         errors["text"] = _("Please write your answer.")
     if errors:
         raise ServiceError("invalid_message", _("Some fields need your attention."),
-                           fields=errors)
+                           fields=errors, status=422)
     record = _receipt_lookup(receipt)
     if record is None:
         raise _unknown_receipt()

@@ -7,6 +7,12 @@
     var max = parseInt(field.getAttribute("maxlength"), 10);
     var update = function () {
       counter.textContent = field.value.length + " / " + max;
+      // Announce only near the limit, not every keystroke.
+      if (max - field.value.length <= 200) {
+        counter.setAttribute("role", "status");
+      } else {
+        counter.removeAttribute("role");
+      }
     };
     field.addEventListener("input", update);
     update();

@@ -1,0 +1,91 @@
+"""No untranslated UI string in a sample of languages.
+
+For each sampled language whose catalogue is complete, render the public pages and check that no
+English msgid of the catalogue (longer than 12 characters, with a translation that differs) is
+left in the page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.core.locales import read_catalog, untranslated
+from traceobject.catalog import services as catalog
+from traceobject.tips import intake
+from traceobject.tips.models import SealedTip
+
+SAMPLE = ["de", "fr", "pl", "el"]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{[^}]*\}\}|\{\w*\}")
+
+
+def _english_fragments(language: str) -> set[str]:
+    catalogue = read_catalog(language)
+    missing = untranslated(catalogue)
+    if missing:
+        pytest.skip(f"{language}: {len(missing)} untranslated entries in its .po file "
+                    f"(first: {missing[0]!r}); the check needs a complete catalogue")
+    translations = [m.string if isinstance(m.string, str) else " ".join(m.string)
+                    for m in catalogue if m.id]
+    fragments = set()
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = (message.id,) if isinstance(message.id, str) else message.id
+        strings = (message.string,) if isinstance(message.string, str) else message.string
+        if set(ids) & set(strings):
+            continue  # deliberately the same in this language
+        for msgid in ids:
+            if len(msgid) <= 12:
+                continue
+            for fragment in PLACEHOLDER.split(msgid):
+                fragment = fragment.strip(" .,:;·")
+                # a fragment that also occurs inside some translation is no evidence
+                if len(fragment) > 12 and not any(fragment in t for t in translations):
+                    fragments.add(fragment)
+    return fragments
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", SAMPLE)
+def test_no_english_left(client, language, make_object, settings,
+                         use_compiled_locales) -> None:
+    fragments = _english_fragments(language)
+    assert len(fragments) > 40, "too few strings to check: is the catalogue read?"
+    settings.RATE_LIMITS = {"tip": (1000, 600), "receipt": (1000, 600)}
+    catalog.campaign_create(slug="second", names={"en": "Second campaign"})
+    obj = make_object(image=True)
+    done = make_object(image=False, identified="PL")
+    for _ in range(25):
+        make_object(image=False)  # two gallery pages
+    receipt = intake.tip_submit(ref=obj.ref, tip=intake.tip_validate({"text": "Earlier"}))
+    intake.mailbox_message_to_tipster(sealed_tip_id=SealedTip.objects.get().id, text="Where?")
+    ref, prefix = obj.ref, f"/{language}"
+    pages = {
+        "gallery": client.get(f"{prefix}/"),
+        "gallery page 2": client.get(f"{prefix}/?page=2"),
+        "empty gallery": client.get(f"{prefix}/?category=toys"),
+        "object": client.get(f"{prefix}/objects/{ref}/"),
+        "identified object": client.get(f"{prefix}/objects/{done.ref}/"),
+        "tip form": client.get(f"{prefix}/objects/{ref}/tip/"),
+        "tip form errors": client.post(f"{prefix}/objects/{ref}/tip/",
+                                       {"text": "", "contact_email": "x", "place": "p" * 300}),
+        "tip received": client.post(f"{prefix}/objects/{ref}/tip/", {"text": "A new tip."}),
+        "mailbox login": client.get(f"{prefix}/mailbox/"),
+        "mailbox": client.post(f"{prefix}/mailbox/", {"receipt": receipt}),
+        "mailbox unknown": client.post(f"{prefix}/mailbox/", {"receipt": "x"}),
+        "identified": client.get(f"{prefix}/identified/"),
+        "statistics": client.get(f"{prefix}/statistics/"),
+        "privacy": client.get(f"{prefix}/privacy/"),
+        "404": client.get(f"{prefix}/nothing/"),
+    }
+    left = {}
+    for name, response in pages.items():
+        assert response.status_code < 500, name
+        body = html.unescape(response.content.decode())
+        found = sorted(f for f in fragments if f in body)
+        if found:
+            left[name] = found
+    assert left == {}
