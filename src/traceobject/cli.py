@@ -75,6 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from traceobject.core.keys import ensure_intake_keys
     from traceobject.demo.data import DEMO_PASSWORD, DEMO_USERS, demo_load
+    from traceobject.demo.evidence import DEMO_CASE, demo_evidence_load
 
     call_command("migrate", interactive=False, verbosity=0)
     ensure_intake_keys()
@@ -82,12 +83,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     created = demo_load()
     from django.conf import settings
 
+    demo_evidence_load(folder=settings.HOME / "demo-evidence")
+
     url = f"http://127.0.0.1:{args.port}/"
     print()
     print(f"  traceobject demo: {url}")
     print(f"  data in {settings.HOME}" + ("" if created else " (demo data already loaded)"))
     print(f"  public site: {url}en/    API: {url}api/v1/openapi.json")
-    print(f"  staff sign-in: {url}internal/admin/")
+    print(f"  back office: {url}internal/  (demo case {DEMO_CASE}: evidence, similar images,")
+    print("               crops through the safety gate)   Django admin: "
+          f"{url}internal/admin/")
     for username, role in DEMO_USERS:
         print(f"    {username:<14} {DEMO_PASSWORD}   ({role})")
     print("  Ctrl-C stops it.\n", flush=True)

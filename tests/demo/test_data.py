@@ -138,3 +138,29 @@ def test_authority_upsert_updates_and_validates() -> None:
         with pytest.raises(ServiceError):
             authority_upsert(**bad)
     assert Authority.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_evidence_case_with_near_duplicates(tmp_path, settings):
+    from django.core.files.storage import storages
+
+    from traceobject.demo.evidence import DEMO_CASE, demo_evidence_load
+    from traceobject.evidence.models import EvidenceImage
+    from traceobject.evidence.selectors import similar_images
+
+    settings.INDEX_DIR = tmp_path / "index"
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "evidence")}}}
+    storages._storages.pop("evidence", None)
+    try:
+        summary = demo_evidence_load(folder=tmp_path / "scenes", count=8)
+        assert summary is not None and summary.ingested == 10 and not summary.rejected
+        assert demo_evidence_load(folder=tmp_path / "scenes", count=8) is None
+        original = EvidenceImage.objects.get(files__path__endswith="IMG_0004.jpg")
+        matches = similar_images(pdq=original.pdq, quality=original.pdq_quality,
+                                 exclude_id=original.pk)
+        assert [m.paths[0].rsplit("/", 1)[1] for m in matches] == ["shared_0004.jpg"]
+        assert matches[0].cases == [DEMO_CASE]
+    finally:
+        storages._storages.pop("evidence", None)

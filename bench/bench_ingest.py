@@ -1,0 +1,110 @@
+#!/usr/bin/env python
+"""Ingest throughput against a bare full-resolution Pillow decode of the same files.
+
+    python bench/bench_ingest.py [--files 200] [--workers 2] [--smoke]
+
+Figure: `traceobject ingest --workers N` images/s (hashes + PDQ + EXIF + thumbnail + stored
+file + database row), measured end to end as a user runs it (a fresh process each time).
+Baseline: one process doing `Image.open(f).load()` at full resolution over the same files.
+Target (DESIGN.md): ratio >= 1.0. Ingest decodes JPEGs at reduced scale where PDQ allows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter
+
+
+def make_corpus(folder: Path, count: int, size: tuple[int, int]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        rng = random.Random(i)
+        image = Image.new("RGB", size, tuple(rng.randint(0, 255) for _ in range(3)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(40):
+            x0, x1 = sorted(rng.randint(0, size[0]) for _ in range(2))
+            y0, y1 = sorted(rng.randint(0, size[1]) for _ in range(2))
+            draw.rectangle((x0, y0, x1, y1), fill=tuple(rng.randint(0, 255) for _ in range(3)))
+        image = image.filter(ImageFilter.GaussianBlur(1))
+        exif = Image.Exif()
+        exif[0x010F] = "BenchCam"  # Make
+        exif[0x0110] = "Model 1"  # Model
+        image.save(folder / f"IMG_{i:05d}.jpg", "JPEG", quality=90, exif=exif)
+
+
+def bare_decode(files: list[Path]) -> float:
+    started = time.perf_counter()
+    for path in files:
+        with Image.open(path) as image:
+            image.load()
+    return time.perf_counter() - started
+
+
+def run_ingest(corpus: Path, home: Path, workers: int) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TRACEOBJECT_HOME"] = str(home)
+    # Migrations are not part of the figure: run them first.
+    subprocess.run([sys.executable, "-m", "traceobject.cli", "manage", "migrate", "-v0"],
+                   env=env, check=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "traceobject.cli", "ingest", str(corpus), "--case", "BENCH",
+         "--workers", str(workers)], env=env, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - started
+    if done.returncode != 0 or "rejected    0" not in done.stdout:
+        print(done.stdout, done.stderr, file=sys.stderr)
+        raise SystemExit("ingest failed")
+    return took
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--width", type=int, default=3000)
+    parser.add_argument("--height", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.files, args.width, args.height, args.rounds = 12, 1200, 900, 1
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        corpus = tmp / "corpus"
+        make_corpus(corpus, args.files, (args.width, args.height))
+        files = sorted(corpus.glob("*.jpg"))
+        bare_decode(files[:5])  # warm the page cache
+        print(f"# ingest: {len(files)} JPEGs of {args.width}x{args.height}, "
+              f"--workers {args.workers}, {args.rounds} rounds (median)")
+        ratios, ingest_rates, decode_rates = [], [], []
+        for round_ in range(args.rounds):
+            decode_rate = len(files) / bare_decode(files)
+            ingest_rate = len(files) / run_ingest(corpus, tmp / f"home{round_}", args.workers)
+            ratios.append(ingest_rate / decode_rate)
+            ingest_rates.append(ingest_rate)
+            decode_rates.append(decode_rate)
+            print(f"# round {round_ + 1}: ingest {ingest_rate:.1f}/s, "
+                  f"bare decode {decode_rate:.1f}/s, ratio {ratios[-1]:.2f}")
+        mid = sorted(range(len(ratios)), key=ratios.__getitem__)[len(ratios) // 2]
+        print("figure\tvalue\tbaseline\tratio")
+        print(f"ingest_images_per_s\t{ingest_rates[mid]:.1f}\t"
+              f"pillow_full_decode_per_s={decode_rates[mid]:.1f}\t{ratios[mid]:.2f}")
+        if not args.smoke:
+            verdict = "met" if ratios[mid] >= 1.0 else "MISSED"
+            print(f"# target ingest/decode >= 1.0: {verdict}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
