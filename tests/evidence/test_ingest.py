@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -127,7 +128,7 @@ def test_killed_run_resumes_and_ingests_every_file_exactly_once(tmp_path: Path):
     command = [sys.executable, "-m", "traceobject.cli", "ingest", str(tree), "--case", "K-1",
                "--workers", "2"]
     first = subprocess.Popen(command, env=_env(home), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+                             stderr=subprocess.DEVNULL, start_new_session=True)
     db = home / "traceobject.sqlite3"
     deadline = time.monotonic() + 120
     count = 0
@@ -141,7 +142,7 @@ def test_killed_run_resumes_and_ingests_every_file_exactly_once(tmp_path: Path):
                 continue
             if count >= 100:
                 break
-    first.kill()
+    os.killpg(first.pid, signal.SIGKILL)  # the run and its worker processes, as a crash would
     first.wait()
     assert 0 < count < 160, "the first run must be stopped part-way"
     done = subprocess.run(command, env=_env(home), capture_output=True, text=True, timeout=300)
