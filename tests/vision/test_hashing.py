@@ -1,0 +1,120 @@
+"""File digests, PDQ hashing and hex helpers."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from traceobject.vision.hashing import (
+    PDQ_MATCH_THRESHOLD,
+    PDQ_MIN_QUALITY,
+    array_to_hex,
+    as_code,
+    file_hashes,
+    hamming,
+    hex_to_array,
+    hex_to_bytes,
+    hexes_to_array,
+    pdq_hash,
+    pdq_hash_dihedral,
+)
+
+
+def _image(seed: int = 0, h: int = 120, w: int = 160) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (h // 8, w // 8, 3), dtype=np.uint8)
+    return np.repeat(np.repeat(small, 8, axis=0), 8, axis=1)
+
+
+def test_file_hashes_bytes_and_path(tmp_path: Path) -> None:
+    assert file_hashes(b"abc") == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "900150983cd24fb0d6963f7d28e17f72",
+    )
+    blob = np.random.default_rng(1).integers(0, 256, 3 * 1024 * 1024 + 7, dtype=np.uint8).tobytes()
+    path = tmp_path / "evidence.bin"
+    path.write_bytes(blob)
+    assert (
+        file_hashes(path)
+        == file_hashes(blob)
+        == (
+            hashlib.sha256(blob).hexdigest(),
+            hashlib.md5(blob, usedforsecurity=False).hexdigest(),
+        )
+    )
+
+
+def test_pdq_hash_format_and_stability() -> None:
+    img = _image()
+    digest, quality = pdq_hash(img)
+    assert len(digest) == 64 and int(digest, 16) >= 0
+    assert quality >= PDQ_MIN_QUALITY
+    assert pdq_hash(img) == (digest, quality)
+    # layout must not matter (pdqhash itself gets Fortran order wrong)
+    assert pdq_hash(np.asfortranarray(img))[0] == digest
+    assert pdq_hash(img[:, ::-1][:, ::-1])[0] == digest
+    # an unrelated image is far away, a slightly changed one is close
+    assert hamming(digest, pdq_hash(_image(seed=7))[0]) > PDQ_MATCH_THRESHOLD
+    brighter = np.clip(img.astype(int) + 12, 0, 255).astype(np.uint8)
+    assert hamming(digest, pdq_hash(brighter)[0]) <= PDQ_MATCH_THRESHOLD
+
+
+def test_flat_image_has_low_quality() -> None:
+    _, quality = pdq_hash(np.full((64, 64, 3), 128, dtype=np.uint8))
+    assert quality < PDQ_MIN_QUALITY
+
+
+def test_pdq_hash_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        pdq_hash(np.zeros((10, 10), dtype=np.uint8))
+    with pytest.raises(ValueError):
+        pdq_hash(np.zeros((10, 10, 3), dtype=np.float32))
+    with pytest.raises(ValueError):
+        pdq_hash(np.zeros((0, 10, 3), dtype=np.uint8))
+
+
+def test_dihedral_hashes() -> None:
+    img = _image(3)
+    hashes, quality = pdq_hash_dihedral(img)
+    assert len(hashes) == 8 and quality == pdq_hash(img)[1]
+    assert hashes[0] == pdq_hash(img)[0]
+    # each variant matches the hash of the transformed image (rotations counter-clockwise)
+    variants = {
+        1: np.rot90(img, 1),
+        2: np.rot90(img, 2),
+        3: np.rot90(img, 3),
+        4: img[::-1],  # flip about the x axis
+        5: img[:, ::-1],  # flip about the y axis
+    }
+    for i, variant in variants.items():
+        got = pdq_hash(np.ascontiguousarray(variant))[0]
+        assert hamming(hashes[i], got) <= PDQ_MATCH_THRESHOLD, i
+        assert hamming(hashes[0], got) > PDQ_MATCH_THRESHOLD, i
+
+
+def test_hex_helpers_round_trip() -> None:
+    digest = "e64cc9d91e623842f8d1f1d9a398e78c9f199a3bd87924f2b7e11e0bf061b064"
+    arr = hex_to_array(digest)
+    assert arr.dtype == np.uint8 and arr.shape == (32,)
+    assert arr[0] == 0xE6 and arr[-1] == 0x64  # most significant byte first
+    assert array_to_hex(arr) == digest
+    assert array_to_hex(hex_to_bytes(digest)) == digest
+    assert hexes_to_array([digest, digest.upper()]).shape == (2, 32)
+    assert np.array_equal(as_code(digest), as_code(bytes(arr)))
+    for bad in ("abc", "zz" * 32, digest + "00"):
+        with pytest.raises(ValueError):
+            hex_to_array(bad)
+    with pytest.raises(ValueError):
+        as_code(np.zeros(31, dtype=np.uint8))
+
+
+def test_hamming() -> None:
+    zero = "0" * 64
+    assert hamming(zero, zero) == 0
+    assert hamming(zero, "f" * 64) == 256
+    assert hamming(zero, "8" + "0" * 63) == 1
+    assert hamming(zero, "0" * 63 + "1") == 1
+    assert hamming(hex_to_array(zero), bytes.fromhex("03" + "00" * 31)) == 2
