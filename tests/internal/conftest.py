@@ -9,7 +9,8 @@ from django.core.files.storage import storages
 from traceobject.accounts.roles import ROLES
 from traceobject.evidence.ingest import ingest
 from traceobject.evidence.models import EvidenceImage
-from tests.evidence.conftest import write_jpeg
+
+from ..evidence.conftest import write_jpeg
 
 
 @pytest.fixture(autouse=True)

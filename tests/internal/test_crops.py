@@ -49,9 +49,10 @@ def test_crop_file_carries_no_metadata(users, evidence_image):
 
 
 def test_large_crops_are_limited_to_1600_pixels(users, tmp_path, db):
-    from tests.evidence.conftest import write_jpeg
     from traceobject.evidence.ingest import ingest
     from traceobject.evidence.models import EvidenceImage
+
+    from ..evidence.conftest import write_jpeg
 
     write_jpeg(tmp_path / "big" / "big.jpg", seed=3, size=(3000, 2000))
     ingest([tmp_path / "big"], case_ref="BIG")

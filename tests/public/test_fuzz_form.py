@@ -39,8 +39,8 @@ plausible = st.fixed_dictionaries(
               "receipt": st.sampled_from(["", "valid-receipt", "0000-0000-0000-0000-0000"]),
               "website": st.sampled_from(["", "", "", "http://spam.example"])},
 )
-arbitrary = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(any_char, max_size=10)), values,
-                            max_size=9)
+arbitrary = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(any_char, max_size=10)),
+                            values, max_size=9)
 form_data = st.one_of(plausible, arbitrary)
 encodings = st.sampled_from(["urlencoded", "multipart"])
 
