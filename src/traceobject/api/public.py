@@ -25,6 +25,7 @@ from traceobject.catalog import selectors
 from traceobject.catalog.models import Category, ObjectStatus
 from traceobject.core.errors import ServiceError
 from traceobject.core.ratelimit import ratelimit_hit
+from traceobject.core.reference import ui_language_codes
 from traceobject.tips import intake
 
 router = Router(tags=["public"])
@@ -40,9 +41,7 @@ class ObjectFilters(Schema):
 
 
 def _language(requested: str | None = None) -> str:
-    from django.conf import settings
-
-    if requested and requested in dict(settings.LANGUAGES):
+    if requested and requested in ui_language_codes():
         return requested
     return get_language() or "en"
 

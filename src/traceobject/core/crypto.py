@@ -32,7 +32,11 @@ class KeyMissingError(RuntimeError):
 
 
 def receipt_new() -> str:
-    symbols = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_SYMBOLS))
+    # 100 random bits, 5 per symbol (one read of the system's random source).
+    number = int.from_bytes(secrets.token_bytes(13), "big") >> 4
+    symbols = "".join(
+        RECEIPT_ALPHABET[(number >> (5 * i)) & 31] for i in range(RECEIPT_SYMBOLS)
+    )
     return "-".join(
         symbols[i : i + RECEIPT_GROUP] for i in range(0, RECEIPT_SYMBOLS, RECEIPT_GROUP)
     )

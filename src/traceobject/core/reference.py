@@ -32,6 +32,7 @@ def _territories(language: str) -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
     return frozenset(_territories("en"))
 
@@ -46,3 +47,11 @@ def country_choices(language: str) -> tuple[tuple[str, str], ...]:
 
 def country_name(code: str, language: str) -> str:
     return _territories(language).get(code.upper(), code)
+
+
+@lru_cache(maxsize=1)
+def ui_language_codes() -> frozenset[str]:
+    """The codes of settings.LANGUAGES (without evaluating their lazy names every time)."""
+    from django.conf import settings
+
+    return frozenset(code for code, _name in settings.LANGUAGES)

@@ -28,7 +28,7 @@ from traceobject.core import crypto
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.keys import intake_public_key
 from traceobject.core.pagecache import catalog_version
-from traceobject.core.reference import country_codes
+from traceobject.core.reference import country_codes, ui_language_codes
 from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Receipt, SealedTip
 
 TEXT_MIN = 3
@@ -94,7 +94,7 @@ def tip_validate(data: dict[str, Any]) -> TipInput:
         except ValidationError:
             errors["contact_email"] = _("Enter a valid e-mail address, or leave this empty.")
     language = _clean_text(data.get("language"), field="language", maximum=8, errors=errors)
-    if language and language not in dict(settings.LANGUAGES):
+    if language and language not in ui_language_codes():
         errors["language"] = _("Unknown language.")
     if errors:
         raise ServiceError("invalid_tip", _("Some fields need your attention."), fields=errors,
