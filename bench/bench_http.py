@@ -515,8 +515,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int,
                         help="a figure and its baseline alternate in this many rounds, so a "
                              "change in background load hits both (default 5, smoke 1)")
-    parser.add_argument("--workers", type=int, default=max(1, min(os.cpu_count() or 2, 4)))
-    parser.add_argument("--threads", type=int, default=4)
+    # The defaults of `traceobject serve` (one process, so SQLite has one writer process and
+    # the per-process cache holds the rate limits and the catalogue version).
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--objects", type=int, help="objects to load (default 30, smoke 6)")
     parser.add_argument("--settings", default="traceobject.settings",
                         help="DJANGO_SETTINGS_MODULE, to try a change of settings (a module on "
