@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sqlite3
@@ -176,3 +177,24 @@ def test_hash_command_prints_tab_separated_lines_and_fails_on_bad_files(tmp_path
     assert lines[0] == [str(good), analysis.sha256, analysis.md5, analysis.pdq,
                         str(analysis.pdq_quality)]
     assert lines[1][0] == str(bad) and lines[1][5].startswith("not_an_image")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partial_file_left_by_a_killed_run_is_replaced(evidence_tree: Path):
+    path = evidence_tree / "phone" / "IMG_0000.jpg"
+    sha = analyse_file(str(path)).sha256
+    storages["evidence"].save(evidence_key(sha), io.BytesIO(path.read_bytes()[:100]))
+    ingest([evidence_tree], case_ref="CASE-1")
+    assert storages["evidence"].open(evidence_key(sha)).read() == path.read_bytes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_changed_at_the_same_path_points_at_its_new_image(evidence_tree: Path):
+    ingest([evidence_tree], case_ref="CASE-1")
+    path = evidence_tree / "phone" / "IMG_0000.jpg"
+    write_jpeg(path, seed=4242)
+    again = ingest([evidence_tree], case_ref="CASE-1")
+    assert again.ingested == 1
+    record = EvidenceFile.objects.get(path=str(path))
+    assert record.image.sha256 == analyse_file(str(path)).sha256
+    assert ingest([evidence_tree], case_ref="CASE-1").skipped == 13

@@ -238,19 +238,23 @@ def test_open_into_tip(published) -> None:
     # the contact address stays sealed
     assert first.contact_sealed
     assert b"tipster@example.org" not in bytes(first.contact_sealed)
-    assert services.tip_contact_reveal(tip=first) == VALID["contact_email"]
+    from traceobject.audit.models import AuditEvent
+
+    assert services.tip_contact_reveal(tip=first, user=None) == VALID["contact_email"]
+    assert AuditEvent.objects.filter(action="tip.contact_reveal",
+                                     target=f"tip {first.pk}").count() == 1
     assert second.contact_sealed is None
-    assert services.tip_contact_reveal(tip=second) == ""
+    assert services.tip_contact_reveal(tip=second, user=None) == ""
     # idempotent
     assert services.sealed_tips_open() == 0
     assert Tip.objects.count() == 2
 
 
-def test_open_respects_limit(published) -> None:
+def test_open_works_through_the_whole_queue_in_batches(published) -> None:
     for n in range(3):
         intake.tip_submit(ref=published.ref, tip=_tip(text=f"tip number {n}"))
-    assert services.sealed_tips_open(limit=2) == 2
-    assert services.sealed_tips_open(limit=2) == 1
+    assert services.sealed_tips_open(batch=2) == 3
+    assert services.sealed_tips_open(batch=2) == 0
     assert sorted(Tip.objects.values_list("text", flat=True)) == [
         "tip number 0", "tip number 1", "tip number 2"]
 
@@ -260,11 +264,14 @@ def test_tip_sealed_to_another_key_is_kept(published, caplog) -> None:
     other = crypto.seal(PublicKey(bytes(crypto.mailbox_private_key("x", key="y").public_key)),
                         b"{}")
     SealedTip.objects.update(sealed=other)
-    assert services.sealed_tips_open() == 0
-    sealed_tip = SealedTip.objects.get()
-    assert sealed_tip.opened_at is None and bytes(sealed_tip.sealed) == other
-    assert Tip.objects.count() == 0
+    intake.tip_submit(ref=published.ref, tip=_tip(text="a good tip after a bad one"))
+    assert services.sealed_tips_open(batch=1) == 1  # the bad one does not block the queue
+    bad = SealedTip.objects.order_by("id").first()
+    assert bad.opened_at is None and bytes(bad.sealed) == other
+    assert bad.open_error == "CryptoError"
+    assert list(Tip.objects.values_list("text", flat=True)) == ["a good tip after a bad one"]
     assert "could not be opened" in caplog.text
+    assert services.sealed_tips_open() == 0  # not retried in a loop
 
 
 # Mailbox

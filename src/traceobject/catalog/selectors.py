@@ -227,3 +227,17 @@ def statistics() -> Statistics:
         countries_found=identified.exclude(identified_country="")
         .values("identified_country").distinct().count(),
     )
+
+
+def image_folder_is_public(*, folder: str) -> bool:
+    """Whether a rendition folder belongs to a published (or identified) object."""
+    from django.core.cache import cache
+
+    from traceobject.core.pagecache import catalog_version
+
+    key = f"pubfolder:{catalog_version()}:{folder[:200]}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _public_objects("en").filter(images__folder=folder).exists()
+        cache.set(key, cached, 300)
+    return bool(cached)

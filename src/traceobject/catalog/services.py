@@ -11,6 +11,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from PIL import Image
 
@@ -45,8 +46,8 @@ def campaign_create(
 
 def _next_ref(year: int) -> str:
     prefix = f"TAO-{year}-"
-    last = (
-        TracedObject.objects.filter(ref__startswith=prefix).order_by("-ref")
+    last = (  # by length first: TAO-2027-10000 comes after TAO-2027-9999
+        TracedObject.objects.filter(ref__startswith=prefix).order_by(Length("ref").desc(), "-ref")
         .values_list("ref", flat=True).first()
     )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1

@@ -26,8 +26,9 @@ def check_intake_keys(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
         ))
     if settings.PRODUCTION and "locmem" in settings.CACHES["default"]["BACKEND"]:
         problems.append(Warning(
-            "Rate limits use a per-process memory cache.",
-            hint="Set REDIS_URL so every server process shares the same limits.",
+            "Rate limits and the public page cache use a per-process memory cache.",
+            hint="Set REDIS_URL so every server process shares the same limits and sees "
+                 "catalogue changes at once.",
             id="traceobject.W002",
         ))
     return problems

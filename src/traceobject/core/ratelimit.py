@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import time
 
 from django.conf import settings
@@ -28,6 +29,17 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+def _bucket(address: str) -> str:
+    """IPv6 clients get a /64 each (one connection usually holds a whole /64)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and not ip.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)
+
+
 def ratelimit_hit(request: HttpRequest, scope: str) -> None:
     """Count one request of `scope` for this client; raise RateLimited past the limit."""
     limit, window = settings.RATE_LIMITS[scope]
@@ -35,7 +47,7 @@ def ratelimit_hit(request: HttpRequest, scope: str) -> None:
     slot = now // window
     client = hmac.new(
         settings.RECEIPT_HMAC_KEY.encode(),
-        f"{scope}|{slot}|{client_address(request)}".encode(),
+        f"{scope}|{slot}|{_bucket(client_address(request))}".encode(),
         hashlib.sha256,
     ).hexdigest()[:32]
     key = f"rl:{scope}:{client}"

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, has_role
 from traceobject.audit.services import audit_record
@@ -128,6 +128,22 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
 def crop_pixels(crop: Crop) -> Image.Image:
     with storages["evidence"].open(crop.storage_key) as fh:
         return Image.open(io.BytesIO(fh.read())).convert("RGB")
+
+
+def crop_png(crop: Crop, *, annotated: bool) -> bytes:
+    """The crop as PNG; annotated: with the safety gate's findings outlined for the reviewer."""
+    picture = crop_pixels(crop)
+    if annotated:
+        draw = ImageDraw.Draw(picture)
+        for finding in crop.gate_findings:
+            box = finding.get("box")
+            if box:
+                x, y, w, h = (int(v) for v in box)
+                draw.rectangle((x, y, x + w, y + h), outline=(255, 0, 0), width=4)
+                draw.text((x + 4, y + 4), str(finding.get("kind")), fill=(255, 0, 0))
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def crop_override(*, crop: Crop, user: Any, reason: str) -> Crop:

@@ -8,6 +8,7 @@ without being read, and an image already stored (same SHA-256) is recorded as a 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -28,6 +29,7 @@ from traceobject.evidence.models import Case, EvidenceFile, EvidenceImage
 from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_file
 
 BATCH = 100
+MAX_PATH = 1024
 
 
 @dataclass
@@ -80,36 +82,59 @@ def case_get_or_create(*, ref: str, title: str = "") -> Case:
     return case
 
 
+def _store(key: str, data: bytes) -> None:
+    """Content-addressed write; a partial file left by a killed run is replaced."""
+    storage = storages["evidence"]
+    if storage.exists(key):
+        if storage.size(key) == len(data):
+            return
+        storage.delete(key)
+    saved = storage.save(key, ContentFile(data))
+    if saved != key:
+        storage.delete(saved)
+        raise OSError(f"evidence store wrote {saved!r} instead of {key!r}")
+
+
 def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
             known: KnownMatcher) -> None:
-    storage = storages["evidence"]
+    if len(result.path) > MAX_PATH:
+        summary.rejected.append((result.path, "path_too_long",
+                                 f"paths are recorded up to {MAX_PATH} characters"))
+        return
     image = EvidenceImage.objects.filter(sha256=result.sha256).first()
     if image is None:
+        with open(result.path, "rb") as fh:
+            data = fh.read()
+        if hashlib.sha256(data).hexdigest() != result.sha256:
+            summary.rejected.append((result.path, "changed_during_ingest",
+                                     "the file changed while it was being read"))
+            return
         key = evidence_key(result.sha256)
-        if not storage.exists(key):
-            with open(result.path, "rb") as fh:
-                storage.save(key, ContentFile(fh.read()))
+        _store(key, data)
         tkey = thumb_key(result.sha256)
-        if not storage.exists(tkey):
-            storage.save(tkey, ContentFile(result.thumbnail))
+        _store(tkey, result.thumbnail)
         label = known.match(sha256=result.sha256, md5=result.md5, pdq=result.pdq,
                             quality=result.pdq_quality)
-        image = EvidenceImage.objects.create(
-            sha256=result.sha256, md5=result.md5, pdq=result.pdq,
-            pdq_quality=result.pdq_quality, width=result.width, height=result.height,
-            format=result.format, mode=result.mode, frame_count=result.frame_count,
-            file_size=result.size, camera_make=result.camera_make[:256],
-            camera_model=result.camera_model[:256], software=result.software[:256],
-            captured_at=result.captured_at[:40], gps_lat=result.gps_lat, gps_lon=result.gps_lon,
-            orientation=result.orientation, storage_key=key, thumb_key=tkey,
-            known_label=label, warnings=list(result.warnings),
-        )
-        summary.ingested += 1
-        summary.known += bool(label)
+        fields = {
+            "md5": result.md5, "pdq": result.pdq, "pdq_quality": result.pdq_quality,
+            "width": result.width, "height": result.height, "format": result.format,
+            "mode": result.mode, "frame_count": result.frame_count, "file_size": result.size,
+            "camera_make": result.camera_make[:256], "camera_model": result.camera_model[:256],
+            "software": result.software[:256], "captured_at": result.captured_at[:40],
+            "gps_lat": result.gps_lat, "gps_lon": result.gps_lon,
+            "orientation": result.orientation, "storage_key": key, "thumb_key": tkey,
+            "known_label": label, "warnings": list(result.warnings),
+        }
+        image, created = EvidenceImage.objects.get_or_create(sha256=result.sha256,
+                                                             defaults=fields)
+        summary.ingested += created
+        summary.duplicates += not created
+        summary.known += bool(label) and created
     else:
         summary.duplicates += 1
-    EvidenceFile.objects.get_or_create(
-        case=case, path=result.path[:1024],
+    # A file that changed at the same path now points at its new image.
+    EvidenceFile.objects.update_or_create(
+        case=case, path=result.path,
         defaults={"image": image, "size": result.size, "mtime_ns": result.mtime_ns},
     )
 

@@ -42,3 +42,22 @@ def similar_images(*, pdq: str, quality: int | None = None, threshold: int | Non
         )
         for i, d in hits if i in images
     ]
+
+
+def evidence_display_jpeg(*, image: EvidenceImage) -> bytes | None:
+    """The evidence image as displayed (orientation applied), re-encoded for the crop tool;
+    None if the stored file cannot be read."""
+    import io
+
+    from django.core.files.storage import storages
+
+    from traceobject.vision.decode import DecodeError, decode_image
+
+    try:
+        with storages["evidence"].open(image.storage_key) as fh:
+            decoded = decode_image(fh.read())
+    except (OSError, DecodeError):
+        return None
+    buffer = io.BytesIO()
+    decoded.to_pil().save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()

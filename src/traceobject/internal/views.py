@@ -15,7 +15,7 @@ from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, has_role, role_re
 from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops as crop_services
 from traceobject.evidence.models import Case, Crop, EvidenceImage
-from traceobject.evidence.selectors import similar_images
+from traceobject.evidence.selectors import evidence_display_jpeg, similar_images
 from traceobject.internal.forms import CropForm, ObjectFromCropForm, OverrideForm
 
 
@@ -83,19 +83,11 @@ def evidence_thumb(request: HttpRequest, pk: int) -> FileResponse:
 @role_required(INVESTIGATOR)
 def evidence_display(request: HttpRequest, pk: int) -> HttpResponse:
     """The evidence image oriented as displayed, for the crop tool (re-encoded, private)."""
-    import io
-
-    from traceobject.vision.decode import DecodeError, decode_image
-
     image = get_object_or_404(EvidenceImage, pk=pk)
-    try:
-        with storages["evidence"].open(image.storage_key) as fh:
-            decoded = decode_image(fh.read())
-    except (OSError, DecodeError):
+    data = evidence_display_jpeg(image=image)
+    if data is None:
         raise Http404
-    buffer = io.BytesIO()
-    decoded.to_pil().save(buffer, "JPEG", quality=88)
-    response = HttpResponse(buffer.getvalue(), content_type="image/jpeg")
+    response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -135,25 +127,11 @@ def crop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @role_required(INVESTIGATOR, REVIEWER)
 def crop_image(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    import io
-
-    from PIL import Image, ImageDraw
-
-    crop = get_object_or_404(Crop, pk=pk)
-    picture = crop_services.crop_pixels(crop)
-    if kind == "annotated":
-        draw = ImageDraw.Draw(picture)
-        for finding in crop.gate_findings:
-            box = finding.get("box")
-            if box:
-                x, y, w, h = (int(v) for v in box)
-                draw.rectangle((x, y, x + w, y + h), outline=(255, 0, 0), width=4)
-                draw.text((x + 4, y + 4), str(finding.get("kind")), fill=(255, 0, 0))
-    elif kind != "plain":
+    if kind not in ("plain", "annotated"):
         raise Http404
-    buffer = io.BytesIO()
-    Image.Image.save(picture, buffer, "PNG")
-    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    crop = get_object_or_404(Crop, pk=pk)
+    data = crop_services.crop_png(crop, annotated=kind == "annotated")
+    response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
 

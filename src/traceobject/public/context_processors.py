@@ -5,7 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info
+
+from traceobject.core.pagecache import QUERY_KEYS
 
 
 @lru_cache(maxsize=1)
@@ -16,9 +19,12 @@ def _language_names() -> tuple[tuple[str, str], ...]:
 def site(request: HttpRequest) -> dict[str, Any]:
     """Language switcher links: the same page in every UI language (the prefix swapped)."""
     current = get_language() or settings.LANGUAGE_CODE
-    path = request.get_full_path()
     prefix = f"/{current}/"
-    rest = path[len(prefix):] if path.startswith(prefix) else ""
+    rest = request.path[len(prefix):] if request.path.startswith(prefix) else ""
+    # Only the parameters public pages read (the same ones the page cache keys on).
+    query = urlencode([(k, request.GET[k][:80]) for k in QUERY_KEYS if k in request.GET])
+    if query:
+        rest = f"{rest}?{query}"
     languages = [
         {"code": code, "name": name, "url": f"/{code}/{rest}", "current": code == current}
         for code, name in _language_names()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -204,15 +203,18 @@ _MEDIA_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp"}
 def public_media(request: HttpRequest, path: str) -> FileResponse:
     """Published object images (and nothing else) from the public media folder."""
     suffix = Path(path).suffix.lower()
-    if not path.startswith("objects/") or suffix not in _MEDIA_TYPES:
+    if suffix not in _MEDIA_TYPES:
         raise Http404(path)
+    root = (Path(settings.MEDIA_ROOT) / "objects").resolve()
     try:
-        full = Path(safe_join(str(settings.MEDIA_ROOT), path))
+        full = Path(safe_join(str(settings.MEDIA_ROOT), path)).resolve()
     except Exception:
         raise Http404(path)
-    if not full.is_file():
+    if not full.is_relative_to(root) or not full.is_file():
         raise Http404(path)
-    mimetypes.add_type(_MEDIA_TYPES[suffix], suffix)
+    folder = full.parent.relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
+    if not selectors.image_folder_is_public(folder=folder):
+        raise Http404(path)  # drafts and withdrawn objects are not served
     return FileResponse(full.open("rb"), content_type=_MEDIA_TYPES[suffix])
 
 

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.exceptions import InvalidTaskError
@@ -120,9 +121,13 @@ def _hour(now: datetime) -> datetime:
 
 
 def public_object_get(*, ref: str) -> TracedObject:
+    """An object the public can see: published or identified, not in a hidden campaign."""
     obj = None
     if is_object_ref(ref):
-        obj = TracedObject.objects.filter(ref=ref.upper(), status__in=PUBLIC_STATUSES).first()
+        obj = (
+            TracedObject.objects.filter(ref=ref.upper(), status__in=PUBLIC_STATUSES)
+            .filter(Q(campaign__isnull=True) | Q(campaign__is_public=True)).first()
+        )
     if obj is None:
         raise _unknown_object()
     return obj
@@ -159,9 +164,10 @@ def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None) -> str:
     with transaction.atomic():
         if receipt:
             record = _receipt_lookup(receipt)
-            if record is None:
+            normalized = crypto.receipt_normalize(receipt)
+            if record is None or normalized is None:
                 raise _unknown_receipt()
-            new_receipt = crypto.receipt_normalize(receipt) or receipt
+            new_receipt = normalized
         else:
             new_receipt = crypto.receipt_new()
             mailbox_key = crypto.mailbox_private_key(new_receipt, key=settings.RECEIPT_HMAC_KEY)
@@ -172,7 +178,7 @@ def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None) -> str:
             )
         SealedTip.objects.create(object_id=object_id, receipt=record, sealed=sealed,
                                  received_at=_hour(now))
-        transaction.on_commit(_schedule_opening)
+        transaction.on_commit(_schedule_opening, robust=True)
     return new_receipt
 
 
@@ -192,7 +198,8 @@ def _schedule_opening() -> None:
     run_after = timezone.now() + timedelta(seconds=OPENING_WINDOW)
     try:
         open_sealed_tips.using(run_after=run_after).enqueue()
-    except InvalidTaskError:  # a backend without deferral: run as soon as possible
+    except InvalidTaskError:  # a backend without deferral: run now, and let the next tip
+        cache.delete("tips:opening-scheduled")  # schedule its own run
         open_sealed_tips.enqueue()
 
 
@@ -278,6 +285,6 @@ def mailbox_reply(*, receipt: str, text: str) -> MailboxMessage:
     last_tip = record.tips.order_by("-id").first()
     return MailboxMessage.objects.create(
         receipt=record, sealed_tip=last_tip, direction=Direction.FROM_TIPSTER,
-        sealed=crypto.seal(intake_public_key(), text.encode()), created_at=timezone.now(),
+        sealed=crypto.seal(intake_public_key(), text.encode()), created_at=_hour(timezone.now()),
     )
 

@@ -38,6 +38,9 @@ class SealedTip(models.Model):
     )
     received_at = models.DateTimeField()  # to the hour: no finer trace of when someone wrote
     opened_at = models.DateTimeField(null=True, blank=True)
+    # Set when the tip could not be opened (wrong key, damaged): kept for an operator, skipped
+    # by the opener so it cannot block the queue.
+    open_error = models.CharField(max_length=200, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["opened_at"])]
@@ -67,7 +70,7 @@ class MailboxMessage(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["id"]  # written order (tipster times are rounded to the hour)
 
     def __str__(self) -> str:
         return f"message {self.pk} ({self.direction})"
