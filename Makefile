@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml package.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# rapidocr's opencv-python-headless and mediapipe's opencv-contrib-python share cv2/:
+	# the contrib build (a superset) must be the one installed.
+	$(BIN)/python -c "import cv2, sys; sys.exit(0 if hasattr(cv2, 'ximgproc') else 1)" || \
+	  $(BIN)/python -m pip install --quiet --force-reinstall --no-deps opencv-contrib-python==5.1.0.95
 	npm install --no-audit --no-fund --silent
 	$(BIN)/python -m traceobject.core.i18n_compile
 	touch $(STAMP)

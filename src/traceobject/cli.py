@@ -245,6 +245,55 @@ def cmd_gate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_clues(args: argparse.Namespace) -> int:
+    """Clues in each image (text, its language, barcodes, phones, domains...) and the
+    country estimate from them. Needs no database."""
+    import json
+
+    from traceobject.geo.clues import clue_from_gs1_info, clues_from_ocr, clues_from_text
+    from traceobject.geo.fusion import estimate
+    from traceobject.vision.barcodes import gs1_country, read_barcodes
+    from traceobject.vision.decode import DecodeError, decode_image
+    from traceobject.vision.ocr import read_text
+
+    failed = 0
+    for name in args.images:
+        try:
+            pixels = decode_image(name).pixels
+        except (OSError, DecodeError) as error:
+            failed += 1
+            reason = getattr(error, "reason_code", "unreadable")
+            if args.json:
+                print(json.dumps({"file": name, "error": reason, "clues": [], "countries": []}))
+            else:
+                print(f"{name}: {reason}: {error}", file=sys.stderr)
+            continue
+        lines = read_text(pixels)
+        clues = clues_from_ocr(lines)
+        for barcode in read_barcodes(pixels):
+            if barcode.gtin:
+                clue = clue_from_gs1_info(gs1_country(barcode.gtin), code=barcode.gtin)
+                if clue is not None:
+                    clues.append(clue)
+            elif barcode.text:  # QR codes and others may carry web addresses, phones
+                clues.extend(clues_from_text(barcode.text, source="barcode"))
+        result = estimate(clues)
+        countries = [{"code": code, "p": round(p, 4)} for code, p in result.ranked(args.top)]
+        if args.json:
+            print(json.dumps({"file": name, "text": [line.text for line in lines],
+                              "clues": [c.to_dict() for c in clues], "countries": countries},
+                             ensure_ascii=False), flush=True)
+            continue
+        print(name)
+        for line in lines:
+            print(f"  text   {line.text}  ({line.confidence:.2f})")
+        for reason in result.reasons or ["no clue found: the estimate is flat"]:
+            print(f"  reason {reason}")
+        print("  countries " + ", ".join(f"{c['code']} {c['p']:.2f}" for c in countries[:5]),
+              flush=True)
+    return 1 if failed else 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _django()
     from traceobject.audit.services import audit_verify
@@ -308,6 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("images", nargs="+", metavar="IMAGE")
     gate.add_argument("--json", action="store_true", help="one JSON object per line")
     gate.set_defaults(func=cmd_gate)
+
+    clues = sub.add_parser("clues", help="clues in images and the country estimate from them")
+    clues.add_argument("images", nargs="+", metavar="IMAGE")
+    clues.add_argument("--json", action="store_true", help="one JSON object per line")
+    clues.add_argument("--top", type=int, default=10, help="countries to list (default 10)")
+    clues.set_defaults(func=cmd_clues)
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

@@ -1,0 +1,64 @@
+"""Small text helpers shared by the clue extractors (Django-free)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Every extractor looks at no more than this many characters of one text: a tip, an OCR
+# page. A 1 MB paste is cut, not processed (clue extraction must stay cheap and bounded).
+MAX_TEXT_CHARS = 20_000
+
+_EXTRA_FOLD = str.maketrans(
+    {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "æ": "ae", "Æ": "ae",
+     "œ": "oe", "Œ": "oe", "ı": "i", "ħ": "h", "Ħ": "h", "þ": "th", "ð": "d", "ς": "σ",
+     "’": "'", "ʼ": "'"}
+)
+
+
+def clean(text: object, limit: int = MAX_TEXT_CHARS) -> str:
+    """A str of at most ``limit`` characters with control characters blanked.
+
+    "" for anything that is not text: other types, and bytes or strings that look like
+    binary data (more than 10 % replacement or control characters).
+    """
+    if isinstance(text, bytes):
+        text = text[: limit * 4].decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        return ""
+    text = text[:limit]
+    if not looks_like_text(text):
+        return ""
+    return "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
+    )
+
+
+def looks_like_text(text: str) -> bool:
+    """False for binary data decoded as text: many replacement or control characters."""
+    sample = text[:5000]
+    if not sample:
+        return False
+    bad = sum(
+        1 for ch in sample
+        if ch == "\ufffd" or (unicodedata.category(ch)[0] == "C" and ch not in "\n\r\t")
+    )
+    return bad <= 0.1 * len(sample)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for matching names: "Kraków" -> "krakow"."""
+    text = text.translate(_EXTRA_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+# Words: runs of letters (any script); apostrophes and hyphens separate words, so
+# "d'Italie" gives "d", "Italie" and "Aix-en-Provence" three words.
+WORD_RE = re.compile(r"[^\W\d_]+")
+SENTENCE_END_RE = re.compile(r"[.!?:;\n\"«»„“”()\[\]]\s*$")
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) for every word in ``text``."""
+    return [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(text)]

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.vision.labels import ean13_array, label_image
+
+
+def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TRACEOBJECT_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "traceobject.cli", "clues", *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_clues_command_reads_a_polish_label_and_barcode(tmp_path: Path):
+    label = label_image(("Skład: bawełna 100%", "Wyprodukowano w Polsce",
+                         "Infolinia: +48 22 123 45 67"))
+    code = Image.fromarray(ean13_array("590123412345"))
+    sheet = Image.new("RGB", (max(label.width, code.width) + 40, label.height + code.height + 60),
+                      "white")
+    sheet.paste(label, (20, 20))
+    sheet.paste(code, (20, label.height + 40))
+    image = tmp_path / "label.png"
+    sheet.save(image)
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.full((200, 300, 3), 230, np.uint8)).save(blank)
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not an image")
+
+    done = _run("--json", str(image), str(blank), str(bad), home=tmp_path / "home")
+    assert done.returncode == 1, done.stderr  # one unreadable file
+    first, second, third = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["file"] == str(image)
+    assert first["countries"][0]["code"] == "PL" and first["countries"][0]["p"] > 0.5
+    kinds = {clue["kind"] for clue in first["clues"]}
+    assert {"language", "barcode_gs1", "phone"} <= kinds
+    probabilities = [c["p"] for c in first["countries"]]
+    assert probabilities == sorted(probabilities, reverse=True)
+    # no text, no barcode: an honest, flat estimate, not an error
+    assert second["clues"] == []
+    assert len({c["p"] for c in second["countries"]}) == 1
+    assert third["error"] == "not_an_image"
+
+    text = _run(str(image), home=tmp_path / "home")
+    assert text.returncode == 0
+    assert "countries PL" in text.stdout and "reason" in text.stdout
