@@ -1,0 +1,243 @@
+"""Safety gate: crops with a person blocked, object-only crops blocked, ms per crop.
+
+    python bench/bench_gate.py [--workers N] [--faces 100] [--objects 300] [--smoke]
+
+DESIGN.md budget: >= 99 % of crops with a person blocked; <= 5 % of object-only crops
+blocked. Measured with ``traceobject.vision.gate.gate_check`` (the default config, the
+real code path) on:
+
+* crops with a person: each of the 100 faces of ``skimage.data.lfw_subset()`` (25 x 25
+  grey, upscaled) pasted on a generated object image at 40, 80 and 160 px, centred,
+  anywhere inside, half outside each edge, and a quarter outside a corner (21 crops per
+  face); and crops of ``skimage.data.astronaut()`` holding at least half of her face;
+* object-only crops: generated products (cartons, bags, labels, T-shirts, bottles,
+  towels, toys; skin-like beige / tan / peach / pink / brown / orange among the
+  colours; text, barcodes, patterns; lighting, noise, JPEG), from seeds the thresholds
+  were not tuned on (tuning used seeds 10000-10299 and faces 0-49 on other
+  backgrounds), and scikit-image's non-person photos (coffee, rocket, coins, ...).
+
+Prints ``figure<TAB>value<TAB>baseline<TAB>ratio`` lines (no baseline here: ``-``) and
+``#`` notes: recall per position and scale, what blocked the object crops, which
+photos were blocked. ``--smoke`` runs a small sample in one process (< 20 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from traceobject.vision.gate import gate_check, gate_warm_up  # noqa: E402
+from traceobject.vision.gate_samples import (  # noqa: E402
+    POSITIONS,
+    astronaut_crops,
+    face_crops,
+    lfw_faces,
+    object_image,
+)
+
+SCALES = (40, 80, 160)
+PHOTOS = (
+    "brick",
+    "cell",
+    "chelsea",
+    "clock",
+    "coffee",
+    "coins",
+    "colorwheel",
+    "grass",
+    "gravel",
+    "horse",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "logo",
+    "microaneurysms",
+    "moon",
+    "page",
+    "retina",
+    "rocket",
+    "text",
+)
+Task = tuple[str, int, int]  # (kind, start, stop)
+Row = tuple[str, str, bool, tuple[str, ...], float]  # (group, label, blocked, kinds, ms)
+
+
+def _photo(name: str) -> np.ndarray | None:
+    from skimage import data
+
+    loader = getattr(data, name, None)
+    if loader is None:
+        return None
+    image = np.asarray(loader())
+    if image.dtype == bool:
+        image = image.astype(np.uint8) * 255
+    elif image.dtype != np.uint8:
+        image = (np.clip(image, 0, 1) * 255).astype(np.uint8)
+    if image.ndim == 2:
+        image = np.repeat(image[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(image[:, :, :3])
+
+
+def _row(group: str, label: str, image: np.ndarray) -> Row:
+    verdict = gate_check(image)
+    kinds = tuple(sorted({f.kind for f in verdict.findings}))
+    return group, label, not verdict.passed, kinds, verdict.elapsed_ms
+
+
+def _run(task: Task, every: bool) -> list[Row]:
+    kind, start, stop = task
+    rows: list[Row] = []
+    if kind == "faces":
+        faces = lfw_faces()[start:stop]
+        crops = face_crops(
+            faces, scales=SCALES, positions=POSITIONS, every=every, seed=1000 + start * 21
+        )
+        for i, crop, placement in crops:
+            held_out = "heldout" if start + i >= 50 else "tuned"
+            label = f"{placement.scale}/{placement.position}/{held_out}"
+            rows.append(_row("face", label, crop))
+    elif kind == "astronaut":
+        for crop, _frac in astronaut_crops(stop - start, seed=start):
+            rows.append(_row("astronaut", "crop", crop))
+    elif kind == "objects":
+        for seed in range(start, stop):
+            rows.append(_row("object", str(seed), object_image(seed)))
+    elif kind == "photos":
+        for name in PHOTOS[start:stop]:
+            image = _photo(name)
+            if image is not None:
+                rows.append(_row("photo", name, image))
+    return rows
+
+
+def _init() -> None:
+    gate_warm_up()
+
+
+def _chunks(kind: str, total: int, size: int) -> list[Task]:
+    return [(kind, a, min(total, a + size)) for a in range(0, total, size)]
+
+
+def _rate(rows: list[Row], group: str, pred: Any = None) -> tuple[float, int]:
+    sel = [r for r in rows if r[0] == group and (pred is None or pred(r[1]))]
+    return (sum(r[2] for r in sel) / len(sel) if sel else float("nan")), len(sel)
+
+
+def _line(figure: str, value: float, digits: int = 4) -> None:
+    if value == value:  # not NaN: the sample had such crops
+        print(f"{figure}\t{value:.{digits}f}\t-\t-", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--faces", type=int, default=100, help="lfw faces (of 100)")
+    parser.add_argument("--objects", type=int, default=300, help="generated object crops")
+    parser.add_argument("--astronaut", type=int, default=100, help="astronaut crops")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--smoke", action="store_true", help="small sample, one process")
+    args = parser.parse_args(argv)
+    every = True
+    if args.smoke:
+        args.faces, args.objects, args.astronaut, args.workers, every = 21, 20, 5, 1, False
+
+    started = time.perf_counter()
+    gate_warm_up()  # a missing model is an error here, not a row of "blocked"
+    load_s = time.perf_counter() - started
+    tasks = (
+        _chunks("faces", args.faces, 5 if every else args.faces)
+        + _chunks("astronaut", args.astronaut, 50)
+        + _chunks("objects", args.objects, 25)
+        + ([] if args.smoke else _chunks("photos", len(PHOTOS), len(PHOTOS)))
+    )
+    rows: list[Row] = []
+    if args.workers <= 1:
+        for task in tasks:
+            rows.extend(_run(task, every))
+    else:
+        # spawn: MediaPipe cannot run in a child forked after it was loaded here.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(args.workers, mp_context=context, initializer=_init) as pool:
+            for result in pool.map(_run, tasks, [every] * len(tasks)):
+                rows.extend(result)
+    wall = time.perf_counter() - started
+
+    errors = [r for r in rows if "error" in r[3]]
+    print(
+        f"# {len(rows)} crops, {args.workers} worker(s), {wall:.0f} s wall, "
+        f"models loaded in {load_s:.2f} s; {len(errors)} crops with an error finding"
+    )
+
+    # crops with a person
+    face_rate, n_face = _rate(rows, "face")
+    astro_rate, n_astro = _rate(rows, "astronaut")
+    person = [r for r in rows if r[0] in ("face", "astronaut")]
+    person_rate = sum(r[2] for r in person) / len(person)
+    print(
+        f"# crops with a person: {n_face} lfw-face crops, {n_astro} astronaut crops; "
+        "target: >= 0.99 blocked"
+    )
+    _line("gate_recall_person", person_rate)
+    _line("gate_recall_lfw_faces", face_rate)
+    _line(
+        "gate_recall_lfw_whole_faces",
+        _rate(rows, "face", lambda s: s.split("/")[1] in ("center", "inside"))[0],
+    )
+    _line(
+        "gate_recall_lfw_edge_half_out",
+        _rate(rows, "face", lambda s: s.split("/")[1].startswith("edge"))[0],
+    )
+    _line("gate_recall_lfw_corner", _rate(rows, "face", lambda s: s.split("/")[1] == "corner")[0])
+    _line("gate_recall_lfw_heldout_faces", _rate(rows, "face", lambda s: s.endswith("heldout"))[0])
+    _line("gate_recall_astronaut", astro_rate)
+    for scale in SCALES:
+        cells = []
+        for position in POSITIONS:
+            rate, n = _rate(rows, "face", lambda s, k=f"{scale}/{position}/": s.startswith(k))
+            if n:
+                cells.append(f"{position} {rate:.2f}")
+        print(f"#   {scale:>3} px: " + ", ".join(cells))
+
+    # object-only crops
+    obj_rate, n_obj = _rate(rows, "object")
+    print(f"# object-only crops: {n_obj} generated; target: <= 0.05 blocked")
+    _line("gate_false_block_objects", obj_rate)
+    why = collections.Counter(k for r in rows if r[0] == "object" and r[2] for k in r[3])
+    blocked = [r[1] for r in rows if r[0] == "object" and r[2]]
+    print(f"#   blocked by: {dict(why)}; seeds {' '.join(blocked[:30])}")
+    photos = [r for r in rows if r[0] == "photo"]
+    if photos:
+        _line("gate_false_block_photos", sum(r[2] for r in photos) / len(photos))
+        print(
+            "#   photos blocked: "
+            + ", ".join(f"{r[1]} ({'+'.join(r[3])})" for r in photos if r[2])
+            + f" of {len(photos)} (chelsea is a cat)"
+        )
+
+    ms = [r[4] for r in rows]
+    _line("gate_ms_per_crop", statistics.fmean(ms), 1)
+    _line("gate_ms_per_crop_p95", float(np.percentile(ms, 95)), 1)
+    print(
+        f"# ms per crop is one process, one crop at a time; crops are 224-480 px, "
+        f"{os.cpu_count()} CPUs visible"
+    )
+    met = person_rate >= 0.99 and obj_rate <= 0.05
+    print(
+        f"# budget {'met' if met else 'NOT met'}: person {person_rate:.3f} (>= 0.99), "
+        f"objects {obj_rate:.3f} (<= 0.05)"
+    )
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
