@@ -171,18 +171,39 @@ def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None) -> str:
             if record is None or normalized is None:
                 raise _unknown_receipt()
             new_receipt = normalized
+            receipt_id = record.pk
         else:
             new_receipt = crypto.receipt_new()
             mailbox_key = crypto.mailbox_private_key(new_receipt, key=settings.RECEIPT_HMAC_KEY)
-            record = Receipt.objects.create(
-                digest=crypto.receipt_digest(new_receipt, key=settings.RECEIPT_HMAC_KEY),
-                mailbox_public_key=bytes(mailbox_key.public_key),
-                created_at=_hour(now),
-            )
-        SealedTip.objects.create(object_id=object_id, receipt=record, sealed=sealed,
-                                 received_at=_hour(now))
+            receipt_id = _insert(Receipt, {
+                "digest": crypto.receipt_digest(new_receipt, key=settings.RECEIPT_HMAC_KEY),
+                "mailbox_public_key": bytes(mailbox_key.public_key),
+                "created_at": _hour(now),
+            })
+        _insert(SealedTip, {
+            "object_id": object_id, "receipt_id": receipt_id,
+            "sealed": sealed, "public_status": PublicStatus.RECEIVED.value,
+            "received_at": _hour(now), "opened_at": None, "open_error": "",
+        })
         transaction.on_commit(_schedule_opening, robust=True)
     return new_receipt
+
+
+def _insert(model: Any, values: dict[str, Any]) -> int:
+    """One INSERT ... RETURNING id without the ORM's per-call compilation: the tip path is the
+    one a flood hits (measured: the two ORM creates were half of tip_submit's time)."""
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name.removesuffix("_id")) for name in values]
+    params = [field.get_db_prep_save(value, connection=connection)
+              for field, value in zip(fields, values.values(), strict=True)]
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    # Identifiers come from the model's metadata, values are parameters.
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+           f"VALUES ({marks}) RETURNING {quote(model._meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
 
 
 _SQLITE_WRITER = threading.Lock()
