@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -70,3 +70,18 @@ def published(make_object: Callable[..., TracedObject]) -> TracedObject:
         "de": {"title": "Blaue Einkaufstüte", "description": "Eine Plastiktüte.",
                "questions": ["Wo wird diese Tüte verkauft?"]},
     })
+
+
+@pytest.fixture
+def evidence_store(settings: Any, tmp_path: Any) -> Iterator[Any]:
+    """A private evidence store and PDQ index under tmp_path (the storage is re-created)."""
+    from django.core.files.storage import storages
+
+    settings.INDEX_DIR = tmp_path / "index"
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "evidence")},
+    }}
+    storages._storages.pop("evidence", None)
+    yield tmp_path / "evidence"
+    storages._storages.pop("evidence", None)

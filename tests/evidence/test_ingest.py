@@ -23,15 +23,8 @@ from .conftest import drawn_image, hostile_files, write_jpeg
 
 
 @pytest.fixture(autouse=True)
-def _private_dirs(settings, tmp_path: Path):
-    settings.INDEX_DIR = tmp_path / "index"
-    settings.STORAGES = {**settings.STORAGES, "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "evidence")},
-    }}
-    storages._storages.pop("evidence", None)
-    yield
-    storages._storages.pop("evidence", None)
+def _private_dirs(evidence_store: Path) -> None:
+    """Every test here gets its own evidence store and index."""
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.files.storage import storages
 
 from traceobject.accounts.roles import ROLES
 from traceobject.evidence.ingest import ingest
@@ -14,15 +13,8 @@ from ..evidence.conftest import write_jpeg
 
 
 @pytest.fixture(autouse=True)
-def _private_dirs(settings, tmp_path: Path):
-    settings.INDEX_DIR = tmp_path / "index"
-    settings.STORAGES = {**settings.STORAGES, "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "evidence")},
-    }}
-    storages._storages.pop("evidence", None)
-    yield
-    storages._storages.pop("evidence", None)
+def _private_dirs(evidence_store: Path) -> None:
+    """Every test here gets its own evidence store and index."""
 
 
 def _user(username: str, *roles: str) -> User:
