@@ -117,11 +117,17 @@ def crop_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(INVESTIGATOR, REVIEWER)
 def crop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     crop = get_object_or_404(Crop.objects.select_related("image", "traced_object"), pk=pk)
+    return _crop_page(request, crop)
+
+
+def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm | None = None,
+               object_form: ObjectFromCropForm | None = None, status: int = 200) -> HttpResponse:
     return render(request, "internal/crop.html", {
-        "crop": crop, "override_form": OverrideForm(), "object_form": ObjectFromCropForm(),
+        "crop": crop, "override_form": override_form or OverrideForm(),
+        "object_form": object_form or ObjectFromCropForm(),
         "is_reviewer": has_role(request.user, REVIEWER),
         "is_investigator": has_role(request.user, INVESTIGATOR),
-    })
+    }, status=status)
 
 
 @require_safe
@@ -149,10 +155,7 @@ def crop_override(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return redirect("internal:crop", pk=crop.pk)
-    return render(request, "internal/crop.html", {
-        "crop": crop, "override_form": form, "object_form": ObjectFromCropForm(),
-        "is_reviewer": True, "is_investigator": has_role(request.user, INVESTIGATOR),
-    }, status=400)
+    return _crop_page(request, crop, override_form=form, status=400)
 
 
 @require_POST
@@ -170,7 +173,4 @@ def crop_to_object(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return redirect("internal:crop", pk=crop.pk)
-    return render(request, "internal/crop.html", {
-        "crop": crop, "override_form": OverrideForm(), "object_form": form,
-        "is_reviewer": has_role(request.user, REVIEWER), "is_investigator": True,
-    }, status=400)
+    return _crop_page(request, crop, object_form=form, status=400)
