@@ -130,10 +130,16 @@ def _localized(values: dict[str, str], language: str) -> str:
     return values.get(language) or values.get("en") or next(iter(values.values()), "")
 
 
+def visible_objects() -> QuerySet[TracedObject]:
+    """Objects the public may see: published or identified, not in a hidden campaign."""
+    return TracedObject.objects.filter(status__in=PUBLIC_STATUSES).filter(
+        Q(campaign__isnull=True) | Q(campaign__is_public=True)
+    )
+
+
 def _public_objects(language: str) -> QuerySet[TracedObject]:
     return (
-        TracedObject.objects.filter(status__in=PUBLIC_STATUSES)
-        .filter(Q(campaign__isnull=True) | Q(campaign__is_public=True))
+        visible_objects()
         .select_related("campaign")
         .prefetch_related(
             Prefetch("texts", queryset=ObjectText.objects.filter(language__in={language, "en"}),

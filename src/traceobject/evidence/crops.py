@@ -23,7 +23,7 @@ from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Crop, EvidenceImage
 from traceobject.vision.decode import DecodeError, decode_image
 
-MAX_LONG_SIDE = 1600
+MAX_LONG_SIDE = catalog.MAX_LONG_SIDE  # what the public side publishes at most
 MIN_SIDE = 16
 MAX_REDACTIONS = 100
 MIN_OVERRIDE_REASON = 20

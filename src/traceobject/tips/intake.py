@@ -20,14 +20,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.exceptions import InvalidTaskError
 from nacl.exceptions import CryptoError
 from nacl.public import PublicKey
 
-from traceobject.catalog.models import PUBLIC_STATUSES, TracedObject, is_object_ref
+from traceobject.catalog.models import TracedObject, is_object_ref
+from traceobject.catalog.selectors import visible_objects
 from traceobject.core import crypto
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.keys import intake_public_key
@@ -125,12 +125,7 @@ def _hour(now: datetime) -> datetime:
 
 def public_object_get(*, ref: str) -> TracedObject:
     """An object the public can see: published or identified, not in a hidden campaign."""
-    obj = None
-    if is_object_ref(ref):
-        obj = (
-            TracedObject.objects.filter(ref=ref.upper(), status__in=PUBLIC_STATUSES)
-            .filter(Q(campaign__isnull=True) | Q(campaign__is_public=True)).first()
-        )
+    obj = visible_objects().filter(ref=ref.upper()).first() if is_object_ref(ref) else None
     if obj is None:
         raise _unknown_object()
     return obj
