@@ -7,6 +7,12 @@ import pytest
 from django.core.cache import cache
 from PIL import Image, ImageDraw
 
+from django.contrib.auth.models import Group, User
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from traceobject.accounts.models import StaffProfile
+from traceobject.accounts.roles import ROLES
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import Campaign, TracedObject
 
@@ -85,3 +91,57 @@ def evidence_store(settings: Any, tmp_path: Any) -> Iterator[Any]:
     storages._storages.pop("evidence", None)
     yield tmp_path / "evidence"
     storages._storages.pop("evidence", None)
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def make_staff(username: str, *roles: str, country: str = "") -> User:
+    """A staff user with the given roles and a confirmed TOTP device; a liaison officer is
+    bound to the Authority of `country`."""
+    from traceobject.routing.models import Authority
+
+    assert set(roles) <= set(ROLES), roles
+    user = User.objects.create_user(username, password=STAFF_PASSWORD)
+    for role in roles:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    if country:
+        authority, _ = Authority.objects.get_or_create(
+            country=country, defaults={"name": f"Police {country}",
+                                       "email": f"contact@police-{country.lower()}.example"})
+        StaffProfile.objects.create(user=user, authority=authority)
+    return user
+
+
+@pytest.fixture
+def users(db: Any) -> dict[str, User]:
+    """One user per role (healthchecks' alice/bob/charlie), liaison officers for two
+    countries, and an outsider with no role."""
+    return {
+        "administrator": make_staff("adam", "administrator"),
+        "investigator": make_staff("ivy", "investigator"),
+        "investigator2": make_staff("ian", "investigator"),
+        "reviewer": make_staff("rita", "reviewer"),
+        "liaison": make_staff("lars", "liaison", country="DE"),
+        "liaison_fr": make_staff("louise", "liaison", country="FR"),
+        "auditor": make_staff("aude", "auditor"),
+        "outsider": make_staff("otto"),
+    }
+
+
+def staff_login(client: Any, user: User) -> None:
+    """Sign a test client in fully: password and second factor (the session carries the
+    verified TOTP device, as after a real sign-in)."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    assert device is not None, f"{user} has no TOTP device"
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def login(client: Any) -> Callable[[User], None]:
+    """login(user): the test client is signed in as `user` with both factors."""
+    return lambda user: staff_login(client, user)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import staff_login
 from traceobject.evidence import crops
 from traceobject.evidence.models import Crop
 
@@ -35,7 +36,7 @@ def _urls(evidence_image, crop) -> dict[str, set[str]]:
 @pytest.mark.parametrize("role", ROLE_NAMES)
 def test_every_internal_url_against_every_role(client, users, evidence_image, crop, role):
     if role != "anonymous":
-        client.force_login(users[role])
+        staff_login(client, users[role])
     for url, allowed in _urls(evidence_image, crop).items():
         response = client.get(url)
         if role == "anonymous":
@@ -55,7 +56,7 @@ def test_evidence_is_not_reachable_from_the_public_media_route(client, evidence_
 
 
 def test_crop_through_the_form_and_bad_input(client, users, evidence_image):
-    client.force_login(users["investigator"])
+    staff_login(client, users["investigator"])
     url = f"/internal/evidence/{evidence_image.pk}/crop/"
     bad = client.post(url, {"x": 0, "y": 0, "w": 5000, "h": 10, "redactions": "[]"})
     assert bad.status_code == 400 and Crop.objects.count() == 0
@@ -73,14 +74,14 @@ def test_crop_through_the_form_and_bad_input(client, users, evidence_image):
 def test_reviewer_override_through_the_form(client, users, crop):
     crop.gate_verdict = Crop.Verdict.FAIL
     crop.save()
-    client.force_login(users["reviewer"])
+    staff_login(client, users["reviewer"])
     url = f"/internal/crops/{crop.pk}/override/"
     assert client.post(url, {"reason": "short"}).status_code == 400
     response = client.post(url, {"reason": "A drawn face on a cereal box, not a person."})
     assert response.status_code == 302
     crop.refresh_from_db()
     assert crop.override_by == users["reviewer"]
-    client.force_login(users["investigator"])
+    staff_login(client, users["investigator"])
     made = client.post(f"/internal/crops/{crop.pk}/object/",
                        {"title": "Cereal box", "category": "packaging", "questions": "Brand?"})
     assert made.status_code == 302

@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from traceobject.internal import views
+from traceobject.internal import (
+    urls_accounts,
+    urls_catalog,
+    urls_ops,
+    urls_routing,
+    urls_tips,
+    views,
+)
 
 app_name = "internal"
 
@@ -20,3 +27,7 @@ urlpatterns = [
     path("crops/<int:pk>/override/", views.crop_override, name="crop-override"),
     path("crops/<int:pk>/object/", views.crop_to_object, name="crop-object"),
 ]
+
+# Each area keeps its own list (one file per area keeps changes apart).
+for _area in (urls_accounts, urls_catalog, urls_tips, urls_routing, urls_ops):
+    urlpatterns += _area.urlpatterns
