@@ -4,12 +4,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
-from PIL import Image, ImageDraw
-
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image, ImageDraw
 
 from traceobject.accounts.models import StaffProfile
 from traceobject.accounts.roles import ROLES
