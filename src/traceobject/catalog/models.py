@@ -107,3 +107,17 @@ class ObjectImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_id}/{self.folder}"
+
+
+class PublicFigure(models.Model):
+    """An aggregate number the public statistics show (e.g. children safeguarded).
+
+    The internal side writes these totals (catalog.services.public_figures_set) so the
+    public role needs no access to forwardings or outcomes: only the numbers cross over.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

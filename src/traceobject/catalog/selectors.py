@@ -17,6 +17,7 @@ from traceobject.catalog.models import (
     ObjectImage,
     ObjectStatus,
     ObjectText,
+    PublicFigure,
     TracedObject,
     is_object_ref,
 )
@@ -219,6 +220,9 @@ class Statistics:
     tips_received: int
     objects_identified: int
     countries_found: int
+    leads_confirmed: int = 0
+    children_safeguarded: int = 0
+    offenders_arrested: int = 0
 
 
 def statistics() -> Statistics:
@@ -232,6 +236,7 @@ def statistics() -> Statistics:
         objects_identified=identified.count(),
         countries_found=identified.exclude(identified_country="")
         .values("identified_country").distinct().count(),
+        **dict(PublicFigure.objects.values_list("name", "value")),
     )
 
 

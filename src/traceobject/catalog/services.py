@@ -21,6 +21,7 @@ from traceobject.catalog.models import (
     ObjectImage,
     ObjectStatus,
     ObjectText,
+    PublicFigure,
     TracedObject,
 )
 from traceobject.core.errors import ServiceError
@@ -146,3 +147,20 @@ def object_mark_identified(*, obj: TracedObject, country: str = "") -> TracedObj
     obj.save(update_fields=["status", "identified_at", "identified_country"])
     catalog_changed()
     return obj
+
+
+PUBLIC_FIGURES = ("leads_confirmed", "children_safeguarded", "offenders_arrested")
+
+
+def public_figures_set(**values: int) -> None:
+    """Replace aggregate figures shown on the public statistics page (totals only)."""
+    unknown = set(values) - set(PUBLIC_FIGURES)
+    if unknown:
+        raise ServiceError("invalid", f"Unknown public figures: {sorted(unknown)}.")
+    for name, value in values.items():
+        if not isinstance(value, int) or value < 0:
+            raise ServiceError("invalid", f"{name} must be a whole number >= 0.")
+    with transaction.atomic():
+        for name, value in values.items():
+            PublicFigure.objects.update_or_create(name=name, defaults={"value": value})
+    catalog_changed()
