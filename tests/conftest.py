@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -137,6 +138,7 @@ def staff_login(client: Any, user: User) -> None:
     assert device is not None, f"{user} has no TOTP device"
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session["traceobject_reauth_at"] = time.time()  # a sign-in is a fresh authentication
     session.save()
 
 

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "traceobject.routing",
     "traceobject.evidence",
     "traceobject.audit",
+    "traceobject.clues",
+    "traceobject.exports",
     "traceobject.accounts",
     "traceobject.internal",
     "traceobject.public",
