@@ -67,6 +67,19 @@ def _django_setup() -> None:
     django.setup()
 
 
+def _bench_staff() -> tuple[Any, Any]:
+    """An author (investigator) and an approver (reviewer): objects are published through
+    the four-eyes workflow."""
+    from django.contrib.auth.models import Group, User
+
+    staff = []
+    for name in ("investigator", "reviewer"):
+        user, _ = User.objects.get_or_create(username=f"bench-{name}")
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+        staff.append(user)
+    return staff[0], staff[1]
+
+
 def setup_data(n_objects: int) -> dict[str, Any]:
     """Migrate and load `n_objects` published objects with one picture each."""
     _django_setup()
@@ -79,6 +92,7 @@ def setup_data(n_objects: int) -> dict[str, Any]:
 
     call_command("migrate", interactive=False, verbosity=0)
     ensure_intake_keys()
+    author, approver = _bench_staff()
     campaigns = [
         services.campaign_create(slug=f"bench-{i}", names={"en": f"Benchmark campaign {i}",
                                                            "pl": f"Kampania {i}"})
@@ -88,7 +102,7 @@ def setup_data(n_objects: int) -> dict[str, Any]:
     refs = []
     for i in range(n_objects):
         obj = services.object_create(
-            category=categories[i % len(categories)],
+            user=author, category=categories[i % len(categories)],
             campaign=campaigns[i % 2],
             texts={
                 "en": {"title": f"Patterned object number {i}",
@@ -104,7 +118,8 @@ def setup_data(n_objects: int) -> dict[str, Any]:
             draw.ellipse((k * 40, k * 25, k * 40 + 120, k * 25 + 90), outline=(255, 255, 255),
                          width=3)
         services.object_image_add(obj=obj, image=image)
-        services.object_publish(obj=obj)
+        services.object_submit(obj=obj, user=author)
+        services.object_approve(obj=obj, user=approver)
         refs.append(obj.ref)
     return {"refs": refs}
 

@@ -45,24 +45,41 @@ def campaign(db: Any) -> Campaign:
 
 
 @pytest.fixture
-def make_object(db: Any, campaign: Campaign) -> Callable[..., TracedObject]:
+def make_object(db: Any, campaign: Campaign, users: dict[str, User]
+                ) -> Callable[..., TracedObject]:
+    """make_object(...): an object written by users["investigator"]; published through the
+    four-eyes workflow (submitted by its author, approved by users["reviewer"])."""
+    from django.utils import timezone
+
+    from traceobject.catalog.models import ObjectStatus
+    from traceobject.core.pagecache import catalog_changed
+
     counter = {"n": 0}
+    author, approver = users["investigator"], users["reviewer"]
 
     def make(*, title: str = "Blue shop bag", category: str = "packaging",
              publish: bool = True, texts: dict[str, dict[str, Any]] | None = None,
              image: bool = True, identified: str | None = None) -> TracedObject:
         counter["n"] += 1
         obj = catalog.object_create(
-            category=category, campaign=campaign,
+            user=author, category=category, campaign=campaign,
             texts=texts or {"en": {"title": title, "description": "Seen in several images.",
                                    "questions": ["Where is this bag sold?"]}},
         )
         if image:
             catalog.object_image_add(obj=obj, image=_picture(counter["n"]))
-        if publish:
-            catalog.object_publish(obj=obj)
+        if publish and image:
+            catalog.object_submit(obj=obj, user=author)
+            catalog.object_approve(obj=obj, user=approver)
+        elif publish:
+            # The workflow refuses an object without a picture; tests of pages that must
+            # cope with one set the state directly.
+            TracedObject.objects.filter(pk=obj.pk).update(
+                status=ObjectStatus.PUBLISHED, published_at=timezone.now())
+            obj.refresh_from_db()
+            catalog_changed()
         if identified:
-            catalog.object_mark_identified(obj=obj, country=identified)
+            catalog.object_mark_identified(obj=obj, user=author, country=identified)
         return obj
 
     return make

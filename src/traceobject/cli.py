@@ -95,13 +95,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  back office: {url}internal/  (demo case {DEMO_CASE}: evidence, similar images,")
     print("               crops through the safety gate)   Django admin: "
           f"{url}internal/admin/")
+    print(f"  staff sign-in: password {DEMO_PASSWORD}, then a TOTP code (second factor):")
     for username, role in DEMO_USERS:
-        print(f"    {username:<14} {DEMO_PASSWORD}   ({role})")
+        print(f"    {username:<14} TOTP secret {_demo_secret(username)}   ({role})")
+    print("  Add a secret to an authenticator app, or print the current code with")
+    print("  `traceobject totp USER` (demo accounts only).")
     print("  Ctrl-C stops it.\n", flush=True)
     commands = [_server_command("127.0.0.1", args.port, 1, 8)]
     if not args.no_worker:
         commands.append(_worker_command())
     return _run_children(commands)
+
+
+def _demo_secret(username: str) -> str:
+    from traceobject.accounts.services import totp_secret_base32
+
+    device = _demo_device(username)
+    if device is not None:
+        return totp_secret_base32(device)
+    return "(account changed: not the demo key)"
+
+
+def _demo_device(username: str) -> Any:
+    """The demo account's TOTP device, only while it still holds the published demo key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from traceobject.demo.data import DEMO_USERS, demo_totp_key
+
+    if username not in dict(DEMO_USERS):
+        return None
+    return TOTPDevice.objects.filter(user__username=username, confirmed=True,
+                                     key=demo_totp_key(username)).first()
+
+
+def cmd_totp(args: argparse.Namespace) -> int:
+    """The current TOTP code of a demo account (whose key is published anyway)."""
+    _django()
+    from django_otp.oath import TOTP
+
+    device = _demo_device(args.username)
+    if device is None:
+        print(f"{args.username}: not a demo account with the demo key; use the account's "
+              "authenticator app", file=sys.stderr)
+        return 2
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    print(f"{totp.token():0{device.digits}d}")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -118,6 +157,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    """django-tasks-db's worker, plus (in a thread) the periodic scheduler that enqueues due
+    periodic tasks such as the daily retention purge; several workers enqueue each once."""
+    if not args.no_schedule:
+        _django()
+        from traceobject.core.schedule import schedule_thread_start
+
+        schedule_thread_start()
     return _manage(["db_worker", "--interval", str(args.interval)])
 
 
@@ -328,6 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="the task worker (opens sealed tips, ...)")
     worker.add_argument("--interval", type=float, default=1.0)
+    worker.add_argument("--no-schedule", action="store_true",
+                        help="do not enqueue periodic tasks (retention) from this worker")
     worker.set_defaults(func=cmd_worker)
 
     hash_ = sub.add_parser("hash", help="SHA-256, MD5 and PDQ of image files, tab-separated")
@@ -364,6 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     clues.add_argument("--top", type=int, default=10, help="countries to list (default 10)")
     clues.set_defaults(func=cmd_clues)
 
+    totp = sub.add_parser("totp", help="current second-factor code of a demo account")
+    totp.add_argument("username")
+    totp.set_defaults(func=cmd_totp)
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = audit_sub.add_parser("verify", help="check the hash chain")

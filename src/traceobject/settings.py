@@ -24,6 +24,7 @@ from traceobject.core.env import (
     env_str,
     home_dir,
 )
+from traceobject.evidence.storage_settings import evidence_storage
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = home_dir()
@@ -138,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "traceobject.public.context_processors.site",
+                "traceobject.internal.context_processors.staff",
             ],
         },
     }
@@ -239,14 +241,9 @@ STORAGES = {
         "OPTIONS": {"location": str(HOME / "media" / "public"), "base_url": "/media/"},
     },
     # Evidence never leaves the internal role: a separate store, never served by the public site.
-    "evidence": {
-        "BACKEND": env_str(
-            "TRACEOBJECT_EVIDENCE_STORAGE", "django.core.files.storage.FileSystemStorage"
-        ),
-        "OPTIONS": {"location": str(HOME / "evidence")}
-        if not env_str("TRACEOBJECT_EVIDENCE_STORAGE")
-        else {"bucket_name": env_str("TRACEOBJECT_EVIDENCE_BUCKET")},
-    },
+    # TRACEOBJECT_EVIDENCE_STORAGE=filesystem (default, $TRACEOBJECT_HOME/evidence/) or s3
+    # (TRACEOBJECT_EVIDENCE_S3_*; see traceobject/evidence/storage_settings.py and README.md).
+    "evidence": evidence_storage(home=HOME),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -340,3 +337,30 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 LOGIN_URL = "internal:login"
 LOGIN_REDIRECT_URL = "internal:home"
 CSRF_FAILURE_VIEW = "traceobject.public.views.csrf_failure"
+
+# --- Staff accounts (accounts app): sign-in with password and TOTP, lock-out, sessions. ---
+# The Django admin requires the second factor and the administrator role as well.
+INSTALLED_APPS = [
+    "traceobject.accounts.admin_apps.StaffAdminConfig" if app == "django.contrib.admin" else app
+    for app in INSTALLED_APPS
+]
+# Signs staff out of /internal/ after this long without a request.
+MIDDLEWARE = [*MIDDLEWARE, "traceobject.accounts.middleware.IdleTimeoutMiddleware"]
+TRACEOBJECT_IDLE_SECONDS = env_int("TRACEOBJECT_IDLE_SECONDS", 30 * 60, minimum=60)
+# Sensitive actions need password and code again when the last confirmation is older.
+TRACEOBJECT_REAUTH_SECONDS = env_int("TRACEOBJECT_REAUTH_SECONDS", 300, minimum=30)
+# After this many failed passwords or codes for one user name within the window, the name is
+# locked for TRACEOBJECT_SIGNIN_LOCK_SECONDS (known and unknown names alike).
+TRACEOBJECT_SIGNIN_MAX_FAILURES = env_int("TRACEOBJECT_SIGNIN_MAX_FAILURES", 5, minimum=1)
+TRACEOBJECT_SIGNIN_WINDOW_SECONDS = env_int("TRACEOBJECT_SIGNIN_WINDOW_SECONDS", 900, minimum=60)
+TRACEOBJECT_SIGNIN_LOCK_SECONDS = env_int("TRACEOBJECT_SIGNIN_LOCK_SECONDS", 900, minimum=60)
+RATE_LIMITS["signin"] = (env_int("TRACEOBJECT_SIGNIN_RATE", 30, minimum=1), 600)
+# API tokens are stored as HMAC-SHA256 under this key (empty: derived from SECRET_KEY).
+TRACEOBJECT_API_TOKEN_KEY = env_str("TRACEOBJECT_API_TOKEN_KEY")
+OTP_TOTP_ISSUER = env_str("TRACEOBJECT_TOTP_ISSUER", "traceobject")
+
+# --- Operations (ops): retention, periodic scheduler. ---
+# Contact addresses and mailbox messages of a tip are purged this many days after it was
+# closed; spam tips are deleted whole this many days after they were closed (daily task).
+TRACEOBJECT_RETENTION_DAYS = env_int("TRACEOBJECT_RETENTION_DAYS", 180, minimum=1)
+TRACEOBJECT_SPAM_RETENTION_DAYS = env_int("TRACEOBJECT_SPAM_RETENTION_DAYS", 30, minimum=1)

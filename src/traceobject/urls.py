@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from traceobject.api.internal import api_internal
 from traceobject.api.urls import api_v1
 from traceobject.core.views import healthz
 from traceobject.public import views as public_views
@@ -9,6 +10,7 @@ from traceobject.public import views as public_views
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api_v1.urls),
+    path("api/internal/v1/", api_internal.urls),
     path("media/<path:path>", public_views.public_media, name="public-media"),
     path("internal/admin/", admin.site.urls),
     path("internal/", include("traceobject.internal.urls")),

@@ -87,11 +87,3 @@ def test_reviewer_override_through_the_form(client, users, crop):
     assert made.status_code == 302
     crop.refresh_from_db()
     assert crop.traced_object is not None and crop.traced_object.status == "draft"
-
-
-def test_login_page_and_sign_in(client, users):
-    assert client.get("/internal/login/").status_code == 200
-    response = client.post("/internal/login/", {"username": "ivy",
-                                                "password": "correct horse battery staple"})
-    assert response.status_code == 302
-    assert client.get("/internal/").status_code == 200

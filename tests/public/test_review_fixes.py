@@ -15,16 +15,14 @@ def _image_url(client, obj: TracedObject) -> str:
     return f"/media/{folder}/{obj.images.get().widths[0]}.jpg"
 
 
-def test_images_of_drafts_and_withdrawn_objects_are_not_served(client, make_object):
+def test_images_of_drafts_and_withdrawn_objects_are_not_served(client, make_object, users):
     draft = make_object(publish=False)
     assert client.get(_image_url(client, draft)).status_code == 404
-    catalog.object_publish(obj=draft)
+    catalog.object_submit(obj=draft, user=users["investigator"])
+    assert client.get(_image_url(client, draft)).status_code == 404
+    catalog.object_approve(obj=draft, user=users["reviewer"])
     assert client.get(_image_url(client, draft)).status_code == 200
-    draft.status = "withdrawn"
-    draft.save()
-    from traceobject.core.pagecache import catalog_changed
-
-    catalog_changed()
+    catalog.object_withdraw(obj=draft, user=users["reviewer"], reason="Shows a shop's name.")
     assert client.get(_image_url(client, draft)).status_code == 404
 
 
@@ -57,12 +55,15 @@ def test_ipv6_clients_are_counted_per_64():
     assert _bucket("not an address") == "not an address"
 
 
-def test_references_go_past_9999(campaign):
-    texts = {"en": {"title": "Mug"}}
-    obj = catalog.object_create(category="other", texts=texts, year=2031)
+def test_references_go_past_9999(campaign, users):
+    def create():
+        return catalog.object_create(user=users["investigator"], category="other",
+                                     texts={"en": {"title": "Mug"}}, year=2031)
+
+    obj = create()
     TracedObject.objects.filter(pk=obj.pk).update(ref="TAO-2031-9999")
-    assert catalog.object_create(category="other", texts=texts, year=2031).ref == "TAO-2031-10000"
-    assert catalog.object_create(category="other", texts=texts, year=2031).ref == "TAO-2031-10001"
+    assert create().ref == "TAO-2031-10000"
+    assert create().ref == "TAO-2031-10001"
 
 
 def test_access_log_format_has_no_client_address():
@@ -71,3 +72,12 @@ def test_access_log_format_has_no_client_address():
     command = _server_command("127.0.0.1", 8000, 1, 8)
     log_format = command[command.index("--access-logformat") + 1]
     assert "%(h)s" not in log_format and "%(t)s" not in log_format
+
+
+def test_too_many_query_fields_get_a_400_page_not_a_crash(client, db):
+    """The language switcher reads the query string while the 400 page is drawn: a request
+    with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS must still get that page."""
+    query = "&".join(f"f{n}=1" for n in range(1200))
+    response = client.get(f"/en/?{query}")
+    assert response.status_code == 400
+    assert b"<html" in response.content

@@ -16,3 +16,43 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.user_id}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a keyed hash of the token is stored; the token itself is
+    shown once when it is made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The start of the token ("tob_" and 8 more characters), so its owner can tell it apart.
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.prefix}… of {self.user_id}"
+
+
+class SignInFailure(models.Model):
+    """One failed password or code for a user name (known or not). The name is kept only as
+    a keyed hash: people sometimes type their password into the name field."""
+
+    username_digest = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"sign-in failure at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInLock(models.Model):
+    """A user name that may not sign in until `locked_until` (too many failures)."""
+
+    username_digest = models.CharField(max_length=64, unique=True)
+    locked_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sign-in lock until {self.locked_until:%Y-%m-%d %H:%M}"

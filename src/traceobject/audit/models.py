@@ -17,6 +17,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # Auditors browse newest first, filtered by actor or action (a prefix like "tip.").
+        indexes = [
+            models.Index(fields=["action", "seq"], name="audit_action_seq"),
+            models.Index(fields=["actor", "seq"], name="audit_actor_seq"),
+            models.Index(fields=["target", "seq"], name="audit_target_seq"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target}"

@@ -81,3 +81,34 @@ def audit_verify() -> VerifyResult:
         expected_seq += 1
         checked += 1
     return VerifyResult(True, checked)
+
+
+VERIFY_LOCK = "audit:verify-running"
+VERIFY_LOCK_SECONDS = 15 * 60
+
+
+def audit_verify_record(*, user: Any) -> VerifyResult:
+    """Verify the whole chain and write the result to the log (action "audit.verify"), so
+    the log shows who checked it when, and pages read the last result instead of re-walking
+    a big chain. One verification at a time (a cache lock): a second request is refused."""
+    from django.core.cache import cache
+
+    from traceobject.accounts.roles import ADMINISTRATOR, AUDITOR, has_role
+    from traceobject.core.errors import ServiceError
+
+    if not has_role(user, AUDITOR, ADMINISTRATOR):
+        raise ServiceError("forbidden", "Only auditors and administrators verify the log.",
+                           status=403)
+    if not cache.add(VERIFY_LOCK, 1, timeout=VERIFY_LOCK_SECONDS):
+        raise ServiceError("audit_verify_running",
+                           "A verification is already running; try again in a minute.",
+                           status=409)
+    try:
+        result = audit_verify()
+        audit_record(actor=user, action="audit.verify", data={
+            "ok": result.ok, "checked": result.checked,
+            "first_broken_seq": result.first_broken_seq, "problem": result.problem,
+        })
+    finally:
+        cache.delete(VERIFY_LOCK)
+    return result

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,22 @@ class TracedObject(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     identified_at = models.DateTimeField(null=True, blank=True)
     identified_country = models.CharField(max_length=2, blank=True)
+    # The publication workflow (four-eyes): who wrote it, who sent it to review, who approved.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "-published_at", "id"]
@@ -101,12 +118,50 @@ class ObjectImage(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     widths = models.JSONField(default=list)  # list[int], ascending; the largest is the full size
+    # "crop" (made from an evidence crop), "upload" (uploaded in the back office, passed the
+    # safety gate), "" (added by the system, e.g. the demo's generated pictures).
+    origin = models.CharField(max_length=8, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return f"{self.object_id}/{self.folder}"
+
+
+class ReviewAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved and published")
+    REJECTED = "rejected", _("Sent back to draft")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    IDENTIFIED = "identified", _("Marked identified")
+    IMAGES_CHANGED = "images", _("Images changed")
+    TEXTS_CHANGED = "texts", _("Texts changed")
+
+
+class ObjectReview(models.Model):
+    """The history of an object's publication workflow, for the reviewer (the audit log has
+    the same events, hash-chained; this is the readable per-object view)."""
+
+    object = models.ForeignKey(TracedObject, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=16, choices=ReviewAction.choices)
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.object_id} {self.action}"
 
 
 class PublicFigure(models.Model):

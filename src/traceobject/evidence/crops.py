@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
@@ -21,6 +19,7 @@ from traceobject.catalog import services as catalog
 from traceobject.catalog.models import TracedObject
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Crop, EvidenceImage
+from traceobject.evidence.storage import evidence_put, evidence_read
 from traceobject.vision.decode import DecodeError, decode_image
 
 MAX_LONG_SIDE = catalog.MAX_LONG_SIDE  # what the public side publishes at most
@@ -145,10 +144,8 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
     x, y, w, h = _rect(rect, image.width, image.height, "the crop")
     if w < MIN_SIDE or h < MIN_SIDE:
         raise ServiceError("invalid_crop", f"a crop is at least {MIN_SIDE} pixels a side")
-    storage = storages["evidence"]
     try:
-        with storage.open(image.storage_key) as fh:
-            decoded = decode_image(fh.read())
+        decoded = decode_image(evidence_read(key=image.storage_key))
     except (OSError, DecodeError) as error:
         raise ServiceError("evidence_unreadable", f"the evidence file cannot be read: {error}")
     picture = decoded.to_pil()
@@ -167,7 +164,11 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
     buffer = io.BytesIO()
     clean_image.save(buffer, "PNG", optimize=False)
     key = f"crops/{secrets.token_hex(16)}.png"
-    storage.save(key, ContentFile(buffer.getvalue()))
+    try:
+        evidence_put(key=key, data=buffer.getvalue())
+    except OSError as error:
+        raise ServiceError("evidence_unwritable", f"the crop cannot be stored: {error}",
+                           status=503)
     with transaction.atomic():
         crop = Crop.objects.create(
             image=image, x=x, y=y, w=w, h=h, redactions=clean, storage_key=key,
@@ -177,12 +178,18 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
         audit_record(actor=user, action="crop.create", target=f"crop {crop.pk}",
                      data={"evidence": image.pk, "rect": [x, y, w, h], "redactions": clean,
                            "verdict": verdict, "findings": len(findings)})
+        _clues().crop_clues_schedule(crop_id=crop.pk)  # OCR, language, barcodes: a task
     return crop
 
 
+def _clues() -> Any:
+    from traceobject.clues import services
+
+    return services
+
+
 def crop_pixels(crop: Crop) -> Image.Image:
-    with storages["evidence"].open(crop.storage_key) as fh:
-        return Image.open(io.BytesIO(fh.read())).convert("RGB")
+    return Image.open(io.BytesIO(evidence_read(key=crop.storage_key))).convert("RGB")
 
 
 def crop_png(crop: Crop, *, annotated: bool) -> bytes:
@@ -239,13 +246,15 @@ def crop_to_object(*, crop: Crop, user: Any, category: str, title: str,
     if not title or len(title) > 200:
         raise ServiceError("invalid_object", "A title of 1 to 200 characters is needed.")
     with transaction.atomic():
-        obj = catalog.object_create(category=category, texts={"en": {
+        obj = catalog.object_create(user=user, category=category, texts={"en": {
             "title": title, "description": (description or "").strip()[:5000],
             "questions": [q.strip()[:500] for q in questions if q.strip()][:10],
         }})
-        catalog.object_image_add(obj=obj, image=crop_pixels(crop))
+        catalog.object_image_add(obj=obj, image=crop_pixels(crop), origin="crop",
+                                 added_by=user)
         crop.traced_object = obj
         crop.save(update_fields=["traced_object"])
         audit_record(actor=user, action="object.create_from_crop", target=obj.ref,
                      data={"crop": crop.pk})
+        _clues().object_estimate_schedule(object_id=obj.pk)
     return obj

@@ -4,6 +4,8 @@ Workers (processes) do the CPU work (hashes, decode, PDQ, thumbnail); this proce
 only database writer, committing in batches. A run can be killed at any point and run again:
 files already recorded for the case (same path, size and modification time) are skipped
 without being read, and an image already stored (same SHA-256) is recorded as a duplicate.
+Files go to the "evidence" storage (a folder or an S3-compatible bucket, see storage.py)
+before their rows are written, outside the database transaction.
 """
 
 from __future__ import annotations
@@ -19,13 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import transaction
 
 from traceobject.evidence.index import pdq_index_sync
 from traceobject.evidence.known import KnownMatcher
 from traceobject.evidence.models import Case, EvidenceFile, EvidenceImage
+from traceobject.evidence.storage import EvidenceStoreError, evidence_put, evidence_store_check
 from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_file
 
 BATCH = 100
@@ -82,37 +83,52 @@ def case_get_or_create(*, ref: str, title: str = "") -> Case:
     return case
 
 
-def _store(key: str, data: bytes) -> None:
-    """Content-addressed write; a partial file left by a killed run is replaced."""
-    storage = storages["evidence"]
-    if storage.exists(key):
-        if storage.size(key) == len(data):
-            return
-        storage.delete(key)
-    saved = storage.save(key, ContentFile(data))
-    if saved != key:
-        storage.delete(saved)
-        raise OSError(f"evidence store wrote {saved!r} instead of {key!r}")
+def _put_files(result: FileAnalysis, summary: IngestSummary) -> bool:
+    """Write the file and its thumbnail into the store; False if the file changed since it
+    was analysed (then nothing is recorded for it)."""
+    with open(result.path, "rb") as fh:
+        data = fh.read()
+    if hashlib.sha256(data).hexdigest() != result.sha256:
+        summary.rejected.append((result.path, "changed_during_ingest",
+                                 "the file changed while it was being read"))
+        return False
+    evidence_put(key=evidence_key(result.sha256), data=data)
+    evidence_put(key=thumb_key(result.sha256), data=result.thumbnail)
+    return True
+
+
+def _store_batch(batch: list[FileAnalysis], summary: IngestSummary) -> tuple[
+        list[FileAnalysis], set[str]]:
+    """Store the files of images not recorded yet, before and outside the database
+    transaction (a slow object store must not hold the database's write lock). Objects
+    stored for rows that are then never written are harmless: their keys are content
+    addresses, and the next run finds them in place. Returns the results to record and the
+    SHA-256 of the images stored."""
+    recorded = set(EvidenceImage.objects.filter(
+        sha256__in={r.sha256 for r in batch}).values_list("sha256", flat=True))
+    kept: list[FileAnalysis] = []
+    stored: set[str] = set()
+    for result in batch:
+        if len(result.path) > MAX_PATH:
+            summary.rejected.append((result.path, "path_too_long",
+                                     f"paths are recorded up to {MAX_PATH} characters"))
+            continue
+        if result.sha256 not in recorded and result.sha256 not in stored:
+            if not _put_files(result, summary):
+                continue
+            stored.add(result.sha256)
+        kept.append(result)
+    return kept, stored
 
 
 def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
-            known: KnownMatcher) -> None:
-    if len(result.path) > MAX_PATH:
-        summary.rejected.append((result.path, "path_too_long",
-                                 f"paths are recorded up to {MAX_PATH} characters"))
-        return
+            known: KnownMatcher, stored: set[str]) -> int | None:
+    """Record one analysed file; the id of the image when it is new to the store."""
+    new_id = None
     image = EvidenceImage.objects.filter(sha256=result.sha256).first()
     if image is None:
-        with open(result.path, "rb") as fh:
-            data = fh.read()
-        if hashlib.sha256(data).hexdigest() != result.sha256:
-            summary.rejected.append((result.path, "changed_during_ingest",
-                                     "the file changed while it was being read"))
-            return
-        key = evidence_key(result.sha256)
-        _store(key, data)
-        tkey = thumb_key(result.sha256)
-        _store(tkey, result.thumbnail)
+        if result.sha256 not in stored and not _put_files(result, summary):
+            return None  # (a row seen before the store step is gone: store the files again)
         label = known.match(sha256=result.sha256, md5=result.md5, pdq=result.pdq,
                             quality=result.pdq_quality)
         fields = {
@@ -122,14 +138,16 @@ def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
             "camera_make": result.camera_make[:256], "camera_model": result.camera_model[:256],
             "software": result.software[:256], "captured_at": result.captured_at[:40],
             "gps_lat": result.gps_lat, "gps_lon": result.gps_lon,
-            "orientation": result.orientation, "storage_key": key, "thumb_key": tkey,
-            "known_label": label, "warnings": list(result.warnings),
+            "orientation": result.orientation, "storage_key": evidence_key(result.sha256),
+            "thumb_key": thumb_key(result.sha256), "known_label": label,
+            "warnings": list(result.warnings),
         }
         image, created = EvidenceImage.objects.get_or_create(sha256=result.sha256,
                                                              defaults=fields)
         summary.ingested += created
         summary.duplicates += not created
         summary.known += bool(label) and created
+        new_id = image.pk if created else None
     else:
         summary.duplicates += 1
     # A file that changed at the same path now points at its new image.
@@ -137,14 +155,18 @@ def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
         case=case, path=result.path,
         defaults={"image": image, "size": result.size, "mtime_ns": result.mtime_ns},
     )
+    return new_id
 
 
 def _analysed(files: list[str], workers: int) -> Iterator[FileAnalysis | FileRejection]:
     if workers <= 1:
         yield from map(analyse_file, files)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         yield from pool.map(analyse_file, files, chunksize=8)
+    finally:  # a run stopped by an error does not analyse the rest first
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Progress:
@@ -179,6 +201,23 @@ def ingest(
     paths: Iterable[str | os.PathLike[str]], *, case_ref: str, workers: int = 1,
     progress: Callable[[int, int], None] | None = None, stream: TextIO | None = None,
 ) -> IngestSummary:
+    """Ingest the files under `paths` into the case. A store that cannot be used (S3 bucket
+    missing, credentials refused, endpoint down) is a ValueError with the reason, before any
+    file is read or, mid-run, after the batches already recorded (run again to continue)."""
+    try:
+        evidence_store_check()
+        return _ingest(paths, case_ref=case_ref, workers=workers, progress=progress,
+                       stream=stream)
+    except EvidenceStoreError as error:
+        raise ValueError(f"evidence store: {error}") from error
+
+
+def _ingest(
+    paths: Iterable[str | os.PathLike[str]], *, case_ref: str, workers: int,
+    progress: Callable[[int, int], None] | None, stream: TextIO | None,
+) -> IngestSummary:
+    from traceobject.clues import services as clues_services
+
     started = time.monotonic()
     summary = IngestSummary()
     case = case_get_or_create(ref=case_ref)
@@ -206,9 +245,11 @@ def ingest(
     def flush() -> None:
         if not batch:
             return
+        kept, stored = _store_batch(batch, summary)
         with transaction.atomic():
-            for item in batch:
-                _record(case, item, summary, known)
+            new_ids = [_record(case, item, summary, known, stored) for item in kept]
+            # Clues (OCR, language, barcodes) are read by the worker, not in this run.
+            clues_services.evidence_clues_schedule(image_ids=[i for i in new_ids if i])
         batch.clear()
 
     for result in _analysed(todo, max(1, workers)):
@@ -227,5 +268,6 @@ def ingest(
     if bar:
         bar.update(done, force=True)
     summary.indexed = pdq_index_sync()
+    clues_services.case_estimate_schedule(case_id=case.pk)
     summary.seconds = time.monotonic() - started
     return summary

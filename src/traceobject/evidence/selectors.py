@@ -8,6 +8,7 @@ from django.conf import settings
 
 from traceobject.evidence.index import pdq_index
 from traceobject.evidence.models import EvidenceFile, EvidenceImage
+from traceobject.evidence.storage import EvidenceStoreError, evidence_read
 from traceobject.vision.hashing import hex_to_array
 
 
@@ -46,16 +47,16 @@ def similar_images(*, pdq: str, quality: int | None = None, threshold: int | Non
 
 def evidence_display_jpeg(*, image: EvidenceImage) -> bytes | None:
     """The evidence image as displayed (orientation applied), re-encoded for the crop tool;
-    None if the stored file cannot be read."""
+    None if the stored file is missing or cannot be decoded. A store that fails (S3 endpoint
+    down, access refused) raises EvidenceStoreError: that is not a missing image."""
     import io
-
-    from django.core.files.storage import storages
 
     from traceobject.vision.decode import DecodeError, decode_image
 
     try:
-        with storages["evidence"].open(image.storage_key) as fh:
-            decoded = decode_image(fh.read())
+        decoded = decode_image(evidence_read(key=image.storage_key))
+    except EvidenceStoreError:
+        raise
     except (OSError, DecodeError):
         return None
     buffer = io.BytesIO()

@@ -1,9 +1,9 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from traceobject.internal import (
     urls_accounts,
     urls_catalog,
+    urls_clues,
     urls_ops,
     urls_routing,
     urls_tips,
@@ -14,8 +14,6 @@ app_name = "internal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", views.case_list, name="cases"),
     path("cases/<str:ref>/", views.case_detail, name="case"),
     path("evidence/<int:pk>/", views.evidence_detail, name="evidence"),
@@ -29,5 +27,5 @@ urlpatterns = [
 ]
 
 # Each area keeps its own list (one file per area keeps changes apart).
-for _area in (urls_accounts, urls_catalog, urls_tips, urls_routing, urls_ops):
+for _area in (urls_accounts, urls_catalog, urls_tips, urls_routing, urls_ops, urls_clues):
     urlpatterns += _area.urlpatterns

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -11,27 +10,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, has_role, role_required
+from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, ROLES, has_role, role_required
 from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops as crop_services
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.evidence.selectors import evidence_display_jpeg, similar_images
 from traceobject.internal.forms import CropForm, ObjectFromCropForm, OverrideForm
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "internal/login.html"
-    redirect_authenticated_user = True
+from traceobject.internal.selectors import home_summary
 
 
 @never_cache
-@role_required(INVESTIGATOR, REVIEWER)
+@role_required(*ROLES)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "internal/home.html", {
-        "cases": Case.objects.annotate(n=Count("files")).order_by("-created_at")[:10],
-        "crops": Crop.objects.select_related("image").order_by("-created_at")[:10],
-        "is_investigator": has_role(request.user, INVESTIGATOR),
-    })
+    """Every staff role lands here after signing in and sees the work waiting for it."""
+    return render(request, "internal/home.html",
+                  {"summary": home_summary(user=request.user)})
 
 
 @never_cache

@@ -4,6 +4,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest
 from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info
@@ -22,7 +23,10 @@ def site(request: HttpRequest) -> dict[str, Any]:
     prefix = f"/{current}/"
     rest = request.path[len(prefix):] if request.path.startswith(prefix) else ""
     # Only the parameters public pages read (the same ones the page cache keys on).
-    query = urlencode([(k, request.GET[k][:80]) for k in QUERY_KEYS if k in request.GET])
+    try:
+        query = urlencode([(k, request.GET[k][:80]) for k in QUERY_KEYS if k in request.GET])
+    except TooManyFieldsSent:  # the 400 page for that very request is being drawn
+        query = ""
     if query:
         rest = f"{rest}?{query}"
     languages = [

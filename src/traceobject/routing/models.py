@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Authority(models.Model):
@@ -20,3 +24,73 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.name}"
+
+
+class ForwardingState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    OUTCOME_REPORTED = "outcome_reported", _("Outcome reported")
+
+
+FORWARDING_REF_RE = re.compile(r"^FWD-\d{4}-\d{4,6}$")
+
+
+def is_forwarding_ref(value: object) -> bool:
+    """A reference like FWD-2027-0042 (anything else is looked up nowhere)."""
+    return isinstance(value, str) and bool(FORWARDING_REF_RE.match(value))
+
+
+class Forwarding(models.Model):
+    """Tips about one object passed to one Authority, with the package frozen as sent.
+
+    `package` is the exact content the authority received (routing.package renders it as
+    HTML, PDF and JSON); it holds public object data, the investigator's summary and the tips'
+    texts, never case data, evidence ids, file names, contact addresses or receipts.
+    """
+
+    ref = models.CharField(max_length=16, unique=True)  # FWD-YYYY-NNNN
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT,
+                                  related_name="forwardings")
+    object = models.ForeignKey("catalog.TracedObject", on_delete=models.PROTECT,
+                               related_name="forwardings")
+    tips = models.ManyToManyField("tips.Tip", related_name="forwardings")
+    summary = models.TextField()
+    package = models.JSONField()
+    state = models.CharField(max_length=16, choices=ForwardingState.choices,
+                             default=ForwardingState.SENT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="forwardings_created")
+    created_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.PROTECT,
+                                        related_name="forwardings_acknowledged")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["authority", "state"])]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class Outcome(models.Model):
+    """What the authority reports back about a forwarding. A later report corrects an earlier
+    one: only the latest outcome of each forwarding counts in the public figures."""
+
+    forwarding = models.ForeignKey(Forwarding, on_delete=models.PROTECT, related_name="outcomes")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="outcomes_reported")
+    reported_at = models.DateTimeField()
+    lead_useful = models.BooleanField(null=True, blank=True)  # None: not known yet
+    location_found = models.BooleanField(default=False)
+    country_confirmed = models.BooleanField(default=False)
+    children_safeguarded = models.PositiveIntegerField(default=0)
+    offenders_arrested = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"outcome {self.pk} of {self.forwarding_id}"

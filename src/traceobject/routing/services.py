@@ -1,13 +1,35 @@
-"""Writes to the routing tables: the national authorities that receive forwarded tips."""
+"""Writes to the routing tables: the national authorities, forwardings of tips to them, and
+the outcomes they report back (which feed the public aggregate figures)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from traceobject.core.errors import ServiceError
+from traceobject.accounts.roles import INVESTIGATOR, LIAISON, has_role
+from traceobject.audit.services import audit_record
+from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.reference import country_codes
-from traceobject.routing.models import Authority
+from traceobject.routing import package as packages
+from traceobject.routing.models import Authority, Forwarding, ForwardingState, Outcome
+from traceobject.routing.selectors import forwarding_ref_next, outcome_totals
+
+SUMMARY_MAX = 10_000
+OUTCOME_TEXT_MAX = 10_000
+# At most this many tips in one forwarding (a cluster is forwarded as a whole).
+TIPS_MAX = 500
+# Sane upper bound for the numbers one outcome reports (a typo like 10000 is refused).
+OUTCOME_COUNT_MAX = 1_000
+# Serialises outcome reports on PostgreSQL so the recomputed totals see every committed outcome.
+_FIGURES_LOCK = 7406212
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _check_email(value: str, field: str, *, required: bool) -> str:
@@ -51,3 +73,221 @@ def authority_upsert(*, country: str, name: str, email: str, referral_email: str
                   "referral_url": referral_url},
     )
     return authority
+
+
+def _clean_text(value: Any, *, field: str, limit: int, required: bool) -> str:
+    """NFC, line ends as \\n, no control characters (PostgreSQL refuses NUL), trimmed."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ServiceError("invalid", f"{field} must be text.", fields={field: "invalid"})
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text).strip()
+    if required and not text:
+        raise ServiceError("invalid", f"A {field} is required.", fields={field: "required"})
+    if len(text) > limit:
+        raise ServiceError("invalid", f"The {field} is longer than {limit:,} characters.",
+                           fields={field: f"at most {limit} characters"})
+    return text
+
+
+# Forwarding
+
+
+def _tips_for_forwarding(tips: Iterable[Any]) -> list[Any]:
+    """The tips, reloaded and locked; refused unless they are one object's open tips."""
+    from traceobject.tips.models import CLOSED_STATES, Tip
+
+    given = list(tips)
+    if not given:
+        raise ServiceError("no_tips", "Select at least one tip to forward.",
+                           fields={"tips": "required"})
+    if len(given) > TIPS_MAX:
+        raise ServiceError("too_many_tips", f"At most {TIPS_MAX} tips go into one forwarding.",
+                           fields={"tips": "too many"})
+    if not all(isinstance(tip, Tip) and tip.pk for tip in given):
+        raise ServiceError("invalid", "Only opened tips can be forwarded.",
+                           fields={"tips": "invalid"})
+    ids = {tip.pk for tip in given}
+    loaded = list(Tip.objects.select_for_update().filter(pk__in=ids)
+                  .order_by("received_at", "id"))
+    if len(loaded) != len(ids):
+        raise NotFound("not_found", "A selected tip does not exist (any more).")
+    if len({tip.object_id for tip in loaded}) != 1:
+        raise ServiceError("mixed_objects", "All tips of a forwarding must be about the same "
+                           "object.", fields={"tips": "mixed objects"})
+    closed = sorted(tip.pk for tip in loaded if tip.state in CLOSED_STATES)
+    if closed:
+        raise ServiceError("closed_tips", "Closed tips cannot be forwarded (reopen them first): "
+                           + ", ".join(f"tip {pk}" for pk in closed) + ".",
+                           fields={"tips": "closed"})
+    return loaded
+
+
+def _authority_for_forwarding(authority: Any) -> Authority:
+    if not isinstance(authority, Authority) or not authority.pk:
+        raise ServiceError("invalid", "Choose an authority.", fields={"authority": "required"})
+    current = Authority.objects.filter(pk=authority.pk).first()
+    if current is None or not current.active:
+        raise ServiceError("inactive_authority", "This authority does not receive forwardings.",
+                           fields={"authority": "inactive"})
+    return current
+
+
+def _create_with_ref(*, make: Any) -> Forwarding:
+    """Allocate the next FWD-YYYY-NNNN; a writer that took the same number makes us retry."""
+    year = timezone.now().year
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                forwarding: Forwarding = make(forwarding_ref_next(year=year))
+                return forwarding
+        except IntegrityError:
+            continue
+    raise ServiceError("conflict", "Could not allocate a reference; try again.", status=409)
+
+
+def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str,
+                      user: Any) -> Forwarding:
+    """Forward tips about one object to one authority: freeze the package (public object data,
+    the summary, the tips' texts; nothing from cases or evidence, no contact address), mark the
+    tips forwarded, audit."""
+    from traceobject.tips import services as tip_services
+    from traceobject.tips.models import TipState
+
+    if not has_role(user, INVESTIGATOR):
+        raise ServiceError("forbidden", "Only investigators forward tips.", status=403)
+    summary = _clean_text(summary, field="summary", limit=SUMMARY_MAX, required=True)
+    with transaction.atomic():
+        loaded = _tips_for_forwarding(tips)
+        target = _authority_for_forwarding(authority)
+        already = sorted(set(Forwarding.tips.through.objects
+                             .filter(forwarding__authority=target, tip__in=loaded)
+                             .values_list("tip_id", flat=True)))
+        if already:
+            raise ServiceError(
+                "already_forwarded",
+                f"Already forwarded to {target.name}: " + ", ".join(f"tip {pk}" for pk in already)
+                + ".", status=409, fields={"tips": "already forwarded"})
+        obj = loaded[0].object
+        now = timezone.now()
+
+        def make(ref: str) -> Forwarding:
+            return Forwarding.objects.create(
+                ref=ref, authority=target, object=obj, summary=summary, created_by=user,
+                created_at=now, state=ForwardingState.SENT,
+                package=packages.package_build(ref=ref, created_at=now, authority=target,
+                                               obj=obj, summary=summary, tips=loaded))
+
+        forwarding = _create_with_ref(make=make)
+        forwarding.tips.set(loaded)
+        to_mark = [tip for tip in loaded if tip.state != TipState.FORWARDED]
+        if to_mark:
+            tip_services.tip_state_set(tips=to_mark, state=TipState.FORWARDED, user=user)
+        audit_record(actor=user, action="routing.forward", target=f"forwarding {forwarding.ref}",
+                     data={"authority": target.country, "object": obj.ref,
+                           "tips": [tip.pk for tip in loaded]})
+    return forwarding
+
+
+# Liaison officers: acknowledgement and outcomes
+
+
+def _liaison_check(*, forwarding: Forwarding, user: Any, action: str) -> None:
+    """Only a liaison officer of the forwarding's authority; another country's officer learns
+    nothing about the forwarding's existence (not found)."""
+    if not has_role(user, LIAISON):
+        raise ServiceError("forbidden", f"Only liaison officers {action}.", status=403)
+    profile = getattr(user, "staff_profile", None)
+    if profile is None or profile.authority_id != forwarding.authority_id:
+        raise NotFound("not_found", "No such forwarding.")
+
+
+def _locked(forwarding: Forwarding) -> Forwarding:
+    if not isinstance(forwarding, Forwarding) or not forwarding.pk:
+        raise NotFound("not_found", "No such forwarding.")
+    current = Forwarding.objects.select_for_update().filter(pk=forwarding.pk).first()
+    if current is None:
+        raise NotFound("not_found", "No such forwarding.")
+    return current
+
+
+def forwarding_acknowledge(*, forwarding: Forwarding, user: Any) -> Forwarding:
+    """The authority confirms it received the package (once)."""
+    with transaction.atomic():
+        current = _locked(forwarding)
+        _liaison_check(forwarding=current, user=user, action="acknowledge forwardings")
+        if current.state != ForwardingState.SENT:
+            raise ServiceError("invalid_state", "This forwarding was already acknowledged.",
+                               status=409)
+        current.state = ForwardingState.ACKNOWLEDGED
+        current.acknowledged_by = user
+        current.acknowledged_at = timezone.now()
+        current.save(update_fields=["state", "acknowledged_by", "acknowledged_at"])
+        audit_record(actor=user, action="routing.acknowledge",
+                     target=f"forwarding {current.ref}",
+                     data={"authority": current.authority.country})
+    forwarding.refresh_from_db()
+    return current
+
+
+def _flag(value: Any, field: str, *, nullable: bool = False) -> bool | None:
+    if value is None and nullable:
+        return None
+    if not isinstance(value, bool):
+        raise ServiceError("invalid", f"{field} must be yes or no.", fields={field: "invalid"})
+    return value
+
+
+def _count(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ServiceError("invalid", f"{field} must be a whole number.", fields={field: "invalid"})
+    if not 0 <= value <= OUTCOME_COUNT_MAX:
+        raise ServiceError("invalid", f"{field} must be between 0 and {OUTCOME_COUNT_MAX}.",
+                           fields={field: f"0 to {OUTCOME_COUNT_MAX}"})
+    return value
+
+
+def outcome_report(*, forwarding: Forwarding, user: Any, lead_useful: bool | None,
+                   location_found: bool, country_confirmed: bool, children_safeguarded: int,
+                   offenders_arrested: int, text: str = "") -> Outcome:
+    """The authority reports what came of a forwarding. A later report corrects an earlier one
+    (only the latest outcome of a forwarding counts); the public figures are recomputed."""
+    values = {
+        "lead_useful": _flag(lead_useful, "lead_useful", nullable=True),
+        "location_found": _flag(location_found, "location_found"),
+        "country_confirmed": _flag(country_confirmed, "country_confirmed"),
+        "children_safeguarded": _count(children_safeguarded, "children_safeguarded"),
+        "offenders_arrested": _count(offenders_arrested, "offenders_arrested"),
+        "text": _clean_text(text, field="text", limit=OUTCOME_TEXT_MAX, required=False),
+    }
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FIGURES_LOCK])
+        current = _locked(forwarding)
+        _liaison_check(forwarding=current, user=user, action="report outcomes")
+        now = timezone.now()
+        outcome = Outcome.objects.create(forwarding=current, reported_by=user, reported_at=now,
+                                         **values)
+        fields = ["state"]
+        if current.acknowledged_at is None:  # an outcome implies the package arrived
+            current.acknowledged_by, current.acknowledged_at = user, now
+            fields += ["acknowledged_by", "acknowledged_at"]
+        current.state = ForwardingState.OUTCOME_REPORTED
+        current.save(update_fields=fields)
+        audit_record(actor=user, action="routing.outcome", target=f"forwarding {current.ref}",
+                     data={"outcome": outcome.pk, **values})
+        public_figures_refresh()
+    forwarding.refresh_from_db()
+    return outcome
+
+
+def public_figures_refresh() -> dict[str, int]:
+    """Recompute the public aggregate figures from the latest outcome of every forwarding and
+    hand them to the catalogue (the public side sees only these totals)."""
+    from traceobject.catalog.services import public_figures_set
+
+    totals = outcome_totals()
+    public_figures_set(**totals)
+    return totals

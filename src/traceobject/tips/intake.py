@@ -248,9 +248,10 @@ class MailboxTip:
 @dataclass(frozen=True)
 class MailboxEntry:
     direction: str
-    text: str
+    text: str  # the investigators' messages ("" for the tipster's own answers)
     created_at: datetime
     ref: str | None
+    own_text: str = ""  # the tipster's own answer, shown only when they ask for it
 
 
 @dataclass(frozen=True)
@@ -276,15 +277,23 @@ def mailbox_open(*, receipt: str) -> Mailbox:
     messages = []
     for message in record.messages.select_related("sealed_tip__object"):
         ref = message.sealed_tip.object.ref if message.sealed_tip else None
+        own = ""
         if message.direction == Direction.TO_TIPSTER:
             try:
                 text = crypto.unseal(mailbox_key, bytes(message.sealed)).decode()
             except CryptoError:
                 continue
         else:
-            text = ""  # the tipster's own answers are sealed to the intake key
+            # The answer itself is sealed to the intake key; its copy to the mailbox key
+            # lets the receipt (and nothing else) read it back.
+            text = ""
+            if message.sealed_copy:
+                try:
+                    own = crypto.unseal(mailbox_key, bytes(message.sealed_copy)).decode()
+                except CryptoError:
+                    own = ""
         messages.append(MailboxEntry(direction=message.direction, text=text,
-                                     created_at=message.created_at, ref=ref))
+                                     created_at=message.created_at, ref=ref, own_text=own))
     return Mailbox(tips=tips, messages=messages)
 
 
@@ -304,7 +313,8 @@ def mailbox_message_to_tipster(*, sealed_tip_id: int, text: str) -> MailboxMessa
 
 
 def mailbox_reply(*, receipt: str, text: str) -> MailboxMessage:
-    """The tipster's answer, sealed to the intake key like a tip."""
+    """The tipster's answer, sealed to the intake key like a tip (the worker opens it into
+    the triage store), with a copy sealed to the receipt's mailbox key for the tipster."""
     errors: dict[str, str] = {}
     text = _clean_text(text, field="text", maximum=MESSAGE_MAX, errors=errors, multiline=True)
     if not errors and len(text) < 1:
@@ -315,9 +325,18 @@ def mailbox_reply(*, receipt: str, text: str) -> MailboxMessage:
     record = _receipt_lookup(receipt)
     if record is None:
         raise _unknown_receipt()
-    last_tip = record.tips.order_by("-id").first()
-    return MailboxMessage.objects.create(
-        receipt=record, sealed_tip=last_tip, direction=Direction.FROM_TIPSTER,
-        sealed=crypto.seal(intake_public_key(), text.encode()), created_at=_hour(timezone.now()),
-    )
+    # the answer goes with the tip the latest question was about (else the latest tip)
+    asked = (record.messages.filter(direction=Direction.TO_TIPSTER, sealed_tip__isnull=False)
+             .order_by("-id").values_list("sealed_tip_id", flat=True).first())
+    sealed_tip_id = asked or record.tips.order_by("-id").values_list("id", flat=True).first()
+    mailbox_key = PublicKey(bytes(record.mailbox_public_key))
+    with transaction.atomic():
+        message = MailboxMessage.objects.create(
+            receipt=record, sealed_tip_id=sealed_tip_id, direction=Direction.FROM_TIPSTER,
+            sealed=crypto.seal(intake_public_key(), text.encode()),
+            sealed_copy=crypto.seal(mailbox_key, text.encode()),
+            created_at=_hour(timezone.now()),
+        )
+        transaction.on_commit(_schedule_opening, robust=True)
+    return message
 

@@ -8,6 +8,7 @@ Internal side (triage): Tip, opened from a SealedTip by the worker that holds th
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,10 +68,16 @@ class MailboxMessage(models.Model):
     )
     direction = models.CharField(max_length=16, choices=Direction.choices)
     sealed = models.BinaryField()
+    # from_tipster only: a second copy sealed to the receipt's mailbox key, so the tipster can
+    # read their own answer back with the receipt (and with nothing else).
+    sealed_copy = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField()
+    # from_tipster only: set when the worker opened the answer into the triage store.
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]  # written order (tipster times are rounded to the hour)
+        indexes = [models.Index(fields=["direction", "opened_at"], name="tips_mbox_open_idx")]
 
     def __str__(self) -> str:
         return f"message {self.pk} ({self.direction})"
@@ -85,6 +92,24 @@ class TipState(models.TextChoices):
     OFF_TOPIC = "off_topic", _("Off-topic")
     FORWARDED = "forwarded", _("Forwarded")
     CLOSED = "closed", _("Closed")
+
+
+# A tip in one of these states is done with: Tip.closed_at is set while it stays there.
+CLOSED_STATES = frozenset({
+    TipState.CLOSED, TipState.NOT_USEFUL, TipState.DUPLICATE, TipState.SPAM, TipState.OFF_TOPIC,
+})
+
+
+class TipCluster(models.Model):
+    """Near-duplicate tips about the same object (same claims, possibly in other words)."""
+
+    object = models.ForeignKey(TracedObject, on_delete=models.CASCADE,
+                               related_name="tip_clusters")
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"cluster {self.pk} ({self.size})"
 
 
 class Tip(models.Model):
@@ -102,9 +127,87 @@ class Tip(models.Model):
     state = models.CharField(max_length=16, choices=TipState.choices, default=TipState.NEW)
     received_at = models.DateTimeField()
     opened_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="assigned_tips")
+    cluster = models.ForeignKey(TipCluster, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="members")
+    score = models.FloatField(default=0)  # triage score, higher first
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Cached entity spans of `text` (tips.analysis): [{"kind", "start", "end", "value",
+    # "key", "country"}]; kind: url, email, phone, country, region, city, brand; key: the
+    # canonical claim ("city:krakow", "country:PL"); country: the one it clearly points at.
+    entities = models.JSONField(default=list, blank=True)
+    # The language detected in the text ("" when unsure); `language` is the page's.
+    detected_language = models.CharField(max_length=8, blank=True)
+    # The claims and content-word stems near-duplicates are compared on (tips.analysis);
+    # the inverted index that finds candidates is TipBand.
+    fingerprint = models.JSONField(default=list, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["object", "state"])]
+        indexes = [
+            models.Index(fields=["object", "state", "-score", "-id"], name="tips_obj_state_score"),
+            models.Index(fields=["object", "-score", "-id"], name="tips_obj_score"),
+            models.Index(fields=["state", "-score", "-id"], name="tips_state_score"),
+            models.Index(fields=["-score", "-id"], name="tips_score"),
+            models.Index(fields=["object", "-received_at", "-id"], name="tips_obj_received"),
+            models.Index(fields=["-received_at", "-id"], name="tips_received"),
+        ]
 
     def __str__(self) -> str:
         return f"tip {self.pk} ({self.state})"
+
+
+class TipBand(models.Model):
+    """Inverted index for near-duplicate search: one row per (tip, LSH band key)."""
+
+    object = models.ForeignKey(TracedObject, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["object", "key"], name="tips_band_obj_key")]
+
+    def __str__(self) -> str:
+        return f"band {self.key} of tip {self.tip_id}"
+
+
+class NoteKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    REFERRAL = "referral", _("Referral")
+
+
+class TipNote(models.Model):
+    """An investigator's note on a tip; kind "referral" records an off-topic referral."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=16, choices=NoteKind.choices, default=NoteKind.NOTE)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on tip {self.tip_id}"
+
+
+class TipMessage(models.Model):
+    """The triage store's readable copy of the anonymous conversation about a tip."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    mailbox_message = models.ForeignKey(MailboxMessage, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["id"]  # written order (the tipster's times are rounded to the hour)
+
+    def __str__(self) -> str:
+        return f"tip message {self.pk} ({self.direction})"

@@ -1,0 +1,31 @@
+"""Idle timeout for the back office: a staff session unused for settings.TRACEOBJECT_IDLE_SECONDS
+is signed out (the absolute limit is SESSION_COOKIE_AGE, and the cookie ends with the browser)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase as HttpResponse
+
+SEEN_SESSION_KEY = "traceobject_seen_at"
+# The last-seen time is written at most this often (not one session write per request).
+SEEN_RESOLUTION = 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/internal/") and request.user.is_authenticated:
+            now = time.time()
+            seen = request.session.get(SEEN_SESSION_KEY)
+            if isinstance(seen, int | float) and now - seen > settings.TRACEOBJECT_IDLE_SECONDS:
+                logout(request)
+            elif not isinstance(seen, int | float) or now - seen >= SEEN_RESOLUTION:
+                request.session[SEEN_SESSION_KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,398 @@
+"""Internal API (police network; a per-user token): triage tips, ask tipsters questions,
+forward tips; and the liaison API: packages for the officer's own Authority, acknowledge,
+report outcomes. Thin: the same services and selectors as the back-office pages.
+
+Every call needs `Authorization: Bearer tob_...` (a token made on the back office's token
+page). A token stands for its user and that user's roles; revoking it stops it at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja.responses import Status
+
+from traceobject.accounts.roles import ADMINISTRATOR, INVESTIGATOR, LIAISON, REVIEWER
+from traceobject.accounts.tokens import TokenAuth, api_user
+from traceobject.api.errors import install_error_handlers
+from traceobject.api.schemas import ErrorOut
+from traceobject.catalog import services as catalog
+from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
+from traceobject.clues.api import router as clues_router
+from traceobject.core.errors import NotFound, ServiceError
+from traceobject.routing import selectors as routing_selectors
+from traceobject.routing import services as routing
+from traceobject.routing.models import Authority, Forwarding
+from traceobject.tips import selectors as tip_selectors
+from traceobject.tips import services as tip_services
+from traceobject.tips.models import Tip, TipState
+
+MAX_IDS = 500
+PAGE_MAX = 200
+
+api_internal = NinjaAPI(
+    title="traceobject internal API",
+    version="1",
+    description=(
+        "Back-office API of a Trace an Object programme (police network only). Authenticate "
+        "with a personal token: `Authorization: Bearer tob_...`. Investigators triage tips, "
+        "ask tipsters questions and forward tips; liaison officers see the packages forwarded "
+        "to their own authority, acknowledge them and report outcomes. Errors have one shape: "
+        '{"error": {"code": "...", "message": "..."}}.'
+    ),
+    urls_namespace="api-internal",
+    docs_url=None,
+    auth=TokenAuth(),
+)
+install_error_handlers(api_internal)
+
+objects_router = Router(tags=["catalogue"])
+tips_router = Router(tags=["tips"])
+forwarding_router = Router(tags=["forwarding"])
+liaison_router = Router(tags=["liaison"])
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+class TipOut(Schema):
+    id: int
+    object: str
+    state: str
+    score: float
+    text: str
+    country: str
+    place: str
+    seen_when: str
+    language: str
+    detected_language: str
+    received_at: datetime
+    cluster: int | None
+    cluster_size: int
+    assigned_to: str | None
+    entities: list[dict[str, Any]]
+
+
+class TipListOut(Schema):
+    items: list[TipOut]
+    count: int
+    page: int
+    pages: int
+
+
+class TipFilters(Schema):
+    object: str | None = Field(default=None, max_length=20)
+    state: TipState | None = None
+    country: str | None = Field(default=None, max_length=2)
+    language: str | None = Field(default=None, max_length=8)
+    q: str | None = Field(default=None, max_length=200)
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=50, ge=1, le=PAGE_MAX)
+
+
+class TriageIn(Schema):
+    tips: list[int] = Field(min_length=1, max_length=MAX_IDS)
+    state: TipState
+    whole_cluster: bool = False
+
+
+class ChangedOut(Schema):
+    changed: int
+
+
+class QuestionIn(Schema):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class MessageOut(Schema):
+    direction: str
+    text: str
+    created_at: datetime
+
+
+class ForwardIn(Schema):
+    tips: list[int] = Field(min_length=1, max_length=MAX_IDS)
+    authority: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    summary: str = Field(min_length=1, max_length=10_000)
+
+
+class ForwardingOut(Schema):
+    ref: str
+    authority: str
+    object: str
+    state: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+    tips: int
+    package: dict[str, Any]
+
+
+class OutcomeIn(Schema):
+    lead_useful: bool | None = None
+    location_found: bool = False
+    country_confirmed: bool = False
+    children_safeguarded: int = Field(default=0, ge=0, le=10_000)
+    offenders_arrested: int = Field(default=0, ge=0, le=10_000)
+    text: str = Field(default="", max_length=10_000)
+
+
+class OutcomeOut(Schema):
+    forwarding: str
+    reported_at: datetime
+    lead_useful: bool | None
+    location_found: bool
+    country_confirmed: bool
+    children_safeguarded: int
+    offenders_arrested: int
+    text: str
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _tip_out(tip: Tip) -> dict[str, Any]:
+    return {
+        "id": tip.pk, "object": tip.object.ref, "state": tip.state, "score": tip.score,
+        "text": tip.text, "country": tip.country, "place": tip.place,
+        "seen_when": tip.seen_when, "language": tip.language,
+        "detected_language": tip.detected_language, "received_at": tip.received_at,
+        "cluster": tip.cluster_id,
+        "cluster_size": tip.cluster.size if tip.cluster_id and tip.cluster else 1,
+        "assigned_to": tip.assigned_to.get_username() if tip.assigned_to else None,
+        "entities": tip.entities or [],
+    }
+
+
+def _object(ref: str | None) -> TracedObject | None:
+    if ref is None:
+        return None
+    if not is_object_ref(ref):
+        raise NotFound("not_found", _("Not found."))
+    return get_object_or_404(TracedObject, ref=ref.upper())
+
+
+def _tips(ids: list[int]) -> list[Tip]:
+    found = list(Tip.objects.filter(pk__in=set(ids)).select_related("object"))
+    if len(found) != len(set(ids)):
+        raise NotFound("not_found", _("One or more tips do not exist."))
+    return found
+
+
+def _forwarding_out(forwarding: Forwarding) -> dict[str, Any]:
+    return {
+        "ref": forwarding.ref, "authority": forwarding.authority.country,
+        "object": forwarding.object.ref, "state": forwarding.state,
+        "created_at": forwarding.created_at, "acknowledged_at": forwarding.acknowledged_at,
+        "tips": getattr(forwarding, "n_tips", None) or forwarding.tips.count(),
+        "package": forwarding.package,
+    }
+
+
+def _visible_forwarding(user: Any, ref: str) -> Forwarding:
+    """Another authority's package answers 404 like one that does not exist."""
+    return routing_selectors.forwarding_get(user=user, ref=ref)
+
+
+class ObjectStateOut(Schema):
+    ref: str
+    status: str
+    category: str
+    title: str
+    created_by: str | None
+    submitted_by: str | None
+    approved_by: str | None
+
+
+class ObjectFilters(Schema):
+    status: ObjectStatus | None = None
+
+
+class ReviewIn(Schema):
+    comment: str = Field(default="", max_length=4000)
+
+
+def _name(user: Any) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _object_state_out(obj: TracedObject) -> dict[str, Any]:
+    english = next((t for t in obj.texts.all() if t.language == "en"), None)
+    return {"ref": obj.ref, "status": obj.status, "category": obj.category,
+            "title": english.title if english else "", "created_by": _name(obj.created_by),
+            "submitted_by": _name(obj.submitted_by), "approved_by": _name(obj.approved_by)}
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+STAFF_CATALOGUE = (INVESTIGATOR, REVIEWER, ADMINISTRATOR)
+
+
+@objects_router.get("/objects", response={200: list[ObjectStateOut], **ERRORS})
+def objects_list(request: HttpRequest, filters: Query[ObjectFilters]) -> list[dict[str, Any]]:
+    """Traced objects in every state of the publication workflow (at most 1,000)."""
+    api_user(request, *STAFF_CATALOGUE)
+    rows = TracedObject.objects.select_related("created_by", "submitted_by", "approved_by")
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    return [_object_state_out(o) for o in rows.prefetch_related("texts").order_by("-id")[:1000]]
+
+
+def _staff_object(ref: str) -> TracedObject:
+    obj = _object(ref)
+    assert obj is not None
+    return obj
+
+
+@objects_router.post("/objects/{ref}/submit", response={200: ObjectStateOut, **ERRORS})
+def object_submit(request: HttpRequest, ref: str) -> dict[str, Any]:
+    """draft -> in review."""
+    user = api_user(request, *STAFF_CATALOGUE)
+    return _object_state_out(catalog.object_submit(obj=_staff_object(ref), user=user))
+
+
+@objects_router.post("/objects/{ref}/approve", response={200: ObjectStateOut, **ERRORS})
+def object_approve(request: HttpRequest, ref: str, payload: ReviewIn) -> dict[str, Any]:
+    """in review -> published, by a reviewer other than the author and the submitter
+    (four-eyes: refused with 403 `four_eyes` otherwise)."""
+    user = api_user(request, REVIEWER)
+    return _object_state_out(catalog.object_approve(obj=_staff_object(ref), user=user,
+                                                    comment=payload.comment))
+
+
+@objects_router.post("/objects/{ref}/reject", response={200: ObjectStateOut, **ERRORS})
+def object_reject(request: HttpRequest, ref: str, payload: ReviewIn) -> dict[str, Any]:
+    """in review -> draft, with a comment for the author."""
+    user = api_user(request, REVIEWER)
+    return _object_state_out(catalog.object_reject(obj=_staff_object(ref), user=user,
+                                                   comment=payload.comment))
+
+
+# --- investigators ---------------------------------------------------------------------------
+
+@tips_router.get("/tips", response={200: TipListOut, **ERRORS})
+def tips_list(request: HttpRequest, filters: Query[TipFilters]) -> dict[str, Any]:
+    """Opened tips, highest triage score first, with the inbox's filters."""
+    api_user(request, INVESTIGATOR)
+    rows = tip_selectors.inbox(
+        obj=_object(filters.object), state=filters.state, country=filters.country,
+        language=filters.language, query=filters.q,
+    )
+    total = rows.count()
+    pages = max(1, -(-total // filters.per_page))
+    page = min(filters.page, pages)
+    start = (page - 1) * filters.per_page
+    items = rows.select_related("object", "cluster", "assigned_to")[
+        start:start + filters.per_page]
+    return {"items": [_tip_out(t) for t in items], "count": total, "page": page,
+            "pages": pages}
+
+
+@tips_router.get("/tips/{int:tip_id}", response={200: TipOut, **ERRORS})
+def tip_get(request: HttpRequest, tip_id: int) -> dict[str, Any]:
+    api_user(request, INVESTIGATOR)
+    tip = get_object_or_404(Tip.objects.select_related("object", "cluster", "assigned_to"),
+                            pk=tip_id)
+    return _tip_out(tip)
+
+
+@tips_router.post("/tips/triage", response={200: ChangedOut, **ERRORS})
+def tips_triage(request: HttpRequest, payload: TriageIn) -> dict[str, int]:
+    """Set the state of several tips (with whole_cluster: of every member of their clusters)."""
+    user = api_user(request, INVESTIGATOR)
+    changed = tip_services.tip_state_set(tips=_tips(payload.tips), state=payload.state,
+                                         user=user, whole_cluster=payload.whole_cluster)
+    return {"changed": changed}
+
+
+@tips_router.get("/tips/{int:tip_id}/messages", response={200: list[MessageOut], **ERRORS})
+def tip_messages(request: HttpRequest, tip_id: int) -> list[dict[str, Any]]:
+    """The anonymous conversation with the tipster, oldest first."""
+    api_user(request, INVESTIGATOR)
+    tip = get_object_or_404(Tip, pk=tip_id)
+    return [{"direction": m.direction, "text": m.text, "created_at": m.created_at}
+            for m in tip.messages.order_by("created_at", "id")]
+
+
+@tips_router.post("/tips/{int:tip_id}/questions", response={201: MessageOut, **ERRORS})
+def tip_question(request: HttpRequest, tip_id: int, payload: QuestionIn) -> Status:
+    """Ask the tipster a question; they read it in their mailbox with their receipt."""
+    user = api_user(request, INVESTIGATOR)
+    tip = get_object_or_404(Tip, pk=tip_id)
+    message = tip_services.tip_question_ask(tip=tip, user=user, text=payload.text)
+    return Status(201, {"direction": message.direction, "text": message.text,
+                        "created_at": message.created_at})
+
+
+@forwarding_router.post("/forwardings", response={201: ForwardingOut, **ERRORS})
+def forwarding_create(request: HttpRequest, payload: ForwardIn) -> Status:
+    """Forward tips about one object to the authority of a country."""
+    user = api_user(request, INVESTIGATOR)
+    authority = Authority.objects.filter(country=payload.authority.upper()).first()
+    if authority is None:
+        raise ServiceError("invalid", _("There is no authority for that country."),
+                           status=422, fields={"authority": _("Unknown authority.")})
+    forwarding = routing.forwarding_create(tips=_tips(payload.tips), authority=authority,
+                                           summary=payload.summary, user=user)
+    return Status(201, _forwarding_out(forwarding))
+
+
+@forwarding_router.get("/forwardings", response={200: list[ForwardingOut], **ERRORS})
+def forwardings_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every forwarding (investigators), newest first, at most 500."""
+    user = api_user(request, INVESTIGATOR)
+    rows = (routing_selectors.forwardings_visible_to(user).select_related("authority", "object")
+            .annotate(n_tips=Count("tips"))[:500])
+    return [_forwarding_out(f) for f in rows]
+
+
+# --- liaison officers ------------------------------------------------------------------------
+
+@liaison_router.get("/packages", response={200: list[ForwardingOut], **ERRORS})
+def packages_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Packages forwarded to the officer's own authority, newest first, at most 500."""
+    user = api_user(request, LIAISON)
+    rows = (routing_selectors.forwardings_visible_to(user).select_related("authority", "object")
+            .annotate(n_tips=Count("tips"))[:500])
+    return [_forwarding_out(f) for f in rows]
+
+
+@liaison_router.get("/packages/{ref}", response={200: ForwardingOut, **ERRORS})
+def package_get(request: HttpRequest, ref: str) -> dict[str, Any]:
+    user = api_user(request, LIAISON)
+    return _forwarding_out(_visible_forwarding(user, ref))
+
+
+@liaison_router.post("/packages/{ref}/acknowledge", response={200: ForwardingOut, **ERRORS})
+def package_acknowledge(request: HttpRequest, ref: str) -> dict[str, Any]:
+    user = api_user(request, LIAISON)
+    forwarding = routing.forwarding_acknowledge(forwarding=_visible_forwarding(user, ref),
+                                                user=user)
+    return _forwarding_out(forwarding)
+
+
+@liaison_router.post("/packages/{ref}/outcomes", response={201: OutcomeOut, **ERRORS})
+def package_outcome(request: HttpRequest, ref: str, payload: OutcomeIn) -> Status:
+    """Report what came of a package; a later report corrects an earlier one."""
+    user = api_user(request, LIAISON)
+    forwarding = _visible_forwarding(user, ref)
+    outcome = routing.outcome_report(forwarding=forwarding, user=user, **payload.dict())
+    return Status(201, {
+        "forwarding": forwarding.ref, "reported_at": outcome.reported_at,
+        "lead_useful": outcome.lead_useful, "location_found": outcome.location_found,
+        "country_confirmed": outcome.country_confirmed,
+        "children_safeguarded": outcome.children_safeguarded,
+        "offenders_arrested": outcome.offenders_arrested, "text": outcome.text,
+    })
+
+
+api_internal.add_router("", objects_router)
+api_internal.add_router("", clues_router)
+api_internal.add_router("", tips_router)
+api_internal.add_router("", forwarding_router)
+api_internal.add_router("/liaison", liaison_router)

@@ -1,0 +1,284 @@
+"""Reads of stored clues and country estimates (pages, API, routing's authority suggestion)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from traceobject.catalog.models import TracedObject
+from traceobject.clues.models import Clue, ClueScan, CountryEstimate, Source
+from traceobject.clues.services import STATE_TRUST, case_image_ids, clue_from_payload
+from traceobject.clues.worldmap import WorldMap, world_map
+from traceobject.evidence.models import Case, Crop, EvidenceImage
+from traceobject.geo.countries import country_codes, country_name
+from traceobject.geo.reference import TAGS
+
+TOP_LISTED = 15  # countries in the ranked list, at most (only those above a flat estimate)
+TIP_CLUES_LISTED = 100
+IMAGE_CLUES_LISTED = 200
+
+
+def _ranking(estimate: CountryEstimate | None) -> list[tuple[str, float]]:
+    if estimate is None or not estimate.best:
+        return []
+    out: list[tuple[str, float]] = []
+    for item in estimate.probabilities:
+        try:
+            out.append((str(item["code"]), float(item["p"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def object_country_ranking(obj: TracedObject) -> list[tuple[str, float]]:
+    """(country code, probability), most likely first, from the stored estimate.
+
+    Empty when the object has no estimate yet or when no clue counted (a flat estimate
+    says nothing, so nothing should be suggested from it)."""
+    return _ranking(CountryEstimate.objects.filter(object=obj).first())
+
+
+def case_country_ranking(case: Case) -> list[tuple[str, float]]:
+    """As :func:`object_country_ranking`, for a case."""
+    return _ranking(CountryEstimate.objects.filter(case=case).first())
+
+
+# --------------------------------------------------------------------------- page / API view
+
+
+@dataclass(frozen=True)
+class RankedCountry:
+    code: str
+    name: str
+    p: float
+
+    @property
+    def percent(self) -> str:
+        return f"{self.p * 100:.1f} %" if self.p >= 0.001 else "< 0.1 %"
+
+
+@dataclass(frozen=True)
+class ClueView:
+    id: int
+    source: str  # image / tip / tag / note
+    kind: str
+    reason: str
+    value: str
+    weight: float  # as it counts now (tips: times the trust in their state)
+    favours: str  # "PL 0.93, CZ 0.04" or "against DE" or "11 countries (...)"
+    crop_id: int | None = None
+    image_id: int | None = None
+    tip_id: int | None = None
+    tip_state: str = ""
+    created_by: str = ""
+    created_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "source": self.source, "kind": self.kind, "reason": self.reason,
+            "value": self.value, "weight": round(self.weight, 4), "favours": self.favours,
+            "crop": self.crop_id, "image": self.image_id, "tip": self.tip_id,
+            "tip_state": self.tip_state or None, "created_by": self.created_by or None,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class ReadingStatus:
+    """How far the images were read for clues."""
+
+    images: int = 0  # images (crop + source image, or the case's evidence images)
+    read: int = 0
+    failed: int = 0
+    text: str = ""  # what OCR read in the object's crop
+
+    @property
+    def pending(self) -> int:
+        return self.images - self.read
+
+
+@dataclass(frozen=True)
+class EstimateView:
+    subject: str  # "object" or "case"
+    ref: str
+    computed: bool  # False: never computed
+    flat: bool  # no clue counted: every country equally likely
+    ranked: list[RankedCountry]
+    reasons: list[str]
+    computed_at: datetime | None
+    clue_count: int
+    evidence_count: int
+    ignored_count: int
+    map: WorldMap
+    clues: list[ClueView] = field(default_factory=list)
+    tip_clues_more: int = 0  # tip clues not listed
+    reading: ReadingStatus = field(default_factory=ReadingStatus)
+
+    @property
+    def best(self) -> RankedCountry | None:
+        return None if self.flat or not self.ranked else self.ranked[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject, "ref": self.ref, "computed": self.computed,
+            "best": self.best.code if self.best else None,
+            "countries": [{"code": r.code, "name": r.name, "p": round(r.p, 4)}
+                          for r in self.ranked],
+            "reasons": list(self.reasons),
+            "computed_at": self.computed_at.isoformat() if self.computed_at else None,
+            "clue_count": self.clue_count, "evidence_count": self.evidence_count,
+            "ignored_count": self.ignored_count,
+            "clues": [c.to_dict() for c in self.clues],
+            "tip_clues_not_listed": self.tip_clues_more,
+            "images": {"total": self.reading.images, "read": self.reading.read,
+                       "failed": self.reading.failed},
+        }
+
+
+def _favours(payload: dict[str, Any]) -> str:
+    clue = clue_from_payload(payload)
+    if clue is None:
+        return ""
+    top = clue.top(3)
+    if top and top[0][1] >= 0.25:
+        return ", ".join(f"{c} {share:.2f}" for c, share in top)
+    if top:  # spread over many countries alike (€, plug type C): count those near the peak
+        peak = max(clue.likelihoods.values())
+        return f"{sum(1 for v in clue.likelihoods.values() if v > clue.floor and v >= peak / 2)}" \
+            " countries"
+    against = clue.against()
+    return "against " + ", ".join(against[:5]) if against else ""
+
+
+def _clue_view(row: Clue, *, tip_state: str = "") -> ClueView:
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    try:
+        weight = float(payload.get("weight", 0.0))
+    except (TypeError, ValueError):
+        weight = 0.0
+    reason = str(payload.get("reason", ""))
+    if tip_state:
+        weight *= STATE_TRUST.get(tip_state, STATE_TRUST["new"])
+        if reason.endswith(" (useful)"):
+            reason = reason.removesuffix(" (useful)") + f" ({tip_state})"
+    return ClueView(
+        id=row.pk, source=row.source, kind=row.kind, reason=reason,
+        value=str(payload.get("value", "")), weight=weight, favours=_favours(payload),
+        crop_id=row.crop_id, image_id=row.image_id, tip_id=row.tip_id, tip_state=tip_state,
+        created_by=row.created_by.get_username() if row.created_by else "",
+        created_at=row.created_at,
+    )
+
+
+def _view(*, subject: str, ref: str, estimate: CountryEstimate | None,
+          clues: list[ClueView], tip_more: int, reading: ReadingStatus) -> EstimateView:
+    probabilities: dict[str, float] = {}
+    if estimate is not None:
+        for item in estimate.probabilities:
+            try:
+                probabilities[str(item["code"])] = float(item["p"])
+            except (KeyError, TypeError, ValueError):
+                continue
+    flat = estimate is None or not estimate.best
+    if not probabilities:
+        codes = country_codes()
+        probabilities = {c: 1.0 / len(codes) for c in codes}
+    ranked = sorted(probabilities.items(), key=lambda item: (-item[1], item[0]))
+    flat_p = 1.0 / len(country_codes())
+    listed = [RankedCountry(c, country_name(c), p) for c, p in ranked[:TOP_LISTED]
+              if p > flat_p]  # countries the clues did not lift are not worth listing
+    return EstimateView(
+        subject=subject, ref=ref, computed=estimate is not None, flat=flat,
+        ranked=[] if flat else listed,
+        reasons=list(estimate.reasons) if estimate else [],
+        computed_at=estimate.computed_at if estimate else None,
+        clue_count=estimate.clue_count if estimate else 0,
+        evidence_count=estimate.evidence_count if estimate else 0,
+        ignored_count=estimate.ignored_count if estimate else 0,
+        map=world_map(probabilities, top=None if flat else ranked[0][0]),
+        clues=clues, tip_clues_more=tip_more, reading=reading,
+    )
+
+
+def _listed(rows: QuerySet[Clue], limit: int) -> list[Clue]:
+    return list(rows.select_related("created_by").order_by("created_at", "id")[:limit])
+
+
+def object_estimate_view(obj: TracedObject) -> EstimateView:
+    """The stored estimate of ``obj`` with its clues, for the page and the API."""
+    crop = Crop.objects.filter(traced_object=obj).first()
+    image_q = Q(crop=crop) | Q(image_id=crop.image_id) if crop is not None else Q(pk__in=[])
+    own = _listed(Clue.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)), 500)
+    images = _listed(Clue.objects.filter(image_q, source=Source.IMAGE), IMAGE_CLUES_LISTED)
+    tip_rows = (Clue.objects.filter(source=Source.TIP, tip__object=obj)
+                .select_related("tip").only(
+                    "id", "source", "kind", "payload", "crop_id", "image_id", "tip_id",
+                    "created_at", "created_by_id", "tip__id", "tip__state"))
+    tip_total = tip_rows.count()
+    tips = list(tip_rows.order_by("tip_id", "id")[:TIP_CLUES_LISTED])
+    clues = ([_clue_view(r) for r in own] + [_clue_view(r) for r in images]
+             + [_clue_view(r, tip_state=r.tip.state) for r in tips if r.tip is not None])
+    reading = ReadingStatus()
+    if crop is not None:
+        scans = list(ClueScan.objects.filter(Q(crop=crop) | Q(image_id=crop.image_id)))
+        crop_scan = next((s for s in scans if s.crop_id == crop.pk), None)
+        reading = ReadingStatus(images=2, read=len(scans),
+                                failed=sum(1 for s in scans if s.error),
+                                text=crop_scan.text if crop_scan else "")
+    return _view(subject="object", ref=obj.ref,
+                 estimate=CountryEstimate.objects.filter(object=obj).first(), clues=clues,
+                 tip_more=max(0, tip_total - len(tips)), reading=reading)
+
+
+def case_estimate_view(case: Case) -> EstimateView:
+    """The stored estimate of a case with its clues."""
+    image_ids = case_image_ids(case)
+    own = _listed(Clue.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)), 500)
+    images = _listed(Clue.objects.filter(
+        Q(image_id__in=image_ids) | Q(crop__image_id__in=image_ids), source=Source.IMAGE),
+        IMAGE_CLUES_LISTED)
+    total = EvidenceImage.objects.filter(files__case=case).distinct().count()
+    scans = ClueScan.objects.filter(image_id__in=image_ids)
+    reading = ReadingStatus(images=total, read=scans.count(),
+                            failed=scans.exclude(error="").count())
+    return _view(subject="case", ref=case.ref,
+                 estimate=CountryEstimate.objects.filter(case=case).first(),
+                 clues=[_clue_view(r) for r in own + images], tip_more=0, reading=reading)
+
+
+def clue_belongs_to(clue: Clue, *, obj: TracedObject | None = None,
+                    case: Case | None = None) -> bool:
+    """Whether ``clue`` is one of the clues shown for ``obj`` (or ``case``)."""
+    if obj is not None:
+        crop = Crop.objects.filter(traced_object=obj).values("id", "image_id").first()
+        return bool(
+            clue.object_id == obj.pk
+            or (clue.tip_id is not None and clue.tip is not None
+                and clue.tip.object_id == obj.pk)
+            or (crop is not None and (clue.crop_id == crop["id"]
+                                      or clue.image_id == crop["image_id"]))
+        )
+    if case is not None:
+        if clue.case_id == case.pk:
+            return True
+        ids = case_image_ids(case)
+        return bool(
+            (clue.image_id is not None and ids.filter(id=clue.image_id).exists())
+            or (clue.crop_id is not None
+                and Crop.objects.filter(pk=clue.crop_id, image_id__in=ids).exists())
+        )
+    return False
+
+
+def tag_choices() -> list[tuple[str, str]]:
+    """(tag, "tag: help") of the tags investigators may set, for forms."""
+    tags = [*TAGS.items(), ("language", "ISO 639-1 code of the text on the object, e.g. 'pl'")]
+    return [(name, f"{name}: {hint}") for name, hint in tags]
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every country an estimate ranges over, sorted by name."""
+    return sorted(((c, country_name(c)) for c in country_codes()), key=lambda i: i[1])

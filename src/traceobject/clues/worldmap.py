@@ -1,0 +1,103 @@
+"""The world map of a CountryEstimate: SVG shapes with a probability class each.
+
+The path data (``data/world.json``, Natural Earth 1:110m, built by
+:mod:`traceobject.clues.build_map`) is drawn server-side as inline SVG; colours come from
+CSS classes ``p0`` .. ``p5`` (the CSP allows no style attributes), so the map needs no
+script and no external tiles. Countries too small for the scale are dots at their capital.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from traceobject.geo.countries import country_codes, country_name
+
+# Lower bounds of the classes p1 .. p5 (p0: no more likely than under a flat estimate).
+BUCKETS: tuple[float, ...] = (0.0, 0.01, 0.05, 0.2, 0.5)
+
+
+@lru_cache(maxsize=1)
+def map_data() -> dict[str, Any]:
+    text = resources.files("traceobject.clues").joinpath("data/world.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def bucket(p: float, flat: float) -> int:
+    """0 for countries no likelier than under a flat estimate, else 1..5 by probability."""
+    if p <= flat * 1.5:
+        return 0
+    level = 1
+    for n, bound in enumerate(BUCKETS[1:], start=2):
+        if p >= bound:
+            level = n
+    return level
+
+
+@dataclass(frozen=True)
+class Shape:
+    code: str
+    name: str
+    p: float
+    level: int  # 0..5: the CSS class p<level>
+    top: bool  # the most likely country
+    d: str = ""  # SVG path data (countries large enough to draw)
+    x: float = 0.0  # dot centre (countries too small to draw)
+    y: float = 0.0
+
+    @property
+    def percent(self) -> str:
+        return f"{self.p * 100:.1f} %" if self.p >= 0.001 else "< 0.1 %"
+
+
+@dataclass(frozen=True)
+class WorldMap:
+    width: float
+    height: float
+    shapes: list[Shape]  # the top country last, so its outline is drawn over its neighbours
+    dots: list[Shape]
+    top: str | None
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width:g} {self.height:g}"
+
+    @property
+    def europe_box(self) -> str:
+        """viewBox of the enlarged Europe inset (where most small countries are)."""
+        return europe_box()
+
+
+@lru_cache(maxsize=1)
+def europe_box() -> str:
+    from traceobject.clues.build_map import Canvas
+
+    canvas = Canvas()
+    xs, ys = zip(*(canvas.point(lon, lat) for lon, lat in (
+        (-25.0, 71.5), (45.0, 71.5), (-12.0, 33.5), (36.0, 33.5), (45.0, 50.0))), strict=True)
+    return f"{min(xs):.0f} {min(ys):.0f} {max(xs) - min(xs):.0f} {max(ys) - min(ys):.0f}"
+
+
+def world_map(probabilities: Mapping[str, float], *, top: str | None) -> WorldMap:
+    """Shapes and dots for ``probabilities`` ({code: p}); ``top`` is outlined (None for a
+    flat estimate: nothing is)."""
+    data = map_data()
+    flat = 1.0 / max(len(country_codes()), 1)
+
+    def shape(code: str, **where: Any) -> Shape:
+        p = float(probabilities.get(code, 0.0))
+        return Shape(code=code, name=country_name(code), p=p, level=bucket(p, flat),
+                     top=code == top, **where)
+
+    shapes = [shape(code, d=d) for code, d in data["paths"].items()]
+    shapes.sort(key=lambda s: (s.top, s.level))
+    dots = [shape(code, x=xy[0], y=xy[1]) for code, xy in data["dots"].items()]
+    dots = [d for d in dots if d.level > 0 or d.top]
+    dots.sort(key=lambda s: (s.top, s.level))
+    return WorldMap(width=float(data["width"]), height=float(data["height"]), shapes=shapes,
+                    dots=dots, top=top)

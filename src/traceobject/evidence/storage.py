@@ -1,0 +1,139 @@
+"""The evidence store, the same to every caller whether it is a folder or an S3-compatible bucket.
+
+Only Django's Storage API is used (size, open, save, delete): nothing asks for a local path.
+Errors of the S3 client (botocore) are turned into EvidenceStoreError with a message that names
+the bucket and endpoint and says what to check; a missing object is FileNotFoundError on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage, storages
+
+from traceobject.evidence.storage_settings import P
+
+
+class EvidenceStoreError(OSError):
+    """The evidence store could not be reached, refused the request, or is misconfigured."""
+
+
+def evidence_storage() -> Storage:
+    return storages["evidence"]
+
+
+def _where(storage: Storage) -> str:
+    bucket = getattr(storage, "bucket_name", None)
+    endpoint = getattr(storage, "endpoint_url", None) or "AWS S3"
+    return f"bucket {bucket!r} at {endpoint}"
+
+
+def _client_error_message(error: Any, where: str) -> str:
+    details = error.response.get("Error", {})
+    code = str(details.get("Code", ""))
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in ("NoSuchBucket", "404", "NotFound") or status == 404:
+        return f"{where}: the bucket does not exist (create it, or fix {P}BUCKET)"
+    if status in (401, 403) or code in ("AccessDenied", "InvalidAccessKeyId",
+                                         "SignatureDoesNotMatch", "Forbidden", "403"):
+        return (f"{where}: access refused ({code or status}); check {P}ACCESS_KEY_ID, "
+                f"{P}SECRET_ACCESS_KEY, {P}REGION and the bucket policy")
+    return f"{where}: {code or status}: {details.get('Message', '') or error}"
+
+
+def _store_error(error: Exception, storage: Storage) -> EvidenceStoreError | None:
+    """A clear EvidenceStoreError for an S3 client error; None for anything else."""
+    try:
+        from botocore import exceptions as boto
+    except ImportError:  # pragma: no cover - django-storages[s3] is a dependency
+        return None
+    where = _where(storage)
+    if isinstance(error, boto.NoCredentialsError | boto.PartialCredentialsError):
+        return EvidenceStoreError(f"{where}: no credentials found; set {P}ACCESS_KEY_ID and "
+                                  f"{P}SECRET_ACCESS_KEY")
+    if isinstance(error, boto.EndpointConnectionError | boto.ConnectionClosedError
+                  | boto.ConnectTimeoutError | boto.ReadTimeoutError):
+        return EvidenceStoreError(f"{where}: cannot reach the endpoint ({error}); check "
+                                  f"{P}ENDPOINT_URL and the network")
+    if isinstance(error, boto.ClientError):
+        return EvidenceStoreError(_client_error_message(error, where))
+    if isinstance(error, boto.BotoCoreError):
+        return EvidenceStoreError(f"{where}: {error}")
+    return None
+
+
+@contextmanager
+def _translated(storage: Storage) -> Iterator[None]:
+    try:
+        yield
+    except OSError:
+        raise  # FileNotFoundError for a missing object, EvidenceStoreError, disk errors
+    except Exception as error:
+        clear = _store_error(error, storage)
+        if clear is None:
+            raise
+        raise clear from error
+
+
+def evidence_put(*, key: str, data: bytes) -> bool:
+    """Store `data` under `key` unless an object of the same size is there; True if written.
+
+    Keys are content addresses (or random, for crops), so an object of the right size is the
+    right object; one of another size is a partial file left by a killed run and is replaced.
+    An S3 PUT appears whole or not at all; on the filesystem a row points at a key only after
+    the file was written completely.
+    """
+    storage = evidence_storage()
+    with _translated(storage):
+        try:
+            if storage.size(key) == len(data):
+                return False
+        except FileNotFoundError:
+            pass
+        else:
+            storage.delete(key)
+        saved = storage.save(key, ContentFile(data))
+        if saved != key:
+            # The filesystem store renames when another process wrote the key meanwhile.
+            storage.delete(saved)
+            if storage.size(key) != len(data):
+                raise EvidenceStoreError(f"the evidence store wrote {saved!r} instead of {key!r}")
+    return True
+
+
+def evidence_read(*, key: str) -> bytes:
+    """The stored bytes; FileNotFoundError if there is no such object."""
+    storage = evidence_storage()
+    with _translated(storage), storage.open(key, "rb") as fh:
+        data = fh.read()
+    return bytes(data)
+
+
+def evidence_open(*, key: str) -> File | None:
+    """An open stored file to stream in a response (the caller closes it); None if missing.
+
+    One request instead of exists() + open(). An S3 object is fetched whole into memory on
+    the first read (django-storages' S3File), then served from there.
+    """
+    storage = evidence_storage()
+    if not key:
+        return None
+    try:
+        with _translated(storage):
+            return storage.open(key, "rb")
+    except FileNotFoundError:
+        return None
+
+
+def evidence_store_check() -> None:
+    """Raise EvidenceStoreError if the store cannot be used (for S3: the bucket cannot be
+    reached with the configured endpoint and credentials). The filesystem needs no check."""
+    storage = evidence_storage()
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket is None:
+        return
+    with _translated(storage):
+        storage.connection.meta.client.head_bucket(Bucket=bucket)  # type: ignore[attr-defined]

@@ -1,0 +1,17 @@
+"""What every back-office page needs to draw its navigation: the signed-in user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from traceobject.accounts.roles import user_roles
+
+
+def staff(request: HttpRequest) -> dict[str, Any]:
+    if not request.path.startswith("/internal/"):
+        return {}
+    roles = user_roles(request.user)
+    return {"staff_roles": roles, **{f"is_{role}": role in roles for role in (
+        "administrator", "investigator", "reviewer", "liaison", "auditor")}}

@@ -1,0 +1,85 @@
+"""Forms of the account pages: they only check shape; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from traceobject.accounts.roles import ROLES
+from traceobject.accounts.services import MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH
+from traceobject.routing.models import Authority
+
+_CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric",
+               "pattern": "[0-9 ]*", "maxlength": "10"}
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=MAX_USERNAME_LENGTH,
+                               widget=forms.TextInput(attrs={"autocomplete": "username",
+                                                             "autofocus": True}))
+    password = forms.CharField(label=_("Password"), max_length=MAX_PASSWORD_LENGTH,
+                               strip=False,
+                               widget=forms.PasswordInput(
+                                   attrs={"autocomplete": "current-password"}))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code from your authenticator app"), max_length=10,
+                           widget=forms.TextInput(attrs={**_CODE_ATTRS, "autofocus": True}))
+
+
+class ReauthForm(forms.Form):
+    password = forms.CharField(label=_("Password"), max_length=MAX_PASSWORD_LENGTH,
+                               strip=False,
+                               widget=forms.PasswordInput(
+                                   attrs={"autocomplete": "current-password",
+                                          "autofocus": True}))
+    code = forms.CharField(label=_("Code from your authenticator app"), max_length=10,
+                           widget=forms.TextInput(attrs=_CODE_ATTRS))
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("What is the token for?"), max_length=100)
+    expires_days = forms.IntegerField(label=_("Expires after (days, empty: never)"),
+                                      required=False, min_value=1, max_value=3650)
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role, role.capitalize()) for role in ROLES]
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(label=_("Roles"), required=False,
+                                      choices=_role_choices,
+                                      widget=forms.CheckboxSelectMultiple)
+    authority = forms.ModelChoiceField(label=_("Authority (liaison officers)"),
+                                       required=False,
+                                       queryset=Authority.objects.order_by("country"))
+
+
+class PasswordSetForm(forms.Form):
+    password = forms.CharField(label=_("New password"), max_length=MAX_PASSWORD_LENGTH,
+                               strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class UserCreateForm(RolesForm):
+    username = forms.CharField(label=_("User name"), max_length=MAX_USERNAME_LENGTH)
+    password = forms.CharField(label=_("First password"), max_length=MAX_PASSWORD_LENGTH,
+                               strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    field_order = ["username", "password", "roles", "authority"]
+
+
+class ActiveForm(forms.Form):
+    active = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")],
+                                    coerce=lambda v: v == "1")
+
+
+def form_errors(form: forms.Form, fields: dict[str, Any]) -> None:
+    """Copy a ServiceError's field messages onto the form."""
+    for name, message in fields.items():
+        form.add_error(name if name in form.fields else None, str(message))

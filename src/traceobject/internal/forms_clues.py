@@ -1,0 +1,26 @@
+"""Forms of the country pages: investigators' tags and notes (the services validate again)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from traceobject.clues.selectors import country_choices, tag_choices
+from traceobject.clues.services import NOTE_MAX, TAG_VALUE_MAX
+
+
+class TagForm(forms.Form):
+    tag = forms.ChoiceField(label=_("Tag"), choices=tag_choices)
+    value = forms.CharField(label=_("Value"), max_length=TAG_VALUE_MAX,
+                            help_text=_("e.g. plug: G; voltage: 230; currency: PLN or zł; "
+                                        "date_format: 31/12/2024; language: pl"))
+
+
+class NoteForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"),
+                                                                     *country_choices()])
+    stance = forms.ChoiceField(label=_("Stance"), widget=forms.RadioSelect,
+                               choices=[("for", _("for")), ("against", _("against"))],
+                               initial="for")
+    because = forms.CharField(label=_("Because"), max_length=NOTE_MAX,
+                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,156 @@
+"""Operations pages: the audit log (auditors, administrators) and exports (investigators;
+administrators see and download every export)."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
+
+from traceobject.accounts.roles import ADMINISTRATOR, AUDITOR, INVESTIGATOR, has_role, role_required
+from traceobject.audit.selectors import (
+    audit_entry_check,
+    audit_event_get,
+    audit_last_verification,
+    audit_page,
+)
+from traceobject.audit.services import audit_verify_record
+from traceobject.core.errors import NotFound, ServiceError
+from traceobject.exports.models import Export
+from traceobject.exports.selectors import (
+    export_status,
+    export_target_resolve,
+    export_targets,
+    export_visible,
+    exports_visible_to,
+)
+from traceobject.exports.services import export_download, export_start
+from traceobject.internal.forms_ops import AuditFilterForm, ExportStartForm
+
+# --- Audit log ---
+
+
+@never_cache
+@require_safe
+@role_required(AUDITOR, ADMINISTRATOR)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    context: dict[str, object] = {"form": form, "verification": audit_last_verification()}
+    if not form.is_valid():
+        context["events"] = []
+        return render(request, "internal/ops/audit_list.html", context, status=400)
+    page = audit_page(filters=form.filters(), before=form.cleaned_data.get("before"))
+    params = request.GET.copy()
+    params.pop("before", None)
+    newest = params.urlencode()
+    older = None
+    if page.older_than is not None:
+        params["before"] = str(page.older_than)
+        older = params.urlencode()
+    context.update(events=page.events, older=older, newest=newest,
+                   paged="before" in request.GET)
+    return render(request, "internal/ops/audit_list.html", context)
+
+
+@never_cache
+@require_safe
+@role_required(AUDITOR, ADMINISTRATOR)
+def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
+    try:
+        event = audit_event_get(seq=seq)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "internal/ops/audit_detail.html", {
+        "event": event, "check": audit_entry_check(event=event),
+        "data_json": json.dumps(event.data, indent=2, ensure_ascii=False, sort_keys=True),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(AUDITOR, ADMINISTRATOR)
+def audit_verify_page(request: HttpRequest) -> HttpResponse:
+    """GET: the last verification. POST: walk the whole chain now (and record it)."""
+    if request.method == "POST":
+        try:
+            audit_verify_record(user=request.user)
+        except ServiceError as error:
+            return render(request, "internal/ops/audit_verify.html", {
+                "verification": audit_last_verification(), "error": error.message,
+            }, status=error.status)
+        return redirect("internal:audit-verify")
+    return render(request, "internal/ops/audit_verify.html",
+                  {"verification": audit_last_verification()})
+
+
+# --- Exports ---
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(INVESTIGATOR, ADMINISTRATOR)
+def export_list(request: HttpRequest) -> HttpResponse:
+    may_start = has_role(request.user, INVESTIGATOR)
+    form = None
+    status = 200
+    if may_start:
+        form = ExportStartForm(request.POST if request.method == "POST" else None,
+                               targets=export_targets())
+    if request.method == "POST":
+        if form is None:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                obj, campaign = export_target_resolve(form.cleaned_data["target"])
+                export = export_start(user=request.user, obj=obj, campaign=campaign,
+                                      fmt=form.cleaned_data["format"])
+            except ServiceError as error:
+                form.add_error("target" if "target" in error.fields else None, error.message)
+            else:
+                return redirect("internal:export", export.pk)
+        status = 400
+    page = Paginator(exports_visible_to(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "internal/ops/exports.html", {
+        "form": form, "page": page, "all_users": has_role(request.user, ADMINISTRATOR),
+    }, status=status)
+
+
+def _visible(request: HttpRequest, pk: int) -> Export:
+    try:
+        return export_visible(user=request.user, export_id=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@never_cache
+@require_safe
+@role_required(INVESTIGATOR, ADMINISTRATOR)
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _visible(request, pk)
+    return render(request, "internal/ops/export_detail.html",
+                  {"export": export, "status": export_status(export)})
+
+
+@never_cache
+@require_safe
+@role_required(INVESTIGATOR, ADMINISTRATOR)
+def export_status_json(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(export_status(_visible(request, pk)))
+
+
+@never_cache
+@require_GET  # not HEAD: every download is audited
+@role_required(INVESTIGATOR, ADMINISTRATOR)
+def export_file(request: HttpRequest, pk: int) -> FileResponse:
+    try:
+        handle, name, content_type = export_download(user=request.user, export_id=pk)
+    except NotFound:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=name,
+                            content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,236 @@
+"""Country pages: roles, the map, forms with bad and hostile input, deleting, recomputing;
+and the internal API."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from ninja.testing import TestClient
+
+from tests.conftest import staff_login
+from traceobject.accounts.models import ApiToken
+from traceobject.accounts.tokens import token_digest, token_new
+from traceobject.audit.models import AuditEvent
+from traceobject.clues import services
+from traceobject.clues.api import router
+from traceobject.clues.models import Clue, CountryEstimate, Source
+from traceobject.core.errors import ServiceError
+from traceobject.evidence.models import Case
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "outsider", "liaison", "liaison_fr", "auditor", "reviewer",
+         "administrator", "investigator", "investigator2"]
+ALLOWED = {"investigator", "investigator2"}
+
+
+@pytest.fixture
+def case(db) -> Case:
+    return Case.objects.create(ref="CASE-7")
+
+
+@pytest.fixture
+def note(published, users) -> Clue:
+    return services.clue_note_add(user=users["investigator"], country="PL", stance="for",
+                                  because="Polish price tag", obj=published)
+
+
+def _urls(published, case, note) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
+    obj = f"/internal/objects/{published.ref}/country/"
+    cas = f"/internal/cases/{case.ref}/country/"
+    pages = [obj, cas]
+    posts = [
+        (obj + "tags/", {"tag": "plug", "value": "C"}),
+        (obj + "notes/", {"country": "CZ", "stance": "against", "because": "no"}),
+        (obj + "refresh/", {}),
+        (cas + "tags/", {"tag": "voltage", "value": "230"}),
+        (cas + "notes/", {"country": "CZ", "stance": "for", "because": "yes"}),
+        (cas + "refresh/", {}),
+        (obj + f"clues/{note.pk}/delete/", {}),
+    ]
+    return pages, posts
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_against_every_role(client, users, published, case, note, role):
+    if role != "anonymous":
+        staff_login(client, users[role])
+    pages, posts = _urls(published, case, note)
+    clues_before = Clue.objects.count()
+    for url in pages:
+        response = client.get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/internal/login/" in response["Location"]
+        elif role in ALLOWED:
+            assert response.status_code == 200, url
+            assert "no-cache" in response["Cache-Control"] or "no-store" in response[
+                "Cache-Control"]
+        else:
+            assert response.status_code == 403, (url, role)
+    for url, data in posts:
+        assert client.get(url).status_code == 405, url  # changes are POST only
+        response = client.post(url, data)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/internal/login/" in response["Location"]
+        elif role in ALLOWED:
+            assert response.status_code == 302, (url, response.content[:300])
+        else:
+            assert response.status_code == 403, (url, role)
+    if role in ALLOWED:
+        assert not Clue.objects.filter(pk=note.pk).exists()
+        assert Clue.objects.count() == clues_before + 4 - 1
+    else:
+        assert Clue.objects.count() == clues_before
+
+
+def _svg(content: bytes) -> ET.Element:
+    html = content.decode()
+    start = html.index("<svg viewBox")
+    end = html.index("</svg>", start) + len("</svg>")
+    return ET.fromstring(html[start:end])  # noqa: S314 - our own page
+
+
+def test_page_shows_ranking_reasons_clues_and_map(client, users, published, make_tip):
+    for _ in range(3):
+        make_tip(published, "Bought in Warsaw, in a Biedronka.", country="PL", state="useful")
+    make_tip(published, "Praha!", country="CZ", state="spam")
+    services.clue_tag_add(user=users["investigator"], tag="currency", value="zł",
+                          obj=published)
+    staff_login(client, users["investigator"])
+    response = client.get(f"/internal/objects/{published.ref}/country/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Poland" in html and "Most likely countries" in html
+    assert "3 tips say: Poland 3" in html
+    assert "investigator tag currency = PLN" in html
+    assert "tip says country Poland (useful)" in html and "(spam)" in html
+    svg = _svg(response.content)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    paths = list(svg.iter("{http://www.w3.org/2000/svg}path"))
+    assert len(paths) > 150
+    top = [p for p in paths if "top" in p.get("class", "").split()]
+    assert [p.get("data-code") for p in top] == ["PL"]
+    assert "p5" in top[0].get("class", "")
+    assert top[0].find("s:title", ns).text.startswith("Poland: ")
+    assert paths[-1].get("data-code") == "PL"  # drawn last: its outline is on top
+    assert 'style="' not in html and "<script>" not in html  # CSP: no inline style/script
+
+
+def test_flat_page_and_unknown_references(client, users, published, case):
+    staff_login(client, users["investigator"])
+    response = client.get(f"/internal/objects/{published.ref}/country/")
+    assert response.status_code == 200
+    assert b"No clue counts yet" in response.content
+    svg = _svg(response.content)
+    classes = {p.get("class") for p in svg.iter("{http://www.w3.org/2000/svg}path")}
+    assert classes == {"p0"}
+    assert client.get(f"/internal/cases/{case.ref}/country/").status_code == 200
+    for url in ("/internal/objects/TAO-1999-0001/country/", "/internal/cases/NOPE/country/",
+                "/internal/objects/%3Cscript%3E/country/"):
+        assert client.get(url).status_code == 404
+        assert client.post(url + "tags/", {"tag": "plug", "value": "G"}).status_code == 404
+
+
+def test_hostile_text_is_escaped(client, users, published):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    services.clue_note_add(user=users["investigator"], country="FR", stance="for",
+                           because=hostile, obj=published)
+    staff_login(client, users["investigator"])
+    html = client.get(f"/internal/objects/{published.ref}/country/").content.decode()
+    assert hostile not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("url,data", [
+    ("tags/", {"tag": "plug", "value": "Q"}),
+    ("tags/", {"tag": "nonsense", "value": "G"}),
+    ("tags/", {"tag": "plug", "value": "G" * 500}),
+    ("tags/", {}),
+    ("notes/", {"country": "XX", "stance": "for", "because": "x"}),
+    ("notes/", {"country": "PL", "stance": "perhaps", "because": "x"}),
+    ("notes/", {"country": "PL", "stance": "for", "because": "x" * 10_000}),
+    ("notes/", {"country": "PL", "stance": "for", "because": ""}),
+    ("notes/", {"country": "PL", "stance": "for", "because": "nul\x00"}),
+])
+def test_bad_form_input_is_refused_and_changes_nothing(client, users, published, url, data):
+    staff_login(client, users["investigator"])
+    events = AuditEvent.objects.count()
+    response = client.post(f"/internal/objects/{published.ref}/country/{url}", data)
+    assert response.status_code == 400
+    assert b'class="error"' in response.content
+    assert not Clue.objects.exists() and AuditEvent.objects.count() == events
+
+
+def test_forms_add_tag_and_note_and_recompute(client, users, published):
+    staff_login(client, users["investigator"])
+    base = f"/internal/objects/{published.ref}/country/"
+    assert client.post(base + "tags/", {"tag": "plug", "value": "G"}).status_code == 302
+    assert client.post(base + "notes/", {"country": "IE", "stance": "for",
+                                         "because": "Irish rugby shirt"}).status_code == 302
+    assert CountryEstimate.objects.get(object=published).best == "IE"
+    assert client.post(base + "refresh/").status_code == 302
+    assert AuditEvent.objects.filter(action="clue.estimate_refresh",
+                                     target=published.ref).count() == 1
+
+
+def test_a_clue_is_deleted_only_through_its_own_page(client, users, published, make_object,
+                                                     note):
+    other = make_object(title="Other object")
+    staff_login(client, users["investigator"])
+    wrong = client.post(f"/internal/objects/{other.ref}/country/clues/{note.pk}/delete/")
+    assert wrong.status_code == 404 and Clue.objects.filter(pk=note.pk).exists()
+    missing = client.post(f"/internal/objects/{published.ref}/country/clues/999999/delete/")
+    assert missing.status_code == 404
+    right = client.post(f"/internal/objects/{published.ref}/country/clues/{note.pk}/delete/")
+    assert right.status_code == 302 and not Clue.objects.filter(pk=note.pk).exists()
+
+
+def test_case_page_lists_case_notes(client, users, case):
+    services.clue_note_add(user=users["investigator"], country="RO", stance="for",
+                           because="Romanian milk carton", case=case)
+    staff_login(client, users["investigator"])
+    html = client.get(f"/internal/cases/{case.ref}/country/").content.decode()
+    assert "Romania" in html and "Romanian milk carton" in html
+    clue = Clue.objects.get(case=case)
+    assert clue.source == Source.NOTE
+    response = client.post(f"/internal/cases/{case.ref}/country/clues/{clue.pk}/delete/")
+    assert response.status_code == 302 and not Clue.objects.exists()
+
+
+# --------------------------------------------------------------------------- API
+
+
+def _token(user: Any) -> str:
+    token = token_new()
+    ApiToken.objects.create(user=user, name="t", prefix=token[:12],
+                            digest=token_digest(token), created_at=timezone.now())
+    return token
+
+
+def test_api_estimate_of_an_object_and_a_case(users, published, case, note):
+    api = TestClient(router)
+    headers = {"Authorization": f"Bearer {_token(users['investigator'])}"}
+    body = api.get(f"objects/{published.ref}/country", headers=headers).json()
+    assert body["best"] == "PL" and body["countries"][0]["code"] == "PL"
+    assert body["reasons"][0].startswith("investigator: for Poland")
+    assert body["clues"][0]["source"] == "note" and body["clues"][0]["created_by"] == "ivy"
+    flat = api.get(f"cases/{case.ref}/country", headers=headers).json()
+    assert flat["computed"] is False and flat["best"] is None and flat["countries"] == []
+    with pytest.raises(ServiceError) as info:
+        api.get("objects/TAO-1999-0009/country", headers=headers)
+    assert info.value.status == 404
+
+
+def test_api_refuses_without_token_or_role(users, published):
+    api = TestClient(router)
+    assert api.get(f"objects/{published.ref}/country").status_code == 401
+    bad = {"Authorization": "Bearer tob_" + "x" * 43}
+    assert api.get(f"objects/{published.ref}/country", headers=bad).status_code == 401
+    for role in ("reviewer", "liaison", "auditor", "outsider"):
+        headers = {"Authorization": f"Bearer {_token(users[role])}"}
+        with pytest.raises(ServiceError) as info:
+            api.get(f"objects/{published.ref}/country", headers=headers)
+        assert info.value.status == 403
