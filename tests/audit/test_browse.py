@@ -244,7 +244,10 @@ def test_every_audit_url_against_every_role(client, users, log, role):
 def test_auditors_see_the_log_and_nothing_else(client, users, published):
     staff_login(client, users["auditor"])
     assert client.get("/internal/audit/").status_code == 200
-    for url in ("/internal/", "/internal/cases/", "/internal/exports/",
+    home = client.get("/internal/")  # the start page: only the audit log is offered
+    assert home.status_code == 200 and b"/internal/audit/" in home.content
+    assert b"/internal/tips/" not in home.content and b"/internal/cases/" not in home.content
+    for url in ("/internal/cases/", "/internal/exports/",
                 "/internal/exports/1/", "/internal/exports/1/download"):
         assert client.get(url).status_code == 403, url
 

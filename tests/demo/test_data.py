@@ -6,7 +6,11 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from traceobject.accounts.roles import user_roles
+from traceobject.audit.models import AuditEvent
+from traceobject.audit.services import audit_verify
 from traceobject.catalog.models import (
     PUBLIC_STATUSES,
     Campaign,
@@ -16,11 +20,13 @@ from traceobject.catalog.models import (
     ObjectText,
     TracedObject,
 )
+from traceobject.catalog.selectors import statistics
 from traceobject.core.errors import ServiceError
 from traceobject.core.reference import EEA_EXTRA, EU_COUNTRIES
-from traceobject.demo.data import DEMO_PASSWORD, DEMO_USERS, demo_load
-from traceobject.routing.models import Authority
+from traceobject.demo.data import DEMO_PASSWORD, DEMO_USERS, demo_load, demo_totp_key
+from traceobject.routing.models import Authority, Forwarding
 from traceobject.routing.services import authority_upsert
+from traceobject.tips.models import Tip, TipCluster, TipMessage, TipState
 
 LANGUAGES = ("en", "de", "fr", "pl", "es", "it", "nl")
 
@@ -83,14 +89,37 @@ def test_demo_load_creates_the_demo_catalogue(media_root: Path) -> None:
     users = get_user_model().objects
     for username, _role in DEMO_USERS:
         user = users.get(username=username)
-        assert user.is_staff and user.is_active
-        assert user.check_password(DEMO_PASSWORD)
+        assert user.is_active and user.check_password(DEMO_PASSWORD)
+        # A confirmed second factor with the published demo key.
+        assert TOTPDevice.objects.get(user=user, confirmed=True).key == demo_totp_key(username)
     assert users.get(username="admin").is_superuser
     assert not users.get(username="investigator").is_superuser
-    assert users.get(username="investigator").groups.filter(name="investigator").exists()
-    assert users.get(username="reviewer").groups.filter(name="reviewer").exists()
-    for username in ("liaison-pl", "liaison-de"):
-        assert users.get(username=username).groups.filter(name="liaison").exists()
+    for username, role in (("investigator", "investigator"), ("investigator2", "investigator"),
+                           ("reviewer", "reviewer"), ("auditor", "auditor")):
+        assert user_roles(users.get(username=username)) == {role}
+    for username, country in (("liaison-pl", "PL"), ("liaison-de", "DE")):
+        user = users.get(username=username)
+        assert user_roles(user) == {"liaison"}
+        assert user.staff_profile.authority.country == country
+
+
+@pytest.mark.django_db
+def test_demo_activity_covers_the_back_office(media_root: Path) -> None:
+    """A newcomer finds tips in every state, clusters, an answered question, forwarded
+    packages with an outcome, public figures and an audit trail that verifies."""
+    assert demo_load(image_size=(320, 240)) is True
+    assert set(Tip.objects.values_list("state", flat=True)) == set(TipState.values)
+    assert TipCluster.objects.filter(size__gte=3).exists()
+    assert TipMessage.objects.filter(direction="to_tipster").exists()
+    assert TipMessage.objects.filter(direction="from_tipster").exclude(text="").exists()
+    assert Forwarding.objects.filter(state="outcome_reported").exists()
+    assert Forwarding.objects.filter(state="sent").exists()
+    assert statistics().children_safeguarded > 0
+    assert TracedObject.objects.filter(status=ObjectStatus.PUBLISHED,
+                                       approved_by__isnull=False).exists()
+    assert AuditEvent.objects.filter(action="object.approve").exists()
+    assert AuditEvent.objects.filter(action="tip.state_set").exists()
+    assert audit_verify().ok
 
 
 @pytest.mark.django_db

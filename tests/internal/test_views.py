@@ -21,7 +21,7 @@ def _urls(evidence_image, crop) -> dict[str, set[str]]:
     both = {"investigator", "reviewer"}
     pk = evidence_image.pk
     return {
-        "/internal/": both,
+        "/internal/": {"liaison", "auditor", "reviewer", "investigator"},  # start page
         "/internal/cases/": inv,
         "/internal/cases/CASE-9/": inv,
         f"/internal/evidence/{pk}/": inv,

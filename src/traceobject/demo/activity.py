@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from traceobject.catalog.models import TracedObject
+from traceobject.core.errors import ServiceError
 from traceobject.demo.content_objects import OBJECTS
 from traceobject.demo.content_tips import ANSWER, FORWARDINGS, QUESTION, TIPS, DemoTip
 from traceobject.routing import services as routing
@@ -62,7 +63,11 @@ def demo_activity_load() -> dict[str, int]:
         tip_services.tip_state_set(tips=chosen, state=state, user=investigator)
     for item in TIPS:
         if item.state == TipState.OFF_TOPIC:
-            tip_services.tip_refer(tip=tips[item.text], user=investigator)
+            try:
+                tip_services.tip_refer(tip=tips[item.text], user=investigator)
+            except ServiceError:  # an authority set up without a referral channel
+                tip_services.tip_state_set(tips=[tips[item.text]], state=TipState.OFF_TOPIC,
+                                           user=investigator)
     first_new = next(tips[i.text] for i in TIPS if i.state == TipState.NEW)
     tip_services.tip_assign(tips=[first_new], assignee=investigator, user=investigator)
     tip_services.tip_note_add(tip=first_new, user=investigator,

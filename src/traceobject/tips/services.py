@@ -82,7 +82,17 @@ def _open_one(sealed_id: int, private_key: Any) -> bool:
         )
         clustering.tip_cluster_assign(tip=tip)
         SealedTip.objects.filter(id=sealed_id).update(sealed=b"")
+        _estimate_later({object_id})
     return True
+
+
+def _estimate_later(object_ids: Iterable[int]) -> None:
+    """The objects' country estimates take tips into account: recompute them after commit
+    (coalesced per object, so a flood of tips costs one recompute per window)."""
+    from traceobject.clues.services import object_estimate_schedule
+
+    for object_id in set(object_ids):
+        object_estimate_schedule(object_id=object_id)
 
 
 def sealed_tips_open(*, batch: int = 500, max_batches: int = 1000) -> int:
@@ -243,6 +253,7 @@ def tip_state_set(*, tips: Iterable[Tip | int], state: str, user: Any,
             _audit(actor=user, action="tip.state_set", target=_tips_target(ids),
                    data={"state": state, "whole_cluster": whole_cluster, "tips": ids,
                          "from": {str(k): v for k, v in sorted(before.items())}})
+            _estimate_later(Tip.objects.filter(pk__in=ids).values_list("object_id", flat=True))
     return len(before)
 
 
