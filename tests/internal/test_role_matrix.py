@@ -75,6 +75,7 @@ MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "case-country": (INV, None), "case-country-tag": (None, INV),
     "case-country-note": (None, INV), "case-country-refresh": (None, INV),
     "case-country-delete": (None, INV),
+    "brands": (INV, None), "brand-add": (None, INV), "brand-remove": (None, INV),
 }
 # The sign-in flow itself is for everybody (tests/accounts covers it).
 SIGN_IN = {"login", "login-code", "login-enrol", "logout", "reauth"}
@@ -122,6 +123,7 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
     case = evidence_image.files.first().case
     case_clue = clue_services.clue_note_add(user=investigator, country="DE", stance="for",
                                             because="Plug type F.", case=case)
+    brand = clue_services.brand_link_add(user=investigator, name="KAUFHOF", country="DE")
     image = published.images.first()
     ref, pk = published.ref, evidence_image.pk
     args: dict[str, dict[str, Any]] = {
@@ -147,6 +149,7 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
         "export-download": {"pk": export.pk},
         "object-country-delete": {"ref": ref, "pk": object_clue.pk},
         "case-country-delete": {"ref": case.ref, "pk": case_clue.pk},
+        "brand-remove": {"pk": brand.pk},
     }
     urls = {}
     for name in MATRIX:

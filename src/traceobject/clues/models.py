@@ -125,3 +125,25 @@ class CountryEstimate(models.Model):
 
     def __str__(self) -> str:
         return f"country estimate {self.pk} ({self.best or 'flat'})"
+
+
+class BrandLink(models.Model):
+    """A shop or brand name an investigator linked to a country ("Biedronka" -> PL): a tip
+    naming it is a clue for that country. ``key`` is the name as tips are matched against
+    it (case- and accent-insensitive, words only), unique."""
+
+    name = models.CharField(max_length=80)
+    key = models.CharField(max_length=200, unique=True)
+    country = models.CharField(max_length=2)  # ISO 3166-1 alpha-2
+    note = models.CharField(max_length=500, blank=True)  # why
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"brand link {self.name} -> {self.country}"

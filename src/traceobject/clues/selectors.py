@@ -9,8 +9,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from traceobject.catalog.models import TracedObject
-from traceobject.clues.models import Clue, ClueScan, CountryEstimate, Source
-from traceobject.clues.services import STATE_TRUST, case_image_ids, clue_from_payload
+from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate, Source
+from traceobject.clues.services import (
+    BRAND_REASON,
+    STATE_TRUST,
+    case_image_ids,
+    clue_from_payload,
+)
 from traceobject.clues.worldmap import WorldMap, world_map
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.geo.countries import country_codes, country_name
@@ -282,3 +287,44 @@ def tag_choices() -> list[tuple[str, str]]:
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) of every country an estimate ranges over, sorted by name."""
     return sorted(((c, country_name(c)) for c in country_codes()), key=lambda i: i[1])
+
+
+# --------------------------------------------------------------------------- brand links
+
+
+def brand_links_map() -> dict[str, str]:
+    """{name: country} of every shop and brand name linked to a country (what tips are
+    read with; read it once per batch of tips, not per tip)."""
+    return dict(BrandLink.objects.values_list("name", "country"))
+
+
+@dataclass(frozen=True)
+class BrandLinkView:
+    link: BrandLink
+    country_name: str
+    tips: int  # tips read so far in which the name was found
+
+    @property
+    def created_by(self) -> str:
+        user = self.link.created_by
+        return user.get_username() if user is not None else ""
+
+
+def _brand_tip_counts() -> dict[str, int]:
+    """name -> number of tips whose stored clues include a brand clue for it."""
+    rows = Clue.objects.filter(source=Source.TIP, payload__reason__startswith=BRAND_REASON
+                               ).values_list("tip_id", "payload__reason")
+    tips: dict[str, set[int]] = {}
+    for tip_id, reason in rows:
+        name, arrow, _rest = str(reason).removeprefix(BRAND_REASON).rpartition(" -> ")
+        if arrow and tip_id is not None:
+            tips.setdefault(name, set()).add(tip_id)
+    return {name: len(ids) for name, ids in tips.items()}
+
+
+def brand_links_list() -> list[BrandLinkView]:
+    """Every brand link with the number of tips found naming it, by name."""
+    counts = _brand_tip_counts()
+    links = BrandLink.objects.select_related("created_by").order_by("key")
+    return [BrandLinkView(link, country_name(link.country), counts.get(link.name, 0))
+            for link in links]

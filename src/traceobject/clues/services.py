@@ -9,6 +9,9 @@
   of one near-duplicate cluster count once.
 * Investigators' clues: tags from the reference tables (:func:`clue_tag_add`) and notes
   "country X: for/against, because ..." (:func:`clue_note_add`).
+* Shop and brand names investigators link to a country (:func:`brand_link_add`,
+  :func:`brand_link_remove`): every tip is read with them; a change makes the tips that
+  name the brand be read again.
 * The estimate (:func:`object_estimate_refresh`, :func:`case_estimate_refresh`) fuses them
   with :func:`traceobject.geo.estimate` and stores a CountryEstimate;
   :func:`object_estimate_schedule` queues a recompute when a tip or a crop changes.
@@ -39,9 +42,11 @@ from traceobject import geo
 from traceobject.accounts.roles import INVESTIGATOR, has_role
 from traceobject.audit.services import audit_record
 from traceobject.catalog.models import TracedObject
-from traceobject.clues.models import Clue, ClueScan, CountryEstimate, Source
-from traceobject.core.errors import ServiceError
+from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate, Source
+from traceobject.core import reference
+from traceobject.core.errors import NotFound, ServiceError
 from traceobject.evidence.models import Case, Crop, EvidenceImage
+from traceobject.geo._text import fold, words
 from traceobject.geo.countries import is_country
 from traceobject.geo.reference import TAGS
 from traceobject.tips.models import Tip
@@ -85,20 +90,21 @@ def _one_subject(obj: TracedObject | None, case: Case | None) -> tuple[dict[str,
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _text(value: object, *, field: str, maximum: int, required: bool = True) -> str:
+def _text(value: object, *, field: str, maximum: int, required: bool = True,
+          code: str = "invalid_clue") -> str:
     """NFC, one line, trimmed; refused when not text, empty (if required) or too long."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ServiceError("invalid_clue", f"{field} must be text.", fields={field: "not text"})
+        raise ServiceError(code, f"{field} must be text.", fields={field: "not text"})
     if _CONTROL.search(value):
-        raise ServiceError("invalid_clue", f"{field} contains control characters.",
+        raise ServiceError(code, f"{field} contains control characters.",
                            fields={field: "control characters"})
     text = " ".join(unicodedata.normalize("NFC", value).split())
     if required and not text:
-        raise ServiceError("invalid_clue", f"{field} is required.", fields={field: "required"})
+        raise ServiceError(code, f"{field} is required.", fields={field: "required"})
     if len(text) > maximum:
-        raise ServiceError("invalid_clue", f"{field} is longer than {maximum} characters.",
+        raise ServiceError(code, f"{field} is longer than {maximum} characters.",
                            fields={field: f"at most {maximum} characters"})
     return text
 
@@ -290,23 +296,29 @@ def crop_clues_schedule(*, crop_id: int) -> None:
 # --------------------------------------------------------------------------- tip clues
 
 
-def _tip_clues(tip: Tip) -> list[geo.Clue]:
-    """A tip's clues at full trust (state "useful"); weighted by its state when fused."""
+def _tip_clues(tip: Tip, *, brands: Mapping[str, str] | None = None) -> list[geo.Clue]:
+    """A tip's clues at full trust (state "useful"); weighted by its state when fused.
+    ``brands``: the shop and brand names investigators linked to countries."""
     text = "\n".join(part for part in (tip.place, tip.text) if part)
     return geo.clues_from_tip(text, country_field=tip.country or None, state="useful",
-                              language=tip.language or None, tip_id=tip.pk)
+                              language=tip.language or None, brands=brands, tip_id=tip.pk)
 
 
 def _tips_scan(tips: QuerySet[Tip]) -> int:
     """Read every tip of ``tips`` that was not read yet; returns how many were read."""
+    from traceobject.clues.selectors import brand_links_map
+
     done = 0
+    brands: dict[str, str] | None = None  # read once per scan, when there is a tip to read
     while True:
         batch = list(tips.filter(clue_scan__isnull=True)
                      .only("id", "text", "place", "country", "language")
                      .order_by("id")[:TIP_BATCH])
         if not batch:
             return done
-        read = {tip.pk: _tip_clues(tip) for tip in batch}
+        if brands is None:
+            brands = brand_links_map()
+        read = {tip.pk: _tip_clues(tip, brands=brands) for tip in batch}
         try:
             _tips_store(read)
         except IntegrityError:  # another worker read some of them at the same moment
@@ -623,3 +635,138 @@ def _refresh(*, obj: TracedObject | None, case: Case | None) -> None:
     elif case is not None:
         case_estimate_refresh(case=case)
 
+
+
+# --------------------------------------------------------------------------- brand links
+
+BRAND_NAME_MIN = 2
+BRAND_NAME_MAX = 80
+BRAND_KEY_MAX = 200  # the folded name (BrandLink.key); folding may lengthen a name
+BRAND_NOTE_MAX = 500
+BRAND_REASON = "tip mentions brand "  # how geo words a brand clue: "... brand NAME -> ..."
+
+
+def brand_key(name: str) -> str:
+    """The name as tips are matched against it: words only, case- and accent-folded
+    ("Żabka" and "ZABKA" are one name, so are "Media-Markt" and "Media Markt")."""
+    return " ".join(fold(w) for w, _s, _e in words(name))
+
+
+def _brand_name(value: object) -> tuple[str, str]:
+    """(name, key) of a shop or brand name; refused when it is not text, holds control
+    characters, is too short or too long, or could never be found in a tip."""
+    if not isinstance(value, str):
+        raise ServiceError("invalid_brand", "The name must be text.",
+                           fields={"name": "not text"})
+    if any(unicodedata.category(ch)[0] == "C" for ch in value):
+        raise ServiceError("invalid_brand", "The name contains control characters.",
+                           fields={"name": "control characters"})
+    name = " ".join(unicodedata.normalize("NFC", value).split())
+    if len(name) < BRAND_NAME_MIN:
+        raise ServiceError("invalid_brand",
+                           f"The name needs at least {BRAND_NAME_MIN} characters.",
+                           fields={"name": "too short" if name else "required"})
+    if len(name) > BRAND_NAME_MAX:
+        raise ServiceError("invalid_brand",
+                           f"The name is longer than {BRAND_NAME_MAX} characters.",
+                           fields={"name": f"at most {BRAND_NAME_MAX} characters"})
+    key = brand_key(name)
+    if len(key) < 3 or len(key) > BRAND_KEY_MAX:
+        raise ServiceError("invalid_brand",
+                           "The name needs at least three letters to be found in tips.",
+                           fields={"name": "too few letters"})
+    return name, key
+
+
+def _brand_country(value: object) -> str:
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if not (code in reference.country_codes() and is_country(code)):
+        raise ServiceError("invalid_country", "Choose a country (ISO 3166 alpha-2 code).",
+                           fields={"country": "unknown country"})
+    return code
+
+
+def _name_fragments(name: str) -> set[str]:
+    """Text that a tip naming ``name`` contains, for a case-insensitive search in the
+    database: the longest word less a possible inflection ending ("Biedronk|i"), reduced
+    to its longest run of ASCII letters when there is one of 3 or more (SQLite compares
+    only ASCII case-insensitively, and tipsters often leave out accents: "Zabka")."""
+    longest = max((w for w, _s, _e in words(name)), key=len, default=name)
+    stem = longest[:-2] if len(longest) >= 6 else longest[:-1] if len(longest) >= 5 \
+        else longest
+    ascii_run = max(re.findall(r"[A-Za-z]+", stem), key=len, default="")
+    if len(ascii_run) >= 3:
+        return {ascii_run}
+    if len(stem) >= 3:
+        return {stem, stem.lower(), stem.upper(), stem.capitalize()}
+    return {name, name.lower(), name.upper(), brand_key(name)}
+
+
+def _tips_naming(name: str) -> set[int]:
+    """Ids of the tips already read that may name ``name`` (more rather than fewer: a tip
+    read again gives the same clues) or hold a brand clue for it."""
+    query = Q()
+    for fragment in _name_fragments(name):
+        query |= Q(text__icontains=fragment) | Q(place__icontains=fragment)
+    ids = set(Tip.objects.filter(query, clue_scan__isnull=False).values_list("id", flat=True))
+    stored = Clue.objects.filter(
+        source=Source.TIP, payload__reason__startswith=f"{BRAND_REASON}{name} -> ",
+    ).values_list("tip_id", flat=True).distinct()
+    return ids | {tip_id for tip_id in stored if tip_id is not None}
+
+
+def _tips_reread(tip_ids: set[int]) -> int:
+    """Forget what the tips gave and queue their objects' estimates, whose recompute
+    reads the tips again (with the brand links as they are then). Returns the objects."""
+    ordered = sorted(tip_ids)
+    objects: set[int] = set()
+    for start in range(0, len(ordered), TIP_BATCH):
+        chunk = ordered[start:start + TIP_BATCH]
+        Clue.objects.filter(source=Source.TIP, tip_id__in=chunk).delete()
+        ClueScan.objects.filter(tip_id__in=chunk).delete()
+        objects.update(Tip.objects.filter(pk__in=chunk).values_list("object_id", flat=True))
+    for object_id in sorted(objects):
+        object_estimate_schedule(object_id=object_id)
+    return len(objects)
+
+
+def brand_link_add(*, user: Any, name: str, country: str, note: str = "") -> BrandLink:
+    """Link a shop or brand name to a country: tips naming it become clues for that
+    country. The tips already read that name it are read again (their objects' estimates
+    are queued). A name linked already (in any case or accents) is refused with 409."""
+    _require_investigator(user)
+    name, key = _brand_name(name)
+    code = _brand_country(country)
+    why = _text(note, field="note", maximum=BRAND_NOTE_MAX, required=False,
+                code="invalid_brand")
+    duplicate = ServiceError("duplicate_brand", f"{name!r} is linked to a country already.",
+                             status=409, fields={"name": "linked already"})
+    with transaction.atomic():
+        if BrandLink.objects.filter(key=key).exists():
+            raise duplicate
+        try:
+            with transaction.atomic():
+                link = BrandLink.objects.create(name=name, key=key, country=code, note=why,
+                                                created_by=user)
+        except IntegrityError:  # linked at the same moment by someone else
+            raise duplicate from None
+        tips = _tips_naming(name)
+        objects = _tips_reread(tips)
+        audit_record(actor=user, action="clue.brand_add", target=f"brand link {link.pk}",
+                     data={"name": name, "country": code, "note": why,
+                           "tips_reread": len(tips), "objects": objects})
+    return link
+
+
+def brand_link_remove(*, user: Any, link: BrandLink) -> None:
+    """Remove a brand link; the tips that named it are read again without it."""
+    _require_investigator(user)
+    with transaction.atomic():
+        deleted, _rows = BrandLink.objects.filter(pk=link.pk).delete()
+        if not deleted:
+            raise NotFound("not_found", "This brand link was removed already.")
+        tips = _tips_naming(link.name)
+        objects = _tips_reread(tips)
+        audit_record(actor=user, action="clue.brand_remove", target=f"brand link {link.pk}",
+                     data={"name": link.name, "country": link.country,
+                           "tips_reread": len(tips), "objects": objects})

@@ -1,4 +1,5 @@
-"""Forms of the country pages: investigators' tags and notes (the services validate again)."""
+"""Forms of the country pages: investigators' tags and notes, and brand links (the
+services validate again)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from traceobject.clues.selectors import country_choices, tag_choices
-from traceobject.clues.services import NOTE_MAX, TAG_VALUE_MAX
+from traceobject.clues.services import BRAND_NAME_MAX, BRAND_NOTE_MAX, NOTE_MAX, TAG_VALUE_MAX
 
 
 class TagForm(forms.Form):
@@ -24,3 +25,13 @@ class NoteForm(forms.Form):
                                initial="for")
     because = forms.CharField(label=_("Because"), max_length=NOTE_MAX,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BrandForm(forms.Form):
+    name = forms.CharField(label=_("Shop or brand name"), max_length=BRAND_NAME_MAX,
+                           help_text=_("As tipsters write it, e.g. Biedronka; case and "
+                                       "accents do not matter."))
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"),
+                                                                     *country_choices()])
+    note = forms.CharField(label=_("Why (optional)"), max_length=BRAND_NOTE_MAX,
+                           required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -21,4 +21,7 @@ urlpatterns: list[URLPattern] = [
          name="case-country-refresh"),
     path("cases/<str:ref>/country/clues/<int:pk>/delete/", views.case_clue_delete,
          name="case-country-delete"),
+    path("brands/", views.brands, name="brands"),
+    path("brands/add/", views.brand_add, name="brand-add"),
+    path("brands/<int:pk>/remove/", views.brand_remove, name="brand-remove"),
 ]

@@ -1,4 +1,5 @@
-"""Country pages: the estimate of an object or a case, its map, clues, tags and notes."""
+"""Country pages: the estimate of an object or a case, its map, clues, tags and notes;
+the shop and brand names linked to countries."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from django.views.decorators.http import require_POST
 from traceobject.accounts.roles import INVESTIGATOR, role_required
 from traceobject.catalog.models import TracedObject
 from traceobject.clues import selectors, services
-from traceobject.clues.models import Clue
-from traceobject.core.errors import ServiceError
+from traceobject.clues.models import BrandLink, Clue
+from traceobject.core.errors import NotFound, ServiceError
 from traceobject.evidence.models import Case
-from traceobject.internal.forms_clues import NoteForm, TagForm
+from traceobject.internal.forms_clues import BrandForm, NoteForm, TagForm
 
 
 @dataclass(frozen=True)
@@ -194,3 +195,50 @@ def _delete(request: HttpRequest, subject: _Subject, pk: int) -> HttpResponse:
         raise Http404
     services.clue_delete(clue=clue, user=request.user)
     return redirect(subject.url() + "#clues")
+
+
+# --------------------------------------------------------------------------- brand links
+
+
+def _brands_page(request: HttpRequest, *, form: BrandForm | None = None,
+                 status: int = 200) -> HttpResponse:
+    return render(request, "internal/clues/brands.html", {
+        "links": selectors.brand_links_list(), "form": form or BrandForm(),
+    }, status=status)
+
+
+@never_cache
+@role_required(INVESTIGATOR)
+def brands(request: HttpRequest) -> HttpResponse:
+    return _brands_page(request)
+
+
+@never_cache
+@require_POST
+@role_required(INVESTIGATOR)
+def brand_add(request: HttpRequest) -> HttpResponse:
+    form = BrandForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.brand_link_add(user=request.user, name=form.cleaned_data["name"],
+                                    country=form.cleaned_data["country"],
+                                    note=form.cleaned_data["note"])
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            return redirect("internal:brands")
+    return _brands_page(request, form=form, status=status)
+
+
+@never_cache
+@require_POST
+@role_required(INVESTIGATOR)
+def brand_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    link = get_object_or_404(BrandLink, pk=pk)
+    try:
+        services.brand_link_remove(user=request.user, link=link)
+    except NotFound:  # removed by someone else a moment ago
+        raise Http404 from None
+    return redirect("internal:brands")
