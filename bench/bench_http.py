@@ -393,15 +393,19 @@ def _py_process(spec: dict[str, Any]) -> dict[str, Any]:
 def py_load(port: int, path: str, *, duration: float, procs: int, threads: int,
             method: str = "GET", body: str | None = None, rate: float | None = None,
             collect_receipts: bool = False, unique: bool = False) -> Result:
-    start_at = time.time() + 0.5
-    specs = [
-        {"port": port, "path": path, "method": method, "body": body, "rate": rate,
-         "duration": duration, "start_at": start_at, "procs": procs, "index": i,
-         "threads": threads, "collect": collect_receipts, "unique": unique}
-        for i in range(procs)
-    ]
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
-        parts = pool.map(_py_process, specs)
+    # spawn, not fork: a process forked while another thread of this one holds a lock (the
+    # pool's own handler threads, stdout) can hang for ever (seen once on a loaded machine);
+    # and a load run that does not finish in time is an error, never a hang.
+    with multiprocessing.get_context("spawn").Pool(procs) as pool:
+        # The shared start lies after the spawned processes are up and have imported this file.
+        start_at = time.time() + 1.5
+        specs = [
+            {"port": port, "path": path, "method": method, "body": body, "rate": rate,
+             "duration": duration, "start_at": start_at, "procs": procs, "index": i,
+             "threads": threads, "collect": collect_receipts, "unique": unique}
+            for i in range(procs)
+        ]
+        parts = pool.map_async(_py_process, specs).get(timeout=duration + 120)
     statuses: Counter[int] = Counter()
     latencies: list[float] = []
     receipts: list[str] = []
