@@ -49,7 +49,9 @@ def safe_next(request: HttpRequest, candidate: str | None, default: str = "") ->
             require_https=request.is_secure()):
         parts = urlsplit(candidate)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if path.startswith("/"):
+        # The path alone must still be a local path: "http://host//evil.example/" has the
+        # path "//evil.example/", which a browser reads as another host.
+        if path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts=None):
             return path
     return default
 

@@ -21,8 +21,10 @@ Workflow (four-eyes)::
 
 Editing rules: texts, category, campaign and position may be edited in every state but
 withdrawn (on a published object the change is live at once, audited and in the review
-history). Adding or removing an image of a published object sends it back to review (it
-leaves the public site until a second person approves it again); on an object in review it
+history; on an object in review a text change restarts the review with the editor as the
+submitter, so they cannot approve their own wording). Adding or removing an image of a
+published object sends it back to review (it leaves the public site until a second person
+approves it again); on an object in review it
 restarts the review with the editor as the submitter (so they cannot approve it). Images of
 identified or withdrawn objects cannot be changed. Reordering images needs no new review
 (no new pixels).
@@ -433,6 +435,11 @@ def object_texts_set(*, obj: TracedObject, user: Any,
         fresh = _locked(obj)
         _state(fresh, EDITABLE_STATES, "edit it")
         _write_texts(fresh, clean)
+        if fresh.status == ObjectStatus.IN_REVIEW:
+            # Like a picture change: the review restarts with the editor as the submitter,
+            # so whoever rewrote the texts cannot also approve them (four-eyes).
+            fresh.submitted_by, fresh.submitted_at = user, timezone.now()
+            fresh.save(update_fields=["submitted_by", "submitted_at"])
         if fresh.status != ObjectStatus.DRAFT:
             _log(fresh, user, ReviewAction.TEXTS_CHANGED, ", ".join(sorted(clean)))
         _audit(user, "object.texts_set", fresh, status=fresh.status,
