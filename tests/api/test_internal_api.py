@@ -188,6 +188,8 @@ def test_forward_then_liaison_acknowledges_and_reports(client, tokens, published
     assert [p["ref"] for p in mine] == [ref]
     assert call(client, "get", "/liaison/packages", tokens["liaison_fr"]).json() == []
     package = call(client, "get", f"/liaison/packages/{ref}", tokens["liaison"]).json()
+    assert AuditEvent.objects.filter(action="routing.export", actor="lars",
+                                     target=ref).exists()  # taken out through the API
     assert package["package"]["tips"][0]["text"] == "Sold at a shop in Köln."
     assert "contact" not in json.dumps(package).lower()
 

@@ -22,6 +22,7 @@ from traceobject.accounts.roles import ADMINISTRATOR, INVESTIGATOR, LIAISON, REV
 from traceobject.accounts.tokens import TokenAuth, api_user
 from traceobject.api.errors import install_error_handlers
 from traceobject.api.schemas import ErrorOut
+from traceobject.audit.services import audit_record
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
 from traceobject.clues.api import router as clues_router
@@ -348,10 +349,19 @@ def forwardings_list(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request, INVESTIGATOR)
     rows = (routing_selectors.forwardings_visible_to(user).select_related("authority", "object")
             .annotate(n_tips=Count("tips"))[:500])
-    return [_forwarding_out(f) for f in rows]
+    out = [_forwarding_out(f) for f in rows]
+    _packages_read(user, [f["ref"] for f in out])
+    return out
 
 
 # --- liaison officers ------------------------------------------------------------------------
+
+def _packages_read(user: Any, refs: list[str]) -> None:
+    """Packages taken out through the API count as an export (like the downloads)."""
+    if refs:
+        audit_record(actor=user, action="routing.export", target=", ".join(refs)[:200],
+                     data={"via": "api", "refs": refs})
+
 
 @liaison_router.get("/packages", response={200: list[ForwardingOut], **ERRORS})
 def packages_list(request: HttpRequest) -> list[dict[str, Any]]:
@@ -359,13 +369,17 @@ def packages_list(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request, LIAISON)
     rows = (routing_selectors.forwardings_visible_to(user).select_related("authority", "object")
             .annotate(n_tips=Count("tips"))[:500])
-    return [_forwarding_out(f) for f in rows]
+    out = [_forwarding_out(f) for f in rows]
+    _packages_read(user, [f["ref"] for f in out])
+    return out
 
 
 @liaison_router.get("/packages/{ref}", response={200: ForwardingOut, **ERRORS})
 def package_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request, LIAISON)
-    return _forwarding_out(_visible_forwarding(user, ref))
+    forwarding = _visible_forwarding(user, ref)
+    _packages_read(user, [forwarding.ref])
+    return _forwarding_out(forwarding)
 
 
 @liaison_router.post("/packages/{ref}/acknowledge", response={200: ForwardingOut, **ERRORS})
