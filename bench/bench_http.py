@@ -397,8 +397,10 @@ def py_load(port: int, path: str, *, duration: float, procs: int, threads: int,
     # pool's own handler threads, stdout) can hang for ever (seen once on a loaded machine);
     # and a load run that does not finish in time is an error, never a hang.
     with multiprocessing.get_context("spawn").Pool(procs) as pool:
-        # The shared start lies after the spawned processes are up and have imported this file.
-        start_at = time.time() + 1.5
+        # Wait until every spawned process is up and has imported this file (each takes one
+        # of these short sleeps), then start all of them at one shared moment.
+        pool.map(time.sleep, [0.3] * procs, chunksize=1)
+        start_at = time.time() + 0.5
         specs = [
             {"port": port, "path": path, "method": method, "body": body, "rate": rate,
              "duration": duration, "start_at": start_at, "procs": procs, "index": i,
