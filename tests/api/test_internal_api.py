@@ -266,3 +266,15 @@ def test_four_eyes_through_the_api(client, users, tokens, make_object):
     approved = call(client, "post", f"/objects/{obj.ref}/approve", other_token, {})
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "published"
+
+
+def test_a_question_with_a_nul_character_is_refused_not_a_server_error(client, tokens,
+                                                                       published, submit_tips):
+    """PostgreSQL cannot store NUL: the API must refuse it like any other bad text."""
+    tip = submit_tips(published, {"text": "I know this bag."})[0]
+    response = call(client, "post", f"/tips/{tip.pk}/questions", tokens["investigator"],
+                    {"text": "Where\x00 exactly?"})
+    assert response.status_code == 422
+    assert error_code(response) == "invalid_message"
+    assert not TipMessage.objects.filter(tip=tip).exists()
+    assert not MailboxMessage.objects.filter(direction="to_tipster").exists()
