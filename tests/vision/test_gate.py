@@ -20,21 +20,34 @@ import pytest
 from PIL import Image
 
 from traceobject.vision import gate as gate_module
+from traceobject.vision import gate_models as gate_models_module
 from traceobject.vision.gate import (
+    DEFAULT_CONFIG,
+    EDGE_SCORE_THRESHOLD,
     FINDING_KINDS,
     Finding,
+    GateConfig,
     GateVerdict,
     gate_check,
     gate_check_file,
+    gate_decide,
+    gate_raw_scores,
     gate_warm_up,
 )
-from traceobject.vision.gate_models import MEDIAPIPE_VERSION, ModelLoadError
+from traceobject.vision.gate_face import EDGE_FEATURES
+from traceobject.vision.gate_models import (
+    EDGE_MODEL_FILE,
+    MEDIAPIPE_VERSION,
+    ModelLoadError,
+    load_edge_model,
+)
 from traceobject.vision.gate_samples import (
     ASTRONAUT_FACE,
     POSITIONS,
     face_crops,
     lfw_faces,
     object_image,
+    paste_face,
 )
 
 SCALES = (40, 80, 160)
@@ -216,6 +229,72 @@ def test_model_load_failure_fails_closed(monkeypatch) -> None:
     assert verdict.verdict == "fail"
     assert verdict.findings[0].kind == "error"
     assert "face_landmark.tflite" in verdict.findings[0].detail
+
+
+def _edge_model_json() -> dict:
+    return json.loads(EDGE_MODEL_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["missing", "not-json", "fewer-features", "other-features", "nan", "zero-scale", "threshold"],
+)
+def test_broken_edge_model_fails_closed(tmp_path: Path, monkeypatch, damage: str) -> None:
+    """A missing or damaged edge-face model is an error finding, never a pass."""
+    path = tmp_path / "gate_edge_face.json"
+    data = _edge_model_json()
+    if damage == "not-json":
+        path.write_text("{not json", encoding="utf-8")
+    elif damage != "missing":
+        if damage == "fewer-features":
+            for key in ("features", "mean", "scale", "coef"):
+                data[key] = data[key][:-1]
+        elif damage == "other-features":
+            data["features"][0] = "something_else"
+        elif damage == "nan":
+            data["coef"][3] = float("nan")
+        elif damage == "zero-scale":
+            data["scale"][5] = 0.0
+        elif damage == "threshold":
+            data["threshold"] = 1.5
+        path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelLoadError):
+        load_edge_model(path)
+    monkeypatch.setattr(gate_models_module, "EDGE_MODEL_FILE", path)
+    monkeypatch.setattr(gate_models_module, "_edge_model", None)
+    verdict = gate_check(object_image(1))
+    assert verdict.verdict == "fail"
+    assert [f.kind for f in verdict.findings] == ["error"]
+    assert path.name in verdict.findings[0].detail
+
+
+def test_edge_model_threshold_is_the_gates_default() -> None:
+    """bench/train_gate_edge.py writes its threshold; GateConfig must use that one."""
+    model = load_edge_model()
+    assert model.threshold == EDGE_SCORE_THRESHOLD == DEFAULT_CONFIG.face_edge_score
+    assert model.features == EDGE_FEATURES
+
+
+def test_edge_model_scores_the_face_above_the_objects() -> None:
+    """The edge model, not another detector, blocks a face half outside the crop."""
+    faces = lfw_faces()
+    crop, placement = paste_face(object_image(777), faces[60], scale=80, position="edge-left")
+    raw = gate_raw_scores(crop)
+    on_face = [
+        c.edge_score
+        for c in raw.faces
+        if 0 < c.inside < 0.9 and _overlaps(_int_box(c.box), placement.box)
+    ]
+    assert on_face and max(on_face) >= EDGE_SCORE_THRESHOLD, on_face
+    assert not gate_decide(raw).passed
+    # The same candidates scored with a threshold above every score: nothing from them.
+    strict = GateConfig(face_edge_score=min(1.0, max(on_face) + 1e-6))
+    edge_findings = [f for f in gate_decide(raw, strict).findings if "crop edge" in f.detail]
+    assert edge_findings == []
+
+
+def _int_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    return (int(box[0]), int(box[1]), int(box[2]) + 1, int(box[3]) + 1)
 
 
 def test_detector_exception_fails_closed(monkeypatch) -> None:

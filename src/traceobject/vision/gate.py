@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 import cv2
@@ -54,8 +54,8 @@ import numpy as np
 import numpy.typing as npt
 
 from traceobject.vision.decode import decode_image
-from traceobject.vision.gate_face import EDGE_INSIDE, FaceCandidate, find_faces
-from traceobject.vision.gate_models import GateModels, gate_models
+from traceobject.vision.gate_face import EDGE_INSIDE, PROPOSAL_MIN, FaceCandidate, find_faces
+from traceobject.vision.gate_models import GateModels, edge_face_model, gate_models
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -86,6 +86,9 @@ MAX_ANALYSIS_SIDE: Final = 1024
 #: Crops smaller than this on either side (also once reduced) cannot be checked and fail.
 MIN_SIDE: Final = 16
 _SKIN_SIDE: Final = 256
+#: The edge-face model's decision threshold; ``bench/train_gate_edge.py`` prints it and
+#: writes it to ``data/gate_edge_face.json`` (a test keeps the two equal).
+EDGE_SCORE_THRESHOLD: Final = 0.8433
 
 
 @dataclass(frozen=True)
@@ -100,12 +103,9 @@ class GateConfig:
     #: Face wholly inside the crop: BlazeFace window score and face-mesh presence.
     face_det: float = 0.6
     face_presence: float = 0.5
-    #: Face cut by the crop edge: BlazeFace score, re-detection in a window framed
-    #: on it, and either the face-mesh presence or the re-detection with a grey border.
-    face_edge_det: float = 0.4
-    face_edge_redetect: float = 0.6
-    face_edge_presence: float = 0.05
-    face_edge_grey: float = 0.7
+    #: Face cut by the crop edge: the edge-face model's probability (its training's
+    #: recommended threshold, ``threshold`` in ``data/gate_edge_face.json``).
+    face_edge_score: float = EDGE_SCORE_THRESHOLD
     #: MediaPipe full-range face detector (its graph never reports below 0.5).
     face_full: float = 0.7
     #: Pose: this many landmarks inside the crop with at least this visibility.
@@ -218,14 +218,16 @@ def gate_check_file(path: str | os.PathLike[str]) -> GateVerdict:
 def gate_warm_up() -> None:
     """Load the models now (they load lazily otherwise); raises ModelLoadError."""
     gate_models()
+    edge_face_model()
 
 
-def gate_raw_scores(rgb: npt.NDArray[np.uint8]) -> RawScores:
+def gate_raw_scores(rgb: npt.NDArray[np.uint8], *, score_edges: bool = True) -> RawScores:
     """Every detector's raw output for ``rgb``, all face proposals verified (for tuning).
 
-    Raises on bad input or missing models, unlike :func:`gate_check`.
+    ``score_edges=False`` leaves the edge-face model out (its training computes the
+    features it reads). Raises on bad input or missing models, unlike :func:`gate_check`.
     """
-    return _analyse(gate_models(), _as_rgb(rgb), None)
+    return _analyse(gate_models(), _as_rgb(rgb), None, score_edges=score_edges)
 
 
 def gate_decide(raw: RawScores, config: GateConfig = DEFAULT_CONFIG) -> GateVerdict:
@@ -273,7 +275,11 @@ def _error(exc: BaseException, rgb: Any) -> Finding:
 
 
 def _analyse(
-    models: GateModels, rgb: npt.NDArray[np.uint8], config: GateConfig | None
+    models: GateModels,
+    rgb: npt.NDArray[np.uint8],
+    config: GateConfig | None,
+    *,
+    score_edges: bool = True,
 ) -> RawScores:
     h, w = rgb.shape[:2]
     scale = 1.0
@@ -285,23 +291,16 @@ def _analyse(
     raw = RawScores(width=w, height=h)
     back = 1.0 / scale
 
-    verify = (
-        {"verify_inside": config.face_det, "verify_edge": config.face_edge_det}
-        if config is not None
-        else {}
-    )
-    for cand in find_faces(models, image, **verify):
+    verify = config.face_det if config is not None else PROPOSAL_MIN
+    edge_model = edge_face_model() if score_edges else None
+    for cand in find_faces(models, image, verify_inside=verify, edge_model=edge_model):
         raw.faces.append(
-            FaceCandidate(
-                cand.det,
-                cand.cx * back,
-                cand.cy * back,
-                cand.w * back,
-                cand.h * back,
-                cand.presence,
-                cand.inside,
-                cand.redetect,
-                cand.redetect_grey,
+            replace(
+                cand,
+                cx=cand.cx * back,
+                cy=cand.cy * back,
+                w=cand.w * back,
+                h=cand.h * back,
             )
         )
     raw.face_full = [(s, _scale_box(b, back)) for s, b in _face_full(models, image)]
@@ -466,22 +465,15 @@ def _decide(raw: RawScores, config: GateConfig) -> list[Finding]:
                         f"face (detector {cand.det:.2f}, face mesh {cand.presence:.2f})",
                     )
                 )
-        elif (
-            cand.det >= config.face_edge_det
-            and cand.redetect >= config.face_edge_redetect
-            and (
-                cand.presence >= config.face_edge_presence
-                or cand.redetect_grey >= config.face_edge_grey
-            )
-        ):
+        elif cand.edge_score >= config.face_edge_score:
             findings.append(
                 Finding(
                     "face",
-                    cand.det,
+                    cand.edge_score,
                     _clip(cand.box, w, h),
-                    f"face cut by the crop edge (detector {cand.det:.2f}, framed "
-                    f"{cand.redetect:.2f}, grey border {cand.redetect_grey:.2f}, "
-                    f"face mesh {cand.presence:.2f})",
+                    f"face cut by the crop edge (edge model {cand.edge_score:.2f}; detector "
+                    f"{cand.det:.2f}, framed {cand.redetect:.2f}, grey border "
+                    f"{cand.redetect_grey:.2f}, face mesh {cand.presence:.2f})",
                 )
             )
     for score, box in raw.face_full:

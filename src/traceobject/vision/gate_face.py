@@ -35,9 +35,18 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from traceobject.vision.gate_models import GateModels
+from traceobject.vision.gate_models import EdgeFaceModel, GateModels
 
-__all__ = ["EDGE_INSIDE", "MAX_VERIFY", "MIN_WINDOW", "PROPOSAL_MIN", "FaceCandidate", "find_faces"]
+__all__ = [
+    "EDGE_FEATURES",
+    "EDGE_INSIDE",
+    "EMBEDDING_SIZE",
+    "MAX_VERIFY",
+    "MIN_WINDOW",
+    "PROPOSAL_MIN",
+    "FaceCandidate",
+    "find_faces",
+]
 
 #: Smallest search window; BlazeFace finds faces of ~20-70 % of its window.
 MIN_WINDOW: Final = 96
@@ -47,6 +56,27 @@ PROPOSAL_MIN: Final = 0.3
 MAX_VERIFY: Final = 10
 #: A candidate with less of its box inside the crop than this is "cut by the edge".
 EDGE_INSIDE: Final = 0.9
+#: Size of the face-mesh model's face-flag features (its layer before the face flag).
+EMBEDDING_SIZE: Final = 288
+_EDGE_FACTORS: Final = (1.5, 2.0, 3.0, 4.0)
+#: What the edge-face model reads, in order: the face-mesh features of the candidate on
+#: the mirrored and on the grey-padded crop, then BlazeFace and face-mesh scores.
+EDGE_FEATURES: Final[tuple[str, ...]] = (
+    *(f"mesh_mirror_{i}" for i in range(EMBEDDING_SIZE)),
+    *(f"mesh_grey_{i}" for i in range(EMBEDDING_SIZE)),
+    "det",
+    "presence_mirror",
+    "presence_grey",
+    *(
+        f"redetect_{fill}_{factor}"
+        for factor in _EDGE_FACTORS
+        for fill in ("mirror", "grey", "mean")
+    ),
+    "redetect_mirror_flipped_2.0",
+    "redetect_grey_flipped_2.0",
+    "inside",
+    "relative_size",
+)
 _GREY: Final = (127, 127, 127)
 _DET_SIDE: Final = 128
 _LM_SIDE: Final = 192
@@ -88,6 +118,9 @@ class FaceCandidate:
     inside: float = 1.0  # fraction of the box inside the crop
     redetect: float = 0.0  # BlazeFace again, window framed on the candidate, mirrored border
     redetect_grey: float = 0.0  # the same with a grey border (no mirror image to fool it)
+    #: Cut by the edge: the edge-face model's probability, and what it read.
+    edge_score: float = 0.0
+    features: npt.NDArray[np.float32] | None = None
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -192,20 +225,79 @@ def _verify(
 
 
 def _redetect(
-    models: GateModels, img: npt.NDArray[np.uint8], cand: FaceCandidate, offset: int
+    models: GateModels,
+    img: npt.NDArray[np.uint8],
+    cand: FaceCandidate,
+    offset: int,
+    factor: float,
+    *,
+    flip: bool = False,
 ) -> float:
-    """Best BlazeFace score near the candidate, in windows framed on it (2x and 3x its size)."""
+    """Best BlazeFace score near the candidate's centre, in a window ``factor`` x its size
+    framed on it (``flip``: the window mirrored left-right)."""
+    window = _square(img, cand.cx + offset, cand.cy + offset, max(cand.w, cand.h) * factor, _GREY)
+    if window is None:
+        return 0.0
+    if flip:
+        window = np.ascontiguousarray(window[:, ::-1])
     best = 0.0
-    size = max(cand.w, cand.h)
-    for factor in (2.0, 3.0):
-        side = size * factor
-        window = _square(img, cand.cx + offset, cand.cy + offset, side, _GREY)
-        if window is None:
-            continue
-        for score, cx, cy, _bw, _bh in _detect(models, window):
-            if abs(cx - 0.5) <= 0.2 and abs(cy - 0.5) <= 0.2:
-                best = max(best, score)
+    for score, cx, cy, _bw, _bh in _detect(models, window):
+        if abs(cx - 0.5) <= 0.2 and abs(cy - 0.5) <= 0.2:
+            best = max(best, score)
     return best
+
+
+def _embedding(
+    models: GateModels, img: npt.NDArray[np.uint8], cand: FaceCandidate, offset: int
+) -> npt.NDArray[np.float32]:
+    """The face-mesh model's face-flag features on the square 1.5 x the candidate."""
+    side = max(cand.w, cand.h) * 1.5
+    patch = _square(img, cand.cx + offset, cand.cy + offset, side, _GREY)
+    if patch is None:
+        return np.zeros(EMBEDDING_SIZE, dtype=np.float32)
+    x = cv2.resize(patch, (_LM_SIDE, _LM_SIDE), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    blob = (x * (1.0 / 255.0)).transpose(2, 0, 1)[None].copy()
+    g = models.landmark_net
+    with g.lock:
+        g.obj.setInput(blob)
+        out = g.obj.forward(models.landmark_embedding)
+    return np.asarray(out, dtype=np.float32).ravel().copy()
+
+
+def _edge_features(
+    models: GateModels,
+    cand: FaceCandidate,
+    images: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]],
+    offset: int,
+    longest: int,
+) -> npt.NDArray[np.float32]:
+    """The feature vector of :data:`EDGE_FEATURES` for a candidate cut by the crop edge.
+
+    ``images``: the crop padded by mirroring, with grey, and with its mean colour.
+    """
+    mirrored, grey, mean = images
+    pres_m = _verify(models, mirrored, cand, offset, None)
+    pres_g = _verify(models, grey, cand, offset, _GREY)
+    values = [cand.det, pres_m, pres_g]
+    for factor in _EDGE_FACTORS:
+        values += [
+            _redetect(models, mirrored, cand, offset, factor),
+            _redetect(models, grey, cand, offset, factor),
+            _redetect(models, mean, cand, offset, factor),
+        ]
+    values += [
+        _redetect(models, mirrored, cand, offset, 2.0, flip=True),
+        _redetect(models, grey, cand, offset, 2.0, flip=True),
+        cand.inside,
+        max(cand.w, cand.h) / longest,
+    ]
+    return np.concatenate(
+        [
+            _embedding(models, mirrored, cand, offset),
+            _embedding(models, grey, cand, offset),
+            np.asarray(values, dtype=np.float32),
+        ]
+    )
 
 
 def _iou(a: FaceCandidate, b: FaceCandidate) -> float:
@@ -235,14 +327,15 @@ def find_faces(
     rgb: npt.NDArray[np.uint8],
     *,
     verify_inside: float = PROPOSAL_MIN,
-    verify_edge: float = PROPOSAL_MIN,
+    edge_model: EdgeFaceModel | None = None,
 ) -> list[FaceCandidate]:
     """Face candidates in ``rgb``, strongest first (at most :data:`MAX_VERIFY`).
 
     Candidates wholly inside the crop with a BlazeFace score of at least
-    ``verify_inside`` get their face-mesh ``presence``; candidates cut by the crop
-    edge scoring at least ``verify_edge`` get ``presence``, ``redetect`` and
-    ``redetect_grey``. The others keep zeros there (they cannot pass anyway).
+    ``verify_inside`` get their face-mesh ``presence`` (the others cannot pass anyway).
+    Every candidate cut by the crop edge gets its :data:`EDGE_FEATURES` and, when
+    ``edge_model`` is given, its ``edge_score``; ``presence``, ``redetect`` and
+    ``redetect_grey`` summarise the features for the reviewer.
     """
     h, w = rgb.shape[:2]
     longest = max(h, w)
@@ -296,7 +389,7 @@ def find_faces(
         if len(kept) >= MAX_VERIFY:
             break
 
-    grey: npt.NDArray[np.uint8] | None = None
+    padded: tuple[npt.NDArray[np.uint8], ...] | None = None
     for cand in kept:
         x0, y0, bw, bh = cand.box
         ix = max(0.0, min(x0 + bw, w) - max(x0, 0.0))
@@ -304,18 +397,24 @@ def find_faces(
         cand.inside = (ix * iy) / (bw * bh)
         if cand.inside <= 0:
             continue
-        edge = cand.inside < EDGE_INSIDE
-        if cand.det < (verify_edge if edge else verify_inside):
+        if cand.inside >= EDGE_INSIDE:
+            if cand.det >= verify_inside:
+                cand.presence = _verify(models, mirrored, cand, pad, None)
             continue
-        cand.presence = _verify(models, mirrored, cand, pad, None)
-        if not edge:
-            continue
-        if grey is None:
-            grey = _u8(
-                cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_GREY)
+        if padded is None:
+            mean = tuple(int(v) for v in rgb.reshape(-1, 3).mean(axis=0))
+            padded = (
+                mirrored,
+                _u8(cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_GREY)),
+                _u8(cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=mean)),
             )
-        if cand.presence < 0.9:
-            cand.presence = max(cand.presence, _verify(models, grey, cand, pad, _GREY))
-        cand.redetect = _redetect(models, mirrored, cand, pad)
-        cand.redetect_grey = _redetect(models, grey, cand, pad)
+        cand.features = _edge_features(models, cand, padded, pad, longest)  # type: ignore[arg-type]
+        scalars = cand.features[2 * EMBEDDING_SIZE :]
+        names = EDGE_FEATURES[2 * EMBEDDING_SIZE :]
+        value = dict(zip(names, (float(v) for v in scalars), strict=True))
+        cand.presence = max(value["presence_mirror"], value["presence_grey"])
+        cand.redetect = max(value["redetect_mirror_2.0"], value["redetect_mirror_3.0"])
+        cand.redetect_grey = max(value["redetect_grey_2.0"], value["redetect_grey_3.0"])
+        if edge_model is not None:
+            cand.edge_score = edge_model.score(cand.features)
     return kept

@@ -1,12 +1,15 @@
 """The safety gate's models, loaded once per process (Django-free).
 
-Everything the gate runs ships inside the ``mediapipe==0.10.14`` wheel; nothing is
-downloaded, ever:
+Everything the gate runs ships inside the ``mediapipe==0.10.14`` wheel or this
+package; nothing is downloaded, ever:
 
 * ``face_detection_short_range.tflite`` (BlazeFace) and ``face_landmark.tflite``
   (the face-mesh model, used for its face-presence output), run directly with
   OpenCV's DNN module so the gate controls the detection threshold, the windows
   and the verification;
+* the face-mesh model's layer before its face flag (``p_re_lu_28``), read as features
+  by the edge-face model: a logistic regression trained by
+  ``bench/train_gate_edge.py`` and kept in ``data/gate_edge_face.json``;
 * the legacy MediaPipe solutions ``FaceDetection(model_selection=1)`` (full range),
   ``Pose(model_complexity=1)`` (the only pose landmark model in the wheel:
   complexities 0 and 2 would be downloaded, so they are never used), ``Hands``
@@ -30,10 +33,14 @@ from typing import Any, Final
 
 __all__ = [
     "MEDIAPIPE_VERSION",
+    "EDGE_MODEL_FILE",
     "MODEL_FILES",
+    "EdgeFaceModel",
     "GateModels",
+    "edge_face_model",
     "ModelLoadError",
     "gate_models",
+    "load_edge_model",
     "mediapipe_dir",
 ]
 
@@ -53,8 +60,78 @@ MODEL_FILES: Final[tuple[str, ...]] = (
 )
 
 
+#: The edge-face model: a logistic regression trained by ``bench/train_gate_edge.py``.
+EDGE_MODEL_FILE: Final = Path(__file__).with_name("data") / "gate_edge_face.json"
+#: The face-mesh layer whose output feeds its face flag (its face-flag features).
+_EMBEDDING_LAYER: Final = "p_re_lu_28"
+_EMBEDDING_SHAPE: Final = (1, 32, 3, 3)
+
+
 class ModelLoadError(RuntimeError):
     """A model of the gate is missing or cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class EdgeFaceModel:
+    """Is a candidate cut by the crop edge a face? A standardised logistic regression.
+
+    Trained on generated crops (``bench/train_gate_edge.py``); its inputs are named in
+    ``features`` and must equal :data:`traceobject.vision.gate_face.EDGE_FEATURES`.
+    """
+
+    features: tuple[str, ...]
+    mean: Any  # numpy float64 arrays, one value per feature
+    scale: Any
+    coef: Any
+    intercept: float
+    threshold: float  # the training's recommended decision threshold
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def score(self, x: Any) -> float:
+        import numpy as np
+
+        z = float(np.dot((np.asarray(x, dtype=np.float64) - self.mean) / self.scale, self.coef))
+        z += self.intercept
+        return float(1.0 / (1.0 + np.exp(-min(80.0, max(-80.0, z)))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "standardised logistic regression",
+            "features": list(self.features),
+            "mean": [float(v) for v in self.mean],
+            "scale": [float(v) for v in self.scale],
+            "coef": [float(v) for v in self.coef],
+            "intercept": float(self.intercept),
+            "threshold": float(self.threshold),
+            "meta": self.meta,
+        }
+
+
+def load_edge_model(path: Path = EDGE_MODEL_FILE) -> EdgeFaceModel:
+    """Read and check the edge-face model; anything wrong raises :class:`ModelLoadError`."""
+    import json
+    import math
+
+    import numpy as np
+
+    from traceobject.vision.gate_face import EDGE_FEATURES
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        features = tuple(str(v) for v in data["features"])
+        arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef")]
+        intercept, threshold = float(data["intercept"]), float(data["threshold"])
+        meta = dict(data.get("meta", {}))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelLoadError(f"cannot read the edge-face model {path}: {exc}") from exc
+    if features != EDGE_FEATURES:
+        raise ModelLoadError(f"{path.name} was trained on other features than the gate computes")
+    n = len(features)
+    if any(a.shape != (n,) or not np.all(np.isfinite(a)) for a in arrays) or np.any(arrays[1] <= 0):
+        raise ModelLoadError(f"{path.name}: mean, scale and coef need {n} finite values")
+    if not (math.isfinite(intercept) and 0.0 < threshold < 1.0):
+        raise ModelLoadError(f"{path.name}: bad intercept or threshold")
+    return EdgeFaceModel(features, arrays[0], arrays[1], arrays[2], intercept, threshold, meta)
 
 
 def mediapipe_dir() -> Path:
@@ -79,6 +156,7 @@ class GateModels:
     face_outputs: tuple[str, str]  # its (regressors, classificators) output names
     landmark_net: _Guarded  # face mesh landmarks + face flag, cv2.dnn
     landmark_outputs: tuple[str, str]  # its (landmarks, face flag) output names
+    landmark_embedding: str  # the layer before its face flag (face-flag features)
     face_full: _Guarded  # mp.solutions.face_detection, full range
     pose: _Guarded
     hands: _Guarded
@@ -132,6 +210,18 @@ def gate_models() -> GateModels:
         return _models
 
 
+_edge_model: EdgeFaceModel | None = None
+
+
+def edge_face_model() -> EdgeFaceModel:
+    """The edge-face model, read once per process (raises :class:`ModelLoadError`)."""
+    global _edge_model
+    model = _edge_model
+    if model is None:
+        model = _edge_model = load_edge_model(EDGE_MODEL_FILE)
+    return model
+
+
 def _load() -> GateModels:
     root = mediapipe_dir()
     missing = [name for name in MODEL_FILES if not (root / name).is_file()]
@@ -156,6 +246,7 @@ def _load() -> GateModels:
         landmark_net, landmark_outputs = _tflite_net(
             root / MODEL_FILES[2], (1, 3, 192, 192), ((1, 1404, 1, 1), (1, 1, 1, 1))
         )
+        _check_embedding(landmark_net)
         face_full = face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.5)
         pose_model = pose.Pose(
             static_image_mode=True,
@@ -179,6 +270,7 @@ def _load() -> GateModels:
         face_outputs=face_outputs,
         landmark_net=_Guarded(landmark_net),
         landmark_outputs=landmark_outputs,
+        landmark_embedding=_EMBEDDING_LAYER,
         face_full=_Guarded(face_full),
         pose=_Guarded(pose_model),
         hands=_Guarded(hands_model),
@@ -186,6 +278,19 @@ def _load() -> GateModels:
         pid=os.getpid(),
         mediapipe_version=str(getattr(mediapipe, "__version__", "?")),
     )
+
+
+def _check_embedding(net: Any) -> None:
+    """The face-mesh layer the edge-face model reads exists and has its shape."""
+    import numpy as np
+
+    net.setInput(np.zeros((1, 3, 192, 192), dtype=np.float32))
+    try:
+        shape = tuple(net.forward(_EMBEDDING_LAYER).shape)
+    except Exception as exc:  # cv2.error: no such layer in this OpenCV's reading
+        raise ModelLoadError(f"face-mesh layer {_EMBEDDING_LAYER} not found: {exc}") from exc
+    if shape != _EMBEDDING_SHAPE:
+        raise ModelLoadError(f"face-mesh layer {_EMBEDDING_LAYER} gives {shape}")
 
 
 def _tflite_net(
