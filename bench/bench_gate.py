@@ -13,8 +13,9 @@ real code path) on:
 * object-only crops: generated products (cartons, bags, labels, T-shirts, bottles,
   towels, toys; skin-like beige / tan / peach / pink / brown / orange among the
   colours; text, barcodes, patterns; lighting, noise, JPEG), from seeds the thresholds
-  were not tuned on (tuning used seeds 10000-10299 and faces 0-49 on other
-  backgrounds), and scikit-image's non-person photos (coffee, rocket, coins, ...).
+  and the edge-face model were not tuned on (``bench/train_gate_edge.py`` uses object
+  seeds 10000-11199 and faces 0-49 on other backgrounds: ``gate_recall_lfw_heldout_faces``
+  counts faces 50-99 only), and scikit-image's non-person photos (coffee, rocket, ...).
 
 Prints ``figure<TAB>value<TAB>baseline<TAB>ratio`` lines (no baseline here: ``-``) and
 ``#`` notes: recall per position and scale, what blocked the object crops, which

@@ -51,10 +51,11 @@ from traceobject.vision.gate_samples import (
 )
 
 SCALES = (40, 80, 160)
-#: Object crops in the pass-rate test: seeds 0.. (the thresholds were tuned on 10000+).
-#: More than the minimum 50, so that one crop more or less moves the rate by ~1 %, and
-#: few enough that the file runs in < 60 s on 2 cores (~0.2-0.3 s per crop).
-N_OBJECTS = 80
+#: Object crops in the pass-rate test: seeds 0.. (the thresholds and the edge-face model
+#: were tuned on 10000+). The benchmark's 300: with 80, a cluster of blocked crops in the
+#: first seeds (5 of 80 with the edge-face model, 10 of 300 overall) decided the test.
+#: ~0.4 s per crop, so this file takes ~3 minutes.
+N_OBJECTS = 300
 
 pytestmark = pytest.mark.filterwarnings("ignore:SymbolDatabase.GetPrototype:UserWarning")
 
@@ -116,41 +117,46 @@ def test_astronaut_is_blocked(astronaut_verdict: GateVerdict) -> None:
 
 
 @pytest.fixture(scope="module")
-def lfw_verdicts() -> list[tuple[int, str, GateVerdict]]:
+def lfw_verdicts() -> list[tuple[int, str, GateVerdict, int]]:
     """Each of the 100 faces once, the 21 (scale, position) pairs taken in turn."""
     out = []
-    for _i, crop, placement in face_crops(
+    for i, crop, placement in face_crops(
         lfw_faces(), scales=SCALES, positions=POSITIONS, every=False, seed=424242
     ):
-        out.append((placement.scale, placement.position, gate_check(crop)))
+        out.append((placement.scale, placement.position, gate_check(crop), i))
     return out
 
 
 def test_lfw_faces_on_objects_are_blocked(lfw_verdicts, record_property) -> None:
     assert len(lfw_verdicts) == 100
-    for _scale, _position, verdict in lfw_verdicts:
+    for _scale, _position, verdict, _i in lfw_verdicts:
         _assert_no_error(verdict)
     per = collections.defaultdict(list)
-    for _scale, position, verdict in lfw_verdicts:
+    for _scale, position, verdict, _i in lfw_verdicts:
         per[position].append(not verdict.passed)
-    rate = float(np.mean([not v.passed for _s, _p, v in lfw_verdicts]))
+    rate = float(np.mean([not v.passed for _s, _p, v, _i in lfw_verdicts]))
+    # Faces 0-49 trained the edge-face model (on other backgrounds); 50-99 did not.
+    held_out = float(np.mean([not v.passed for _s, _p, v, i in lfw_verdicts if i >= 50]))
     whole = per["center"] + per["inside"]
     cut = [b for p, v in per.items() if p not in ("center", "inside") for b in v]
     report = (
-        f"lfw faces blocked: {rate:.2f} overall, {np.mean(whole):.2f} whole, "
-        f"{np.mean(cut):.2f} cut by the edge; "
+        f"lfw faces blocked: {rate:.2f} overall, {held_out:.2f} of faces 50-99, "
+        f"{np.mean(whole):.2f} whole, {np.mean(cut):.2f} cut by the edge; "
         + ", ".join(f"{p} {np.mean(v):.2f}" for p, v in per.items())
     )
     record_property("lfw_blocked_rate", rate)
     print(report)
-    # Measured (bench/bench_gate.py): whole faces ~0.98-1.0, faces half outside the
-    # crop ~0.8-0.9; DESIGN.md asks 0.99 of all crops with a person (not met, see README).
+    # Measured (bench/bench_gate.py, 2,100 crops): whole faces ~0.99, faces half outside
+    # the crop ~0.95, held-out faces ~0.97; DESIGN.md asks 0.99 of all crops with a
+    # person (not met, see README). Here 100 crops: one crop moves a rate by 0.01-0.02.
     assert np.mean(whole) >= 0.95, report
-    assert rate >= 0.85, report
+    assert np.mean(cut) >= 0.9, report
+    assert held_out >= 0.9, report
+    assert rate >= 0.92, report
 
 
 def test_lfw_faces_findings_are_where_the_face_is(lfw_verdicts) -> None:
-    for _scale, _position, verdict in lfw_verdicts:
+    for _scale, _position, verdict, _i in lfw_verdicts:
         for f in verdict.findings:
             assert f.kind in FINDING_KINDS
             assert f.box[2] >= 0 and f.box[3] >= 0

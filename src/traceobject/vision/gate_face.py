@@ -17,9 +17,13 @@ Why not just call MediaPipe's face detector once? Its graph resizes the whole cr
    does). Textures that fool BlazeFace mostly get a presence near 0.
 3. A proposal cut by the crop edge is a half face made whole by the mirror, which
    the face-mesh model rarely likes, while mirrored textures become symmetric and
-   fool BlazeFace more often. Such proposals are also re-detected in windows framed
-   on them (``redetect``: with the mirror; ``redetect_grey``: with a grey border
-   instead) and their presence is also measured on the grey-padded crop.
+   fool BlazeFace more often. Such proposals are described by
+   :data:`EDGE_FEATURES`: the face-mesh model's face-flag features (the layer its
+   face-presence output is computed from) on the candidate with the mirror and with
+   a grey border, its presence both ways, and BlazeFace re-detections in windows
+   framed on it (1.5 to 4 x its size; mirrored, grey and mean-colour borders; also
+   flipped). The edge-face model (:class:`traceobject.vision.gate_models.EdgeFaceModel`,
+   trained by ``bench/train_gate_edge.py``) turns them into ``edge_score``.
 
 The thresholds that turn these scores into findings live in
 :class:`traceobject.vision.gate.GateConfig`.
@@ -176,6 +180,12 @@ def _square(
     return out
 
 
+def _mesh_blob(patch: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+    """The face-mesh model's input: the patch at 192 x 192, RGB in [0, 1], NCHW."""
+    x = cv2.resize(patch, (_LM_SIDE, _LM_SIDE), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return np.ascontiguousarray((x * (1.0 / 255.0)).transpose(2, 0, 1)[None])
+
+
 def _presence(
     models: GateModels,
     img: npt.NDArray[np.uint8],
@@ -187,11 +197,9 @@ def _presence(
     patch = _square(img, cx, cy, side, fill)
     if patch is None:
         return 0.0, None
-    x = cv2.resize(patch, (_LM_SIDE, _LM_SIDE), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    blob = (x * (1.0 / 255.0)).transpose(2, 0, 1)[None].copy()
     g = models.landmark_net
     with g.lock:
-        g.obj.setInput(blob)
+        g.obj.setInput(_mesh_blob(patch))
         pts, flag = g.obj.forward(list(models.landmark_outputs))
     xy = pts.reshape(-1, 3)[:, :2] * (side / _LM_SIDE) + np.array(
         [cx - side / 2, cy - side / 2], dtype=np.float32
@@ -255,11 +263,9 @@ def _embedding(
     patch = _square(img, cand.cx + offset, cand.cy + offset, side, _GREY)
     if patch is None:
         return np.zeros(EMBEDDING_SIZE, dtype=np.float32)
-    x = cv2.resize(patch, (_LM_SIDE, _LM_SIDE), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    blob = (x * (1.0 / 255.0)).transpose(2, 0, 1)[None].copy()
     g = models.landmark_net
     with g.lock:
-        g.obj.setInput(blob)
+        g.obj.setInput(_mesh_blob(patch))
         out = g.obj.forward(models.landmark_embedding)
     return np.asarray(out, dtype=np.float32).ravel().copy()
 
@@ -389,7 +395,8 @@ def find_faces(
         if len(kept) >= MAX_VERIFY:
             break
 
-    padded: tuple[npt.NDArray[np.uint8], ...] | None = None
+    padded: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None
+    padded = None
     for cand in kept:
         x0, y0, bw, bh = cand.box
         ix = max(0.0, min(x0 + bw, w) - max(x0, 0.0))
@@ -408,7 +415,7 @@ def find_faces(
                 _u8(cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_GREY)),
                 _u8(cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=mean)),
             )
-        cand.features = _edge_features(models, cand, padded, pad, longest)  # type: ignore[arg-type]
+        cand.features = _edge_features(models, cand, padded, pad, longest)
         scalars = cand.features[2 * EMBEDDING_SIZE :]
         names = EDGE_FEATURES[2 * EMBEDDING_SIZE :]
         value = dict(zip(names, (float(v) for v in scalars), strict=True))
