@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from traceobject.vision import gate as gate_module
+from traceobject.vision import gate_face as gate_face_module
 from traceobject.vision import gate_models as gate_models_module
 from traceobject.vision.gate import (
     DEFAULT_CONFIG,
@@ -272,6 +273,25 @@ def test_broken_edge_model_fails_closed(tmp_path: Path, monkeypatch, damage: str
     assert verdict.verdict == "fail"
     assert [f.kind for f in verdict.findings] == ["error"]
     assert path.name in verdict.findings[0].detail
+
+
+def test_edge_model_refuses_features_it_cannot_score(monkeypatch) -> None:
+    """NaN features (a model gone wrong) are an error finding, not a pass."""
+    model = load_edge_model()
+    with pytest.raises(ValueError):
+        model.score(np.full(len(EDGE_FEATURES), np.nan))
+    with pytest.raises(ValueError):
+        model.score(np.zeros(len(EDGE_FEATURES) - 1))
+
+    def nan_features(*_args, **_kwargs):
+        return np.full(len(EDGE_FEATURES), np.nan, dtype=np.float32)
+
+    monkeypatch.setattr(gate_face_module, "_edge_features", nan_features)
+    faces = lfw_faces()
+    crop, _placement = paste_face(object_image(778), faces[70], scale=80, position="edge-top")
+    verdict = gate_check(crop)
+    assert verdict.verdict == "fail"
+    assert [f.kind for f in verdict.findings] == ["error"]
 
 
 def test_edge_model_threshold_is_the_gates_default() -> None:

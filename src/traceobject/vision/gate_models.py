@@ -88,10 +88,14 @@ class EdgeFaceModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def score(self, x: Any) -> float:
+        """The probability that the candidate is a face; non-finite input raises
+        ``ValueError`` (the gate then fails with an error finding, never passes)."""
         import numpy as np
 
-        z = float(np.dot((np.asarray(x, dtype=np.float64) - self.mean) / self.scale, self.coef))
-        z += self.intercept
+        values = np.asarray(x, dtype=np.float64)
+        if values.shape != (len(self.features),) or not np.all(np.isfinite(values)):
+            raise ValueError("the edge-face model got features it cannot score")
+        z = float(np.dot((values - self.mean) / self.scale, self.coef)) + self.intercept
         return float(1.0 / (1.0 + np.exp(-min(80.0, max(-80.0, z)))))
 
     def to_json(self) -> dict[str, Any]:
