@@ -150,6 +150,8 @@ def fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray,
     result = minimize(
         loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", options={"maxiter": 5000}
     )
+    if not result.success:
+        raise RuntimeError(f"the logistic regression did not converge: {result.message}")
     return mean, scale, result.x[:-1], float(result.x[-1])
 
 
