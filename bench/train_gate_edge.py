@@ -13,8 +13,9 @@ Training data, disjoint from what ``bench/bench_gate.py`` and the tests measure 
 
 * positives: candidates on the faces 0-49 of ``skimage.data.lfw_subset()`` pasted at
   40, 80 and 160 px, centred, inside, half outside each edge and in a corner, on
-  generated object images from seeds 50000+ and 60000+, so each face twice (the
-  benchmark uses faces 50-99 for its held-out figure and backgrounds from seeds 1000+);
+  generated object images from seeds 50000+, 60000+ and, mirrored left-right, 70000+,
+  so each face three times (the benchmark uses faces 50-99 for its held-out figure and
+  backgrounds from seeds 1000+);
 * negatives: every edge candidate on generated object-only crops from seeds
   10000-11199 (the benchmark and the tests use seeds 0-299).
 
@@ -51,8 +52,9 @@ from traceobject.vision.gate_samples import (  # noqa: E402
 
 SCALES = (40, 80, 160)
 FACES = range(0, 50)
-#: Each training face is pasted once per seed, on other generated backgrounds each time.
-FACE_SEEDS = (50000, 60000)
+#: Each training face is pasted once per (seed, mirrored), on other generated backgrounds
+#: each time; a face mirrored left-right is still a face.
+FACE_SEEDS = ((50000, False), (60000, False), (70000, True))
 OBJECTS = range(10000, 11200)
 FOLDS = 5
 
@@ -81,13 +83,14 @@ def _crop_rows(kind: str, group: int, crop: np.ndarray, placement: Any) -> dict[
     return {"kind": kind, "group": group, "other": other, "cands": cands}
 
 
-def _run(task: tuple[str, int, int, int]) -> list[dict[str, Any]]:
-    kind, start, stop, seed = task
+def _run(task: tuple[str, int, int, int, bool]) -> list[dict[str, Any]]:
+    kind, start, stop, seed, mirrored = task
     gate_models()
     rows = []
     if kind == "faces":
+        faces = lfw_faces()[start:stop]
         crops = face_crops(
-            lfw_faces()[start:stop],
+            np.ascontiguousarray(faces[:, :, ::-1]) if mirrored else faces,
             scales=SCALES,
             positions=POSITIONS,
             seed=seed + start * len(SCALES) * len(POSITIONS),
@@ -102,12 +105,13 @@ def _run(task: tuple[str, int, int, int]) -> list[dict[str, Any]]:
 
 def collect(workers: int) -> dict[str, np.ndarray]:
     tasks = [
-        ("faces", a, min(FACES.stop, a + 5), seed)
-        for seed in FACE_SEEDS
+        ("faces", a, min(FACES.stop, a + 5), seed, mirrored)
+        for seed, mirrored in FACE_SEEDS
         for a in range(FACES.start, FACES.stop, 5)
     ]
     tasks += [
-        ("objects", a, min(OBJECTS.stop, a + 25), 0) for a in range(OBJECTS.start, OBJECTS.stop, 25)
+        ("objects", a, min(OBJECTS.stop, a + 25), 0, False)
+        for a in range(OBJECTS.start, OBJECTS.stop, 25)
     ]
     context = multiprocessing.get_context("spawn")  # MediaPipe cannot run after fork
     with context.Pool(workers) as pool:
@@ -230,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             "trained_on": datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
             "C": args.c,
             "positives": f"lfw_subset faces {FACES.start}-{FACES.stop - 1} at {SCALES} px, "
-            f"backgrounds from seeds {', '.join(map(str, FACE_SEEDS))}",
+            f"backgrounds from seeds {', '.join(str(s) for s, _ in FACE_SEEDS)} "
+            f"(mirrored left-right: {', '.join(str(s) for s, m in FACE_SEEDS if m)})",
             "negatives": f"generated object crops, seeds {OBJECTS.start}-{OBJECTS.stop - 1}",
             "candidates": {"faces": int((y == 1).sum()), "objects": int((y == 0).sum())},
             "cross_validation": {

@@ -9,12 +9,15 @@ Why not just call MediaPipe's face detector once? Its graph resizes the whole cr
    becomes a whole, symmetric face) and searched with BlazeFace in overlapping
    square windows from 1.5 x the crop's long side down to :data:`MIN_WINDOW`
    pixels, each size 1/sqrt(2) of the one before, so a face of ~25 px is seen at
-   a size the model was trained for. Every window proposal above
-   :data:`PROPOSAL_MIN` is kept; proposals are merged (non-maximum suppression).
-2. The strongest :data:`MAX_VERIFY` are verified. ``presence``: the face-mesh
-   landmark model's face-presence probability on a square around the proposal,
-   re-centred on the predicted landmarks for a few rounds (as MediaPipe's tracker
-   does). Textures that fool BlazeFace mostly get a presence near 0.
+   a size the model was trained for; along the crop border the windows go down to
+   :data:`MIN_EDGE_WINDOW`, for small faces of which the edge leaves only a part.
+   Every window proposal above :data:`PROPOSAL_MIN` is kept; proposals are merged
+   (non-maximum suppression).
+2. The strongest :data:`MAX_VERIFY` wholly inside the crop are verified (and,
+   separately, the strongest :data:`MAX_VERIFY_EDGE` cut by its edge: see 3).
+   ``presence``: the face-mesh landmark model's face-presence probability on a
+   square around the proposal, re-centred on the predicted landmarks for a few
+   rounds (as MediaPipe's tracker does). Textures that fool BlazeFace mostly get a presence near 0.
 3. A proposal cut by the crop edge is a half face made whole by the mirror, which
    the face-mesh model rarely likes, while mirrored textures become symmetric and
    fool BlazeFace more often. Such proposals are described by
@@ -46,6 +49,8 @@ __all__ = [
     "EDGE_INSIDE",
     "EMBEDDING_SIZE",
     "MAX_VERIFY",
+    "MAX_VERIFY_EDGE",
+    "MIN_EDGE_WINDOW",
     "MIN_WINDOW",
     "PROPOSAL_MIN",
     "FaceCandidate",
@@ -56,8 +61,14 @@ __all__ = [
 MIN_WINDOW: Final = 96
 #: BlazeFace score at which a window proposal is kept for verification.
 PROPOSAL_MIN: Final = 0.3
-#: How many merged proposals are verified with the landmark model.
+#: Smallest search window along the crop border (faces cut by the edge).
+MIN_EDGE_WINDOW: Final = 48
+#: How many merged proposals wholly inside the crop are verified with the landmark model.
 MAX_VERIFY: Final = 10
+#: How many merged proposals cut by the crop edge are judged by the edge-face model.
+MAX_VERIFY_EDGE: Final = 10
+#: Windows per BlazeFace forward pass.
+_BATCH: Final = 32
 #: A candidate with less of its box inside the crop than this is "cut by the edge".
 EDGE_INSIDE: Final = 0.9
 #: Size of the face-mesh model's face-flag features (its layer before the face flag).
@@ -98,6 +109,8 @@ def _anchors() -> npt.NDArray[np.float32]:
 
 
 _ANCHORS: Final = _anchors()
+#: Anchors of the stride-8 head (the first in the model's output).
+_N_FINE: Final = (_DET_SIDE // 8) ** 2 * 2
 
 
 def _u8(image: Any) -> npt.NDArray[np.uint8]:
@@ -131,35 +144,65 @@ class FaceCandidate:
         return (self.cx - self.w / 2, self.cy - self.h / 2, self.w, self.h)
 
 
-def _detect(
-    models: GateModels, window: npt.NDArray[np.uint8]
-) -> list[tuple[float, float, float, float, float]]:
-    side = window.shape[0]
-    if side != _DET_SIDE:
-        interp = cv2.INTER_AREA if side > _DET_SIDE else cv2.INTER_LINEAR
-        window = _u8(cv2.resize(window, (_DET_SIDE, _DET_SIDE), interpolation=interp))
-    x = window.astype(np.float32)
-    blob = (x * (1.0 / 127.5) - 1.0).transpose(2, 0, 1)[None].copy()
+def _detect_batch(
+    models: GateModels, windows: list[npt.NDArray[np.uint8]]
+) -> list[list[tuple[float, float, float, float, float]]]:
+    """BlazeFace on 128 x 128 windows in one forward pass: per window, its proposals
+    above :data:`PROPOSAL_MIN` as (score, cx, cy, w, h) in window fractions."""
+    if not windows:
+        return []
+    blob = np.empty((len(windows), 3, _DET_SIDE, _DET_SIDE), dtype=np.float32)
+    for k, window in enumerate(windows):
+        side = window.shape[0]
+        if side != _DET_SIDE:
+            interp = cv2.INTER_AREA if side > _DET_SIDE else cv2.INTER_LINEAR
+            window = _u8(cv2.resize(window, (_DET_SIDE, _DET_SIDE), interpolation=interp))
+        blob[k] = (window.astype(np.float32) * (1.0 / 127.5) - 1.0).transpose(2, 0, 1)
     g = models.face_net
     with g.lock:
         g.obj.setInput(blob)
         reg, cls = g.obj.forward(list(models.face_outputs))
-    scores = _sigmoid(cls[0, :, 0])
-    out = []
-    for i in np.flatnonzero(scores >= PROPOSAL_MIN):
-        r = reg[0, i]
-        cx = r[0] / _DET_SIDE + _ANCHORS[i, 0]
-        cy = r[1] / _DET_SIDE + _ANCHORS[i, 1]
-        out.append(
-            (
-                float(scores[i]),
-                float(cx),
-                float(cy),
-                float(r[2] / _DET_SIDE),
-                float(r[3] / _DET_SIDE),
+    # The model was exported for one image: it flattens each head (stride 8, then 16)
+    # over the batch and concatenates the heads, so the output holds every window's
+    # stride-8 anchors, then every window's stride-16 anchors.
+    n = len(windows)
+    reg = np.concatenate(
+        [
+            reg[0, : n * _N_FINE].reshape(n, _N_FINE, -1),
+            reg[0, n * _N_FINE :].reshape(n, len(_ANCHORS) - _N_FINE, -1),
+        ],
+        axis=1,
+    )
+    cls = np.concatenate(
+        [
+            cls[0, : n * _N_FINE, 0].reshape(n, _N_FINE),
+            cls[0, n * _N_FINE :, 0].reshape(n, len(_ANCHORS) - _N_FINE),
+        ],
+        axis=1,
+    )
+    scores = _sigmoid(cls)
+    out: list[list[tuple[float, float, float, float, float]]] = []
+    for k in range(len(windows)):
+        found = []
+        for i in np.flatnonzero(scores[k] >= PROPOSAL_MIN):
+            r = reg[k, i]
+            found.append(
+                (
+                    float(scores[k, i]),
+                    float(r[0] / _DET_SIDE + _ANCHORS[i, 0]),
+                    float(r[1] / _DET_SIDE + _ANCHORS[i, 1]),
+                    float(r[2] / _DET_SIDE),
+                    float(r[3] / _DET_SIDE),
+                )
             )
-        )
+        out.append(found)
     return out
+
+
+def _detect(
+    models: GateModels, window: npt.NDArray[np.uint8]
+) -> list[tuple[float, float, float, float, float]]:
+    return _detect_batch(models, [window])[0]
 
 
 def _square(
@@ -234,24 +277,25 @@ def _verify(
 
 def _redetect(
     models: GateModels,
-    img: npt.NDArray[np.uint8],
     cand: FaceCandidate,
     offset: int,
-    factor: float,
-    *,
-    flip: bool = False,
-) -> float:
-    """Best BlazeFace score near the candidate's centre, in a window ``factor`` x its size
-    framed on it (``flip``: the window mirrored left-right)."""
-    window = _square(img, cand.cx + offset, cand.cy + offset, max(cand.w, cand.h) * factor, _GREY)
-    if window is None:
-        return 0.0
-    if flip:
-        window = np.ascontiguousarray(window[:, ::-1])
-    best = 0.0
-    for score, cx, cy, _bw, _bh in _detect(models, window):
-        if abs(cx - 0.5) <= 0.2 and abs(cy - 0.5) <= 0.2:
-            best = max(best, score)
+    specs: list[tuple[npt.NDArray[np.uint8], float, bool]],
+) -> list[float]:
+    """Per (padded image, factor, flip): the best BlazeFace score near the candidate's
+    centre in a window ``factor`` x its size framed on it (``flip``: mirrored
+    left-right). One forward pass for all of them."""
+    windows: list[npt.NDArray[np.uint8]] = []
+    looked: list[int] = []
+    for k, (img, factor, flip) in enumerate(specs):
+        side = max(cand.w, cand.h) * factor
+        window = _square(img, cand.cx + offset, cand.cy + offset, side, _GREY)
+        if window is not None:  # else too small to look at: nothing there
+            windows.append(np.ascontiguousarray(window[:, ::-1]) if flip else window)
+            looked.append(k)
+    best = [0.0] * len(specs)
+    for k, dets in zip(looked, _detect_batch(models, windows), strict=True):
+        near = [s for s, cx, cy, _w, _h in dets if abs(cx - 0.5) <= 0.2 and abs(cy - 0.5) <= 0.2]
+        best[k] = max(near, default=0.0)
     return best
 
 
@@ -284,19 +328,10 @@ def _edge_features(
     mirrored, grey, mean = images
     pres_m = _verify(models, mirrored, cand, offset, None)
     pres_g = _verify(models, grey, cand, offset, _GREY)
-    values = [cand.det, pres_m, pres_g]
-    for factor in _EDGE_FACTORS:
-        values += [
-            _redetect(models, mirrored, cand, offset, factor),
-            _redetect(models, grey, cand, offset, factor),
-            _redetect(models, mean, cand, offset, factor),
-        ]
-    values += [
-        _redetect(models, mirrored, cand, offset, 2.0, flip=True),
-        _redetect(models, grey, cand, offset, 2.0, flip=True),
-        cand.inside,
-        max(cand.w, cand.h) / longest,
-    ]
+    specs = [(img, factor, False) for factor in _EDGE_FACTORS for img in (mirrored, grey, mean)]
+    specs += [(mirrored, 2.0, True), (grey, 2.0, True)]
+    values = [cand.det, pres_m, pres_g, *_redetect(models, cand, offset, specs)]
+    values += [cand.inside, max(cand.w, cand.h) / longest]
     return np.concatenate(
         [
             _embedding(models, mirrored, cand, offset),
@@ -335,7 +370,8 @@ def find_faces(
     verify_inside: float = PROPOSAL_MIN,
     edge_model: EdgeFaceModel | None = None,
 ) -> list[FaceCandidate]:
-    """Face candidates in ``rgb``, strongest first (at most :data:`MAX_VERIFY`).
+    """Face candidates in ``rgb``, strongest first: at most :data:`MAX_VERIFY` wholly
+    inside the crop and :data:`MAX_VERIFY_EDGE` cut by its edge.
 
     Candidates wholly inside the crop with a BlazeFace score of at least
     ``verify_inside`` get their face-mesh ``presence`` (the others cannot pass anyway).
@@ -358,10 +394,25 @@ def find_faces(
         side_f /= math.sqrt(2)
     if len(sides) == 1:  # a crop smaller than the smallest window: look at it enlarged too
         sides.append(longest)
+    n_whole = len(sides)
+    # Finer windows along the border only: a small face cut by the edge keeps too little
+    # of itself to be found in a window of MIN_WINDOW.
+    while side_f >= MIN_EDGE_WINDOW * 0.999:
+        sides.append(int(round(side_f)))
+        side_f /= math.sqrt(2)
     for level, side in enumerate(sides):
         margin = side // 4
         ys = [(h - side) // 2] if level == 0 else _positions(h, side, margin)
         xs = [(w - side) // 2] if level == 0 else _positions(w, side, margin)
+        origins = [
+            (x0, y0)
+            for y0 in ys
+            for x0 in xs
+            if level < n_whole
+            or min(x0, y0) < margin
+            or x0 + side > w - margin
+            or y0 + side > h - margin
+        ]
         # Reduce the part of the mirrored crop this level looks at once, then cut the
         # 128 x 128 windows out of it (cheaper than reducing every window).
         f = _DET_SIDE / side
@@ -370,13 +421,17 @@ def find_faces(
         size = (max(1, round(region.shape[1] * f)), max(1, round(region.shape[0] * f)))
         interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
         reduced = _u8(cv2.resize(region, size, interpolation=interp))
-        for y0 in ys:
-            for x0 in xs:
-                ox, oy = round((x0 - xs[0]) * f), round((y0 - ys[0]) * f)
-                window = _square(reduced, ox + _DET_SIDE / 2, oy + _DET_SIDE / 2, _DET_SIDE, _GREY)
-                if window is None:
-                    continue
-                for score, cx, cy, bw, bh in _detect(models, window):
+        windows, offsets = [], []
+        for x0, y0 in origins:
+            ox, oy = round((x0 - xs[0]) * f), round((y0 - ys[0]) * f)
+            window = _square(reduced, ox + _DET_SIDE / 2, oy + _DET_SIDE / 2, _DET_SIDE, _GREY)
+            if window is not None:
+                windows.append(window)
+                offsets.append((ox, oy))
+        for k in range(0, len(windows), _BATCH):
+            found = _detect_batch(models, windows[k : k + _BATCH])
+            for (ox, oy), dets in zip(offsets[k : k + _BATCH], found, strict=True):
+                for score, cx, cy, bw, bh in dets:
                     # window pixel -> crop pixel, through the reduced level
                     px, py = (ox + cx * _DET_SIDE) / f, (oy + cy * _DET_SIDE) / f
                     proposals.append(
@@ -385,25 +440,37 @@ def find_faces(
                         )
                     )
 
+    # Merge (non-maximum suppression), then verify the strongest of each kind: faces
+    # wholly inside the crop and faces cut by its edge have their own budget, so
+    # textures inside the crop cannot crowd out a face at the edge.
     proposals.sort(key=lambda c: -c.det)
+    merged: list[FaceCandidate] = []
     kept: list[FaceCandidate] = []
+    n_inside = n_edge = 0
     for cand in proposals:
         if cand.w < 2 or cand.h < 2:
             continue
-        if all(_iou(cand, k) < 0.3 for k in kept):
-            kept.append(cand)
-        if len(kept) >= MAX_VERIFY:
-            break
-
-    padded: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None
-    padded = None
-    for cand in kept:
+        if any(_iou(cand, k) >= 0.3 for k in merged):
+            continue
+        merged.append(cand)
         x0, y0, bw, bh = cand.box
         ix = max(0.0, min(x0 + bw, w) - max(x0, 0.0))
         iy = max(0.0, min(y0 + bh, h) - max(y0, 0.0))
         cand.inside = (ix * iy) / (bw * bh)
         if cand.inside <= 0:
             continue
+        if cand.inside >= EDGE_INSIDE and n_inside < MAX_VERIFY:
+            n_inside += 1
+            kept.append(cand)
+        elif cand.inside < EDGE_INSIDE and n_edge < MAX_VERIFY_EDGE:
+            n_edge += 1
+            kept.append(cand)
+        if n_inside >= MAX_VERIFY and n_edge >= MAX_VERIFY_EDGE:
+            break
+
+    padded: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None
+    padded = None
+    for cand in kept:
         if cand.inside >= EDGE_INSIDE:
             if cand.det >= verify_inside:
                 cand.presence = _verify(models, mirrored, cand, pad, None)
