@@ -18,7 +18,8 @@ Why not just call MediaPipe's face detector once? Its graph resizes the whole cr
    separately, the strongest :data:`MAX_VERIFY_EDGE` cut by its edge: see 3).
    ``presence``: the face-mesh landmark model's face-presence probability on a
    square around the proposal, re-centred on the predicted landmarks for a few
-   rounds (as MediaPipe's tracker does). Textures that fool BlazeFace mostly get a presence near 0.
+   rounds (as MediaPipe's tracker does). Textures that fool BlazeFace mostly get a
+   presence near 0.
 3. A proposal cut by the crop edge is a half face made whole by the mirror, which
    the face-mesh model rarely likes, while mirrored textures become symmetric and
    fool BlazeFace more often. Such proposals are described by
@@ -201,12 +202,6 @@ def _detect_batch(
             )
         out.append(found)
     return out
-
-
-def _detect(
-    models: GateModels, window: npt.NDArray[np.uint8]
-) -> list[tuple[float, float, float, float, float]]:
-    return _detect_batch(models, [window])[0]
 
 
 def _square(
