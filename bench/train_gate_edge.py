@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", type=Path, help="features file (.npz): reused if present")
-    parser.add_argument("--c", type=float, default=0.01, help="inverse L2 strength")
+    parser.add_argument("--c", type=float, default=0.005, help="inverse L2 strength")
     parser.add_argument(
         "--target",
         type=float,

@@ -55,7 +55,7 @@ SCALES = (40, 80, 160)
 #: Object crops in the pass-rate test: seeds 0.. (the thresholds and the edge-face model
 #: were tuned on 10000+). The benchmark's 300: with 80, a cluster of blocked crops in the
 #: first seeds (5 of 80 with the edge-face model, 10 of 300 overall) decided the test.
-#: ~0.4 s per crop, so this file takes ~3 minutes.
+#: ~0.5 s per crop, so this file takes ~4 minutes.
 N_OBJECTS = 300
 
 pytestmark = pytest.mark.filterwarnings("ignore:SymbolDatabase.GetPrototype:UserWarning")
