@@ -138,7 +138,7 @@ def test_inside_and_edge_candidates_have_their_own_budgets(monkeypatch) -> None:
     )
 
 
-def test_find_faces_on_a_crop_without_faces_proposes_nothing_strong() -> None:
+def test_a_blank_crop_has_no_face_candidates() -> None:
     models = gate_models()
     blank = np.full((300, 200, 3), 200, dtype=np.uint8)
     assert find_faces(models, blank) == []
