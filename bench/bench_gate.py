@@ -13,7 +13,7 @@ real code path) on:
 * object-only crops: generated products (cartons, bags, labels, T-shirts, bottles,
   towels, toys; skin-like beige / tan / peach / pink / brown / orange among the
   colours; text, barcodes, patterns; lighting, noise, JPEG), from seeds the thresholds
-  and the edge-face model were not tuned on (``bench/train_gate_edge.py`` uses object
+  and the edge-face model were not tuned on (``bench/train_gate_faces.py`` uses object
   seeds 10000-11199 and faces 0-49 on other backgrounds: ``gate_recall_lfw_heldout_faces``
   counts faces 50-99 only), and scikit-image's non-person photos (coffee, rocket, ...).
 

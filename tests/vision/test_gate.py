@@ -26,6 +26,7 @@ from traceobject.vision.gate import (
     DEFAULT_CONFIG,
     EDGE_SCORE_THRESHOLD,
     FINDING_KINDS,
+    INSIDE_SCORE_THRESHOLD,
     Finding,
     GateConfig,
     GateVerdict,
@@ -38,6 +39,7 @@ from traceobject.vision.gate import (
 from traceobject.vision.gate_face import EDGE_FEATURES
 from traceobject.vision.gate_models import (
     EDGE_MODEL_FILE,
+    INSIDE_MODEL_FILE,
     MEDIAPIPE_VERSION,
     ModelLoadError,
     load_edge_model,
@@ -238,18 +240,21 @@ def test_model_load_failure_fails_closed(monkeypatch) -> None:
     assert "face_landmark.tflite" in verdict.findings[0].detail
 
 
-def _edge_model_json() -> dict:
-    return json.loads(EDGE_MODEL_FILE.read_text(encoding="utf-8"))
+_MODELS = {"edge": (EDGE_MODEL_FILE, "_edge_model"), "inside": (INSIDE_MODEL_FILE, "_inside_model")}
 
 
+@pytest.mark.parametrize("which", sorted(_MODELS))
 @pytest.mark.parametrize(
     "damage",
     ["missing", "not-json", "fewer-features", "other-features", "nan", "zero-scale", "threshold"],
 )
-def test_broken_edge_model_fails_closed(tmp_path: Path, monkeypatch, damage: str) -> None:
-    """A missing or damaged edge-face model is an error finding, never a pass."""
-    path = tmp_path / "gate_edge_face.json"
-    data = _edge_model_json()
+def test_broken_face_model_fails_closed(
+    tmp_path: Path, monkeypatch, damage: str, which: str
+) -> None:
+    """A missing or damaged face model (edge or inside) is an error finding, never a pass."""
+    shipped, cache = _MODELS[which]
+    path = tmp_path / shipped.name
+    data = json.loads(shipped.read_text(encoding="utf-8"))
     if damage == "not-json":
         path.write_text("{not json", encoding="utf-8")
     elif damage != "missing":
@@ -267,12 +272,28 @@ def test_broken_edge_model_fails_closed(tmp_path: Path, monkeypatch, damage: str
         path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ModelLoadError):
         load_edge_model(path)
-    monkeypatch.setattr(gate_models_module, "EDGE_MODEL_FILE", path)
-    monkeypatch.setattr(gate_models_module, "_edge_model", None)
+    monkeypatch.setattr(
+        gate_models_module, "EDGE_MODEL_FILE" if which == "edge" else "INSIDE_MODEL_FILE", path
+    )
+    monkeypatch.setattr(gate_models_module, cache, None)
     verdict = gate_check(object_image(1))
     assert verdict.verdict == "fail"
     assert [f.kind for f in verdict.findings] == ["error"]
     assert path.name in verdict.findings[0].detail
+
+
+def test_missing_haar_cascade_fails_closed(tmp_path: Path, monkeypatch) -> None:
+    """The face features read OpenCV's Haar cascades: without one, the gate cannot run."""
+    import cv2
+
+    monkeypatch.setattr(cv2.data, "haarcascades", str(tmp_path) + "/")
+    with pytest.raises(ModelLoadError, match="haarcascade_frontalface_default"):
+        gate_models_module._haar_cascades()
+    monkeypatch.setattr(gate_models_module, "_models", None)
+    verdict = gate_check(object_image(1))
+    assert verdict.verdict == "fail"
+    assert [f.kind for f in verdict.findings] == ["error"]
+    assert "Haar cascade" in verdict.findings[0].detail
 
 
 def test_edge_model_refuses_features_it_cannot_score(monkeypatch) -> None:
@@ -294,11 +315,30 @@ def test_edge_model_refuses_features_it_cannot_score(monkeypatch) -> None:
     assert [f.kind for f in verdict.findings] == ["error"]
 
 
-def test_edge_model_threshold_is_the_gates_default() -> None:
-    """bench/train_gate_edge.py writes its threshold; GateConfig must use that one."""
-    model = load_edge_model()
-    assert model.threshold == EDGE_SCORE_THRESHOLD == DEFAULT_CONFIG.face_edge_score
-    assert model.features == EDGE_FEATURES
+def test_face_model_thresholds_are_the_gates_defaults() -> None:
+    """bench/train_gate_faces.py writes the thresholds; GateConfig must use those."""
+    edge = load_edge_model()
+    assert edge.threshold == EDGE_SCORE_THRESHOLD == DEFAULT_CONFIG.face_edge_score
+    inside = load_edge_model(INSIDE_MODEL_FILE)
+    assert inside.threshold == INSIDE_SCORE_THRESHOLD == DEFAULT_CONFIG.face_inside_score
+    assert edge.features == inside.features == EDGE_FEATURES
+
+
+def test_inside_model_scores_a_whole_face_above_the_objects() -> None:
+    """The inside-face model, not another detector, blocks a face wholly inside the crop."""
+    faces = lfw_faces()
+    crop, placement = paste_face(object_image(779), faces[61], scale=80, position="inside")
+    raw = gate_raw_scores(crop)
+    on_face = [
+        c.inside_score
+        for c in raw.faces
+        if c.inside >= 0.9 and _overlaps(_int_box(c.box), placement.box)
+    ]
+    assert on_face and max(on_face) >= INSIDE_SCORE_THRESHOLD, on_face
+    verdict = gate_decide(raw)
+    assert any(f.detail.startswith("face (face model") for f in verdict.findings)
+    strict = GateConfig(face_inside_score=min(1.0, max(on_face) + 1e-6))
+    assert not [f for f in gate_decide(raw, strict).findings if "face model" in f.detail]
 
 
 def test_edge_model_scores_the_face_above_the_objects() -> None:

@@ -11,7 +11,9 @@ from skimage import data
 
 from traceobject.vision import gate_face
 from traceobject.vision.gate_face import (
+    EDGE_FEATURES,
     EDGE_INSIDE,
+    INSIDE_FEATURES_MIN,
     MAX_VERIFY,
     MAX_VERIFY_EDGE,
     MIN_WINDOW,
@@ -142,3 +144,31 @@ def test_a_blank_crop_has_no_face_candidates() -> None:
     models = gate_models()
     blank = np.full((300, 200, 3), 200, dtype=np.uint8)
     assert find_faces(models, blank) == []
+
+
+def test_inside_candidates_strong_enough_get_features() -> None:
+    """Candidates inside the crop are described for the inside-face model from
+    INSIDE_FEATURES_MIN on; weaker ones are not judged (nor counted as faces)."""
+    models = gate_models()
+    crop, _box = _bench_crop(68, 40, "edge-top")
+    inside = [c for c in find_faces(models, crop) if c.inside >= EDGE_INSIDE]
+    assert any(c.det >= INSIDE_FEATURES_MIN for c in inside)
+    assert any(c.det < INSIDE_FEATURES_MIN for c in inside)
+    for c in inside:
+        assert (c.features is not None) == (c.det >= INSIDE_FEATURES_MIN)
+        if c.features is not None:
+            assert c.features.shape == (len(EDGE_FEATURES),)
+
+
+def test_haar_features_see_a_face_and_not_a_plain_surface() -> None:
+    """The Haar cascades accept windows on a pasted face and none on a blank one."""
+    models = gate_models()
+    crop, (x, y, w, h) = _bench_crop(72, 80, "center")
+    cand = gate_face.FaceCandidate(1.0, x + w / 2, y + h / 2, w, h)
+    on_face = gate_face._haar(models, crop, cand, 0)
+    blank = np.full_like(crop, 128)
+    on_blank = gate_face._haar(models, blank, cand, 0)
+    assert len(on_face) == len(on_blank) == sum(n.startswith("haar_mirror") for n in EDGE_FEATURES)
+    windows = on_face[0::2]  # (windows, weight) per run
+    assert max(windows) > 0, on_face
+    assert on_blank == [0.0] * len(on_blank)

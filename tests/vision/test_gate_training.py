@@ -1,4 +1,4 @@
-"""The edge-face model's training (bench/train_gate_edge.py) and the gate score alike."""
+"""The face models' training (bench/train_gate_faces.py) and the gate score alike."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ import numpy as np
 import pytest
 
 from traceobject.vision.gate_face import EDGE_FEATURES
-from traceobject.vision.gate_models import EdgeFaceModel, load_edge_model
+from traceobject.vision.gate_models import INSIDE_MODEL_FILE, EdgeFaceModel, load_edge_model
 
-_SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "train_gate_edge.py"
+_SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "train_gate_faces.py"
 
 
 @pytest.fixture(scope="module")
 def train():
-    spec = importlib.util.spec_from_file_location("train_gate_edge", _SCRIPT)
+    spec = importlib.util.spec_from_file_location("train_gate_faces", _SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["train_gate_edge"] = module
+    sys.modules["train_gate_faces"] = module
     spec.loader.exec_module(module)
     return module
 
@@ -68,6 +68,38 @@ def test_crop_rates_count_crops_not_candidates(train) -> None:
     assert train.crop_rates(data, scores, 0.99) == (pytest.approx(1 / 3), 0.0)
 
 
+def test_thresholds_pick_per_kind_within_the_false_block_target(train) -> None:
+    """Inside and edge candidates get their own threshold; the pair found blocks the
+    most face crops without blocking more than the target share of object crops."""
+    # crops 0-3 hold a face, 4-7 do not. Candidates: (crop, inside?, score, label)
+    cands = [
+        (0, True, 0.9, 1),
+        (1, True, 0.6, 1),
+        (2, False, 0.7, 1),
+        (3, False, 0.95, 1),
+        (4, True, 0.65, 0),  # inside threshold 0.62 would block this object crop
+        (5, False, 0.8, 0),  # edge threshold 0.7 would block this one
+        (6, False, 0.5, 0),
+        (7, True, 0.3, 0),
+    ]
+    data = {
+        "crop_face": np.array([True] * 4 + [False] * 4),
+        "crop_other": np.zeros(8, dtype=bool),
+        "crop_of": np.array([c[0] for c in cands]),
+        "inside": np.array([c[1] for c in cands]),
+        "y": np.array([c[3] for c in cands]),
+    }
+    scores = np.array([c[2] for c in cands])
+    t_in, t_edge, recall, false_block = train.thresholds(data, scores, 0.25)
+    # One object crop may be blocked: either the inside one (then crops 0, 1, 3 and
+    # not 2) or the edge one (then crops 0, 2, 3 and not 1): 3 of 4 either way.
+    assert recall == pytest.approx(3 / 4)
+    assert false_block == pytest.approx(1 / 4)
+    again = train.crop_rates(data, scores, np.where(data["inside"], t_in, t_edge))
+    assert again == (pytest.approx(recall), pytest.approx(false_block))
+    assert train.thresholds(data, scores, 0.0)[2] == pytest.approx(2 / 4)  # crops 0 and 3
+
+
 def test_written_model_reads_back(train, tmp_path: Path) -> None:
     """What --write stores is what the gate loads, down to the last weight."""
     shipped = load_edge_model()
@@ -76,4 +108,6 @@ def test_written_model_reads_back(train, tmp_path: Path) -> None:
     again = load_edge_model(path)
     assert again.threshold == shipped.threshold
     assert np.array_equal(again.coef, shipped.coef)
-    assert shipped.meta["trained_by"] == "bench/train_gate_edge.py"
+    assert shipped.meta["trained_by"] == "bench/train_gate_faces.py"
+    inside = load_edge_model(INSIDE_MODEL_FILE)
+    assert inside.meta["candidates"] == "inside" and shipped.meta["candidates"] == "edge"

@@ -9,13 +9,13 @@ Detectors (all offline; the models ship in the ``mediapipe==0.10.14`` wheel, see
 :mod:`traceobject.vision.gate_models`):
 
 ``face``
-    BlazeFace over a pyramid of overlapping windows on a mirror-padded crop, each
-    proposal verified with the face-mesh model's face-presence output
-    (:mod:`traceobject.vision.gate_face`); proposals cut by the crop edge are judged
-    by the edge-face model, a logistic regression over the face-mesh model's
-    face-flag features and BlazeFace re-detections, trained on generated crops
-    (``bench/train_gate_edge.py``); plus MediaPipe's full-range face detector on the
-    crop and on a grey-padded crop.
+    BlazeFace over a pyramid of overlapping windows on a mirror-padded crop
+    (:mod:`traceobject.vision.gate_face`); each proposal is judged by a logistic
+    regression over the face-mesh model's face-flag features and face presence,
+    BlazeFace re-detections and OpenCV's Haar face cascades, trained on generated
+    crops (``bench/train_gate_faces.py``): the inside-face model for proposals wholly
+    inside the crop, the edge-face model for proposals cut by its edge; plus
+    MediaPipe's full-range face detector on the crop and on a grey-padded crop.
 ``pose``
     MediaPipe Pose (full model): enough body landmarks visible.
 ``hand``
@@ -30,8 +30,8 @@ Findings carry their region in crop pixels; :meth:`GateVerdict.annotated` draws 
 for the reviewer. Thresholds live in :class:`GateConfig`.
 
 Measured (``bench/bench_gate.py``, DESIGN.md budget: >= 99 % of crops with a person
-blocked, <= 5 % of object-only crops blocked), on faces and backgrounds the edge-face
-model was not trained on: see the README for the current figures. Faces wholly inside
+blocked, <= 5 % of object-only crops blocked), on faces and backgrounds the face
+models were not trained on: see the README for the current figures. Faces wholly inside
 the crop are blocked ~99 % of the time, faces half outside the crop edge ~97 %, so the
 99 % budget is not met for faces cut by the crop edge judged without their
 surroundings; the crop workflow also checks the crop with a margin of the evidence
@@ -42,8 +42,8 @@ Limits: the detectors were made for photos of people; body parts without a face
 (arms, legs, torsos) rely on the pose, hand and person-segmentation models and the skin
 rule, none of which is measured here for lack of test images; the skin rule only fires
 on crops almost entirely skin-coloured or on skin-coloured areas the person mask also
-covers, because beige, tan and brown products are skin-coloured too. The edge-face
-model learnt from the only faces the project may use, 50 of scikit-image's 25 x 25
+covers, because beige, tan and brown products are skin-coloured too. The face
+models learnt from the only faces the project may use, 50 of scikit-image's 25 x 25
 grey ``lfw_subset`` faces (upscaled) on generated backgrounds; how well it carries
 over to colour photographs of faces cut by the edge is measured only on the astronaut.
 """
@@ -60,8 +60,13 @@ import numpy as np
 import numpy.typing as npt
 
 from traceobject.vision.decode import decode_image
-from traceobject.vision.gate_face import EDGE_INSIDE, PROPOSAL_MIN, FaceCandidate, find_faces
-from traceobject.vision.gate_models import GateModels, edge_face_model, gate_models
+from traceobject.vision.gate_face import EDGE_INSIDE, FaceCandidate, find_faces
+from traceobject.vision.gate_models import (
+    GateModels,
+    edge_face_model,
+    gate_models,
+    inside_face_model,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -92,9 +97,11 @@ MAX_ANALYSIS_SIDE: Final = 1024
 #: Crops smaller than this on either side (also once reduced) cannot be checked and fail.
 MIN_SIDE: Final = 16
 _SKIN_SIDE: Final = 256
-#: The edge-face model's decision threshold; ``bench/train_gate_edge.py`` prints it and
+#: The edge-face model's decision threshold; ``bench/train_gate_faces.py`` prints it and
 #: writes it to ``data/gate_edge_face.json`` (a test keeps the two equal).
-EDGE_SCORE_THRESHOLD: Final = 0.858
+EDGE_SCORE_THRESHOLD: Final = 0.7892
+#: The inside-face model's decision threshold (``data/gate_inside_face.json``).
+INSIDE_SCORE_THRESHOLD: Final = 0.8457
 
 
 @dataclass(frozen=True)
@@ -106,9 +113,9 @@ class GateConfig:
     cut by the crop edge and more objects.
     """
 
-    #: Face wholly inside the crop: BlazeFace window score and face-mesh presence.
-    face_det: float = 0.6
-    face_presence: float = 0.5
+    #: Face wholly inside the crop: the inside-face model's probability (its training's
+    #: recommended threshold, ``threshold`` in ``data/gate_inside_face.json``).
+    face_inside_score: float = INSIDE_SCORE_THRESHOLD
     #: Face cut by the crop edge: the edge-face model's probability (its training's
     #: recommended threshold, ``threshold`` in ``data/gate_edge_face.json``).
     face_edge_score: float = EDGE_SCORE_THRESHOLD
@@ -201,7 +208,7 @@ def gate_check(rgb: npt.NDArray[np.uint8], *, config: GateConfig = DEFAULT_CONFI
     start = time.perf_counter()
     try:
         image = _as_rgb(rgb)
-        findings = _decide(_analyse(gate_models(), image, config), config)
+        findings = _decide(_analyse(gate_models(), image), config)
     except Exception as exc:  # fail closed: whatever went wrong, nothing is published
         findings = [_error(exc, rgb)]
     elapsed = (time.perf_counter() - start) * 1000.0
@@ -225,6 +232,7 @@ def gate_warm_up() -> None:
     """Load the models now (they load lazily otherwise); raises ModelLoadError."""
     gate_models()
     edge_face_model()
+    inside_face_model()
 
 
 def gate_raw_scores(rgb: npt.NDArray[np.uint8], *, score_edges: bool = True) -> RawScores:
@@ -233,7 +241,7 @@ def gate_raw_scores(rgb: npt.NDArray[np.uint8], *, score_edges: bool = True) -> 
     ``score_edges=False`` leaves the edge-face model out (its training computes the
     features it reads). Raises on bad input or missing models, unlike :func:`gate_check`.
     """
-    return _analyse(gate_models(), _as_rgb(rgb), None, score_edges=score_edges)
+    return _analyse(gate_models(), _as_rgb(rgb), score_edges=score_edges)
 
 
 def gate_decide(raw: RawScores, config: GateConfig = DEFAULT_CONFIG) -> GateVerdict:
@@ -283,7 +291,6 @@ def _error(exc: BaseException, rgb: Any) -> Finding:
 def _analyse(
     models: GateModels,
     rgb: npt.NDArray[np.uint8],
-    config: GateConfig | None,
     *,
     score_edges: bool = True,
 ) -> RawScores:
@@ -297,9 +304,9 @@ def _analyse(
     raw = RawScores(width=w, height=h)
     back = 1.0 / scale
 
-    verify = config.face_det if config is not None else PROPOSAL_MIN
     edge_model = edge_face_model() if score_edges else None
-    for cand in find_faces(models, image, verify_inside=verify, edge_model=edge_model):
+    inside_model = inside_face_model() if score_edges else None
+    for cand in find_faces(models, image, edge_model=edge_model, inside_model=inside_model):
         raw.faces.append(
             replace(
                 cand,
@@ -462,13 +469,14 @@ def _decide(raw: RawScores, config: GateConfig) -> list[Finding]:
         if cand.inside <= 0:
             continue
         if cand.inside >= EDGE_INSIDE:
-            if cand.det >= config.face_det and cand.presence >= config.face_presence:
+            if cand.inside_score >= config.face_inside_score:
                 findings.append(
                     Finding(
                         "face",
-                        cand.det,
+                        cand.inside_score,
                         _clip(cand.box, w, h),
-                        f"face (detector {cand.det:.2f}, face mesh {cand.presence:.2f})",
+                        f"face (face model {cand.inside_score:.2f}; detector {cand.det:.2f}, "
+                        f"face mesh {cand.presence:.2f})",
                     )
                 )
         elif cand.edge_score >= config.face_edge_score:

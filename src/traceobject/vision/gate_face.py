@@ -14,21 +14,23 @@ Why not just call MediaPipe's face detector once? Its graph resizes the whole cr
    (their proposals count only if cut by the edge).
    Every window proposal above :data:`PROPOSAL_MIN` is kept; proposals are merged
    (non-maximum suppression).
-2. The strongest :data:`MAX_VERIFY` wholly inside the crop are verified (and,
-   separately, the strongest :data:`MAX_VERIFY_EDGE` cut by its edge: see 3).
-   ``presence``: the face-mesh landmark model's face-presence probability on a
-   square around the proposal, re-centred on the predicted landmarks for a few
-   rounds (as MediaPipe's tracker does). Textures that fool BlazeFace mostly get a
-   presence near 0.
-3. A proposal cut by the crop edge is a half face made whole by the mirror, which
-   the face-mesh model rarely likes, while mirrored textures become symmetric and
-   fool BlazeFace more often. Such proposals are described by
-   :data:`EDGE_FEATURES`: the face-mesh model's face-flag features (the layer its
-   face-presence output is computed from) on the candidate with the mirror and with
-   a grey border, its presence both ways, and BlazeFace re-detections in windows
-   framed on it (1.5 to 4 x its size; mirrored, grey and mean-colour borders; also
-   flipped). The edge-face model (:class:`traceobject.vision.gate_models.EdgeFaceModel`,
-   trained by ``bench/train_gate_edge.py``) turns them into ``edge_score``.
+2. The strongest :data:`MAX_VERIFY` wholly inside the crop (with a BlazeFace score of
+   at least :data:`INSIDE_FEATURES_MIN`) and, separately, the strongest
+   :data:`MAX_VERIFY_EDGE` cut by its edge are described by :data:`EDGE_FEATURES`:
+   the face-mesh model's face-flag features (the layer its face-presence output is
+   computed from) on the candidate with the mirror and with a grey border, its
+   face presence both ways (re-centred on the predicted landmarks for a few rounds,
+   as MediaPipe's tracker does), BlazeFace re-detections in windows framed on it
+   (1.5 to 4 x its size; mirrored, grey and mean-colour borders; also flipped), and
+   OpenCV's Haar face cascades on squares around it (made for 24 x 24 grey faces,
+   they see small and blurred faces that the face-mesh model misses).
+3. Two logistic regressions over these features
+   (:class:`traceobject.vision.gate_models.EdgeFaceModel`, trained by
+   ``bench/train_gate_faces.py``) turn them into ``inside_score`` for candidates wholly
+   inside the crop and ``edge_score`` for candidates cut by its edge. A proposal cut
+   by the edge is a half face made whole by the mirror, which the face-mesh model
+   rarely likes, while mirrored textures become symmetric and fool BlazeFace more
+   often: the two kinds get their own model and threshold.
 
 The thresholds that turn these scores into findings live in
 :class:`traceobject.vision.gate.GateConfig`.
@@ -44,12 +46,13 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from traceobject.vision.gate_models import EdgeFaceModel, GateModels
+from traceobject.vision.gate_models import HAAR_CASCADES, EdgeFaceModel, GateModels
 
 __all__ = [
     "EDGE_FEATURES",
     "EDGE_INSIDE",
     "EMBEDDING_SIZE",
+    "INSIDE_FEATURES_MIN",
     "MAX_VERIFY",
     "MAX_VERIFY_EDGE",
     "MIN_EDGE_WINDOW",
@@ -65,13 +68,16 @@ MIN_WINDOW: Final = 96
 PROPOSAL_MIN: Final = 0.3
 #: Smallest search window along the crop border (faces cut by the edge).
 MIN_EDGE_WINDOW: Final = 48
-#: How many merged proposals wholly inside the crop are verified with the landmark model.
+#: How many merged proposals wholly inside the crop are judged by the inside-face model.
 MAX_VERIFY: Final = 10
 #: How many merged proposals cut by the crop edge are judged by the edge-face model
 #: (each candidate judged is one more chance for a texture at the edge to fool it: with
-#: 10 instead of 4, ``bench/train_gate_edge.py``'s cross-validated recall fell from 0.94
+#: 10 instead of 4, ``bench/train_gate_faces.py``'s cross-validated recall fell from 0.94
 #: to 0.92 at the same share of object crops blocked).
 MAX_VERIFY_EDGE: Final = 4
+#: Candidates wholly inside the crop with at least this BlazeFace score get
+#: :data:`EDGE_FEATURES` too, for the inside-face model.
+INSIDE_FEATURES_MIN: Final = 0.4
 #: Windows per BlazeFace forward pass.
 _BATCH: Final = 32
 #: A candidate with less of its box inside the crop than this is "cut by the edge".
@@ -79,6 +85,16 @@ EDGE_INSIDE: Final = 0.9
 #: Size of the face-mesh model's face-flag features (its layer before the face flag).
 EMBEDDING_SIZE: Final = 288
 _EDGE_FACTORS: Final = (1.5, 2.0, 3.0, 4.0)
+#: Haar cascades on the candidate: squares of these factors x its size, at 48 x 48 px.
+_HAAR_FACTORS: Final = (1.2, 1.6)
+_HAAR_SIDE: Final = 48
+#: (cascade, mirrored left-right) runs: the profile cascade knows one side only.
+_HAAR_RUNS: Final = (
+    (HAAR_CASCADES[0], False),
+    (HAAR_CASCADES[1], False),
+    (HAAR_CASCADES[2], False),
+    (HAAR_CASCADES[2], True),
+)
 #: What the edge-face model reads, in order: the face-mesh features of the candidate on
 #: the mirrored and on the grey-padded crop, then BlazeFace and face-mesh scores.
 EDGE_FEATURES: Final[tuple[str, ...]] = (
@@ -96,6 +112,13 @@ EDGE_FEATURES: Final[tuple[str, ...]] = (
     "redetect_grey_flipped_2.0",
     "inside",
     "relative_size",
+    *(
+        f"haar_{fill}_{factor}_{name}{'_flipped' if flip else ''}_{value}"
+        for fill in ("mirror", "grey")
+        for factor in _HAAR_FACTORS
+        for name, flip in _HAAR_RUNS
+        for value in ("windows", "weight")
+    ),
 )
 _GREY: Final = (127, 127, 127)
 _DET_SIDE: Final = 128
@@ -142,6 +165,9 @@ class FaceCandidate:
     redetect_grey: float = 0.0  # the same with a grey border (no mirror image to fool it)
     #: Cut by the edge: the edge-face model's probability, and what it read.
     edge_score: float = 0.0
+    #: Wholly inside the crop (and BlazeFace score at least :data:`INSIDE_FEATURES_MIN`):
+    #: the inside-face model's probability; it reads the same features.
+    inside_score: float = 0.0
     features: npt.NDArray[np.float32] | None = None
 
     @property
@@ -313,6 +339,36 @@ def _embedding(
     return np.asarray(out, dtype=np.float32).ravel().copy()
 
 
+def _haar(
+    models: GateModels, img: npt.NDArray[np.uint8], cand: FaceCandidate, offset: int
+) -> list[float]:
+    """OpenCV's Haar face cascades on squares around the candidate: per square and run,
+    log(1 + windows accepted) and the best window's final-stage weight (0 if none)."""
+    out: list[float] = []
+    for factor in _HAAR_FACTORS:
+        side = max(cand.w, cand.h) * factor
+        patch = _square(img, cand.cx + offset, cand.cy + offset, side, _GREY)
+        if patch is None:
+            out += [0.0] * (2 * len(_HAAR_RUNS))
+            continue
+        small = cv2.resize(patch, (_HAAR_SIDE, _HAAR_SIDE), interpolation=cv2.INTER_AREA)
+        grey = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
+        for name, flip in _HAAR_RUNS:
+            image = np.ascontiguousarray(grey[:, ::-1]) if flip else grey
+            cascade = models.haar.obj[HAAR_CASCADES.index(name)]
+            with models.haar.lock:
+                _rects, _levels, weights = cascade.detectMultiScale3(
+                    image,
+                    scaleFactor=1.1,
+                    minNeighbors=0,
+                    minSize=(20, 20),
+                    outputRejectLevels=True,
+                )
+            found = np.asarray(weights, dtype=np.float64).ravel()
+            out += [float(np.log1p(found.size)), float(found.max()) if found.size else 0.0]
+    return out
+
+
 def _edge_features(
     models: GateModels,
     cand: FaceCandidate,
@@ -331,6 +387,7 @@ def _edge_features(
     specs += [(mirrored, 2.0, True), (grey, 2.0, True)]
     values = [cand.det, pres_m, pres_g, *_redetect(models, cand, offset, specs)]
     values += [cand.inside, max(cand.w, cand.h) / longest]
+    values += _haar(models, mirrored, cand, offset) + _haar(models, grey, cand, offset)
     return np.concatenate(
         [
             _embedding(models, mirrored, cand, offset),
@@ -374,16 +431,15 @@ def find_faces(
     models: GateModels,
     rgb: npt.NDArray[np.uint8],
     *,
-    verify_inside: float = PROPOSAL_MIN,
     edge_model: EdgeFaceModel | None = None,
+    inside_model: EdgeFaceModel | None = None,
 ) -> list[FaceCandidate]:
     """Face candidates in ``rgb``, strongest first: at most :data:`MAX_VERIFY` wholly
     inside the crop and :data:`MAX_VERIFY_EDGE` cut by its edge.
 
-    Candidates wholly inside the crop with a BlazeFace score of at least
-    ``verify_inside`` get their face-mesh ``presence`` (the others cannot pass anyway).
-    Every candidate cut by the crop edge gets its :data:`EDGE_FEATURES` and, when
-    ``edge_model`` is given, its ``edge_score``; ``presence``, ``redetect`` and
+    Each gets its :data:`EDGE_FEATURES` (candidates wholly inside the crop only with a
+    BlazeFace score of at least :data:`INSIDE_FEATURES_MIN`) and, when the models are
+    given, its ``inside_score`` or ``edge_score``; ``presence``, ``redetect`` and
     ``redetect_grey`` summarise the features for the reviewer.
     """
     h, w = rgb.shape[:2]
@@ -476,10 +532,8 @@ def find_faces(
     padded: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None
     padded = None
     for cand in kept:
-        if cand.inside >= EDGE_INSIDE:
-            if cand.det >= verify_inside:
-                cand.presence = _verify(models, mirrored, cand, pad, None)
-            continue
+        if cand.inside >= EDGE_INSIDE and cand.det < INSIDE_FEATURES_MIN:
+            continue  # too weak a proposal to be a face the detector missed whole
         if padded is None:
             mean = tuple(int(v) for v in rgb.reshape(-1, 3).mean(axis=0))
             padded = (
@@ -491,6 +545,11 @@ def find_faces(
         scalars = cand.features[2 * EMBEDDING_SIZE :]
         names = EDGE_FEATURES[2 * EMBEDDING_SIZE :]
         value = dict(zip(names, (float(v) for v in scalars), strict=True))
+        if cand.inside >= EDGE_INSIDE:
+            cand.presence = value["presence_mirror"]
+            if inside_model is not None:
+                cand.inside_score = inside_model.score(cand.features)
+            continue
         cand.presence = max(value["presence_mirror"], value["presence_grey"])
         cand.redetect = max(value["redetect_mirror_2.0"], value["redetect_mirror_3.0"])
         cand.redetect_grey = max(value["redetect_grey_2.0"], value["redetect_grey_3.0"])

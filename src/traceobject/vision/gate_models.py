@@ -1,15 +1,17 @@
 """The safety gate's models, loaded once per process (Django-free).
 
-Everything the gate runs ships inside the ``mediapipe==0.10.14`` wheel or this
-package; nothing is downloaded, ever:
+Everything the gate runs ships inside the ``mediapipe==0.10.14`` wheel, OpenCV's wheel
+or this package; nothing is downloaded, ever:
 
 * ``face_detection_short_range.tflite`` (BlazeFace) and ``face_landmark.tflite``
   (the face-mesh model, used for its face-presence output), run directly with
   OpenCV's DNN module so the gate controls the detection threshold, the windows
   and the verification;
-* the face-mesh model's layer before its face flag (``p_re_lu_28``), read as features
-  by the edge-face model: a logistic regression trained by
-  ``bench/train_gate_edge.py`` and kept in ``data/gate_edge_face.json``;
+* the face-mesh model's layer before its face flag (``p_re_lu_28``) and OpenCV's Haar
+  face cascades (:data:`HAAR_CASCADES`, in ``cv2.data.haarcascades``), read as
+  features by the edge-face and inside-face models: logistic regressions trained by
+  ``bench/train_gate_faces.py`` and kept in ``data/gate_edge_face.json`` and
+  ``data/gate_inside_face.json``;
 * the legacy MediaPipe solutions ``FaceDetection(model_selection=1)`` (full range),
   ``Pose(model_complexity=1)`` (the only pose landmark model in the wheel:
   complexities 0 and 2 would be downloaded, so they are never used), ``Hands``
@@ -34,10 +36,13 @@ from typing import Any, Final
 __all__ = [
     "MEDIAPIPE_VERSION",
     "EDGE_MODEL_FILE",
+    "HAAR_CASCADES",
+    "INSIDE_MODEL_FILE",
     "MODEL_FILES",
     "EdgeFaceModel",
     "GateModels",
     "edge_face_model",
+    "inside_face_model",
     "ModelLoadError",
     "gate_models",
     "load_edge_model",
@@ -60,11 +65,15 @@ MODEL_FILES: Final[tuple[str, ...]] = (
 )
 
 
-#: The edge-face model: a logistic regression trained by ``bench/train_gate_edge.py``.
+#: The edge-face model: a logistic regression trained by ``bench/train_gate_faces.py``.
 EDGE_MODEL_FILE: Final = Path(__file__).with_name("data") / "gate_edge_face.json"
+#: The inside-face model (faces wholly inside the crop), trained alongside it.
+INSIDE_MODEL_FILE: Final = Path(__file__).with_name("data") / "gate_inside_face.json"
 #: The face-mesh layer whose output feeds its face flag (its face-flag features).
 _EMBEDDING_LAYER: Final = "p_re_lu_28"
 _EMBEDDING_SHAPE: Final = (1, 32, 3, 3)
+#: OpenCV's Haar face cascades the face features read (``cv2.data.haarcascades``).
+HAAR_CASCADES: Final = ("frontalface_default", "frontalface_alt2", "profileface")
 
 
 class ModelLoadError(RuntimeError):
@@ -73,9 +82,10 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class EdgeFaceModel:
-    """Is a candidate cut by the crop edge a face? A standardised logistic regression.
+    """Is a face candidate a face? A standardised logistic regression (one for candidates
+    cut by the crop edge, one for candidates wholly inside the crop).
 
-    Trained on generated crops (``bench/train_gate_edge.py``); its inputs are named in
+    Trained on generated crops (``bench/train_gate_faces.py``); its inputs are named in
     ``features`` and must equal :data:`traceobject.vision.gate_face.EDGE_FEATURES`.
     """
 
@@ -94,7 +104,7 @@ class EdgeFaceModel:
 
         values = np.asarray(x, dtype=np.float64)
         if values.shape != (len(self.features),) or not np.all(np.isfinite(values)):
-            raise ValueError("the edge-face model got features it cannot score")
+            raise ValueError("the face model got features it cannot score")
         z = float(np.dot((values - self.mean) / self.scale, self.coef)) + self.intercept
         return float(1.0 / (1.0 + np.exp(-min(80.0, max(-80.0, z)))))
 
@@ -112,7 +122,8 @@ class EdgeFaceModel:
 
 
 def load_edge_model(path: Path = EDGE_MODEL_FILE) -> EdgeFaceModel:
-    """Read and check the edge-face model; anything wrong raises :class:`ModelLoadError`."""
+    """Read and check a face model (the edge-face model unless ``path`` names the
+    inside-face model); anything wrong raises :class:`ModelLoadError`."""
     import json
     import math
 
@@ -127,7 +138,7 @@ def load_edge_model(path: Path = EDGE_MODEL_FILE) -> EdgeFaceModel:
         intercept, threshold = float(data["intercept"]), float(data["threshold"])
         meta = dict(data.get("meta", {}))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelLoadError(f"cannot read the edge-face model {path}: {exc}") from exc
+        raise ModelLoadError(f"cannot read the face model {path}: {exc}") from exc
     if features != EDGE_FEATURES:
         raise ModelLoadError(f"{path.name} was trained on other features than the gate computes")
     n = len(features)
@@ -161,6 +172,7 @@ class GateModels:
     landmark_net: _Guarded  # face mesh landmarks + face flag, cv2.dnn
     landmark_outputs: tuple[str, str]  # its (landmarks, face flag) output names
     landmark_embedding: str  # the layer before its face flag (face-flag features)
+    haar: _Guarded  # OpenCV's Haar face cascades, in HAAR_CASCADES order
     face_full: _Guarded  # mp.solutions.face_detection, full range
     pose: _Guarded
     hands: _Guarded
@@ -215,6 +227,7 @@ def gate_models() -> GateModels:
 
 
 _edge_model: EdgeFaceModel | None = None
+_inside_model: EdgeFaceModel | None = None
 
 
 def edge_face_model() -> EdgeFaceModel:
@@ -223,6 +236,15 @@ def edge_face_model() -> EdgeFaceModel:
     model = _edge_model
     if model is None:
         model = _edge_model = load_edge_model(EDGE_MODEL_FILE)
+    return model
+
+
+def inside_face_model() -> EdgeFaceModel:
+    """The inside-face model, read once per process (raises :class:`ModelLoadError`)."""
+    global _inside_model
+    model = _inside_model
+    if model is None:
+        model = _inside_model = load_edge_model(INSIDE_MODEL_FILE)
     return model
 
 
@@ -251,6 +273,7 @@ def _load() -> GateModels:
             root / MODEL_FILES[2], (1, 3, 192, 192), ((1, 1404, 1, 1), (1, 1, 1, 1))
         )
         _check_embedding(landmark_net)
+        cascades = _haar_cascades()
         face_full = face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.5)
         pose_model = pose.Pose(
             static_image_mode=True,
@@ -275,6 +298,7 @@ def _load() -> GateModels:
         landmark_net=_Guarded(landmark_net),
         landmark_outputs=landmark_outputs,
         landmark_embedding=_EMBEDDING_LAYER,
+        haar=_Guarded(cascades),
         face_full=_Guarded(face_full),
         pose=_Guarded(pose_model),
         hands=_Guarded(hands_model),
@@ -282,6 +306,21 @@ def _load() -> GateModels:
         pid=os.getpid(),
         mediapipe_version=str(getattr(mediapipe, "__version__", "?")),
     )
+
+
+def _haar_cascades() -> tuple[Any, ...]:
+    """OpenCV's Haar face cascades (they ship in the opencv-python wheel)."""
+    import cv2
+
+    root = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]
+    out = []
+    for name in HAAR_CASCADES:
+        path = root / f"haarcascade_{name}.xml"
+        cascade = cv2.CascadeClassifier(str(path)) if path.is_file() else None
+        if cascade is None or cascade.empty():
+            raise ModelLoadError(f"OpenCV's Haar cascade {path} is missing or unreadable")
+        out.append(cascade)
+    return tuple(out)
 
 
 def _check_embedding(net: Any) -> None:
