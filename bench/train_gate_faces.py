@@ -80,7 +80,7 @@ def _match(placement: Any, cand: Any) -> bool:
 
 
 def _crop_rows(kind: str, group: int, crop: np.ndarray, placement: Any) -> dict[str, Any]:
-    raw = gate_raw_scores(crop, score_edges=False)
+    raw = gate_raw_scores(crop, score_faces=False)
     # What the detectors other than the face models block.
     other = not gate_decide(replace(raw, faces=[])).passed
     cands = []

@@ -35,7 +35,7 @@ models were not trained on: see the README for the current figures. Faces wholly
 the crop are blocked ~99 % of the time, faces half outside the crop edge ~97 %, so the
 99 % budget is not met for faces cut by the crop edge judged without their
 surroundings; the crop workflow also checks the crop with a margin of the evidence
-around it. Each crop takes ~0.5-0.7 s on one core. The edge-face model also fires on
+around it. Each crop takes ~1-2 s on one core. The edge-face model also fires on
 some natural textures (grass, gravel) at the crop border; a reviewer overrides those.
 
 Limits: the detectors were made for photos of people; body parts without a face
@@ -108,9 +108,9 @@ INSIDE_SCORE_THRESHOLD: Final = 0.8457
 class GateConfig:
     """Decision thresholds. A crop fails when any detector crosses its threshold.
 
-    The defaults were tuned on generated crops (``bench/bench_gate.py``) for at most
-    ~4 % of object-only crops blocked; lowering the face thresholds blocks more faces
-    cut by the crop edge and more objects.
+    The face models' thresholds were chosen together by cross-validation on generated
+    crops (``bench/train_gate_faces.py``) for at most 4.5 % of object-only crops blocked
+    by all detectors; lowering them blocks more faces and more objects.
     """
 
     #: Face wholly inside the crop: the inside-face model's probability (its training's
@@ -235,13 +235,13 @@ def gate_warm_up() -> None:
     inside_face_model()
 
 
-def gate_raw_scores(rgb: npt.NDArray[np.uint8], *, score_edges: bool = True) -> RawScores:
-    """Every detector's raw output for ``rgb``, all face proposals verified (for tuning).
+def gate_raw_scores(rgb: npt.NDArray[np.uint8], *, score_faces: bool = True) -> RawScores:
+    """Every detector's raw output for ``rgb`` (for tuning and the face models' training).
 
-    ``score_edges=False`` leaves the edge-face model out (its training computes the
-    features it reads). Raises on bad input or missing models, unlike :func:`gate_check`.
+    ``score_faces=False`` leaves the two face models out (their training computes the
+    features they read). Raises on bad input or missing models, unlike :func:`gate_check`.
     """
-    return _analyse(gate_models(), _as_rgb(rgb), score_edges=score_edges)
+    return _analyse(gate_models(), _as_rgb(rgb), score_faces=score_faces)
 
 
 def gate_decide(raw: RawScores, config: GateConfig = DEFAULT_CONFIG) -> GateVerdict:
@@ -292,7 +292,7 @@ def _analyse(
     models: GateModels,
     rgb: npt.NDArray[np.uint8],
     *,
-    score_edges: bool = True,
+    score_faces: bool = True,
 ) -> RawScores:
     h, w = rgb.shape[:2]
     scale = 1.0
@@ -304,8 +304,8 @@ def _analyse(
     raw = RawScores(width=w, height=h)
     back = 1.0 / scale
 
-    edge_model = edge_face_model() if score_edges else None
-    inside_model = inside_face_model() if score_edges else None
+    edge_model = edge_face_model() if score_faces else None
+    inside_model = inside_face_model() if score_faces else None
     for cand in find_faces(models, image, edge_model=edge_model, inside_model=inside_model):
         raw.faces.append(
             replace(

@@ -95,8 +95,9 @@ _HAAR_RUNS: Final = (
     (HAAR_CASCADES[2], False),
     (HAAR_CASCADES[2], True),
 )
-#: What the edge-face model reads, in order: the face-mesh features of the candidate on
-#: the mirrored and on the grey-padded crop, then BlazeFace and face-mesh scores.
+#: What the face models read, in order: the face-mesh features of the candidate on the
+#: mirrored and on the grey-padded crop, BlazeFace and face-mesh scores, then the Haar
+#: cascades' answers on the mirrored and on the grey-padded crop.
 EDGE_FEATURES: Final[tuple[str, ...]] = (
     *(f"mesh_mirror_{i}" for i in range(EMBEDDING_SIZE)),
     *(f"mesh_grey_{i}" for i in range(EMBEDDING_SIZE)),
@@ -376,7 +377,7 @@ def _edge_features(
     offset: int,
     longest: int,
 ) -> npt.NDArray[np.float32]:
-    """The feature vector of :data:`EDGE_FEATURES` for a candidate cut by the crop edge.
+    """The feature vector of :data:`EDGE_FEATURES` for a face candidate.
 
     ``images``: the crop padded by mirroring, with grey, and with its mean colour.
     """
@@ -533,7 +534,7 @@ def find_faces(
     padded = None
     for cand in kept:
         if cand.inside >= EDGE_INSIDE and cand.det < INSIDE_FEATURES_MIN:
-            continue  # too weak a proposal to be a face the detector missed whole
+            continue  # weaker proposals are not judged (their features cost ~50 ms each)
         if padded is None:
             mean = tuple(int(v) for v in rgb.reshape(-1, 3).mean(axis=0))
             padded = (
