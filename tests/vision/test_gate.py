@@ -240,7 +240,11 @@ def test_model_load_failure_fails_closed(monkeypatch) -> None:
     assert "face_landmark.tflite" in verdict.findings[0].detail
 
 
-_MODELS = {"edge": (EDGE_MODEL_FILE, "_edge_model"), "inside": (INSIDE_MODEL_FILE, "_inside_model")}
+#: model -> (shipped file, the module attribute naming it, the module's cached model)
+_MODELS = {
+    "edge": (EDGE_MODEL_FILE, "EDGE_MODEL_FILE", "_edge_model"),
+    "inside": (INSIDE_MODEL_FILE, "INSIDE_MODEL_FILE", "_inside_model"),
+}
 
 
 @pytest.mark.parametrize("which", sorted(_MODELS))
@@ -252,7 +256,7 @@ def test_broken_face_model_fails_closed(
     tmp_path: Path, monkeypatch, damage: str, which: str
 ) -> None:
     """A missing or damaged face model (edge or inside) is an error finding, never a pass."""
-    shipped, cache = _MODELS[which]
+    shipped, attribute, cache = _MODELS[which]
     path = tmp_path / shipped.name
     data = json.loads(shipped.read_text(encoding="utf-8"))
     if damage == "not-json":
@@ -272,9 +276,7 @@ def test_broken_face_model_fails_closed(
         path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ModelLoadError):
         load_edge_model(path)
-    monkeypatch.setattr(
-        gate_models_module, "EDGE_MODEL_FILE" if which == "edge" else "INSIDE_MODEL_FILE", path
-    )
+    monkeypatch.setattr(gate_models_module, attribute, path)
     monkeypatch.setattr(gate_models_module, cache, None)
     verdict = gate_check(object_image(1))
     assert verdict.verdict == "fail"
@@ -324,7 +326,7 @@ def test_face_model_thresholds_are_the_gates_defaults() -> None:
     assert edge.features == inside.features == EDGE_FEATURES
 
 
-def test_inside_model_scores_a_whole_face_above_the_objects() -> None:
+def test_inside_model_blocks_a_whole_face() -> None:
     """The inside-face model, not another detector, blocks a face wholly inside the crop."""
     faces = lfw_faces()
     crop, placement = paste_face(object_image(779), faces[61], scale=80, position="inside")
