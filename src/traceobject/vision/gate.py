@@ -99,9 +99,9 @@ MIN_SIDE: Final = 16
 _SKIN_SIDE: Final = 256
 #: The edge-face model's decision threshold; ``bench/train_gate_faces.py`` prints it and
 #: writes it to ``data/gate_edge_face.json`` (a test keeps the two equal).
-EDGE_SCORE_THRESHOLD: Final = 0.7892
+EDGE_SCORE_THRESHOLD: Final = 0.8358
 #: The inside-face model's decision threshold (``data/gate_inside_face.json``).
-INSIDE_SCORE_THRESHOLD: Final = 0.8457
+INSIDE_SCORE_THRESHOLD: Final = 0.7758
 
 
 @dataclass(frozen=True)
