@@ -44,9 +44,16 @@ set, where the shipped features gave 0.968):
 * histograms of oriented gradients of the candidate (OpenCV's ``HOGDescriptor``, 32 x 32
   px, squares 1.1 and 1.5 x its size, mirrored and grey padding; 1,296 more features):
   0.949 at ``C`` 0.005 / 0.01, at best 0.967 with ``C`` 0.001 / 0.002;
+* judging more than ``MAX_VERIFY_EDGE`` (4) edge candidates, on faces 0-49 with
+  seeds 50000 and 70000 (mirrored) and object seeds 10000-11199, where 4 gives 0.965:
+  0.958 with 6, 0.954 with 8, 0.959 with 12 (at 5 % of object crops blocked 0.968 with
+  4, 0.961-0.963 with 6-12). The face often has a candidate at edge rank 4-11 scoring
+  0.95 or more (190 of 834 such candidates, against 1 of 2,764 texture candidates at
+  those ranks), but a separate threshold for those ranks (0.99) lifts recall only to
+  0.965: the crops they would catch are mostly caught already;
 * gradient boosting and a small MLP instead of the logistic regressions, face-mesh
-  features at more window sizes, and judging more than ``MAX_VERIFY_EDGE`` edge
-  candidates: all lower (measured on the features before the Haar cascades).
+  features at more window sizes: all lower (measured on the features before the Haar
+  cascades).
 """
 
 from __future__ import annotations
