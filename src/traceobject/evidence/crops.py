@@ -21,6 +21,7 @@ from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Crop, EvidenceImage
 from traceobject.evidence.storage import evidence_put, evidence_read
 from traceobject.vision.decode import DecodeError, decode_image
+from traceobject.vision.gate_context import gate_in_context, gate_verdict
 
 MAX_LONG_SIDE = catalog.MAX_LONG_SIDE  # what the public side publishes at most
 MIN_SIDE = 16
@@ -69,70 +70,6 @@ def _redact(picture: Image.Image, redactions: Sequence[Mapping[str, Any]]) -> li
     return clean
 
 
-CONTEXT_MARGIN = 0.5  # of the crop's width and height, on each side
-CONTEXT_MAX_SIDE = 1600
-_LOCATED_KINDS = ("face", "hand", "pose")
-
-
-def _gate(pixels: np.ndarray) -> tuple[str, list[dict[str, Any]]]:
-    """The safety gate's verdict; if the gate cannot run, the answer is 'fail'."""
-    try:
-        from traceobject.vision.gate import gate_check
-
-        verdict = gate_check(pixels).to_dict()
-        return str(verdict["verdict"]), list(verdict["findings"])
-    except Exception as error:
-        return "fail", [{"kind": "error", "score": 1.0, "box": None,
-                         "detail": f"the safety gate could not run: {type(error).__name__}"}]
-
-
-def _gate_in_context(picture: Image.Image, box: tuple[int, int, int, int],
-                     out_size: tuple[int, int]) -> list[dict[str, Any]]:
-    """Faces, hands and bodies around the crop that reach into it.
-
-    A face cut off by the crop's edge is hard to recognise in the crop alone (without its
-    eyes); seen with a margin of the (redacted) evidence image around it, it is a whole face.
-    Findings are returned in the crop's output pixels.
-    """
-    x, y, w, h = box
-    mx, my = int(w * CONTEXT_MARGIN), int(h * CONTEXT_MARGIN)
-    cx0, cy0 = max(0, x - mx), max(0, y - my)
-    cx1, cy1 = min(picture.width, x + w + mx), min(picture.height, y + h + my)
-    if (cx0, cy0, cx1, cy1) == (x, y, x + w, y + h):
-        return []  # the crop is the whole picture: nothing around it
-    context = picture.crop((cx0, cy0, cx1, cy1))
-    scale = min(1.0, CONTEXT_MAX_SIDE / max(context.size))
-    if scale < 1.0:
-        context = context.resize((max(1, round(context.width * scale)),
-                                  max(1, round(context.height * scale))),
-                                 Image.Resampling.BILINEAR)
-    verdict, findings = _gate(np.asarray(context.convert("RGB"), dtype=np.uint8))
-    if verdict == "pass":
-        return []
-    fx, fy = out_size[0] / w, out_size[1] / h
-    reaching = []
-    for finding in findings:
-        if finding.get("kind") == "error":
-            reaching.append({**finding, "detail": f"in context: {finding.get('detail', '')}"})
-            continue
-        if finding.get("kind") not in _LOCATED_KINDS or not finding.get("box"):
-            continue
-        bx, by, bw, bh = (float(v) / scale for v in finding["box"])
-        bx, by = bx + cx0, by + cy0  # in evidence pixels
-        ix0, iy0 = max(bx, x), max(by, y)
-        ix1, iy1 = min(bx + bw, x + w), min(by + bh, y + h)
-        if ix1 <= ix0 or iy1 <= iy0:
-            continue  # wholly outside the crop
-        reaching.append({
-            **finding,
-            "box": [round((ix0 - x) * fx), round((iy0 - y) * fy),
-                    round((ix1 - ix0) * fx), round((iy1 - iy0) * fy)],
-            "detail": ("reaches into the crop from around it"
-                       + (f"; {finding['detail']}" if finding.get("detail") else "")),
-        })
-    return reaching
-
-
 def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
                 redactions: Sequence[Mapping[str, Any]] = (), user: Any) -> Crop:
     """Cut `rect` (displayed full-resolution pixels) out of `image`, apply `redactions`
@@ -156,8 +93,8 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
     if max(cut.size) > MAX_LONG_SIDE:
         cut.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE), Image.Resampling.LANCZOS)
     pixels = np.asarray(cut.convert("RGB"), dtype=np.uint8)
-    verdict, findings = _gate(pixels)
-    around = _gate_in_context(picture, (x, y, w, h), cut.size)
+    verdict, findings = gate_verdict(pixels)
+    around = gate_in_context(picture, (x, y, w, h), cut.size)
     if around:
         verdict, findings = "fail", findings + around
     clean_image = Image.fromarray(pixels, mode="RGB")  # pixels only: no EXIF/XMP/ICC/comment

@@ -462,11 +462,14 @@ def face_crops(
 ASTRONAUT_FACE: Final = (171, 72, 109, 109)
 
 
-def astronaut_crops(n: int, seed: int = 0) -> Iterator[tuple[npt.NDArray[np.uint8], float]]:
+def astronaut_crops(
+    n: int, seed: int = 0
+) -> Iterator[tuple[npt.NDArray[np.uint8], float, tuple[int, int, int, int]]]:
     """Crops of ``skimage.data.astronaut()`` holding at least half of her face.
 
-    Yields (crop, fraction of the face box inside the crop). Sizes 96..400 px, any
-    aspect ratio up to 2:1, the face anywhere, often cut by the crop edge.
+    Yields (crop, fraction of the face box inside the crop, the crop's box x, y, w, h
+    in the photo). Sizes 96..400 px, any aspect ratio up to 2:1, the face anywhere,
+    often cut by the crop edge.
     """
     from skimage import data  # noqa: PLC0415  (dev-only dependency)
 
@@ -487,4 +490,4 @@ def astronaut_crops(n: int, seed: int = 0) -> Iterator[tuple[npt.NDArray[np.uint
         if frac < 0.5:
             continue
         made += 1
-        yield np.ascontiguousarray(image[y0 : y0 + ch, x0 : x0 + cw]), frac
+        yield np.ascontiguousarray(image[y0 : y0 + ch, x0 : x0 + cw]), frac, (x0, y0, cw, ch)
