@@ -17,9 +17,16 @@ real code path) on:
   seeds 10000-11199 and faces 0-49 on other backgrounds: ``gate_recall_lfw_heldout_faces``
   counts faces 50-99 only), and scikit-image's non-person photos (coffee, rocket, ...).
 
+Each crop is measured twice: alone (what ``traceobject gate`` sees) and as the crop
+workflow sees it, with the evidence picture around it
+(:func:`traceobject.vision.gate_context.gate_in_context`; the ``*_in_context``
+figures). A generated crop's picture is another generated scene twice its size with
+the crop in the middle and a pasted face whole where the crop cuts it; an astronaut
+crop's picture is the astronaut photo. The scikit-image photos are whole pictures.
+
 Prints ``figure<TAB>value<TAB>baseline<TAB>ratio`` lines (no baseline here: ``-``) and
 ``#`` notes: recall per position and scale, what blocked the object crops, which
-photos were blocked. ``--smoke`` runs a small sample in one process (< 20 s).
+photos were blocked. ``--smoke`` runs a small sample in one process (about a minute).
 """
 
 from __future__ import annotations
