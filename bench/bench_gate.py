@@ -115,7 +115,10 @@ def _row(
     blocked = not verdict.passed
     in_context = blocked
     if not blocked and picture is not None and box is not None:
-        in_context = bool(gate_in_context(picture, box, (image.shape[1], image.shape[0])))
+        around = gate_in_context(picture, box, (image.shape[1], image.shape[0]))
+        in_context = bool(around)
+        if any(f.get("kind") == "error" for f in around):
+            kinds = (*kinds, "error")  # counted as an error below, not as a detection
     return group, label, blocked, kinds, verdict.elapsed_ms, in_context
 
 
