@@ -31,6 +31,8 @@ def gate_verdict(pixels: np.ndarray) -> tuple[str, list[dict[str, Any]]]:
     """The safety gate's verdict and findings (as dictionaries) for RGB ``pixels``;
     if the gate cannot run, the answer is ``"fail"``."""
     try:
+        # Imported here: the gate's detectors load only when a crop is checked, not when
+        # the crop workflow's module is imported (and an import error fails closed too).
         from traceobject.vision.gate import gate_check
 
         verdict = gate_check(pixels).to_dict()
