@@ -122,7 +122,7 @@ def _row(
     return group, label, blocked, kinds, verdict.elapsed_ms, in_context
 
 
-def _picture(
+def evidence_picture(
     crop: np.ndarray, seed: int, face: np.ndarray | None = None, placement: Any = None
 ) -> tuple[Image.Image, tuple[int, int, int, int]]:
     """An evidence picture for ``crop``: the crop in the middle of another generated
@@ -152,7 +152,7 @@ def _run(task: Task, every: bool) -> list[Row]:
         for n, (i, crop, placement) in enumerate(crops):
             held_out = "heldout" if start + i >= 50 else "tuned"
             label = f"{placement.scale}/{placement.position}/{held_out}"
-            picture, box = _picture(crop, 900_000 + start * 21 + n, faces[i], placement)
+            picture, box = evidence_picture(crop, 900_000 + start * 21 + n, faces[i], placement)
             rows.append(_row("face", label, crop, picture, box))
     elif kind == "astronaut":
         photo = Image.fromarray(_photo("astronaut"))
@@ -161,7 +161,7 @@ def _run(task: Task, every: bool) -> list[Row]:
     elif kind == "objects":
         for seed in range(start, stop):
             crop = object_image(seed)
-            rows.append(_row("object", str(seed), crop, *_picture(crop, 800_000 + seed)))
+            rows.append(_row("object", str(seed), crop, *evidence_picture(crop, 800_000 + seed)))
     elif kind == "photos":
         for name in PHOTOS[start:stop]:
             image = _photo(name)

@@ -7,7 +7,13 @@ import pytest
 from PIL import Image
 
 from traceobject.vision import gate as gate_module
-from traceobject.vision.gate_context import gate_in_context, gate_verdict
+from traceobject.vision.gate import gate_check
+from traceobject.vision.gate_context import (
+    CONTEXT_INSIDE_MAX,
+    findings_around,
+    gate_in_context,
+    gate_verdict,
+)
 from traceobject.vision.gate_samples import lfw_faces, object_image
 
 FACE = 120
@@ -36,6 +42,35 @@ def test_a_face_cut_by_the_crop_edge_reaches_in_from_around() -> None:
     # the same crop, stored reduced to half its size: the boxes follow
     half = [f for f in gate_in_context(picture, box, (150, 125)) if f["kind"] == "face"][0]
     assert half["box"][2] == pytest.approx(faces[0]["box"][2] / 2, abs=1)
+
+
+def _on_the_face(box: tuple[float, ...] | list[int], crop_x: int, crop_y: int) -> bool:
+    """Does ``box`` (x, y, w, h in the crop at ``crop_x``, ``crop_y``) hold the middle of
+    the pasted face?"""
+    x, y, w, h = box
+    mx, my = FX - crop_x + FACE // 2, FY - crop_y + FACE // 2
+    return x <= mx <= x + w and y <= my <= y + h
+
+
+def test_a_face_wholly_inside_the_crop_is_left_to_the_gate_on_the_crop_alone() -> None:
+    picture = _picture()
+    box = (FX - 90, FY - 60, 300, 250)  # the whole face, well inside the crop
+    around = findings_around(picture, box)
+    shares = [s for f, part, s in around if f["kind"] == "face" and _on_the_face(part, *box[:2])]
+    # the wider view sees the face, wholly inside the crop: not one the crop's edge cuts
+    assert shares and min(shares) >= CONTEXT_INSIDE_MAX, around
+    reaching = gate_in_context(picture, box, (300, 250))
+    assert not [f for f in reaching if f["kind"] == "face" and _on_the_face(f["box"], *box[:2])]
+    # ... so it is left to the gate on the crop alone, which the workflow runs first
+    crop = np.asarray(picture.crop((box[0], box[1], box[0] + 300, box[1] + 250)))
+    assert "face" in {f.kind for f in gate_check(crop).findings}
+
+
+def test_the_share_inside_the_crop_of_a_face_its_edge_halves() -> None:
+    box = (FX + FACE // 2, FY - 60, 300, 250)
+    around = findings_around(_picture(), box)
+    shares = [s for f, part, s in around if f["kind"] == "face" and _on_the_face(part, *box[:2])]
+    assert shares and all(0.25 < share < CONTEXT_INSIDE_MAX for share in shares), around
 
 
 def test_nothing_reaches_in_from_a_face_elsewhere_or_without_surroundings() -> None:

@@ -72,6 +72,7 @@ from traceobject.catalog.models import (
 from traceobject.core.errors import ServiceError
 from traceobject.core.pagecache import catalog_changed
 from traceobject.core.reference import country_codes, ui_language_codes
+from traceobject.vision.gate_context import gate_verdict
 
 RENDITION_WIDTHS = (320, 640, 1024, 1600)
 MAX_LONG_SIDE = 1600
@@ -490,18 +491,6 @@ def object_image_add(*, obj: TracedObject, image: Image.Image, position: int = 0
     return image_row
 
 
-def _gate(pixels: np.ndarray) -> tuple[str, list[dict[str, Any]]]:
-    """The safety gate's verdict; if the gate cannot run, the answer is 'fail'."""
-    try:
-        from traceobject.vision.gate import gate_check
-
-        verdict = gate_check(pixels).to_dict()
-        return str(verdict["verdict"]), list(verdict["findings"])
-    except Exception as error:
-        return "fail", [{"kind": "error", "score": 1.0, "box": None,
-                         "detail": f"the safety gate could not run: {type(error).__name__}"}]
-
-
 def _upload_pixels(data: bytes, filename: str | None) -> Image.Image:
     """Decode an uploaded file safely and bring it to the published size."""
     from traceobject.vision.decode import DecodeError, decode_image
@@ -555,7 +544,7 @@ def object_image_upload(*, obj: TracedObject, user: Any, data: bytes,
     if obj.images.count() >= MAX_IMAGES:
         raise ServiceError("too_many", f"An object has at most {MAX_IMAGES} pictures.")
     picture = _upload_pixels(data, filename)
-    verdict, findings = _gate(np.asarray(picture.convert("RGB"), dtype=np.uint8))
+    verdict, findings = gate_verdict(np.asarray(picture.convert("RGB"), dtype=np.uint8))
     if verdict != "pass":
         raise GateRefused(findings)
     with transaction.atomic():
