@@ -362,5 +362,7 @@ OTP_TOTP_ISSUER = env_str("TRACEOBJECT_TOTP_ISSUER", "traceobject")
 # --- Operations (ops): retention, periodic scheduler. ---
 # Contact addresses and mailbox messages of a tip are purged this many days after it was
 # closed; spam tips are deleted whole this many days after they were closed (daily task).
+# Export files are deleted this many days after they were written (hourly task).
 TRACEOBJECT_RETENTION_DAYS = env_int("TRACEOBJECT_RETENTION_DAYS", 180, minimum=1)
 TRACEOBJECT_SPAM_RETENTION_DAYS = env_int("TRACEOBJECT_SPAM_RETENTION_DAYS", 30, minimum=1)
+TRACEOBJECT_EXPORT_RETENTION_DAYS = env_int("TRACEOBJECT_EXPORT_RETENTION_DAYS", 30, minimum=1)

@@ -221,13 +221,14 @@ def test_progress_page_and_status_json(client, tips, users, published):
     assert "<script>" not in html and "style=" not in html
     status = client.get(f"/internal/exports/{export.pk}/status.json").json()
     assert status["state"] == "queued" and status["download_url"] is None
+    assert status["finished"] is False
     assert "no-cache" in client.get(f"/internal/exports/{export.pk}/status.json")[
         "Cache-Control"]
 
     export_run(export_id=export.pk)
     status = client.get(f"/internal/exports/{export.pk}/status.json").json()
     assert status == {"id": export.pk, "state": "done", "state_label": "Done", "total": 3,
-                      "done": 3, "percent": 100, "error": "",
+                      "done": 3, "percent": 100, "error": "", "finished": True,
                       "download_url": f"/internal/exports/{export.pk}/download"}
     assert "Download" in client.get(f"/internal/exports/{export.pk}/").content.decode()
 

@@ -88,3 +88,31 @@ def test_without_javascript_the_refresh_link_shows_progress(signed_in: Any,
     refresh.click()
     expect(page.get_by_role("link", name="Download")).to_be_visible()
     expect(page.get_by_role("link", name="Refresh")).to_be_hidden()
+
+
+def test_an_export_given_up_as_stalled_shows_the_failure(signed_in: Any, queued: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from traceobject.exports.housekeeping import exports_tidy
+    from traceobject.exports.models import Export, ExportState
+
+    Export.objects.filter(pk=queued.pk).update(state=ExportState.RUNNING,
+                                               started_at=timezone.now(),
+                                               progress_at=timezone.now(), total=3, done=1)
+    page = signed_in(js=True)
+    page.goto(f"/internal/exports/{queued.pk}/")
+    expect(page.locator("[data-field=state_label]")).to_have_text("Running")
+    expect(page.get_by_role("link", name="Refresh")).to_be_visible()
+
+    exports_tidy(now=timezone.now() + timedelta(hours=1))  # the worker died an hour ago
+
+    expect(page.locator("[data-field=state_label]")).to_have_text("Failed")
+    expect(page.get_by_text("The export failed (no progress for 30 minutes")).to_be_visible()
+    expect(page.get_by_role("link", name="Refresh")).to_be_hidden()
+    expect(page.get_by_role("link", name="Download")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start a new export")).to_be_visible()
+    if os.environ.get("SCREENSHOTS"):
+        page.screenshot(path="/tmp/shots/ops-export-stalled.png", full_page=True)

@@ -17,6 +17,7 @@ from traceobject.exports.models import PeriodicSlot
 
 NOW = timezone.now()
 RETENTION_PATH = "traceobject.tips.retention.retention_purge_task"
+EXPORTS_PATH = "traceobject.exports.housekeeping.exports_tidy_task"
 
 
 def _queued(path: str = RETENTION_PATH) -> int:
@@ -25,10 +26,10 @@ def _queued(path: str = RETENTION_PATH) -> int:
 
 @pytest.mark.django_db
 def test_first_tick_enqueues_the_retention_task_then_only_once_a_day():
-    assert schedule_tick(now=NOW) == ["retention"]
+    assert schedule_tick(now=NOW) == ["retention", "exports"]
     assert _queued() == 1
     assert schedule_tick(now=NOW) == []  # not due again
-    assert schedule_tick(now=NOW + timedelta(hours=23, minutes=59)) == []
+    assert schedule_tick(now=NOW + timedelta(hours=23, minutes=59)) == ["exports"]  # hourly
     assert _queued() == 1
     assert schedule_tick(now=NOW + timedelta(days=1)) == ["retention"]
     assert _queued() == 2
@@ -37,12 +38,20 @@ def test_first_tick_enqueues_the_retention_task_then_only_once_a_day():
 
 
 @pytest.mark.django_db
+def test_export_housekeeping_is_enqueued_every_hour():
+    assert "exports" in schedule_tick(now=NOW)
+    assert schedule_tick(now=NOW + timedelta(minutes=59)) == []
+    assert schedule_tick(now=NOW + timedelta(hours=1)) == ["exports"]
+    assert _queued(EXPORTS_PATH) == 2
+
+
+@pytest.mark.django_db
 def test_a_worker_that_was_down_runs_a_missed_slot_once_not_once_per_missed_day():
     schedule_tick(now=NOW)
     later = NOW + timedelta(days=10)
-    assert schedule_tick(now=later) == ["retention"]
-    assert schedule_tick(now=later + timedelta(hours=1)) == []
-    assert _queued() == 2
+    assert schedule_tick(now=later) == ["retention", "exports"]
+    assert schedule_tick(now=later + timedelta(minutes=30)) == []
+    assert _queued() == 2 and _queued(EXPORTS_PATH) == 2
 
 
 @pytest.mark.django_db
@@ -78,8 +87,10 @@ def test_concurrent_workers_enqueue_a_due_task_once():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results, key=len) == [[]] * 5 + [["retention"]]
-    assert _queued() == 2
+    # Each due task is enqueued by exactly one of the workers (not always the same one).
+    assert len(results) == 6
+    assert sorted(name for names in results for name in names) == ["exports", "retention"]
+    assert _queued() == 2 and _queued(EXPORTS_PATH) == 2
 
 
 @pytest.mark.django_db

@@ -32,6 +32,7 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("retention", timedelta(days=1), "traceobject.tips.retention.retention_purge_task"),
+    Periodic("exports", timedelta(hours=1), "traceobject.exports.housekeeping.exports_tidy_task"),
 )
 
 

@@ -25,6 +25,7 @@ class ExportState(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")  # done, and its file deleted after the retention period
 
 
 class Export(models.Model):
@@ -44,6 +45,9 @@ class Export(models.Model):
     file_key = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the worker last wrote progress: an export running with no progress for a while
+    # lost its worker (exports.housekeeping marks it failed).
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
 

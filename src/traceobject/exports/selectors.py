@@ -39,6 +39,9 @@ def export_file_name(export: Export) -> str:
     return f"traceobject-{what}-export-{export.pk}.{export.format}"
 
 
+FINISHED = (ExportState.DONE, ExportState.FAILED, ExportState.EXPIRED)
+
+
 def export_status(export: Export) -> dict[str, Any]:
     """What the progress page polls (status.json)."""
     percent = 100 if export.state == ExportState.DONE else (
@@ -47,6 +50,7 @@ def export_status(export: Export) -> dict[str, Any]:
         "id": export.pk, "state": export.state, "state_label": str(export.get_state_display()),
         "total": export.total, "done": export.done, "percent": min(percent, 100),
         "error": export.error,
+        "finished": export.state in FINISHED,
         "download_url": reverse("internal:export-download", args=[export.pk])
         if export.state == ExportState.DONE else None,
     }

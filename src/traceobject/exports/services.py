@@ -110,7 +110,8 @@ def _chunks(tips: QuerySet[Tip], size: int) -> Iterator[list[dict[str, Any]]]:
 
 
 def _progress_save(export_id: int, done: int) -> None:
-    Export.objects.filter(pk=export_id).update(done=done)
+    Export.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
+        done=done, progress_at=timezone.now())
 
 
 class _Writer:
@@ -153,8 +154,9 @@ def export_run(*, export_id: int, chunk: int = CHUNK) -> Export | None:
     queued (already running or finished)."""
     now = timezone.now()
     if not Export.objects.filter(pk=export_id, state=ExportState.QUEUED).update(
-            state=ExportState.RUNNING, started_at=now):
+            state=ExportState.RUNNING, started_at=now, progress_at=now):
         return None
+    running = Export.objects.filter(pk=export_id, state=ExportState.RUNNING)
     export = Export.objects.select_related("object", "campaign").get(pk=export_id)
     key = ""
     try:
@@ -162,7 +164,7 @@ def export_run(*, export_id: int, chunk: int = CHUNK) -> Export | None:
         last_id = tips.order_by("-id").values_list("id", flat=True).first() or 0
         tips = tips.filter(id__lte=last_id)  # tips arriving meanwhile are not half-counted
         total = tips.count()
-        Export.objects.filter(pk=export_id).update(total=total)
+        running.update(total=total, progress_at=timezone.now())
         with tempfile.TemporaryFile() as out:
             writer = _Writer(export, out)
             writer.start(total)
@@ -175,15 +177,17 @@ def export_run(*, export_id: int, chunk: int = CHUNK) -> Export | None:
             out.seek(0)
             name = f"exports/{export.pk}/{secrets.token_hex(8)}.{export.format}"
             key = export_storage().save(name, File(out))
-        Export.objects.filter(pk=export_id).update(
-            state=ExportState.DONE, file_key=key, done=done, finished_at=timezone.now())
+        if not running.update(state=ExportState.DONE, file_key=key, done=done,
+                              finished_at=timezone.now()):
+            # Housekeeping gave it up as stalled meanwhile: its owner was told it failed.
+            logger.warning("export %s was no longer running; its file is dropped", export_id)
+            export_storage().delete(key)
     except Exception as error:  # recorded on the export; the message may hold tip data
         logger.exception("export %s failed", export_id)
         if key:
             export_storage().delete(key)
-        Export.objects.filter(pk=export_id).update(
-            state=ExportState.FAILED, error=type(error).__name__[:200],
-            finished_at=timezone.now())
+        running.update(state=ExportState.FAILED, error=type(error).__name__[:200],
+                       finished_at=timezone.now())
     export.refresh_from_db()
     return export
 

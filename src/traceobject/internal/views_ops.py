@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -132,7 +133,8 @@ def _visible(request: HttpRequest, pk: int) -> Export:
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     export = _visible(request, pk)
     return render(request, "internal/ops/export_detail.html",
-                  {"export": export, "status": export_status(export)})
+                  {"export": export, "status": export_status(export),
+                   "retention_days": settings.TRACEOBJECT_EXPORT_RETENTION_DAYS})
 
 
 @never_cache

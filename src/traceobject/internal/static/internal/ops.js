@@ -11,7 +11,7 @@
   var failures = 0;
 
   function field(name) { return box.querySelector("[data-field=" + name + "]"); }
-  function finished(state) { return state === "done" || state === "failed"; }
+  function finished(state) { return state === "done" || state === "failed" || state === "expired"; }
 
   function show(status) {
     bar.max = Math.max(status.total, 1);
