@@ -3,13 +3,57 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
+
+# Routine lines that MediaPipe and TensorFlow Lite write from C++ straight to file
+# descriptor 2 when their models start: informational ("INFO: Created TensorFlow Lite XNNPACK
+# delegate for CPU") and warnings in absl's format ("W0000 00:00:1796396860.359983  13878
+# inference_feedback_manager.cc:114] ...").
+_NATIVE_ROUTINE = re.compile(
+    r"^(INFO: |WARNING: All log messages before absl::InitializeLog\(\)"
+    r"|[IW]\d{4} [\d:.]+\s+\d+ \S+:\d+\] )")
+
+
+@contextlib.contextmanager
+def native_stderr_filtered() -> Iterator[None]:
+    """Keep native libraries' routine log lines off the terminal while the block runs.
+
+    File descriptor 2 goes to a temporary file and Python's ``sys.stderr`` to a copy of the
+    terminal, so Python's own messages appear as before. At the end every captured native line
+    that is not routine (errors above all) is passed on to stderr: nothing is lost."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr is not a file: nothing to do
+        yield
+        return
+    sys.stderr.flush()
+    original = sys.stderr
+    terminal = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr = os.fdopen(os.dup(terminal), "w", buffering=1,
+                               encoding=original.encoding or "utf-8", errors="backslashreplace")
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.close()
+            sys.stderr = original
+            os.dup2(terminal, fd)
+            os.close(terminal)
+            sink.seek(0)
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                if not _NATIVE_ROUTINE.match(line):
+                    print(line, file=sys.stderr)
+            sys.stderr.flush()
 
 
 def _django() -> None:
@@ -259,6 +303,11 @@ def cmd_known_import(args: argparse.Namespace) -> int:
 
 def cmd_gate(args: argparse.Namespace) -> int:
     """The safety-gate verdict per image; non-zero exit if any image fails."""
+    with native_stderr_filtered():
+        return _gate_files(args)
+
+
+def _gate_files(args: argparse.Namespace) -> int:
     import json
 
     failed = 0
@@ -285,7 +334,8 @@ def cmd_gate(args: argparse.Namespace) -> int:
         print(f"{name}\t{verdict['verdict']}", flush=True)
         for finding in verdict["findings"]:
             box = finding.get("box")
-            where = f" at x={box[0]} y={box[1]} w={box[2]} h={box[3]}" if box else ""
+            where = (f" at x={box[0]} y={box[1]} w={box[2]} h={box[3]}"
+                     if box and (box[2] or box[3]) else "")  # an error has no region
             detail = f": {finding['detail']}" if finding.get("detail") else ""
             print(f"  {finding['kind']} {float(finding['score']):.2f}{where}{detail}")
     return 1 if failed else 0

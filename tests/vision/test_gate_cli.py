@@ -1,0 +1,99 @@
+"""`traceobject gate IMAGE... [--json]` as users run it: a fresh process, real models."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from traceobject.vision.gate_samples import object_image
+
+
+def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TRACEOBJECT_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "traceobject.cli", "gate", *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from skimage import data
+
+    root = tmp_path_factory.mktemp("gate-cli")
+    person = root / "astronaut.png"
+    Image.fromarray(np.ascontiguousarray(data.astronaut())).save(person)
+    carton = root / "carton.jpg"
+    Image.fromarray(object_image(3)).save(carton, quality=92)
+    text = root / "notes.jpg"
+    text.write_text("a text file named .jpg")
+    return {"person": person, "carton": carton, "text": text, "home": root / "home"}
+
+
+def test_plain_output_and_exit_status(files: dict[str, Path]) -> None:
+    done = _run(str(files["carton"]), str(files["person"]), str(files["text"]),
+                home=files["home"])
+    assert done.returncode == 1  # an image failed
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"{files['carton']}\tpass"
+    assert lines[1] == f"{files['person']}\tfail"
+    findings = []
+    for line in lines[2:]:
+        if not line.startswith("  "):
+            break
+        findings.append(line.split()[0])
+    assert "face" in findings
+    assert f"{files['text']}\tfail" in lines
+    error = lines[lines.index(f"{files['text']}\tfail") + 1]
+    assert error.startswith("  error 1.00: DecodeError: not_an_image")  # no region for it
+    # MediaPipe's and TensorFlow Lite's routine start-up lines stay off the terminal.
+    assert "XNNPACK" not in done.stderr and "inference_feedback_manager" not in done.stderr
+    assert "absl::InitializeLog" not in done.stderr
+
+
+def test_json_lines_and_a_passing_run_exits_zero(files: dict[str, Path]) -> None:
+    done = _run("--json", str(files["carton"]), str(files["person"]), home=files["home"])
+    assert done.returncode == 1
+    carton, person = (json.loads(line) for line in done.stdout.splitlines())
+    assert carton == {"file": str(files["carton"]), "verdict": "pass", "findings": []}
+    assert person["file"] == str(files["person"]) and person["verdict"] == "fail"
+    face = next(f for f in person["findings"] if f["kind"] == "face")
+    assert set(face) == {"kind", "score", "box", "detail"} and len(face["box"]) == 4
+
+    only_objects = _run("--json", str(files["carton"]), home=files["home"])
+    assert only_objects.returncode == 0, only_objects.stderr
+    assert json.loads(only_objects.stdout)["verdict"] == "pass"
+
+
+def test_a_missing_file_fails_and_the_others_are_still_judged(files: dict[str, Path]) -> None:
+    missing = files["home"].parent / "missing.png"
+    done = _run("--json", str(missing), str(files["carton"]), home=files["home"])
+    assert done.returncode == 1
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["verdict"] == "fail" and [f["kind"] for f in first["findings"]] == ["error"]
+    assert second["verdict"] == "pass"
+
+
+def test_native_lines_that_are_not_routine_still_reach_stderr() -> None:
+    code = (
+        "import os, sys\n"
+        "from traceobject.cli import native_stderr_filtered\n"
+        "with native_stderr_filtered():\n"
+        "    os.write(2, b'INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\\n')\n"
+        "    os.write(2, b'W0000 00:00:1796396860.359983   13878 feedback.cc:114] routine\\n')\n"
+        "    os.write(2, b'E0000 00:00:1796396860.359983   13878 graph.cc:9] model broken\\n')\n"
+        "    print('python says', file=sys.stderr)\n"
+        "print('after', file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines == ["python says",
+                     "E0000 00:00:1796396860.359983   13878 graph.cc:9] model broken", "after"]
