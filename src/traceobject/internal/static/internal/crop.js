@@ -1,5 +1,7 @@
-// Draw the crop rectangle (drag), black-out (Shift+drag) and blur (Alt+drag) regions.
-// Without JavaScript the numeric fields do the same.
+// The crop tool on the evidence page. Drag on the picture to draw the crop; Shift+drag blacks
+// out a region, Alt+drag blurs one. The rectangle follows the pointer while it is dragged
+// (mouse, pen or touch), the numeric fields and the picture stay in step both ways, and
+// redactions are listed with an undo. Without JavaScript the numeric fields set the crop.
 (function () {
   "use strict";
   var stage = document.querySelector(".crop-stage");
@@ -9,24 +11,35 @@
   var fullW = parseInt(stage.getAttribute("data-width"), 10);
   var fullH = parseInt(stage.getAttribute("data-height"), 10);
   var field = function (name) { return form.querySelector("[name=" + name + "]"); };
-  var redactions = [];
-  var hint = form.querySelector(".js-only");
-  if (hint) { hint.hidden = false; }
   var list = form.querySelector(".redaction-list");
-  var box = document.createElement("div");
-  box.className = "crop-box";
-  box.hidden = true;
-  stage.appendChild(box);
-  var scale = function () { return fullW / img.clientWidth; };
+  var undo = form.querySelector("[data-redaction=undo]");
+  var clear = form.querySelector("[data-redaction=clear]");
+  var MODES = { black: "black out", blur: "blur" };
+  var redactions = [];
+  var marks = [];
   var start = null;
   var mode = "crop";
+  var drag = null;
 
+  form.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+
+  function box(className) {
+    var el = document.createElement("div");
+    el.className = className;
+    el.hidden = true;
+    stage.appendChild(el);
+    return el;
+  }
+  var cropBox = box("crop-box");
+
+  function scale() { return fullW / img.clientWidth; }
   function place(el, r) {
     var s = scale();
     el.style.left = (r.x / s) + "px";
     el.style.top = (r.y / s) + "px";
     el.style.width = (r.w / s) + "px";
     el.style.height = (r.h / s) + "px";
+    el.hidden = false;
   }
   function rectFrom(a, b) {
     var x0 = Math.max(0, Math.min(a.x, b.x)), y0 = Math.max(0, Math.min(a.y, b.y));
@@ -38,32 +51,77 @@
     var s = scale();
     return { x: (event.clientX - bounds.left) * s, y: (event.clientY - bounds.top) * s };
   }
+  function fieldsRect() {
+    var r = {};
+    var ok = ["x", "y", "w", "h"].every(function (k) {
+      var v = parseInt(field(k).value, 10);
+      r[k] = v;
+      return !isNaN(v);
+    });
+    return ok && r.w > 0 && r.h > 0 ? r : null;
+  }
+  function showCrop() {
+    var r = fieldsRect();
+    if (r) { place(cropBox, r); } else { cropBox.hidden = true; }
+  }
   function syncRedactions() {
     field("redactions").value = JSON.stringify(redactions);
-    list.textContent = redactions.length ? redactions.length + " redaction(s)" : "";
+    marks.forEach(function (el) { el.remove(); });
+    marks = redactions.map(function (r) {
+      var el = box("redact-box redact-" + r.mode);
+      place(el, r);
+      return el;
+    });
+    list.textContent = "";
+    redactions.forEach(function (r) {
+      var li = document.createElement("li");
+      li.textContent = (MODES[r.mode] || r.mode) + " " + r.w + " × " + r.h + " at " + r.x + ", " + r.y;
+      list.appendChild(li);
+    });
+    undo.disabled = clear.disabled = redactions.length === 0;
   }
-  img.addEventListener("mousedown", function (event) {
+
+  // A form sent back with an error keeps what was drawn.
+  try {
+    var kept = JSON.parse(field("redactions").value || "[]");
+    if (Array.isArray(kept)) { redactions = kept.filter(function (r) { return r && MODES[r.mode]; }); }
+  } catch (ignore) { redactions = []; }
+
+  img.addEventListener("pointerdown", function (event) {
+    if (event.button !== 0) { return; }
     event.preventDefault();
+    img.setPointerCapture(event.pointerId);
     mode = event.shiftKey ? "black" : (event.altKey ? "blur" : "crop");
     start = point(event);
+    drag = mode === "crop" ? cropBox : box("redact-box redact-" + mode);
   });
-  window.addEventListener("mouseup", function (event) {
+  img.addEventListener("pointermove", function (event) {
+    if (start) { place(drag, rectFrom(start, point(event))); }
+  });
+  function finish(event, cancelled) {
     if (!start) { return; }
     var r = rectFrom(start, point(event));
     start = null;
-    if (r.w < 4 || r.h < 4) { return; }
+    if (mode !== "crop") { drag.remove(); }
+    drag = null;
+    if (cancelled || r.w < 4 || r.h < 4) { showCrop(); return; }
     if (mode === "crop") {
       field("x").value = r.x; field("y").value = r.y; field("w").value = r.w; field("h").value = r.h;
-      box.hidden = false;
-      place(box, r);
+      showCrop();
     } else {
       r.mode = mode;
       redactions.push(r);
-      var el = document.createElement("div");
-      el.className = "redact-box redact-" + mode;
-      stage.appendChild(el);
-      place(el, r);
       syncRedactions();
     }
-  });
-})();
+  }
+  img.addEventListener("pointerup", function (event) { finish(event, false); });
+  img.addEventListener("pointercancel", function (event) { finish(event, true); });
+  img.addEventListener("dragstart", function (event) { event.preventDefault(); });
+  ["x", "y", "w", "h"].forEach(function (k) { field(k).addEventListener("input", showCrop); });
+  undo.addEventListener("click", function () { redactions.pop(); syncRedactions(); });
+  clear.addEventListener("click", function () { redactions = []; syncRedactions(); });
+  window.addEventListener("resize", function () { showCrop(); syncRedactions(); });
+  if (img.complete) { showCrop(); syncRedactions(); } else {
+    img.addEventListener("load", function () { showCrop(); syncRedactions(); });
+  }
+}());
