@@ -114,6 +114,9 @@ def test_crop_tool_draws_redacts_and_creates_the_crop(new_context: Callable[...,
     with page.expect_navigation(url="**/internal/crops/*/", timeout=120_000):
         page.get_by_role("button", name="Create crop and run the safety gate").click(
             timeout=120_000)  # the click waits for the navigation it starts
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "crop-created.png"),
+                        full_page=True)
     crop = Crop.objects.get()
     assert crop.x == 150 and crop.image_id == evidence_image.pk
     assert [r["mode"] for r in crop.redactions] == ["black", "blur"]
