@@ -9,27 +9,36 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-# Routine lines that MediaPipe and TensorFlow Lite write from C++ straight to file
-# descriptor 2 when their models start: informational ("INFO: Created TensorFlow Lite XNNPACK
-# delegate for CPU") and warnings in absl's format ("W0000 00:00:1796396860.359983  13878
-# inference_feedback_manager.cc:114] ...").
+# The routine lines MediaPipe and TensorFlow Lite write from C++ straight to file descriptor
+# 2 whenever their models start, and only those: TFLite's XNNPACK notice, absl's note that
+# logging is not set up, and the feedback manager's warning (once per model graph).
 _NATIVE_ROUTINE = re.compile(
-    r"^(INFO: |WARNING: All log messages before absl::InitializeLog\(\)"
-    r"|[IW]\d{4} [\d:.]+\s+\d+ \S+:\d+\] )")
+    r"^(INFO: Created TensorFlow Lite XNNPACK delegate for CPU\."
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|W\d{4} [\d:.]+\s+\d+ inference_feedback_manager\.cc:\d+\] Feedback manager requires)")
+
+
+def _pass_on(read_end: int, terminal: int) -> None:
+    """Copy the lines arriving on `read_end` to `terminal`, less the routine ones."""
+    with os.fdopen(read_end, "rb") as pipe:
+        for raw in pipe:
+            if not _NATIVE_ROUTINE.match(raw.decode("utf-8", "replace")):
+                os.write(terminal, raw)
 
 
 @contextlib.contextmanager
 def native_stderr_filtered() -> Iterator[None]:
-    """Keep native libraries' routine log lines off the terminal while the block runs.
+    """Keep native libraries' routine start-up lines off the terminal while the block runs.
 
-    File descriptor 2 goes to a temporary file and Python's ``sys.stderr`` to a copy of the
-    terminal, so Python's own messages appear as before. At the end every captured native line
-    that is not routine (errors above all) is passed on to stderr: nothing is lost."""
+    File descriptor 2 becomes a pipe, read by a thread that passes every other line on to the
+    terminal as it arrives (an error just before a native crash included); Python's
+    ``sys.stderr`` writes to a copy of the terminal, so Python's own messages appear as
+    before."""
     try:
         fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):  # stderr is not a file: nothing to do
@@ -38,22 +47,24 @@ def native_stderr_filtered() -> Iterator[None]:
     sys.stderr.flush()
     original = sys.stderr
     terminal = os.dup(fd)
-    with tempfile.TemporaryFile() as sink:
+    read_end, write_end = os.pipe()
+    pump = threading.Thread(target=_pass_on, args=(read_end, terminal), daemon=True,
+                            name="traceobject-native-stderr")
+    pump.start()
+    try:
         sys.stderr = os.fdopen(os.dup(terminal), "w", buffering=1,
                                encoding=original.encoding or "utf-8", errors="backslashreplace")
-        os.dup2(sink.fileno(), fd)
-        try:
-            yield
-        finally:
+        os.dup2(write_end, fd)
+        yield
+    finally:
+        if sys.stderr is not original:
             sys.stderr.close()
             sys.stderr = original
-            os.dup2(terminal, fd)
+        os.dup2(terminal, fd)
+        os.close(write_end)  # the last writer: the thread reads to the end and stops
+        pump.join(timeout=5)
+        if not pump.is_alive():  # a thread still writing keeps its descriptor
             os.close(terminal)
-            sink.seek(0)
-            for line in sink.read().decode("utf-8", "replace").splitlines():
-                if not _NATIVE_ROUTINE.match(line):
-                    print(line, file=sys.stderr)
-            sys.stderr.flush()
 
 
 def _django() -> None:

@@ -175,13 +175,15 @@ def export_run(*, export_id: int, chunk: int = CHUNK) -> Export | None:
                 _progress_save(export_id, done)
             writer.finish()
             out.seek(0)
+            running.update(progress_at=timezone.now())  # the upload may take a while
             name = f"exports/{export.pk}/{secrets.token_hex(8)}.{export.format}"
             key = export_storage().save(name, File(out))
         if not running.update(state=ExportState.DONE, file_key=key, done=done,
                               finished_at=timezone.now()):
             # Housekeeping gave it up as stalled meanwhile: its owner was told it failed.
             logger.warning("export %s was no longer running; its file is dropped", export_id)
-            export_storage().delete(key)
+            dropped, key = key, ""
+            export_storage().delete(dropped)
     except Exception as error:  # recorded on the export; the message may hold tip data
         logger.exception("export %s failed", export_id)
         if key:

@@ -18,6 +18,7 @@
   var redactions = [];
   var marks = [];
   var start = null;
+  var pointer = null;
   var mode = "crop";
   var drag = null;
 
@@ -81,27 +82,35 @@
     undo.disabled = clear.disabled = redactions.length === 0;
   }
 
+  function valid(r) {
+    return r !== null && typeof r === "object" &&
+      Object.prototype.hasOwnProperty.call(MODES, r.mode) &&
+      ["x", "y", "w", "h"].every(function (k) { return Number.isInteger(r[k]) && r[k] >= 0; });
+  }
   // A form sent back with an error keeps what was drawn.
   try {
     var kept = JSON.parse(field("redactions").value || "[]");
-    if (Array.isArray(kept)) { redactions = kept.filter(function (r) { return r && MODES[r.mode]; }); }
+    if (Array.isArray(kept)) { redactions = kept.filter(valid); }
   } catch (ignore) { redactions = []; }
 
+  // One drag at a time, by one pointer: a second finger or pen is ignored until it ends.
   img.addEventListener("pointerdown", function (event) {
-    if (event.button !== 0) { return; }
+    if (event.button !== 0 || !event.isPrimary || start) { return; }
     event.preventDefault();
     img.setPointerCapture(event.pointerId);
+    pointer = event.pointerId;
     mode = event.shiftKey ? "black" : (event.altKey ? "blur" : "crop");
     start = point(event);
     drag = mode === "crop" ? cropBox : box("redact-box redact-" + mode);
   });
   img.addEventListener("pointermove", function (event) {
-    if (start) { place(drag, rectFrom(start, point(event))); }
+    if (start && event.pointerId === pointer) { place(drag, rectFrom(start, point(event))); }
   });
   function finish(event, cancelled) {
-    if (!start) { return; }
+    if (!start || event.pointerId !== pointer) { return; }
     var r = rectFrom(start, point(event));
     start = null;
+    pointer = null;
     if (mode !== "crop") { drag.remove(); }
     drag = null;
     if (cancelled || r.w < 4 || r.h < 4) { showCrop(); return; }
@@ -116,6 +125,7 @@
   }
   img.addEventListener("pointerup", function (event) { finish(event, false); });
   img.addEventListener("pointercancel", function (event) { finish(event, true); });
+  img.addEventListener("lostpointercapture", function (event) { finish(event, true); });
   img.addEventListener("dragstart", function (event) { event.preventDefault(); });
   ["x", "y", "w", "h"].forEach(function (k) { field(k).addEventListener("input", showCrop); });
   undo.addEventListener("click", function () { redactions.pop(); syncRedactions(); });
