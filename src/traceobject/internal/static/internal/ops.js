@@ -11,7 +11,6 @@
   var failures = 0;
 
   function field(name) { return box.querySelector("[data-field=" + name + "]"); }
-  function finished(state) { return state === "done" || state === "failed" || state === "expired"; }
 
   function show(status) {
     bar.max = Math.max(status.total, 1);
@@ -31,7 +30,7 @@
       .then(function (status) {
         failures = 0;
         show(status);
-        if (finished(status.state)) { window.location.reload(); return; }
+        if (status.finished) { window.location.reload(); return; }
         window.setTimeout(poll, 1000);
       })
       .catch(function () {
@@ -40,7 +39,7 @@
       });
   }
 
-  if (!finished(box.getAttribute("data-state"))) {
+  if (box.getAttribute("data-finished") !== "true") {
     if (pending) { pending.hidden = false; }
     window.setTimeout(poll, 1000);
   }
