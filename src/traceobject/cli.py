@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 # The routine lines MediaPipe and TensorFlow Lite write from C++ straight to file descriptor
@@ -97,8 +98,8 @@ def _worker_command() -> list[str]:
     return [sys.executable, "-m", "traceobject.cli", "worker"]
 
 
-def _run_children(commands: list[list[str]]) -> int:
-    children = [subprocess.Popen(cmd) for cmd in commands]
+def _run_children(commands: Sequence[tuple[list[str], dict[str, str] | None]]) -> int:
+    children = [subprocess.Popen(cmd, env=env) for cmd, env in commands]
 
     def stop(*_args: object) -> None:
         for child in children:
@@ -126,8 +127,93 @@ def _run_children(commands: list[list[str]]) -> int:
     return failed[0] if failed else 0
 
 
+def _child_env(role: str, home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TRACEOBJECT_") and k != "DATABASE_URL"}
+    env.update(TRACEOBJECT_ROLE=role, TRACEOBJECT_HOME=str(home), **extra)
+    for name in ("TRACEOBJECT_DEBUG", "TRACEOBJECT_LOG_LEVEL"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def _wait_healthy(url: str, seconds: float = 60.0) -> bool:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    """The embedded default: an edge (port N) and a core (port N+1), each with its own SQLite
+    database under $TRACEOBJECT_HOME/edge and .../core, joined by the real sync."""
+    from traceobject.core.env import home_dir
+    from traceobject.sync import protocol
+
+    if os.environ.get("TRACEOBJECT_ROLE", "all") != "all":
+        print("traceobject demo runs both roles itself: unset TRACEOBJECT_ROLE", file=sys.stderr)
+        return 2
+    home = home_dir()
+    edge_home, core_home = home / "edge", home / "core"
+    edge_url = f"http://127.0.0.1:{args.port}/"
+    core_url = f"http://127.0.0.1:{args.port + 1}/"
+    # Each side's signing key, and each side told the other's public key.
+    edge_key = protocol.signing_key_load(edge_home / "keys" / "sync.key", generate=True)
+    core_key = protocol.signing_key_load(core_home / "keys" / "sync.key", generate=True)
+    _peers_write(edge_home / "sync-peers.json",
+                 [{"name": "core", "keys": [bytes(core_key.verify_key).hex()]}])
+    _peers_write(core_home / "sync-peers.json",
+                 [{"name": "edge", "url": edge_url, "keys": [bytes(edge_key.verify_key).hex()]}])
+    edge_env = _child_env("edge", edge_home, TRACEOBJECT_SYNC_NAME="edge")
+    core_env = _child_env("core", core_home, TRACEOBJECT_SYNC_NAME="core")
+    me = [sys.executable, "-m", "traceobject.cli"]
+    print("Preparing the edge and the core (demo data on the first start only)...", flush=True)
+    setup = [subprocess.run([*me, "manage", "migrate", "--verbosity", "0"], env=edge_env,
+                            check=False),
+             subprocess.run([*me, "demo-core-setup", "--port", str(args.port + 1)],
+                            env=core_env, check=False)]
+    if any(run.returncode for run in setup):
+        return 1
+    commands = [(_server_command("127.0.0.1", args.port, 1, 8), edge_env),
+                (_server_command("127.0.0.1", args.port + 1, 1, 8), core_env)]
+    if not args.no_worker:
+        commands.append((_worker_command(), core_env))
+
+    def first_sync() -> None:
+        if _wait_healthy(edge_url):
+            subprocess.run([*me, "sync", "--quiet"], env=core_env, check=False)
+        print()
+        print(f"  traceobject demo: public site (edge) {edge_url}en/")
+        print(f"                    back office (core) {core_url}internal/")
+        print(f"  data in {home} (edge/ and core/: two databases, joined by the sync)")
+        print(f"  public API: {edge_url}api/v1/openapi.json   health: {edge_url}healthz, "
+              f"{core_url}healthz")
+        print("  The core's worker syncs with the edge every few seconds: tips sent on the")
+        print("  public site reach the back office, questions reach the tipster's mailbox.")
+        print("  Ctrl-C stops it.\n", flush=True)
+
+    threading.Thread(target=first_sync, daemon=True).start()
+    return _run_children(commands)
+
+
+def _peers_write(path: Path, peers: list[dict[str, Any]]) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(json.dumps({"peers": peers}, indent=2) + "\n")
+
+
+def cmd_demo_core_setup(args: argparse.Namespace) -> int:
+    """The core's half of the demo's start: migrations, keys, demo data, sign-in details."""
     _django()
+    from django.conf import settings
     from django.core.management import call_command
 
     from traceobject.core.keys import ensure_intake_keys
@@ -136,30 +222,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     ensure_intake_keys()
-    print("Loading demo data (first start only)...", flush=True)
     created = demo_load()
-    from django.conf import settings
-
     demo_evidence_load(folder=settings.HOME / "demo-evidence")
-
     url = f"http://127.0.0.1:{args.port}/"
-    print()
-    print(f"  traceobject demo: {url}")
-    print(f"  data in {settings.HOME}" + ("" if created else " (demo data already loaded)"))
-    print(f"  public site: {url}en/    API: {url}api/v1/openapi.json")
-    print(f"  back office: {url}internal/  (demo case {DEMO_CASE}: evidence, similar images,")
-    print("               crops through the safety gate)   Django admin: "
-          f"{url}internal/admin/")
-    print(f"  staff sign-in: password {DEMO_PASSWORD}, then a TOTP code (second factor):")
+    print("  back office: demo case " + DEMO_CASE + " (evidence, similar images, crops"
+          + " through the safety gate)" + ("" if created else "; demo data already loaded"))
+    print(f"  staff sign-in at {url}internal/: password {DEMO_PASSWORD}, then a TOTP code:")
     for username, role in DEMO_USERS:
         print(f"    {username:<14} TOTP secret {_demo_secret(username)}   ({role})")
     print("  Add a secret to an authenticator app, or print the current code with")
-    print("  `traceobject totp USER` (demo accounts only).")
-    print("  Ctrl-C stops it.\n", flush=True)
-    commands = [_server_command("127.0.0.1", args.port, 1, 8)]
-    if not args.no_worker:
-        commands.append(_worker_command())
-    return _run_children(commands)
+    print("  `traceobject totp USER` (demo accounts only).", flush=True)
+    return 0
 
 
 def _demo_secret(username: str) -> str:
@@ -212,14 +285,109 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """django-tasks-db's worker, plus (in a thread) the periodic scheduler that enqueues due
-    periodic tasks such as the daily retention purge; several workers enqueue each once."""
+    """django-tasks-db's worker, plus (in threads) the periodic scheduler that enqueues due
+    periodic tasks such as the daily retention purge (several workers enqueue each once) and,
+    on a core, the sync with its edges."""
+    _django()
+    from django.conf import settings
+
+    if settings.EDGE:
+        print("an edge runs no worker: its core pulls what it holds", file=sys.stderr)
+        return 2
     if not args.no_schedule:
-        _django()
         from traceobject.core.schedule import schedule_thread_start
 
         schedule_thread_start()
+    if settings.ROLE == "core" and not args.no_sync:
+        from traceobject.sync.loop import sync_thread_start
+
+        sync_thread_start()
     return _manage(["db_worker", "--interval", str(args.interval)])
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """One sync round with every edge (or one): push, pull, report."""
+    _django()
+    from django.conf import settings
+
+    from traceobject.sync.config import SyncConfigError
+    from traceobject.sync.core import sync_all
+
+    if settings.EDGE:
+        print("traceobject sync runs on the core (the edge never connects out)",
+              file=sys.stderr)
+        return 2
+    try:
+        reports = sync_all(only=args.edge)
+    except SyncConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not reports:
+        print(f"no edges configured in {settings.SYNC_PEERS_FILE}", file=sys.stderr)
+        return 2
+    failed = 0
+    for report in reports:
+        failed += bool(report.error)
+        if args.quiet and not report.error:
+            continue
+        if report.skipped:
+            print(f"{report.edge}: another worker is syncing it now")
+            continue
+        state = f"error: {report.error}" if report.error else "ok"
+        print(f"{report.edge}: {state}; pushed {report.pushed_objects} objects, "
+              f"{report.pushed_questions} questions, {report.pushed_statuses} statuses; "
+              f"pulled {report.pulled_tips} tips, {report.pulled_answers} answers; "
+              f"{report.backlog} tips still waiting")
+        for problem in report.problems[:20]:
+            print(f"  {problem}")
+    return 1 if failed else 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Make (where missing) and show this side's sync key and, on a core, its intake key."""
+    _django()
+    import json
+
+    from django.conf import settings
+    from nacl.signing import SigningKey
+
+    from traceobject.sync import protocol
+
+    path = settings.SYNC_KEY_FILE
+    if args.action == "rotate":
+        if path.exists():
+            old = path.with_name(f"{path.name}.{int(time.time())}.old")
+            path.rename(old)
+            print(f"old sync key moved to {old}")
+        protocol.signing_key_write(path, SigningKey.generate())
+    generate = args.action in {"init", "rotate"} or settings.SYNC_KEYS_GENERATE
+    try:
+        key = protocol.signing_key_load(path, generate=generate)
+    except FileNotFoundError:
+        print(f"no sync key at {path}: create one with `traceobject keys init`",
+              file=sys.stderr)
+        return 2
+    public = bytes(key.verify_key).hex()
+    print(f"role            {settings.ROLE}")
+    print(f"sync name       {settings.SYNC_NAME}")
+    print(f"sync key        {path} (id {protocol.key_id(key.verify_key)})")
+    print(f"sync public key {public}")
+    if not settings.EDGE:
+        from traceobject.core import crypto
+
+        if args.action == "init" and not settings.INTAKE_PRIVATE_KEY_FILE.exists():
+            crypto.generate_intake_keys(settings.INTAKE_PRIVATE_KEY_FILE,
+                                        settings.INTAKE_PUBLIC_KEY_FILE)
+        if settings.INTAKE_PUBLIC_KEY_FILE.exists():
+            print(f"intake key      {settings.INTAKE_PUBLIC_KEY_FILE} (private key beside it: "
+                  "it never leaves the core)")
+    entry: dict[str, Any] = {"name": settings.SYNC_NAME, "keys": [public]}
+    if settings.EDGE:
+        entry["url"] = settings.PUBLIC_BASE_URL or "https://EDGE-ADDRESS/"
+    print("\nAdd this entry to the other side's peers file (TRACEOBJECT_SYNC_PEERS_FILE);")
+    print("during a rotation list the old and the new key there:")
+    print(json.dumps(entry))
+    return 0
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
@@ -425,6 +593,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-worker", action="store_true", help="do not start the task worker")
     demo.set_defaults(func=cmd_demo)
+    demo_setup = sub.add_parser("demo-core-setup", help=argparse.SUPPRESS)
+    demo_setup.add_argument("--port", type=int, default=8001)
+    demo_setup.set_defaults(func=cmd_demo_core_setup)
 
     serve = sub.add_parser("serve", help="the web server (gunicorn)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -437,7 +608,19 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=1.0)
     worker.add_argument("--no-schedule", action="store_true",
                         help="do not enqueue periodic tasks (retention) from this worker")
+    worker.add_argument("--no-sync", action="store_true",
+                        help="do not sync with the edges from this worker (core)")
     worker.set_defaults(func=cmd_worker)
+
+    sync = sub.add_parser("sync", help="sync with the edges now (core): push, pull, report")
+    sync.add_argument("--edge", metavar="NAME", help="only this edge")
+    sync.add_argument("--quiet", action="store_true", help="print only problems")
+    sync.set_defaults(func=cmd_sync)
+
+    keys = sub.add_parser("keys", help="make and show this side's sync and intake keys")
+    keys.add_argument("action", nargs="?", choices=("show", "init", "rotate"), default="show",
+                      help="show (default), init (create missing keys), rotate (new sync key)")
+    keys.set_defaults(func=cmd_keys)
 
     hash_ = sub.add_parser("hash", help="SHA-256, MD5 and PDQ of image files, tab-separated")
     hash_.add_argument("files", nargs="+", metavar="FILE")

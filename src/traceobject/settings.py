@@ -3,6 +3,15 @@
 TRACEOBJECT_ENV=embedded (default): SQLite under $TRACEOBJECT_HOME (default ./var), keys generated
 there.
 TRACEOBJECT_ENV=production: every secret must be given, HTTPS-only cookies, HSTS.
+
+TRACEOBJECT_ROLE (see README, "Deployment: edge and core"):
+  edge  the internet-facing site: public pages, public API, mailbox, the sync endpoint. Its
+        database holds only what is published and what is sealed; no private key, no staff.
+  core  the agency's side: back office, internal and liaison APIs, evidence, the worker and
+        the sync client that connects out to the edges.
+  all   one process with both halves over one database (the test suite and development).
+        `traceobject demo` with this role runs a real edge and a real core, each with its own
+        database, joined by the sync over loopback.
 """
 
 from __future__ import annotations
@@ -24,12 +33,13 @@ from traceobject.core.env import (
     env_str,
     home_dir,
 )
-from traceobject.evidence.storage_settings import evidence_storage
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = home_dir()
 ENVIRONMENT = env_choice("TRACEOBJECT_ENV", ("embedded", "production"), "embedded")
 PRODUCTION = ENVIRONMENT == "production"
+ROLE = env_choice("TRACEOBJECT_ROLE", ("edge", "core", "all"), "all")
+EDGE = ROLE == "edge"
 KEYS_DIR = Path(env_str("TRACEOBJECT_KEYS_DIR") or HOME / "keys")
 
 
@@ -60,15 +70,39 @@ def _secret(env_name: str, file_name: str) -> str:
 SECRET_KEY = _secret("TRACEOBJECT_SECRET_KEY", "secret_key")
 # Receipts are stored only as HMAC-SHA256 under this key; rate-limit keys are derived from it too.
 RECEIPT_HMAC_KEY = _secret("TRACEOBJECT_RECEIPT_KEY", "receipt_hmac_key")
-# Sealed intake: tips are encrypted to the public key; only the internal role holds the private key.
-INTAKE_PUBLIC_KEY_FILE = Path(
-    env_str("TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE") or KEYS_DIR / "intake.pub"
+# Sealed intake: tips are encrypted to the public key; only the core holds the private key. The
+# edge has no intake key setting at all: it seals each tip to the key of the core that owns the
+# object, which that core sent with the object (sync).
+if not EDGE:
+    INTAKE_PUBLIC_KEY_FILE = Path(
+        env_str("TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE") or KEYS_DIR / "intake.pub"
+    )
+    INTAKE_PRIVATE_KEY_FILE = Path(
+        env_str("TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE") or KEYS_DIR / "intake.key"
+    )
+    # Only the embedded default generates a missing intake key pair; production must provide it.
+    INTAKE_KEYS_GENERATE = not PRODUCTION
+# Core-only settings given to an edge: `check` refuses them loudly (traceobject.E010).
+EDGE_FORBIDDEN_SETTINGS = sorted(
+    name for name in os.environ
+    if EDGE and (name.startswith(("TRACEOBJECT_INTAKE_PRIVATE", "TRACEOBJECT_EVIDENCE_"))
+                 or name == "TRACEOBJECT_INDEX_DIR")
 )
-INTAKE_PRIVATE_KEY_FILE = Path(
-    env_str("TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE") or KEYS_DIR / "intake.key"
-)
-# Only the embedded default generates a missing intake key pair; production must provide it.
-INTAKE_KEYS_GENERATE = not PRODUCTION
+
+# --- Sync between edge and core (traceobject/sync). ---
+# This side's name (the other side knows it by this name) and signing key (Ed25519).
+SYNC_NAME = env_str("TRACEOBJECT_SYNC_NAME", "edge" if EDGE else "core")
+SYNC_KEY_FILE = Path(env_str("TRACEOBJECT_SYNC_KEY_FILE") or KEYS_DIR / "sync.key")
+SYNC_KEYS_GENERATE = not PRODUCTION
+# The other side(s): JSON, see README "Deployment". On an edge: the cores it accepts; on a core:
+# the edges it publishes to and pulls from.
+SYNC_PEERS_FILE = Path(env_str("TRACEOBJECT_SYNC_PEERS_FILE") or HOME / "sync-peers.json")
+SYNC_INTERVAL = env_int("TRACEOBJECT_SYNC_INTERVAL", 5, minimum=1)  # seconds, core worker
+SYNC_BATCH = env_int("TRACEOBJECT_SYNC_BATCH", 500, minimum=1)  # tips per pulled batch
+SYNC_MAX_MESSAGE_BYTES = env_int("TRACEOBJECT_SYNC_MAX_MESSAGE_BYTES", 16 * 1024 * 1024,
+                                 minimum=64 * 1024)
+SYNC_CLOCK_SKEW = env_int("TRACEOBJECT_SYNC_CLOCK_SKEW", 300, minimum=5)  # seconds
+SYNC_TIMEOUT = env_int("TRACEOBJECT_SYNC_TIMEOUT", 60, minimum=1)  # seconds per request
 
 DEBUG = env_bool("TRACEOBJECT_DEBUG", False)
 ALLOWED_HOSTS = env_list(
@@ -80,6 +114,12 @@ CSRF_TRUSTED_ORIGINS = env_list("TRACEOBJECT_CSRF_TRUSTED_ORIGINS")
 NUM_PROXIES = env_int("TRACEOBJECT_NUM_PROXIES", 0, minimum=0)
 PUBLIC_BASE_URL = env_str("TRACEOBJECT_PUBLIC_BASE_URL", "")
 
+_CORE_ONLY_APPS = {
+    "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages", "django_tasks",
+    "django_tasks_db", "django_otp", "django_otp.plugins.otp_totp", "traceobject.routing",
+    "traceobject.evidence", "traceobject.audit", "traceobject.clues", "traceobject.exports",
+    "traceobject.accounts", "traceobject.internal",
+}
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -105,7 +145,10 @@ INSTALLED_APPS = [
     "traceobject.internal",
     "traceobject.public",
     "traceobject.api",
+    "traceobject.sync",
 ]
+if EDGE:
+    INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in _CORE_ONLY_APPS]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -123,8 +166,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if EDGE:  # no sessions, no sign-in: nothing on the edge knows a user
+    MIDDLEWARE = [m for m in MIDDLEWARE if m not in {
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    }]
 
-ROOT_URLCONF = "traceobject.urls"
+ROOT_URLCONF = {"edge": "traceobject.urls_edge", "core": "traceobject.urls_core",
+                "all": "traceobject.urls"}[ROLE]
+# The edge never creates the triage store's tables (see traceobject/sync/router.py).
+DATABASE_ROUTERS = ["traceobject.sync.router.RoleRouter"]
 WSGI_APPLICATION = "traceobject.wsgi.application"
 
 TEMPLATES = [
@@ -144,6 +197,12 @@ TEMPLATES = [
         },
     }
 ]
+if EDGE:
+    TEMPLATES[0]["OPTIONS"]["context_processors"] = [  # type: ignore[index]
+        "django.template.context_processors.request",
+        "django.template.context_processors.i18n",
+        "traceobject.public.context_processors.site",
+    ]
 
 _database_url = env_str("DATABASE_URL")
 if _database_url:
@@ -240,10 +299,6 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(HOME / "media" / "public"), "base_url": "/media/"},
     },
-    # Evidence never leaves the internal role: a separate store, never served by the public site.
-    # TRACEOBJECT_EVIDENCE_STORAGE=filesystem (default, $TRACEOBJECT_HOME/evidence/) or s3
-    # (TRACEOBJECT_EVIDENCE_S3_*; see traceobject/evidence/storage_settings.py and README.md).
-    "evidence": evidence_storage(home=HOME),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -252,6 +307,13 @@ STORAGES = {
         )
     },
 }
+if not EDGE:
+    # Evidence never leaves the core: a separate store, never served by the public site.
+    # TRACEOBJECT_EVIDENCE_STORAGE=filesystem (default, $TRACEOBJECT_HOME/evidence/) or s3
+    # (TRACEOBJECT_EVIDENCE_S3_*; see traceobject/evidence/storage_settings.py and README.md).
+    from traceobject.evidence.storage_settings import evidence_storage
+
+    STORAGES["evidence"] = evidence_storage(home=HOME)
 MEDIA_ROOT = HOME / "media" / "public"
 INDEX_DIR = Path(env_str("TRACEOBJECT_INDEX_DIR") or HOME / "index")
 # PDQ near-duplicate threshold (the PDQ authors' recommendation) and minimum quality.
@@ -334,7 +396,7 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
-LOGIN_URL = "internal:login"
+LOGIN_URL = "internal:login"  # core only
 LOGIN_REDIRECT_URL = "internal:home"
 CSRF_FAILURE_VIEW = "traceobject.public.views.csrf_failure"
 
@@ -345,7 +407,8 @@ INSTALLED_APPS = [
     for app in INSTALLED_APPS
 ]
 # Signs staff out of /internal/ after this long without a request.
-MIDDLEWARE = [*MIDDLEWARE, "traceobject.accounts.middleware.IdleTimeoutMiddleware"]
+if not EDGE:
+    MIDDLEWARE = [*MIDDLEWARE, "traceobject.accounts.middleware.IdleTimeoutMiddleware"]
 TRACEOBJECT_IDLE_SECONDS = env_int("TRACEOBJECT_IDLE_SECONDS", 30 * 60, minimum=60)
 # Sensitive actions need password and code again when the last confirmation is older.
 TRACEOBJECT_REAUTH_SECONDS = env_int("TRACEOBJECT_REAUTH_SECONDS", 300, minimum=30)

@@ -43,6 +43,7 @@ class Campaign(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     is_public = models.BooleanField(default=False)
+    origin = models.CharField(max_length=64, blank=True)  # on an edge: the core that sent it
 
     class Meta:
         ordering = ["position", "id"]
@@ -81,6 +82,10 @@ class TracedObject(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # On an edge: the core that published the object (its sync name) and that core's intake
+    # public key (hex), to which tips on the object are sealed. Empty on the core itself.
+    origin = models.CharField(max_length=64, blank=True)
+    intake_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["position", "-published_at", "id"]
@@ -167,12 +172,19 @@ class ObjectReview(models.Model):
 class PublicFigure(models.Model):
     """An aggregate number the public statistics show (e.g. children safeguarded).
 
-    The internal side writes these totals (catalog.services.public_figures_set) so the
-    public role needs no access to forwardings or outcomes: only the numbers cross over.
+    The core writes these totals (catalog.services.public_figures_set) and the sync carries
+    them to the edges: the public side never sees forwardings or outcomes, only the numbers.
     """
 
-    name = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=64)
     value = models.BigIntegerField(default=0)
+    # On an edge: the core whose totals these are (an edge carrying several cores shows the
+    # sums); empty on the core.
+    origin = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["origin", "name"],
+                                               name="catalog_figure_origin_name")]
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"

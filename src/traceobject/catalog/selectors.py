@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,7 +244,8 @@ def statistics() -> Statistics:
         objects_identified=identified.count(),
         countries_found=identified.exclude(identified_country="")
         .values("identified_country").distinct().count(),
-        **dict(PublicFigure.objects.values_list("name", "value")),
+        **{row["name"]: int(row["total"] or 0) for row in
+           PublicFigure.objects.values("name").annotate(total=Sum("value")).order_by()},
     )
 
 
@@ -261,109 +261,3 @@ def image_folder_is_public(*, folder: str) -> bool:
         cached = _public_objects("en").filter(images__folder=folder).exists()
         cache.set(key, cached, 300)
     return bool(cached)
-
-
-# --------------------------------------------------------------------------- back office
-
-
-def object_problems(*, obj: TracedObject) -> list[str]:
-    """Why `obj` may not (yet) go to review or be published; empty when it may."""
-    from traceobject.evidence.models import Crop
-
-    problems = []
-    if not ObjectText.objects.filter(object=obj, language="en").exclude(title="").exists():
-        problems.append(_("It needs an English title."))
-    if not obj.images.exists():
-        problems.append(_("It needs at least one picture."))
-    for crop in Crop.objects.filter(traced_object=obj):
-        if not crop.may_be_published:
-            problems.append(_("Crop %(n)s failed the safety gate and no reviewer overrode it.")
-                            % {"n": crop.pk})
-    return problems
-
-
-def approval_conflict(*, obj: TracedObject, user: Any) -> str:
-    """Why `user` may not approve `obj` under the four-eyes rule ("" if they may): the
-    approver wrote nothing of it, submitted nothing, supplied no picture or crop."""
-    from traceobject.evidence.models import Crop
-
-    pk = getattr(user, "pk", None)
-    if pk is None:
-        return _("not signed in")
-    if obj.created_by_id == pk:
-        return _("you created it")
-    if obj.submitted_by_id == pk:
-        return _("you submitted it for review")
-    if obj.images.filter(added_by_id=pk).exists():
-        return _("you added one of its pictures")
-    if Crop.objects.filter(traced_object=obj, created_by_id=pk).exists():
-        return _("you made the crop it came from")
-    return ""
-
-
-def status_counts() -> dict[str, int]:
-    """How many objects are in each workflow state (every state listed)."""
-    counts = dict(TracedObject.objects.values_list("status").annotate(n=Count("id")))
-    return {status: counts.get(status, 0) for status in ObjectStatus.values}
-
-
-def staff_objects(*, status: str | None = None) -> QuerySet[TracedObject]:
-    """Every object (any state) for the back office, newest first, with its English title."""
-    qs = (TracedObject.objects.select_related("campaign", "created_by", "submitted_by")
-          .prefetch_related(Prefetch("texts", queryset=ObjectText.objects.filter(language="en"),
-                                     to_attr="_en"))
-          .annotate(n_images=Count("images", distinct=True))
-          .order_by("-created_at", "-id"))
-    if status in ObjectStatus.values:
-        qs = qs.filter(status=status)
-    return qs
-
-
-def staff_object(*, ref: str) -> TracedObject:
-    """One object in any state, for staff; NotFound for anything else."""
-    obj = None
-    if is_object_ref(ref):
-        obj = (TracedObject.objects.select_related(
-            "campaign", "created_by", "submitted_by", "approved_by")
-            .filter(ref=ref.upper()).first())
-    if obj is None:
-        raise NotFound("unknown_object", _("There is no object with this reference."))
-    return obj
-
-
-def review_queue() -> QuerySet[TracedObject]:
-    """Objects waiting for review, longest waiting first."""
-    return (TracedObject.objects.filter(status=ObjectStatus.IN_REVIEW)
-            .select_related("campaign", "created_by", "submitted_by")
-            .order_by("submitted_at", "id"))
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where an object came from (internal only: never shown on the public side)."""
-
-    crop: Any  # evidence.models.Crop or None
-    evidence_id: int | None
-    case_refs: list[str]
-
-
-def object_provenance(*, obj: TracedObject) -> Provenance:
-    from traceobject.evidence.models import Crop
-
-    crop = (Crop.objects.select_related("image", "created_by", "override_by")
-            .filter(traced_object=obj).first())
-    if crop is None:
-        return Provenance(crop=None, evidence_id=None, case_refs=[])
-    cases = sorted(set(crop.image.files.values_list("case__ref", flat=True)))
-    return Provenance(crop=crop, evidence_id=crop.image_id, case_refs=cases)
-
-
-def object_preview(*, obj: TracedObject, language: str = "en") -> ObjectView:
-    """What the public page would show of `obj` (in any state), for reviewers. The image
-    URLs are public ones; the back office serves them through its own route instead."""
-    fresh = TracedObject.objects.select_related("campaign").prefetch_related(
-        Prefetch("texts", queryset=ObjectText.objects.filter(language__in={language, "en"}),
-                 to_attr="_texts"),
-        Prefetch("images", to_attr="_images"),
-    ).get(pk=obj.pk)
-    return _object_view(fresh, language)

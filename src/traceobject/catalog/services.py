@@ -56,7 +56,7 @@ from PIL import Image
 
 from traceobject.accounts.roles import ADMINISTRATOR, INVESTIGATOR, REVIEWER, has_role
 from traceobject.audit.services import audit_record
-from traceobject.catalog import selectors
+from traceobject.catalog import selectors, staff_selectors
 from traceobject.catalog.models import (
     SLUG_RE,
     Campaign,
@@ -620,7 +620,7 @@ def object_submit(*, obj: TracedObject, user: Any) -> TracedObject:
     with transaction.atomic():
         fresh = _locked(obj)
         _state(fresh, (ObjectStatus.DRAFT,), "submit it for review")
-        problems = selectors.object_problems(obj=fresh)
+        problems = staff_selectors.object_problems(obj=fresh)
         if problems:
             raise ServiceError("not_ready", " ".join(problems))
         fresh.status = ObjectStatus.IN_REVIEW
@@ -641,11 +641,11 @@ def object_approve(*, obj: TracedObject, user: Any, comment: str = "") -> Traced
     with transaction.atomic():
         fresh = _locked(obj)
         _state(fresh, (ObjectStatus.IN_REVIEW,), "approve it")
-        conflict = selectors.approval_conflict(obj=fresh, user=user)
+        conflict = staff_selectors.approval_conflict(obj=fresh, user=user)
         if conflict:
             raise ServiceError("four_eyes", f"You cannot approve this object: {conflict}. "
                                             "A second person must approve it.", status=403)
-        problems = selectors.object_problems(obj=fresh)
+        problems = staff_selectors.object_problems(obj=fresh)
         if problems:
             raise ServiceError("not_ready", " ".join(problems))
         now = timezone.now()
@@ -747,5 +747,6 @@ def public_figures_set(**values: int) -> None:
             raise ServiceError("invalid", f"{name} must be a whole number >= 0.")
     with transaction.atomic():
         for name, value in values.items():
-            PublicFigure.objects.update_or_create(name=name, defaults={"value": value})
+            PublicFigure.objects.update_or_create(origin="", name=name,
+                                                  defaults={"value": value})
     catalog_changed()

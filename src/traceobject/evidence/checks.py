@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from traceobject.evidence.storage_settings import S3_BACKEND, P
 
 
 def _s3_options() -> dict[str, Any] | None:
-    entry = settings.STORAGES.get("evidence", {})
+    entry = cast(dict[str, Any], settings.STORAGES.get("evidence") or {})
     return dict(entry.get("OPTIONS", {})) if entry.get("BACKEND") == S3_BACKEND else None
 
 

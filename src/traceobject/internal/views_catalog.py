@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -30,7 +30,7 @@ from traceobject.accounts.roles import (
     has_role,
     role_required,
 )
-from traceobject.catalog import selectors
+from traceobject.catalog import selectors, staff_selectors
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import (
     Campaign,
@@ -53,7 +53,7 @@ UPLOAD_BODY_MARGIN = 64 * 1024
 
 def _get(ref: str) -> TracedObject:
     try:
-        return selectors.staff_object(ref=ref)
+        return staff_selectors.staff_object(ref=ref)
     except NotFound:
         raise Http404
 
@@ -64,8 +64,8 @@ def _get(ref: str) -> TracedObject:
 def object_list(request: HttpRequest) -> HttpResponse:
     form = forms.StatusFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    counts = selectors.status_counts()
-    page = Paginator(selectors.staff_objects(status=status or None), 50).get_page(
+    counts = staff_selectors.status_counts()
+    page = Paginator(staff_selectors.staff_objects(status=status or None), 50).get_page(
         request.GET.get("page"))
     rows = [{"obj": obj, "title": obj._en[0].title if obj._en else "",  # type: ignore[attr-defined]
              "images": obj.n_images} for obj in page]  # type: ignore[attr-defined]
@@ -150,9 +150,9 @@ def _object_page(request: HttpRequest, obj: TracedObject, *, status: int = 200,
         "identified_form": forms.IdentifiedForm(initial={"country": obj.identified_country}),
         "images": [_image_info(obj, i) for i in obj.images.select_related("added_by")],
         "reviews": obj.reviews.select_related("user"),
-        "problems": selectors.object_problems(obj=obj),
-        "conflict": selectors.approval_conflict(obj=obj, user=user),
-        "provenance": selectors.object_provenance(obj=obj),
+        "problems": staff_selectors.object_problems(obj=obj),
+        "conflict": staff_selectors.approval_conflict(obj=obj, user=user),
+        "provenance": staff_selectors.object_provenance(obj=obj),
         "error": error,
         "findings": getattr(error, "findings", None),
         "is_investigator": is_investigator,
@@ -166,6 +166,7 @@ def _object_page(request: HttpRequest, obj: TracedObject, *, status: int = 200,
         "can_identify": (is_investigator or is_reviewer) and obj.status in (
             ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED),
         "is_public": obj.status in (ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED),
+        "public_url": _public_url(obj.ref),
     }
     context.update(form_overrides)
     return render(request, "internal/catalog/object_detail.html", context, status=status)
@@ -348,6 +349,16 @@ def object_identified(request: HttpRequest, ref: str) -> HttpResponse:
         thank_you={"en": note} if note else None), _("Marked identified."))
 
 
+def _public_url(ref: str) -> str:
+    """Where the public sees the object: this process's own public page (role all), else the
+    edge's address (TRACEOBJECT_PUBLIC_BASE_URL) when it is set."""
+    try:
+        return reverse("public:object", args=[ref])
+    except NoReverseMatch:
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        return f"{base}/en/objects/{ref}/" if base else ""
+
+
 # --------------------------------------------------------------------------- review queue
 
 
@@ -356,15 +367,15 @@ def object_identified(request: HttpRequest, ref: str) -> HttpResponse:
 @role_required(REVIEWER)
 def review_queue(request: HttpRequest) -> HttpResponse:
     items = []
-    for obj in selectors.review_queue():
+    for obj in staff_selectors.review_queue():
         items.append({
             "obj": obj,
-            "preview": selectors.object_preview(obj=obj),
+            "preview": staff_selectors.object_preview(obj=obj),
             "images": [_image_info(obj, i) for i in obj.images.select_related("added_by")],
             "languages": list(obj.texts.values_list("language", flat=True)),
-            "provenance": selectors.object_provenance(obj=obj),
-            "problems": selectors.object_problems(obj=obj),
-            "conflict": selectors.approval_conflict(obj=obj, user=request.user),
+            "provenance": staff_selectors.object_provenance(obj=obj),
+            "problems": staff_selectors.object_problems(obj=obj),
+            "conflict": staff_selectors.approval_conflict(obj=obj, user=request.user),
             "reviews": obj.reviews.select_related("user"),
         })
     return render(request, "internal/catalog/review_queue.html", {

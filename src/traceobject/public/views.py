@@ -223,8 +223,9 @@ def public_media(request: HttpRequest, path: str) -> FileResponse:
 def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code, message), status=status)
-    return render(request, "public/error.html", {"title": title, "message": message},
-                  status=status)
+    # The core serves no public page to link back to: its error page is the back office's.
+    template = "internal/error.html" if settings.ROLE == "core" else "public/error.html"
+    return render(request, template, {"title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

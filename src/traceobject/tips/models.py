@@ -19,6 +19,14 @@ class Receipt(models.Model):
     digest = models.CharField(max_length=64, unique=True)  # HMAC-SHA256 of the receipt
     mailbox_public_key = models.BinaryField(max_length=32)
     created_at = models.DateTimeField()
+    # On the core: the edge it was pulled from and its id there (empty for local intake).
+    origin = models.CharField(max_length=64, blank=True)
+    origin_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["origin", "origin_id"], condition=models.Q(origin_id__isnull=False),
+            name="tips_receipt_origin")]
 
     def __str__(self) -> str:
         return f"receipt {self.pk}"
@@ -42,9 +50,20 @@ class SealedTip(models.Model):
     # Set when the tip could not be opened (wrong key, damaged): kept for an operator, skipped
     # by the opener so it cannot block the queue.
     open_error = models.CharField(max_length=200, blank=True)
+    # Sync (traceobject/sync). On the core: the edge the tip was pulled from and its id there,
+    # and whether the edge has been told the latest public_status. On the edge: when the
+    # owning core acknowledged the tip (then `sealed` is emptied: the core has it).
+    origin = models.CharField(max_length=64, blank=True)
+    origin_id = models.BigIntegerField(null=True, blank=True)
+    status_pushed = models.BooleanField(default=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["opened_at"])]
+        indexes = [models.Index(fields=["opened_at"]),
+                   models.Index(fields=["synced_at", "id"], name="tips_sealed_sync_idx")]
+        constraints = [models.UniqueConstraint(
+            fields=["origin", "origin_id"], condition=models.Q(origin_id__isnull=False),
+            name="tips_sealed_origin")]
 
     def __str__(self) -> str:
         return f"sealed tip {self.pk}"
@@ -74,10 +93,21 @@ class MailboxMessage(models.Model):
     created_at = models.DateTimeField()
     # from_tipster only: set when the worker opened the answer into the triage store.
     opened_at = models.DateTimeField(null=True, blank=True)
+    # Sync. On the core: the edge an answer was pulled from and its id there; on the edge: the
+    # core a question came from and its id there. `synced_at`: on the edge, when the core
+    # acknowledged an answer (its intake-sealed copy is then emptied); on the core, when a
+    # question was delivered to the edge.
+    origin = models.CharField(max_length=64, blank=True)
+    origin_id = models.BigIntegerField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]  # written order (tipster times are rounded to the hour)
-        indexes = [models.Index(fields=["direction", "opened_at"], name="tips_mbox_open_idx")]
+        indexes = [models.Index(fields=["direction", "opened_at"], name="tips_mbox_open_idx"),
+                   models.Index(fields=["direction", "synced_at"], name="tips_mbox_sync_idx")]
+        constraints = [models.UniqueConstraint(
+            fields=["origin", "origin_id"], condition=models.Q(origin_id__isnull=False),
+            name="tips_mbox_origin")]
 
     def __str__(self) -> str:
         return f"message {self.pk} ({self.direction})"

@@ -219,10 +219,10 @@ def _public_status_sync(tips: QuerySet[Tip], state: str) -> None:
     sealed = SealedTip.objects.filter(id__in=tips.values("intake_id"))
     if state == TipState.FORWARDED:
         sealed.exclude(public_status=PublicStatus.PASSED_ON).update(
-            public_status=PublicStatus.PASSED_ON)
+            public_status=PublicStatus.PASSED_ON, status_pushed=False)
     elif state != TipState.NEW:
         sealed.filter(public_status=PublicStatus.RECEIVED).update(
-            public_status=PublicStatus.CHECKING)
+            public_status=PublicStatus.CHECKING, status_pushed=False)
 
 
 def tip_state_set(*, tips: Iterable[Tip | int], state: str, user: Any,

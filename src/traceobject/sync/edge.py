@@ -1,0 +1,385 @@
+"""The edge's half of the sync: it answers the core's signed messages, and never connects out.
+
+Message types (see protocol.py for the envelope):
+  pull  -> the sealed tips and sealed answers waiting for the sending core, in id order
+  ack   -> the core has stored these: their intake-sealed copies are emptied here
+  push  -> publication state (campaigns, figures, objects with pictures), questions to
+           tipsters sealed to their receipts' keys, and the coarse status of tips
+
+Everything is applied idempotently: an item carries the core's id or the object's reference,
+and applying it twice leaves what applying it once left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from traceobject.catalog.models import (
+    Campaign,
+    Category,
+    ObjectImage,
+    ObjectStatus,
+    ObjectText,
+    PublicFigure,
+    TracedObject,
+    is_object_ref,
+)
+from traceobject.core.pagecache import catalog_changed
+from traceobject.sync import protocol
+from traceobject.sync.models import SyncPeer
+from traceobject.sync.protocol import SyncRefused
+from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, SealedTip
+
+logger = logging.getLogger("traceobject.sync")
+
+MAX_PULL = 2000
+FOLDER_RE = re.compile(r"^objects/TAO-\d{4}-\d{4,6}/[0-9a-f]{6,32}$")
+FILE_RE = re.compile(r"^(\d{1,5})\.(jpg|webp)$")
+HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def accept(message: dict[str, Any], *, peer: str) -> None:
+    """Raise the last accepted sequence number of `peer` to this message's, or refuse it as
+    replayed or reordered. Runs inside the transaction that applies the message."""
+    SyncPeer.objects.get_or_create(name=peer)
+    moved = SyncPeer.objects.filter(name=peer, received_seq__lt=message["seq"]).update(
+        received_seq=message["seq"], last_contact_at=timezone.now())
+    if not moved:
+        raise SyncRefused("replayed", f"sequence {message['seq']} already seen")
+
+
+def handle(message: dict[str, Any], *, peer: str) -> dict[str, Any]:
+    kind = message["type"]
+    handler = _HANDLERS.get(kind)
+    if handler is None:
+        raise SyncRefused("unknown_type", kind[:32])
+    with transaction.atomic():
+        accept(message, peer=peer)
+        return handler(message, peer)
+
+
+# ------------------------------------------------------------------------------------ pull
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _receipt_out(tip_receipt: Any) -> dict[str, Any]:
+    return {"id": tip_receipt.pk, "digest": tip_receipt.digest,
+            "mailbox_key": protocol.b64(bytes(tip_receipt.mailbox_public_key)),
+            "created_at": _iso(tip_receipt.created_at)}
+
+
+def waiting_tips(*, peer: str) -> Any:
+    return SealedTip.objects.filter(object__origin=peer, synced_at__isnull=True)
+
+
+def waiting_answers(*, peer: str) -> Any:
+    return MailboxMessage.objects.filter(
+        direction=Direction.FROM_TIPSTER, synced_at__isnull=True,
+        sealed_tip__object__origin=peer)
+
+
+def _pull(message: dict[str, Any], peer: str) -> dict[str, Any]:
+    limit = message.get("limit")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_PULL:
+        raise SyncRefused("malformed", "limit")
+    tips = list(waiting_tips(peer=peer).select_related("object", "receipt")
+                .order_by("id")[:limit])
+    answers = list(waiting_answers(peer=peer).select_related("receipt")
+                   .order_by("id")[:limit])
+    backlog = waiting_tips(peer=peer).count() - len(tips)
+    return {
+        "tips": [{
+            "id": t.pk, "ref": t.object.ref, "sealed": protocol.b64(bytes(t.sealed)),
+            "received_at": _iso(t.received_at), "public_status": t.public_status,
+            "receipt": _receipt_out(t.receipt),
+        } for t in tips],
+        "answers": [{
+            "id": m.pk, "tip_id": m.sealed_tip_id, "sealed": protocol.b64(bytes(m.sealed)),
+            "created_at": _iso(m.created_at), "receipt": _receipt_out(m.receipt),
+        } for m in answers],
+        "backlog": backlog,
+    }
+
+
+def _ids(message: dict[str, Any], name: str) -> list[int]:
+    values = message.get(name, [])
+    if (not isinstance(values, list) or len(values) > MAX_PULL
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**63
+                       for v in values)):
+        raise SyncRefused("malformed", name)
+    return values
+
+
+def _ack(message: dict[str, Any], peer: str) -> dict[str, Any]:
+    """The core stored these: drop their intake-sealed copies (the tip's row stays for the
+    tipster's mailbox: object, status, time; the answer's copy sealed to the receipt stays)."""
+    now = timezone.now()
+    tips = waiting_tips(peer=peer).filter(id__in=_ids(message, "tips")).update(
+        synced_at=now, sealed=b"")
+    answers = waiting_answers(peer=peer).filter(id__in=_ids(message, "answers")).update(
+        synced_at=now, sealed=b"")
+    return {"tips": tips, "answers": answers}
+
+
+# ------------------------------------------------------------------------------------ push
+
+
+def _text(value: Any, field: str, limit: int, *, blank: bool = True) -> str:
+    if not isinstance(value, str) or len(value) > limit or (not blank and not value):
+        raise SyncRefused("malformed", field)
+    if "\x00" in value:
+        raise SyncRefused("malformed", field)
+    return value
+
+
+def _when(value: Any, field: str) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise SyncRefused("malformed", field)
+    return parsed
+
+
+def _site(site: dict[str, Any], peer: str) -> None:
+    campaigns = site.get("campaigns", [])
+    figures = site.get("figures", {})
+    if not isinstance(campaigns, list) or not isinstance(figures, dict):
+        raise SyncRefused("malformed", "site")
+    seen = set()
+    for item in campaigns:
+        if not isinstance(item, dict):
+            raise SyncRefused("malformed", "campaign")
+        slug = _text(item.get("slug"), "campaign.slug", 64, blank=False)
+        names, descriptions = item.get("names"), item.get("descriptions", {})
+        if not isinstance(names, dict) or not isinstance(descriptions, dict):
+            raise SyncRefused("malformed", "campaign texts")
+        for text in [*names.values(), *descriptions.values(), *names, *descriptions]:
+            _text(text, "campaign text", 20000)
+        launched = item.get("launched_on")
+        ends = item.get("ends_on")
+        existing = Campaign.objects.filter(slug=slug).first()
+        if existing is not None and existing.origin != peer:
+            logger.warning("sync: campaign %s of %s kept: it belongs to %s", slug, peer,
+                           existing.origin or "this edge")
+            continue
+        Campaign.objects.update_or_create(slug=slug, defaults={
+            "origin": peer, "names": names, "descriptions": descriptions,
+            "launched_on": parse_date(launched) if isinstance(launched, str) else None,
+            "ends_on": parse_date(ends) if isinstance(ends, str) else None,
+            "position": int(item.get("position") or 0) % 2**31,
+            "is_public": bool(item.get("is_public")),
+        })
+        seen.add(slug)
+    # Campaigns this core no longer has are hidden (their objects stay as the core says).
+    Campaign.objects.filter(origin=peer).exclude(slug__in=seen).update(is_public=False)
+    for name, value in figures.items():
+        if (not isinstance(name, str) or not 0 < len(name) <= 64 or not isinstance(value, int)
+                or isinstance(value, bool) or not 0 <= value < 2**62):
+            raise SyncRefused("malformed", "figures")
+        PublicFigure.objects.update_or_create(origin=peer, name=name,
+                                              defaults={"value": value})
+    PublicFigure.objects.filter(origin=peer).exclude(name__in=list(figures)).delete()
+
+
+def _image_files(image: dict[str, Any], folder: str) -> dict[str, bytes] | None:
+    files = image.get("files")
+    if files is None:
+        return None
+    if not isinstance(files, dict):
+        raise SyncRefused("malformed", "image files")
+    out = {}
+    for name, data in files.items():
+        if not isinstance(name, str) or not FILE_RE.match(name):
+            raise SyncRefused("malformed", f"image file name in {folder}")
+        out[name] = protocol.unb64(data, field=f"{folder}/{name}")
+    return out
+
+
+def _files_present(folder: str, widths: list[int]) -> bool:
+    return all(default_storage.exists(f"{folder}/{w}.{ext}")
+               for w in widths for ext in ("jpg", "webp"))
+
+
+def _folder_deleter(folder: str, widths: list[int]) -> Any:
+    def delete() -> None:
+        for w in widths:
+            for ext in ("jpg", "webp"):
+                default_storage.delete(f"{folder}/{w}.{ext}")
+
+    return delete
+
+
+def _object(item: dict[str, Any], peer: str) -> str:
+    """Apply one object's public state; return "ok", or "need_files" when pictures are
+    missing here and were not sent (the core sends them with its next push)."""
+    raw_ref = item.get("ref")
+    if not is_object_ref(raw_ref):
+        raise SyncRefused("malformed", "object ref")
+    ref = str(raw_ref).upper()
+    status = item.get("status")
+    if status not in {ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED, ObjectStatus.WITHDRAWN}:
+        raise SyncRefused("malformed", f"{ref}: status")
+    if item.get("category") not in Category.values:
+        raise SyncRefused("malformed", f"{ref}: category")
+    intake_key = item.get("intake_key")
+    if not isinstance(intake_key, str) or not HEX64_RE.match(intake_key):
+        raise SyncRefused("malformed", f"{ref}: intake_key")
+    country = _text(item.get("identified_country", ""), f"{ref}: country", 2)
+    texts, images = item.get("texts", []), item.get("images", [])
+    if not isinstance(texts, list) or not isinstance(images, list) or len(images) > 50:
+        raise SyncRefused("malformed", f"{ref}: texts or images")
+    campaign = None  # only for the gallery's filter: the core sends only what is visible
+    if isinstance(item.get("campaign"), str):
+        campaign = Campaign.objects.filter(slug=item["campaign"], origin=peer).first()
+    obj = TracedObject.objects.select_for_update().filter(ref=ref.upper()).first()
+    if obj is not None and obj.origin != peer:
+        logger.warning("sync: object %s of %s refused: it belongs to %s", ref, peer,
+                       obj.origin or "this edge")
+        return "conflict"
+    values = {
+        "origin": peer, "intake_key": intake_key, "category": item["category"],
+        "status": status, "campaign": campaign,
+        "position": int(item.get("position") or 0) % 2**31,
+        "published_at": _when(item.get("published_at"), f"{ref}: published_at"),
+        "identified_at": _when(item.get("identified_at"), f"{ref}: identified_at"),
+        "identified_country": country.upper(),
+        "withdrawn_at": timezone.now() if status == ObjectStatus.WITHDRAWN else None,
+    }
+    if obj is None:
+        obj = TracedObject.objects.create(ref=ref.upper(), **values)
+    else:
+        TracedObject.objects.filter(pk=obj.pk).update(**values)
+    ObjectText.objects.filter(object=obj).delete()
+    for text in texts:
+        if not isinstance(text, dict):
+            raise SyncRefused("malformed", f"{ref}: text")
+        questions = text.get("questions", [])
+        if not isinstance(questions, list) or len(questions) > 50:
+            raise SyncRefused("malformed", f"{ref}: questions")
+        ObjectText.objects.create(
+            object=obj, language=_text(text.get("language"), f"{ref}: language", 8, blank=False),
+            title=_text(text.get("title"), f"{ref}: title", 200, blank=False),
+            description=_text(text.get("description", ""), f"{ref}: description", 20000),
+            questions=[_text(q, f"{ref}: question", 2000) for q in questions],
+            thank_you=_text(text.get("thank_you", ""), f"{ref}: thank_you", 20000),
+        )
+    return _object_images(obj, images if status != ObjectStatus.WITHDRAWN else [], ref)
+
+
+def _object_images(obj: TracedObject, images: list[Any], ref: str) -> str:
+    old = {i.folder: list(i.widths) for i in ObjectImage.objects.filter(object=obj)}
+    ObjectImage.objects.filter(object=obj).delete()
+    result = "ok"
+    kept = set()
+    for position, image in enumerate(images):
+        if not isinstance(image, dict):
+            raise SyncRefused("malformed", f"{ref}: image")
+        folder = image.get("folder")
+        if not isinstance(folder, str) or not FOLDER_RE.match(folder) or not folder.startswith(
+                f"objects/{ref.upper()}/"):
+            raise SyncRefused("malformed", f"{ref}: image folder")
+        widths = image.get("widths")
+        if (not isinstance(widths, list) or not 0 < len(widths) <= 12
+                or not all(isinstance(w, int) and 0 < w <= 10000 for w in widths)):
+            raise SyncRefused("malformed", f"{ref}: image widths")
+        files = _image_files(image, folder)
+        if files is not None:
+            for name, data in files.items():
+                path = f"{folder}/{name}"
+                if default_storage.exists(path):
+                    default_storage.delete(path)
+                default_storage.save(path, ContentFile(data))
+        if not _files_present(folder, widths):
+            result = "need_files"
+        width, height = image.get("width"), image.get("height")
+        if not (isinstance(width, int) and isinstance(height, int)
+                and 0 < width <= 100000 and 0 < height <= 100000):
+            raise SyncRefused("malformed", f"{ref}: image size")
+        ObjectImage.objects.create(object=obj, position=position, folder=folder, width=width,
+                                   height=height, widths=widths)
+        kept.add(folder)
+    for folder, widths in old.items():
+        if folder not in kept:
+            transaction.on_commit(_folder_deleter(folder, widths))
+    return result
+
+
+def _question(item: dict[str, Any], peer: str) -> None:
+    if not isinstance(item, dict):
+        raise SyncRefused("malformed", "question")
+    core_id = _ids({"x": [item.get("id")]}, "x")[0]
+    tip_id = item.get("tip_id")
+    tip = SealedTip.objects.filter(id=tip_id, object__origin=peer).first() if isinstance(
+        tip_id, int) and not isinstance(tip_id, bool) and 0 < tip_id < 2**63 else None
+    if tip is None:
+        raise SyncRefused("malformed", f"question {core_id}: no such tip of this core")
+    sealed = protocol.unb64(item.get("sealed"), field="question", max_bytes=64 * 1024)
+    if MailboxMessage.objects.filter(origin=peer, origin_id=core_id).exists():
+        return  # applied before
+    try:
+        with transaction.atomic():
+            MailboxMessage.objects.create(
+                receipt_id=tip.receipt_id, sealed_tip=tip, direction=Direction.TO_TIPSTER,
+                sealed=sealed, created_at=_when(item.get("created_at"), "question.created_at")
+                or timezone.now(), origin=peer, origin_id=core_id)
+    except IntegrityError:  # a concurrent identical push got there first
+        pass
+
+
+def _status(item: dict[str, Any], peer: str) -> int:
+    if not isinstance(item, dict) or item.get("status") not in PublicStatus.values:
+        raise SyncRefused("malformed", "status")
+    tip_id = _ids({"x": [item.get("tip_id")]}, "x")[0]
+    return SealedTip.objects.filter(id=tip_id, object__origin=peer).update(
+        public_status=item["status"])
+
+
+def _push(message: dict[str, Any], peer: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    site = message.get("site")
+    if site is not None:
+        if not isinstance(site, dict):
+            raise SyncRefused("malformed", "site")
+        _site(site, peer)
+        result["site"] = True
+    objects = message.get("objects", [])
+    questions = message.get("questions", [])
+    statuses = message.get("statuses", [])
+    if not all(isinstance(x, list) and len(x) <= MAX_PULL
+               for x in (objects, questions, statuses)):
+        raise SyncRefused("malformed", "push sections")
+    result["objects"] = {str(o.get("ref", "")).upper() if isinstance(o, dict) else "":
+                         _object(o, peer) for o in objects}
+    for item in questions:
+        _question(item, peer)
+    result["questions"] = [q["id"] for q in questions]
+    result["statuses"] = sum(_status(item, peer) for item in statuses)
+    if site is not None or objects:
+        catalog_changed()
+    return result
+
+
+def _hello(message: dict[str, Any], peer: str) -> dict[str, Any]:
+    return {"backlog": waiting_tips(peer=peer).count(),
+            "answers": waiting_answers(peer=peer).count()}
+
+
+_HANDLERS = {"pull": _pull, "ack": _ack, "push": _push, "hello": _hello}
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:16]
