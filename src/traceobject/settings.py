@@ -102,6 +102,9 @@ SYNC_BATCH = env_int("TRACEOBJECT_SYNC_BATCH", 500, minimum=1)  # tips per pulle
 SYNC_MAX_MESSAGE_BYTES = env_int("TRACEOBJECT_SYNC_MAX_MESSAGE_BYTES", 16 * 1024 * 1024,
                                  minimum=64 * 1024)
 SYNC_CLOCK_SKEW = env_int("TRACEOBJECT_SYNC_CLOCK_SKEW", 300, minimum=5)  # seconds
+# Objects are numbered TAO-<year>-<n> from this n on: cores that publish to one edge use
+# separate ranges (e.g. 1 and 500000) so that their references never meet.
+REF_FIRST = env_int("TRACEOBJECT_REF_FIRST", 1, minimum=1)
 SYNC_TIMEOUT = env_int("TRACEOBJECT_SYNC_TIMEOUT", 60, minimum=1)  # seconds per request
 
 DEBUG = env_bool("TRACEOBJECT_DEBUG", False)

@@ -46,6 +46,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -315,7 +316,8 @@ def _next_ref(year: int) -> str:
         TracedObject.objects.filter(ref__startswith=prefix).order_by(Length("ref").desc(), "-ref")
         .values_list("ref", flat=True).first()
     )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    # Cores publishing to one edge number their objects in separate ranges (REF_FIRST).
+    number = max(int(last.rsplit("-", 1)[1]) + 1 if last else 1, settings.REF_FIRST)
     return f"{prefix}{number:04d}"
 
 

@@ -1,0 +1,134 @@
+"""Steps the multi-process sync tests run inside a node (an edge or a core process with its
+own settings and database): `python -m tests.sync.actions STEP [ARG...]` prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traceobject.settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> dict[str, Any]:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return {"ok": True}
+
+
+def _staff(name: str, role: str) -> Any:
+    from django.contrib.auth.models import Group, User
+
+    user, created = User.objects.get_or_create(username=name)
+    if created:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def publish(title: str, language_text: str = "") -> dict[str, Any]:
+    """Core: an object written by one investigator and approved by a reviewer."""
+    from PIL import Image, ImageDraw
+
+    from traceobject.catalog import services as catalog
+
+    author, reviewer = _staff("ivy", "investigator"), _staff("rita", "reviewer")
+    obj = catalog.object_create(
+        user=author, category="packaging", campaign=None,
+        texts={"en": {"title": title, "description": "Seen in several images.",
+                      "questions": ["Where is this sold?"]}})
+    image = Image.new("RGB", (400, 300), (30, 90, 160))
+    ImageDraw.Draw(image).rectangle((40, 40, 360, 260), outline=(255, 255, 255), width=6)
+    catalog.object_image_add(obj=obj, image=image)
+    catalog.object_submit(obj=obj, user=author)
+    catalog.object_approve(obj=obj, user=reviewer)
+    return {"ref": obj.ref}
+
+
+def withdraw(ref: str) -> dict[str, Any]:
+    from traceobject.catalog import services as catalog
+    from traceobject.catalog.models import TracedObject
+
+    obj = TracedObject.objects.get(ref=ref)
+    catalog.object_withdraw(obj=obj, user=_staff("rita", "reviewer"), reason="Identified.")
+    return {"ok": True}
+
+
+def open_tips() -> dict[str, Any]:
+    from traceobject.tips.services import mailbox_replies_open, sealed_tips_open
+
+    return {"tips": sealed_tips_open(), "answers": mailbox_replies_open()}
+
+
+def tips() -> dict[str, Any]:
+    from traceobject.tips.models import SealedTip, Tip, TipMessage
+
+    return {
+        "texts": sorted(Tip.objects.values_list("text", flat=True)),
+        "sealed": SealedTip.objects.count(),
+        "origins": sorted({f"{o}:{i}" for o, i in SealedTip.objects.exclude(origin="")
+                           .values_list("origin", "origin_id")}),
+        "answers": sorted(TipMessage.objects.filter(direction="from_tipster")
+                          .values_list("text", flat=True)),
+        "unopened": SealedTip.objects.filter(opened_at__isnull=True).count(),
+    }
+
+
+def ask(text_contains: str, question: str) -> dict[str, Any]:
+    """Core: an investigator asks the tipster of the tip whose text contains `text_contains`."""
+    from traceobject.tips.intake import mailbox_message_to_tipster
+    from traceobject.tips.models import Tip
+
+    tip = Tip.objects.get(text__contains=text_contains)
+    mailbox_message_to_tipster(sealed_tip_id=tip.intake_id, text=question)
+    return {"ok": True}
+
+
+def triage(text_contains: str, state: str) -> dict[str, Any]:
+    from traceobject.tips.models import Tip
+    from traceobject.tips.services import tip_state_set
+
+    tip = Tip.objects.get(text__contains=text_contains)
+    tip_state_set(tips=[tip], state=state, user=_staff("ivy", "investigator"))
+    return {"ok": True}
+
+
+def sync(edge: str = "") -> dict[str, Any]:
+    from traceobject.sync.core import sync_all
+
+    reports = sync_all(only=edge or None)
+    return {"reports": [{"edge": r.edge, "error": r.error, "tips": r.pulled_tips,
+                         "answers": r.pulled_answers, "objects": r.pushed_objects,
+                         "questions": r.pushed_questions, "backlog": r.backlog,
+                         "problems": r.problems} for r in reports]}
+
+
+def edge_counts() -> dict[str, Any]:
+    from traceobject.tips.models import MailboxMessage, SealedTip
+
+    return {"sealed": SealedTip.objects.count(),
+            "waiting": SealedTip.objects.filter(synced_at__isnull=True).count(),
+            "questions": MailboxMessage.objects.filter(direction="to_tipster").count()}
+
+
+STEPS = {name: value for name, value in globals().items()
+         if callable(value) and not name.startswith("_") and name not in {"main"}
+         and getattr(value, "__module__", "") == __name__}
+
+
+def main(argv: list[str]) -> int:
+    _setup()
+    result = STEPS[argv[0]](*argv[1:])
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
