@@ -22,7 +22,6 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks.exceptions import InvalidTaskError
 from nacl.exceptions import CryptoError
 from nacl.public import PublicKey
 
@@ -246,6 +245,9 @@ def schedule_opening() -> None:
     """
     if not cache.add("tips:opening-scheduled", 1, timeout=OPENING_WINDOW):
         return
+    # Imported here: the edge (which never opens tips) loads no task or triage code.
+    from django_tasks.exceptions import InvalidTaskError
+
     from traceobject.tips.tasks import open_sealed_tips
 
     run_after = timezone.now() + timedelta(seconds=OPENING_WINDOW)
