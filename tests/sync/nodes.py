@@ -70,7 +70,7 @@ class Node:
                if not k.startswith(("TRACEOBJECT_", "DJANGO_", "PYTEST_")) and k != "DATABASE_URL"}
         env.update(TRACEOBJECT_ROLE=self.role, TRACEOBJECT_HOME=str(self.home),
                    TRACEOBJECT_SYNC_NAME=self.name, PYTHONPATH=str(REPO),
-                   DJANGO_SETTINGS_MODULE="traceobject.settings", TRACEOBJECT_SYNC_TIMEOUT="20")
+                   DJANGO_SETTINGS_MODULE="traceobject.settings", TRACEOBJECT_SYNC_TIMEOUT="10")
         base = _postgres_url()
         if base:
             env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + self.database

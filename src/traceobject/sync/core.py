@@ -36,7 +36,12 @@ from traceobject.tips.models import Direction, MailboxMessage, Receipt, SealedTi
 
 logger = logging.getLogger("traceobject.sync")
 
-LEASE = timedelta(minutes=5)
+
+def _lease_length() -> timedelta:
+    """A round holds its edge this long past its latest request: a worker killed mid-round
+    keeps the others away for no longer than that."""
+    return timedelta(seconds=settings.SYNC_TIMEOUT + 10)
+
 PUSH_BYTES = 8 * 1024 * 1024  # a push message stays below this (pictures make it big)
 PUSH_ITEMS = 200
 
@@ -70,8 +75,11 @@ class Channel:
         self.key = config.own_key()
 
     def _next_seq(self) -> int:
+        """The next sequence number, saved before the message leaves (a crash never reuses
+        one); the lease on the edge is renewed with it."""
         with transaction.atomic():
-            SyncPeer.objects.filter(name=self.peer.name).update(sent_seq=F("sent_seq") + 1)
+            SyncPeer.objects.filter(name=self.peer.name).update(
+                sent_seq=F("sent_seq") + 1, lease_until=timezone.now() + _lease_length())
             return SyncPeer.objects.get(name=self.peer.name).sent_seq
 
     def send(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -369,7 +377,7 @@ def _lease(name: str) -> SyncPeer | None:
     now = timezone.now()
     claimed = SyncPeer.objects.filter(
         Q(lease_until__isnull=True) | Q(lease_until__lt=now), name=name,
-    ).update(lease_until=now + LEASE)
+    ).update(lease_until=now + _lease_length())
     return SyncPeer.objects.get(name=name) if claimed else None
 
 
