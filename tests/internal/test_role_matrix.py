@@ -68,7 +68,7 @@ MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "liaison-acknowledge": (None, DE), "liaison-outcome": (None, DE),
     "audit": (AUD_ADM, None), "audit-verify": (AUD_ADM, AUD_ADM), "audit-entry": (AUD_ADM, None),
     "exports": (INV_ADM, INV), "export": (INV_ADM, None), "export-status": (INV_ADM, None),
-    "export-download": (INV_ADM, None),
+    "export-download": (INV_ADM, None), "edges": (INV_ADM, INV_ADM),
     "object-country": (INV, None), "object-country-tag": (None, INV),
     "object-country-note": (None, INV), "object-country-refresh": (None, INV),
     "object-country-delete": (None, INV),

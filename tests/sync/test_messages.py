@@ -153,3 +153,27 @@ def test_malformed_items_in_a_signed_push_change_nothing(client, edge):
     response = _post(client, _msg(edge, 1, objects=[_object("TAO-2026-0102"), bad]))
     assert response.status_code == 409
     assert not TracedObject.objects.exists()
+
+
+def test_the_back_office_shows_each_edges_state_and_asks_for_a_sync(client, users, login,
+                                                                    settings, tmp_path):
+    from django_tasks_db.models import DBTaskResult
+
+    from traceobject.audit.models import AuditEvent
+
+    settings.SYNC_PEERS_FILE = tmp_path / "peers.json"
+    settings.SYNC_PEERS_FILE.write_text(json.dumps({"peers": [
+        {"name": "public-site", "url": "https://tips.example.org/",
+         "keys": [bytes(SigningKey.generate().verify_key).hex()]}]}))
+    SyncPeer.objects.create(name="public-site", backlog=42, tips_pulled=7,
+                            last_error="edge public-site unreachable: timed out")
+    login(users["investigator"])
+    page = client.get("/internal/edges/").content.decode()
+    assert "public-site" in page and "https://tips.example.org/" in page
+    assert "42" in page and "unreachable: timed out" in page
+    response = client.post("/internal/edges/")
+    assert response.status_code == 302
+    assert DBTaskResult.objects.filter(task_path="traceobject.sync.tasks.sync_edges_task").exists()
+    assert AuditEvent.objects.filter(action="sync.requested").exists()
+    login(users["reviewer"])
+    assert client.get("/internal/edges/").status_code == 403

@@ -32,6 +32,31 @@ from traceobject.exports.selectors import (
 from traceobject.exports.services import export_download, export_start
 from traceobject.internal.forms_ops import AuditFilterForm, ExportStartForm
 
+# --- Edges (sync) ---
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(ADMINISTRATOR, INVESTIGATOR)
+def edges(request: HttpRequest) -> HttpResponse:
+    """Each edge's state: last contact, backlog, errors; "Sync now" asks the worker."""
+    from django.contrib import messages
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from traceobject.sync.selectors import edge_states
+    from traceobject.sync.services import edges_sync_request
+
+    if request.method == "POST":
+        edges_sync_request(user=request.user)
+        messages.success(request, _("The worker syncs with every edge now."))
+        return redirect("internal:edges")
+    return render(request, "internal/ops/edges.html", {
+        "edges": edge_states(now=timezone.now()), "role": settings.ROLE,
+        "interval": settings.SYNC_INTERVAL, "peers_file": settings.SYNC_PEERS_FILE,
+    })
+
+
 # --- Audit log ---
 
 
