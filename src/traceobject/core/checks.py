@@ -32,3 +32,52 @@ def check_intake_keys(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
             id="traceobject.W002",
         ))
     return problems
+
+
+@register(deploy=True)
+def check_role(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
+    """What each role must not have, and what it needs to sync (`check --deploy`)."""
+    problems: list[Error | Warning] = []
+    if settings.EDGE and settings.EDGE_FORBIDDEN_SETTINGS:
+        problems.append(Error(
+            "The edge is given core-only settings: "
+            + ", ".join(settings.EDGE_FORBIDDEN_SETTINGS) + ".",
+            hint="The edge holds no private key and no evidence: remove these from its "
+                 "environment (the intake private key stays on the core).",
+            id="traceobject.E010",
+        ))
+    if settings.ROLE == "all" and settings.PRODUCTION:
+        problems.append(Error(
+            "TRACEOBJECT_ROLE=all runs the public site and the back office in one process "
+            "over one database.",
+            hint="Deploy an edge (TRACEOBJECT_ROLE=edge) on the internet and a core "
+                 "(TRACEOBJECT_ROLE=core) on the agency network; see README, Deployment.",
+            id="traceobject.E011",
+        ))
+    if settings.ROLE in ("edge", "core"):
+        from traceobject.sync.config import SyncConfigError, peers
+
+        try:
+            found = peers()
+        except SyncConfigError as error:
+            problems.append(Error(str(error), id="traceobject.E012"))
+        else:
+            if not found:
+                problems.append(Warning(
+                    f"No sync peers in {settings.SYNC_PEERS_FILE}.",
+                    hint="An edge lists the cores it accepts, a core the edges it serves "
+                         "(`traceobject keys` prints the entry for the other side).",
+                    id="traceobject.W010",
+                ))
+            elif settings.ROLE == "core" and any(not p.url for p in found.values()):
+                problems.append(Error(
+                    "Every edge in the core's peers file needs a \"url\".",
+                    id="traceobject.E013",
+                ))
+        if settings.PRODUCTION and not settings.SYNC_KEY_FILE.exists():
+            problems.append(Error(
+                f"The sync signing key {settings.SYNC_KEY_FILE} does not exist.",
+                hint="Create it with `traceobject keys init`.",
+                id="traceobject.E014",
+            ))
+    return problems
