@@ -118,6 +118,49 @@ def edge_counts() -> dict[str, Any]:
             "questions": MailboxMessage.objects.filter(direction="to_tipster").count()}
 
 
+def edge_fill(count: str, ref: str) -> dict[str, Any]:
+    """Edge: `count` sealed tips on `ref` written straight to the database (a backlog as an
+    edge would hold after a day without its core), sealed to the object's intake key."""
+    from django.utils import timezone
+    from nacl.public import PublicKey
+
+    from traceobject.catalog.models import TracedObject
+    from traceobject.core import crypto
+    from traceobject.tips.models import Receipt, SealedTip
+
+    obj = TracedObject.objects.get(ref=ref)
+    key = PublicKey(bytes.fromhex(obj.intake_key))
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    receipt = Receipt.objects.create(digest=os.urandom(32).hex(), created_at=now,
+                                     mailbox_public_key=bytes(key))
+    total = int(count)
+    for start in range(0, total, 5000):
+        SealedTip.objects.bulk_create([SealedTip(
+            object=obj, receipt=receipt, received_at=now,
+            sealed=crypto.seal(key, json.dumps({"v": 1, "ref": ref, "text": f"backlog {n}",
+                                                "country": "", "place": "", "seen_when": "",
+                                                "contact_email": "", "language": "en"}).encode()))
+            for n in range(start, min(total, start + 5000))])
+    return {"count": total}
+
+
+def timed_sync(budget: str = "3600") -> dict[str, Any]:
+    """Core: one sync round with every edge, timed inside the process."""
+    import time
+
+    from traceobject.sync.core import edge_sync
+    from traceobject.sync.config import peers
+
+    started = time.perf_counter()
+    pulled = 0
+    for name in peers():
+        report = edge_sync(name=name, budget_seconds=float(budget))
+        if report.error:
+            raise RuntimeError(report.error)
+        pulled += report.pulled_tips
+    return {"tips": pulled, "seconds": time.perf_counter() - started}
+
+
 STEPS = {name: value for name, value in globals().items()
          if callable(value) and not name.startswith("_") and name not in {"main"}
          and getattr(value, "__module__", "") == __name__}
