@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 def _fields_of(exc: ValidationError) -> dict[str, str]:
     fields: dict[str, str] = {}
     for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "payload", "query")]
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "payload", "query", "path")]
         fields[".".join(loc) or "body"] = str(item.get("msg", "invalid"))
     return fields
 

@@ -9,19 +9,19 @@ page). A token stands for its user and that user's roles; revoking it stops it a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja import Field, NinjaAPI, Path, Query, Router, Schema
 from ninja.responses import Status
 
 from traceobject.accounts.roles import ADMINISTRATOR, INVESTIGATOR, LIAISON, REVIEWER
 from traceobject.accounts.tokens import TokenAuth, api_user
 from traceobject.api.errors import install_error_handlers
-from traceobject.api.schemas import ErrorOut
+from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, StorableStr
 from traceobject.audit.services import audit_record
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
@@ -59,6 +59,8 @@ forwarding_router = Router(tags=["forwarding"])
 liaison_router = Router(tags=["liaison"])
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# A tip id in the path: a number no row can have is refused (422) before the database sees it.
+TipId = Annotated[int, Path(ge=1, le=DB_ID_MAX)]
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -89,17 +91,17 @@ class TipListOut(Schema):
 
 
 class TipFilters(Schema):
-    object: str | None = Field(default=None, max_length=20)
+    object: StorableStr | None = Field(default=None, max_length=20)
     state: TipState | None = None
-    country: str | None = Field(default=None, max_length=2)
-    language: str | None = Field(default=None, max_length=8)
-    q: str | None = Field(default=None, max_length=200)
+    country: StorableStr | None = Field(default=None, max_length=2)
+    language: StorableStr | None = Field(default=None, max_length=8)
+    q: StorableStr | None = Field(default=None, max_length=200)
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=50, ge=1, le=PAGE_MAX)
 
 
 class TriageIn(Schema):
-    tips: list[int] = Field(min_length=1, max_length=MAX_IDS)
+    tips: list[DbId] = Field(min_length=1, max_length=MAX_IDS)
     state: TipState
     whole_cluster: bool = False
 
@@ -119,8 +121,8 @@ class MessageOut(Schema):
 
 
 class ForwardIn(Schema):
-    tips: list[int] = Field(min_length=1, max_length=MAX_IDS)
-    authority: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    tips: list[DbId] = Field(min_length=1, max_length=MAX_IDS)
+    authority: StorableStr = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
     summary: str = Field(min_length=1, max_length=10_000)
 
 
@@ -295,7 +297,7 @@ def tips_list(request: HttpRequest, filters: Query[TipFilters]) -> dict[str, Any
 
 
 @tips_router.get("/tips/{int:tip_id}", response={200: TipOut, **ERRORS})
-def tip_get(request: HttpRequest, tip_id: int) -> dict[str, Any]:
+def tip_get(request: HttpRequest, tip_id: TipId) -> dict[str, Any]:
     api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip.objects.select_related("object", "cluster", "assigned_to"),
                             pk=tip_id)
@@ -312,7 +314,7 @@ def tips_triage(request: HttpRequest, payload: TriageIn) -> dict[str, int]:
 
 
 @tips_router.get("/tips/{int:tip_id}/messages", response={200: list[MessageOut], **ERRORS})
-def tip_messages(request: HttpRequest, tip_id: int) -> list[dict[str, Any]]:
+def tip_messages(request: HttpRequest, tip_id: TipId) -> list[dict[str, Any]]:
     """The anonymous conversation with the tipster, oldest first."""
     api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip, pk=tip_id)
@@ -321,7 +323,7 @@ def tip_messages(request: HttpRequest, tip_id: int) -> list[dict[str, Any]]:
 
 
 @tips_router.post("/tips/{int:tip_id}/questions", response={201: MessageOut, **ERRORS})
-def tip_question(request: HttpRequest, tip_id: int, payload: QuestionIn) -> Status:
+def tip_question(request: HttpRequest, tip_id: TipId, payload: QuestionIn) -> Status:
     """Ask the tipster a question; they read it in their mailbox with their receipt."""
     user = api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip, pk=tip_id)

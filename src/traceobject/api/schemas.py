@@ -1,8 +1,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from ninja import Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from traceobject.core.inputs import is_storable
+
+# Row ids are 64-bit signed integers in every database: a larger number cannot name a row (and
+# overflows SQLite's integers), so input ids are bounded here and answer 422 like other bad
+# input.
+DB_ID_MAX = 2**63 - 1
+DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
+
+
+def _storable(value: str) -> str:
+    if not is_storable(value):
+        raise ValueError(_("This contains characters that cannot be stored."))
+    return value
+
+
+# Text that goes into a query as it is: a NUL (PostgreSQL refuses it) or a lone surrogate is 422.
+StorableStr = Annotated[str, AfterValidator(_storable)]
 
 
 class RenditionOut(Schema):
