@@ -366,3 +366,9 @@ OTP_TOTP_ISSUER = env_str("TRACEOBJECT_TOTP_ISSUER", "traceobject")
 TRACEOBJECT_RETENTION_DAYS = env_int("TRACEOBJECT_RETENTION_DAYS", 180, minimum=1)
 TRACEOBJECT_SPAM_RETENTION_DAYS = env_int("TRACEOBJECT_SPAM_RETENTION_DAYS", 30, minimum=1)
 TRACEOBJECT_EXPORT_RETENTION_DAYS = env_int("TRACEOBJECT_EXPORT_RETENTION_DAYS", 30, minimum=1)
+
+# --- Hardening: input no database can store (NUL, lone surrogates) in a path or query string
+# is refused with 400 before any view; placed after the CSP middleware so the 400 page has the
+# site's headers too. ---
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+                  "traceobject.core.middleware.RequestInputMiddleware")
