@@ -24,6 +24,27 @@ def _fields_of(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
+# The web server (gunicorn) refuses a request line over 4,094 bytes itself, before the
+# application: every operation can get this answer, with gunicorn's own short body.
+URI_TOO_LONG = {"description": "URI Too Long: the request line (method, path and query string) "
+                               "is over 4,094 bytes. The web server answers this itself, with "
+                               "a short HTML body, not the error shape."}
+
+
+class TraceobjectAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document also lists the answers the web server gives by itself
+    (414) on every operation."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault(414, dict(URI_TOO_LONG))
+        return schema
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def service_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         assert isinstance(exc, ServiceError)
