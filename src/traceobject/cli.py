@@ -487,7 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Files this program and its children create are private (settings.py sets the same).
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:  # pass everything through, --help included
         return _manage(argv[1:])

@@ -372,3 +372,17 @@ TRACEOBJECT_EXPORT_RETENTION_DAYS = env_int("TRACEOBJECT_EXPORT_RETENTION_DAYS",
 # site's headers too. ---
 MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
                   "traceobject.core.middleware.RequestInputMiddleware")
+
+# --- Hardening: private files whatever the umask. Everything the processes create (database,
+# keys, evidence, crops, exports, indexes) is 0600 / 0700: the umask is set here (and by the
+# `traceobject` command before anything else), and storages write with explicit modes (Django's
+# own default, 0644, ignores the umask). Published pictures and static files stay readable.
+# `traceobject manage check --deploy` warns on such files readable by others (core/checks.py).
+PRIVATE_UMASK = 0o077
+os.umask(PRIVATE_UMASK)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+for _public in ("default", "staticfiles"):
+    STORAGES[_public]["OPTIONS"] = {**STORAGES[_public].get("OPTIONS", {}),
+                                    "file_permissions_mode": 0o644,
+                                    "directory_permissions_mode": 0o755}

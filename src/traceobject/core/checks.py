@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register()
@@ -31,4 +33,50 @@ def check_intake_keys(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
                  "catalogue changes at once.",
             id="traceobject.W002",
         ))
+    return problems
+
+
+def _open_to_others(path: Path) -> int | None:
+    """The permission bits of `path` if its group or other users have any, else None (also
+    when it does not exist)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
+def _private_paths() -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """(secrets, other private data) that live on this machine's disk."""
+    keys_dir = Path(settings.KEYS_DIR)
+    secrets = [("intake private key", Path(settings.INTAKE_PRIVATE_KEY_FILE)),
+               ("key folder", keys_dir), ("secret key file", keys_dir / "secret_key"),
+               ("receipt key file", keys_dir / "receipt_hmac_key")]
+    data: list[tuple[str, Path]] = []
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
+        data.append(("SQLite database", Path(database["NAME"])))
+    evidence = settings.STORAGES.get("evidence", {})
+    if evidence.get("BACKEND") == "django.core.files.storage.FileSystemStorage":
+        data.append(("evidence folder", Path(evidence.get("OPTIONS", {}).get("location", ""))))
+    data.append(("index folder", Path(settings.INDEX_DIR)))
+    return secrets, data
+
+
+@register(deploy=True)
+def check_private_files(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy`: keys, the database, evidence and indexes only for this user."""
+    problems: list[CheckMessage] = []
+    secrets, data = _private_paths()
+    for kind, entries in (("secret", secrets), ("data", data)):
+        for label, path in entries:
+            mode = _open_to_others(path)
+            if mode is None:
+                continue
+            message = f"The {label} {path} is open to other users (mode {mode:o})."
+            hint = f"chmod {'700' if path.is_dir() else '600'} {path}"
+            if kind == "secret":
+                problems.append(Error(message, hint=hint, id="traceobject.E005"))
+            else:
+                problems.append(Warning(message, hint=hint, id="traceobject.W003"))
     return problems
