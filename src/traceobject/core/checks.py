@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
@@ -79,4 +80,69 @@ def check_private_files(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 problems.append(Error(message, hint=hint, id="traceobject.E005"))
             else:
                 problems.append(Warning(message, hint=hint, id="traceobject.W003"))
+    return problems
+
+
+def _redis_locations() -> list[str]:
+    cache = settings.CACHES["default"]
+    if not cache["BACKEND"].endswith(".RedisCache"):
+        return []
+    location: Any = cache.get("LOCATION", "")
+    urls = location.split(",") if isinstance(location, str) else list(location)
+    return [str(url).strip() for url in urls if str(url).strip()]
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+@register(deploy=True)
+def check_redis_answers(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy`: the Redis server of REDIS_URL answers (rate limits and the page
+    cache depend on it)."""
+    import redis
+
+    problems: list[CheckMessage] = []
+    for url in _redis_locations():
+        try:
+            client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3,
+                                          protocol=2)
+            try:
+                client.ping()
+            finally:
+                client.close()
+        except Exception as error:  # refused, timed out, bad URL, not Redis: all "no answer"
+            problems.append(Error(
+                f"Redis at {_without_password(url)} does not answer: {error}",
+                hint="Check REDIS_URL and that the Redis server runs and is reachable.",
+                id="traceobject.E002",
+            ))
+    return problems
+
+
+RECEIPT_KEY_MIN = 32
+
+
+@register(deploy=True)
+def check_production_secrets_and_hosts(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    if not settings.PRODUCTION:
+        return problems
+    if len(settings.RECEIPT_HMAC_KEY) < RECEIPT_KEY_MIN:
+        problems.append(Error(
+            f"TRACEOBJECT_RECEIPT_KEY has {len(settings.RECEIPT_HMAC_KEY)} characters; "
+            f"at least {RECEIPT_KEY_MIN} are needed.",
+            hint="Receipts are stored as an HMAC under this key: use a long random value, "
+                 "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'.",
+            id="traceobject.E003",
+        ))
+    if "*" in settings.ALLOWED_HOSTS:
+        problems.append(Error(
+            "TRACEOBJECT_ALLOWED_HOSTS allows every host ('*').",
+            hint="List the site's host names: a forged Host header must be refused.",
+            id="traceobject.E004",
+        ))
     return problems
