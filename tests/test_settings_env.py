@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
+import socketserver
+import stat
 import string
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +31,44 @@ def _random_secret(length: int = 60) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+class _PongHandler(socketserver.StreamRequestHandler):
+    """Just enough of the Redis protocol for a client's PING: +PONG to PING, +OK to the rest
+    (the client's CLIENT SETINFO / SELECT on connecting); no RESP3 (HELLO)."""
+
+    def handle(self) -> None:
+        while True:
+            header = self.rfile.readline()
+            if not header.startswith(b"*"):
+                return
+            words = []
+            for _ in range(int(header[1:])):
+                size = int(self.rfile.readline()[1:])
+                words.append(self.rfile.read(size + 2)[:size])
+            command = words[0].upper() if words else b""
+            self.wfile.write(b"+PONG\r\n" if command == b"PING" else
+                             b"-ERR unknown command 'HELLO'\r\n" if command == b"HELLO" else
+                             b"+OK\r\n")
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A loopback server that answers PING as Redis does (the deploy check pings REDIS_URL)."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _PongHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"redis://127.0.0.1:{server.server_address[1]}/0"
+    server.shutdown()
+    server.server_close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture
-def production_env(tmp_path) -> dict[str, str]:
+def production_env(tmp_path, redis_url) -> dict[str, str]:
     keys = tmp_path / "keys"
     generate_intake_keys(keys / "intake.key", keys / "intake.pub")
     env = {k: v for k, v in os.environ.items()
@@ -38,7 +79,7 @@ def production_env(tmp_path) -> dict[str, str]:
         "TRACEOBJECT_SECRET_KEY": _random_secret(),
         "TRACEOBJECT_RECEIPT_KEY": _random_secret(),
         "TRACEOBJECT_ALLOWED_HOSTS": "tips.example.org",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": redis_url,
         "TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE": str(keys / "intake.pub"),
         "TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE": str(keys / "intake.key"),
         "TRACEOBJECT_HOME": str(tmp_path / "home"),
@@ -73,10 +114,15 @@ def _fails(env: dict[str, str], *needles: str) -> str:
     return output
 
 
-def test_production_without_secret_key_fails_loudly(production_env) -> None:
+def test_production_without_secret_key_fails_with_one_line(production_env) -> None:
     del production_env["TRACEOBJECT_SECRET_KEY"]
-    _fails(production_env, "ConfigError",
-           "TRACEOBJECT_SECRET_KEY must be set when TRACEOBJECT_ENV=production")
+    for args in (CHECK, ["serve"], ["audit", "verify"]):
+        result = _run(production_env, *args)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stdout == ""
+        assert result.stderr.splitlines() == [
+            "configuration error: TRACEOBJECT_SECRET_KEY must be set when "
+            "TRACEOBJECT_ENV=production"], result.stderr
 
 
 def test_production_without_receipt_key_fails_loudly(production_env) -> None:
@@ -102,3 +148,34 @@ def test_production_checks_report_configuration_mistakes(production_env, tmp_pat
     env["TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE"] = str(tmp_path / "missing.pub")
     del env["REDIS_URL"]
     _fails(env, "traceobject.E001", "traceobject.W001", "traceobject.W002")
+
+
+def test_production_checks_report_a_redis_that_does_not_answer(production_env) -> None:
+    production_env["REDIS_URL"] = f"redis://:s3cret@127.0.0.1:{_closed_port()}/0"
+    output = _fails(production_env, "traceobject.E002", "does not answer")
+    assert "s3cret" not in output  # the password is not printed
+
+
+@pytest.mark.parametrize("length", [1, 16, 31])
+def test_production_checks_report_a_short_receipt_key(production_env, length) -> None:
+    production_env["TRACEOBJECT_RECEIPT_KEY"] = _random_secret(length)
+    _fails(production_env, "traceobject.E003", f"has {length} characters; at least 32")
+
+
+def test_a_receipt_key_of_32_characters_is_enough(production_env) -> None:
+    production_env["TRACEOBJECT_RECEIPT_KEY"] = _random_secret(32)
+    assert _run(production_env).returncode == 0
+
+
+@pytest.mark.parametrize("hosts", ["*", "tips.example.org,*"])
+def test_production_checks_report_any_host_allowed(production_env, hosts) -> None:
+    production_env["TRACEOBJECT_ALLOWED_HOSTS"] = hosts
+    _fails(production_env, "traceobject.E004")
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_production_checks_report_a_private_key_others_can_read(production_env, mode) -> None:
+    key = Path(production_env["TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE"])
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    key.chmod(mode)
+    _fails(production_env, "traceobject.E005", f"{key} is open to other users (mode {mode:o})")

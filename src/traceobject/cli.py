@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from traceobject.core.env import ConfigError
+
 # The routine lines MediaPipe and TensorFlow Lite write from C++ straight to file descriptor
 # 2 whenever their models start, and only those: TFLite's XNNPACK notice, absl's note that
 # logging is not set up, and the feedback manager's warning (once per model graph).
@@ -670,12 +672,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Files this program and its children create are private (settings.py sets the same).
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["manage"]:  # pass everything through, --help included
-        return _manage(argv[1:])
-    args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        if argv[:1] == ["manage"]:  # pass everything through, --help included
+            return _manage(argv[1:])
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except ConfigError as error:  # a malformed or missing setting: one line, no traceback
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
@@ -297,7 +298,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("TRACEOBJECT_STATIC_ROOT") or HOME / "static")
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(HOME / "media" / "public"), "base_url": "/media/"},
@@ -432,3 +433,23 @@ OTP_TOTP_ISSUER = env_str("TRACEOBJECT_TOTP_ISSUER", "traceobject")
 TRACEOBJECT_RETENTION_DAYS = env_int("TRACEOBJECT_RETENTION_DAYS", 180, minimum=1)
 TRACEOBJECT_SPAM_RETENTION_DAYS = env_int("TRACEOBJECT_SPAM_RETENTION_DAYS", 30, minimum=1)
 TRACEOBJECT_EXPORT_RETENTION_DAYS = env_int("TRACEOBJECT_EXPORT_RETENTION_DAYS", 30, minimum=1)
+
+# --- Hardening: input no database can store (NUL, lone surrogates) in a path or query string
+# is refused with 400 before any view; placed after the CSP middleware so the 400 page has the
+# site's headers too. ---
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+                  "traceobject.core.middleware.RequestInputMiddleware")
+
+# --- Hardening: private files whatever the umask. Everything the processes create (database,
+# keys, evidence, crops, exports, indexes) is 0600 / 0700: the umask is set here (and by the
+# `traceobject` command before anything else), and storages write with explicit modes (Django's
+# own default, 0644, ignores the umask). Published pictures and static files stay readable.
+# `traceobject manage check --deploy` warns on such files readable by others (core/checks.py).
+PRIVATE_UMASK = 0o077
+os.umask(PRIVATE_UMASK)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+for _public in ("default", "staticfiles"):
+    STORAGES[_public]["OPTIONS"] = {**STORAGES[_public].get("OPTIONS", {}),
+                                    "file_permissions_mode": 0o644,
+                                    "directory_permissions_mode": 0o755}

@@ -38,8 +38,8 @@ def error_code(response: Any) -> str:
     return response.json()["error"]["code"]
 
 
-def test_openapi_document_lists_the_internal_and_liaison_endpoints(client):
-    doc = client.get(f"{BASE}/openapi.json").json()
+def test_openapi_document_lists_the_internal_and_liaison_endpoints(client, tokens):
+    doc = call(client, "get", "/openapi.json", tokens["investigator"]).json()
     paths = set(doc["paths"])
     for path in ("/api/internal/v1/tips", "/api/internal/v1/tips/triage",
                  "/api/internal/v1/tips/{tip_id}/questions", "/api/internal/v1/forwardings",

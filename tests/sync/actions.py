@@ -148,8 +148,8 @@ def timed_sync(budget: str = "3600") -> dict[str, Any]:
     """Core: one sync round with every edge, timed inside the process."""
     import time
 
-    from traceobject.sync.core import edge_sync
     from traceobject.sync.config import peers
+    from traceobject.sync.core import edge_sync
 
     started = time.perf_counter()
     pulled = 0

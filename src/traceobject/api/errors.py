@@ -19,9 +19,30 @@ logger = logging.getLogger(__name__)
 def _fields_of(exc: ValidationError) -> dict[str, str]:
     fields: dict[str, str] = {}
     for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "payload", "query")]
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "payload", "query", "path")]
         fields[".".join(loc) or "body"] = str(item.get("msg", "invalid"))
     return fields
+
+
+# The web server (gunicorn) refuses a request line over 4,094 bytes itself, before the
+# application: every operation can get this answer, with gunicorn's own short body.
+URI_TOO_LONG = {"description": "URI Too Long: the request line (method, path and query string) "
+                               "is over 4,094 bytes. The web server answers this itself, with "
+                               "a short HTML body, not the error shape."}
+
+
+class TraceobjectAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document also lists the answers the web server gives by itself
+    (414) on every operation."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault(414, dict(URI_TOO_LONG))
+        return schema
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -8,25 +8,34 @@ page). A token stands for its user and that user's roles; revoking it stops it a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import wraps
+from typing import Annotated, Any
 
 from django.db.models import Count
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
-from traceobject.accounts.roles import ADMINISTRATOR, INVESTIGATOR, LIAISON, REVIEWER
+from traceobject.accounts.roles import (
+    ADMINISTRATOR,
+    INVESTIGATOR,
+    LIAISON,
+    REVIEWER,
+    is_fully_signed_in,
+    user_roles,
+)
 from traceobject.accounts.tokens import TokenAuth, api_user
-from traceobject.api.errors import install_error_handlers
-from traceobject.api.schemas import ErrorOut
+from traceobject.api.errors import TraceobjectAPI, install_error_handlers
+from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, StorableStr
 from traceobject.audit.services import audit_record
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
 from traceobject.clues.api import router as clues_router
-from traceobject.core.errors import NotFound, ServiceError
+from traceobject.core.errors import NotFound, ServiceError, error_response
 from traceobject.routing import selectors as routing_selectors
 from traceobject.routing import services as routing
 from traceobject.routing.models import Authority, Forwarding
@@ -37,7 +46,25 @@ from traceobject.tips.models import Tip, TipState
 MAX_IDS = 500
 PAGE_MAX = 200
 
-api_internal = NinjaAPI(
+def _staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document is for staff: a valid token (or a staff session signed in with
+    both factors) of a user holding a role; 401 (403 without a role) in the error shape."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user: Any = getattr(request, "user", None)
+        if not is_fully_signed_in(user):
+            user = TokenAuth()(request)
+        if user is None:
+            return error_response("unauthorized", _("Authentication required."), 401)
+        if not user_roles(user):
+            return error_response("forbidden", _("You do not have the role for this."), 403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+api_internal = TraceobjectAPI(
     title="traceobject internal API",
     version="1",
     description=(
@@ -45,10 +72,11 @@ api_internal = NinjaAPI(
         "with a personal token: `Authorization: Bearer tob_...`. Investigators triage tips, "
         "ask tipsters questions and forward tips; liaison officers see the packages forwarded "
         "to their own authority, acknowledge them and report outcomes. Errors have one shape: "
-        '{"error": {"code": "...", "message": "..."}}.'
+        '{"error": {"code": "...", "message": "..."}}. This document, too, needs a token.'
     ),
     urls_namespace="api-internal",
     docs_url=None,
+    docs_decorator=_staff_only,
     auth=TokenAuth(),
 )
 install_error_handlers(api_internal)
@@ -58,7 +86,16 @@ tips_router = Router(tags=["tips"])
 forwarding_router = Router(tags=["forwarding"])
 liaison_router = Router(tags=["liaison"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# What every endpoint can answer besides its result (400: a body that is not JSON, a refused
+# path or query string; 414 is added to every operation by TraceobjectAPI) ...
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                          422: ErrorOut}
+# ... an endpoint reading a body (413: larger than TRACEOBJECT_MAX_BODY_BYTES) ...
+BODY_ERRORS: dict[int, Any] = {**ERRORS, 413: ErrorOut}
+# ... and one whose action the current state can refuse (409).
+CONFLICT: dict[int, Any] = {409: ErrorOut}
+# A tip id in the path: a number no row can have is refused (422) before the database sees it.
+TipId = Annotated[int, Path(ge=1, le=DB_ID_MAX)]
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -89,17 +126,17 @@ class TipListOut(Schema):
 
 
 class TipFilters(Schema):
-    object: str | None = Field(default=None, max_length=20)
+    object: StorableStr | None = Field(default=None, max_length=20)
     state: TipState | None = None
-    country: str | None = Field(default=None, max_length=2)
-    language: str | None = Field(default=None, max_length=8)
-    q: str | None = Field(default=None, max_length=200)
+    country: StorableStr | None = Field(default=None, max_length=2)
+    language: StorableStr | None = Field(default=None, max_length=8)
+    q: StorableStr | None = Field(default=None, max_length=200)
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=50, ge=1, le=PAGE_MAX)
 
 
 class TriageIn(Schema):
-    tips: list[int] = Field(min_length=1, max_length=MAX_IDS)
+    tips: list[DbId] = Field(min_length=1, max_length=MAX_IDS)
     state: TipState
     whole_cluster: bool = False
 
@@ -119,8 +156,8 @@ class MessageOut(Schema):
 
 
 class ForwardIn(Schema):
-    tips: list[int] = Field(min_length=1, max_length=MAX_IDS)
-    authority: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    tips: list[DbId] = Field(min_length=1, max_length=MAX_IDS)
+    authority: StorableStr = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
     summary: str = Field(min_length=1, max_length=10_000)
 
 
@@ -250,14 +287,16 @@ def _staff_object(ref: str) -> TracedObject:
     return obj
 
 
-@objects_router.post("/objects/{ref}/submit", response={200: ObjectStateOut, **ERRORS})
+@objects_router.post("/objects/{ref}/submit",
+                     response={200: ObjectStateOut, **ERRORS, **CONFLICT})
 def object_submit(request: HttpRequest, ref: str) -> dict[str, Any]:
     """draft -> in review."""
     user = api_user(request, *STAFF_CATALOGUE)
     return _object_state_out(catalog.object_submit(obj=_staff_object(ref), user=user))
 
 
-@objects_router.post("/objects/{ref}/approve", response={200: ObjectStateOut, **ERRORS})
+@objects_router.post("/objects/{ref}/approve",
+                     response={200: ObjectStateOut, **BODY_ERRORS, **CONFLICT})
 def object_approve(request: HttpRequest, ref: str, payload: ReviewIn) -> dict[str, Any]:
     """in review -> published, by a reviewer other than the author and the submitter
     (four-eyes: refused with 403 `four_eyes` otherwise)."""
@@ -266,7 +305,8 @@ def object_approve(request: HttpRequest, ref: str, payload: ReviewIn) -> dict[st
                                                     comment=payload.comment))
 
 
-@objects_router.post("/objects/{ref}/reject", response={200: ObjectStateOut, **ERRORS})
+@objects_router.post("/objects/{ref}/reject",
+                     response={200: ObjectStateOut, **BODY_ERRORS, **CONFLICT})
 def object_reject(request: HttpRequest, ref: str, payload: ReviewIn) -> dict[str, Any]:
     """in review -> draft, with a comment for the author."""
     user = api_user(request, REVIEWER)
@@ -295,14 +335,14 @@ def tips_list(request: HttpRequest, filters: Query[TipFilters]) -> dict[str, Any
 
 
 @tips_router.get("/tips/{int:tip_id}", response={200: TipOut, **ERRORS})
-def tip_get(request: HttpRequest, tip_id: int) -> dict[str, Any]:
+def tip_get(request: HttpRequest, tip_id: TipId) -> dict[str, Any]:
     api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip.objects.select_related("object", "cluster", "assigned_to"),
                             pk=tip_id)
     return _tip_out(tip)
 
 
-@tips_router.post("/tips/triage", response={200: ChangedOut, **ERRORS})
+@tips_router.post("/tips/triage", response={200: ChangedOut, **BODY_ERRORS})
 def tips_triage(request: HttpRequest, payload: TriageIn) -> dict[str, int]:
     """Set the state of several tips (with whole_cluster: of every member of their clusters)."""
     user = api_user(request, INVESTIGATOR)
@@ -312,7 +352,7 @@ def tips_triage(request: HttpRequest, payload: TriageIn) -> dict[str, int]:
 
 
 @tips_router.get("/tips/{int:tip_id}/messages", response={200: list[MessageOut], **ERRORS})
-def tip_messages(request: HttpRequest, tip_id: int) -> list[dict[str, Any]]:
+def tip_messages(request: HttpRequest, tip_id: TipId) -> list[dict[str, Any]]:
     """The anonymous conversation with the tipster, oldest first."""
     api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip, pk=tip_id)
@@ -320,8 +360,8 @@ def tip_messages(request: HttpRequest, tip_id: int) -> list[dict[str, Any]]:
             for m in tip.messages.order_by("created_at", "id")]
 
 
-@tips_router.post("/tips/{int:tip_id}/questions", response={201: MessageOut, **ERRORS})
-def tip_question(request: HttpRequest, tip_id: int, payload: QuestionIn) -> Status:
+@tips_router.post("/tips/{int:tip_id}/questions", response={201: MessageOut, **BODY_ERRORS})
+def tip_question(request: HttpRequest, tip_id: TipId, payload: QuestionIn) -> Status:
     """Ask the tipster a question; they read it in their mailbox with their receipt."""
     user = api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip, pk=tip_id)
@@ -330,7 +370,8 @@ def tip_question(request: HttpRequest, tip_id: int, payload: QuestionIn) -> Stat
                         "created_at": message.created_at})
 
 
-@forwarding_router.post("/forwardings", response={201: ForwardingOut, **ERRORS})
+@forwarding_router.post("/forwardings",
+                        response={201: ForwardingOut, **BODY_ERRORS, **CONFLICT})
 def forwarding_create(request: HttpRequest, payload: ForwardIn) -> Status:
     """Forward tips about one object to the authority of a country."""
     user = api_user(request, INVESTIGATOR)
@@ -382,7 +423,8 @@ def package_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     return _forwarding_out(forwarding)
 
 
-@liaison_router.post("/packages/{ref}/acknowledge", response={200: ForwardingOut, **ERRORS})
+@liaison_router.post("/packages/{ref}/acknowledge",
+                      response={200: ForwardingOut, **ERRORS, **CONFLICT})
 def package_acknowledge(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request, LIAISON)
     forwarding = routing.forwarding_acknowledge(forwarding=_visible_forwarding(user, ref),
@@ -390,7 +432,7 @@ def package_acknowledge(request: HttpRequest, ref: str) -> dict[str, Any]:
     return _forwarding_out(forwarding)
 
 
-@liaison_router.post("/packages/{ref}/outcomes", response={201: OutcomeOut, **ERRORS})
+@liaison_router.post("/packages/{ref}/outcomes", response={201: OutcomeOut, **BODY_ERRORS})
 def package_outcome(request: HttpRequest, ref: str, payload: OutcomeIn) -> Status:
     """Report what came of a package; a later report corrects an earlier one."""
     user = api_user(request, LIAISON)

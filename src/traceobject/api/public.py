@@ -69,7 +69,7 @@ def object_out(obj: selectors.ObjectView, language: str) -> dict[str, Any]:
     }
 
 
-@router.get("/objects", response={200: ObjectListOut, 422: ErrorOut})
+@router.get("/objects", response={200: ObjectListOut, 400: ErrorOut, 422: ErrorOut})
 def list_objects(request: HttpRequest, filters: Query[ObjectFilters]) -> dict[str, Any]:
     """Published and identified objects, one page at a time."""
     language = _language(filters.language)
@@ -84,15 +84,15 @@ def list_objects(request: HttpRequest, filters: Query[ObjectFilters]) -> dict[st
             "page": page.number, "pages": page.num_pages}
 
 
-@router.get("/objects/{ref}", response={200: ObjectOut, 404: ErrorOut})
+@router.get("/objects/{ref}", response={200: ObjectOut, 400: ErrorOut, 404: ErrorOut})
 def get_object(request: HttpRequest, ref: str, language: str | None = None) -> dict[str, Any]:
     lang = _language(language)
     return object_out(selectors.object_get(ref=ref, language=lang), lang)
 
 
 @router.post("/objects/{ref}/tips",
-             response={201: ReceiptOut, 404: ErrorOut, 413: ErrorOut, 415: ErrorOut,
-                       422: ErrorOut, 429: ErrorOut})
+             response={201: ReceiptOut, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut,
+                       415: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def submit_tip(request: HttpRequest, ref: str, payload: TipIn,
                x_receipt: str | None = Header(default=None, alias="X-Receipt"),
                ) -> Status:
@@ -123,7 +123,8 @@ def _require_receipt(request: HttpRequest, x_receipt: str | None) -> str:
     return x_receipt
 
 
-@router.get("/mailbox", response={200: MailboxOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut})
+@router.get("/mailbox", response={200: MailboxOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut,
+                                  429: ErrorOut})
 def get_mailbox(request: HttpRequest, response: HttpResponse,
                 x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> Any:
     """The tipster's tips and messages, for the receipt in the X-Receipt header."""
@@ -132,8 +133,8 @@ def get_mailbox(request: HttpRequest, response: HttpResponse,
 
 
 @router.post("/mailbox/replies",
-             response={204: None, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut,
-                       429: ErrorOut})
+             response={204: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 413: ErrorOut,
+                       415: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def reply(request: HttpRequest, payload: ReplyIn,
           x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> Status:
     """Answer the investigators' questions."""

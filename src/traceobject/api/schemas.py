@@ -1,8 +1,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from ninja import Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from traceobject.core.inputs import is_storable
+from traceobject.tips import intake
+
+# Row ids are 64-bit signed integers in every database: a larger number cannot name a row (and
+# overflows SQLite's integers), so input ids are bounded here and answer 422 like other bad
+# input.
+DB_ID_MAX = 2**63 - 1
+DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
+
+
+def _storable(value: str) -> str:
+    if not is_storable(value):
+        raise ValueError(_("This contains characters that cannot be stored."))
+    return value
+
+
+# Text that goes into a query as it is: a NUL (PostgreSQL refuses it) or a lone surrogate is 422.
+StorableStr = Annotated[str, AfterValidator(_storable)]
 
 
 class RenditionOut(Schema):
@@ -41,13 +63,26 @@ class ObjectListOut(Schema):
     pages: int
 
 
+def _limits(minimum: int | None, maximum: int, description: str = "") -> Any:
+    """Length limits stated in the OpenAPI document only: intake.tip_validate and
+    intake.mailbox_reply check them (on the trimmed text) with messages in the tipster's
+    language. With a minimum the field is required, else optional (null)."""
+    extra: dict[str, Any] = {"maxLength": maximum}
+    if minimum is not None:
+        extra["minLength"] = minimum
+        return Field(json_schema_extra=extra, description=description or None)
+    return Field(default=None, json_schema_extra=extra, description=description or None)
+
+
 class TipIn(Schema):
-    text: str
-    country: str | None = None
-    place: str | None = None
-    seen_when: str | None = None
-    contact_email: str | None = None
-    language: str | None = None
+    text: str = _limits(intake.TEXT_MIN, intake.TEXT_MAX,
+                        f"What you know about the object: {intake.TEXT_MIN} to "
+                        f"{intake.TEXT_MAX:,} characters, spaces at either end not counted.")
+    country: str | None = _limits(None, 2, "ISO 3166-1 alpha-2 code")
+    place: str | None = _limits(None, intake.PLACE_MAX)
+    seen_when: str | None = _limits(None, intake.WHEN_MAX)
+    contact_email: str | None = _limits(None, intake.EMAIL_MAX)
+    language: str | None = _limits(None, 8, "one of the site's languages (en, de, ...)")
 
 
 class ReceiptOut(Schema):
@@ -74,7 +109,7 @@ class MailboxOut(Schema):
 
 
 class ReplyIn(Schema):
-    text: str
+    text: str = _limits(1, intake.MESSAGE_MAX)
 
 
 class ErrorDetail(Schema):

@@ -1,9 +1,7 @@
-from ninja import NinjaAPI
-
-from traceobject.api.errors import install_error_handlers
+from traceobject.api.errors import TraceobjectAPI, install_error_handlers
 from traceobject.api.public import router as public_router
 
-api_v1 = NinjaAPI(
+api_v1 = TraceobjectAPI(
     title="traceobject API",
     version="1",
     description=(

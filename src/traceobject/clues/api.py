@@ -68,7 +68,8 @@ class EstimateOut(Schema):
     images: ImagesOut
 
 
-_RESPONSES: dict[int, Any] = {200: EstimateOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_RESPONSES: dict[int, Any] = {200: EstimateOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                              404: ErrorOut}
 
 
 @router.get("objects/{ref}/country", response=_RESPONSES, summary="Country estimate of an object")

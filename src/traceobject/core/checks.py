@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register()
 def check_intake_keys(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
     problems: list[Error | Warning] = []
-    if settings.PRODUCTION and not settings.INTAKE_PUBLIC_KEY_FILE.exists():
+    if settings.PRODUCTION and not settings.EDGE and not settings.INTAKE_PUBLIC_KEY_FILE.exists():
         problems.append(Error(
             f"Intake public key not found at {settings.INTAKE_PUBLIC_KEY_FILE}.",
             hint="Set TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE; create a pair with "
@@ -30,6 +33,119 @@ def check_intake_keys(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
             hint="Set REDIS_URL so every server process shares the same limits and sees "
                  "catalogue changes at once.",
             id="traceobject.W002",
+        ))
+    return problems
+
+
+def _open_to_others(path: Path) -> int | None:
+    """The permission bits of `path` if its group or other users have any, else None (also
+    when it does not exist)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
+def _private_paths() -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """(secrets, other private data) that live on this machine's disk."""
+    keys_dir = Path(settings.KEYS_DIR)
+    secrets = [("key folder", keys_dir), ("secret key file", keys_dir / "secret_key"),
+               ("receipt key file", keys_dir / "receipt_hmac_key"),
+               ("sync signing key", Path(settings.SYNC_KEY_FILE))]
+    if not settings.EDGE:  # the edge has no intake private key
+        secrets.insert(0, ("intake private key", Path(settings.INTAKE_PRIVATE_KEY_FILE)))
+    data: list[tuple[str, Path]] = []
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
+        data.append(("SQLite database", Path(database["NAME"])))
+    evidence = settings.STORAGES.get("evidence", {})
+    if evidence.get("BACKEND") == "django.core.files.storage.FileSystemStorage":
+        data.append(("evidence folder", Path(evidence.get("OPTIONS", {}).get("location", ""))))
+    data.append(("index folder", Path(settings.INDEX_DIR)))
+    return secrets, data
+
+
+@register(deploy=True)
+def check_private_files(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy`: keys, the database, evidence and indexes only for this user."""
+    problems: list[CheckMessage] = []
+    secrets, data = _private_paths()
+    for kind, entries in (("secret", secrets), ("data", data)):
+        for label, path in entries:
+            mode = _open_to_others(path)
+            if mode is None:
+                continue
+            message = f"The {label} {path} is open to other users (mode {mode:o})."
+            hint = f"chmod {'700' if path.is_dir() else '600'} {path}"
+            if kind == "secret":
+                problems.append(Error(message, hint=hint, id="traceobject.E005"))
+            else:
+                problems.append(Warning(message, hint=hint, id="traceobject.W003"))
+    return problems
+
+
+def _redis_locations() -> list[str]:
+    cache = settings.CACHES["default"]
+    if not cache["BACKEND"].endswith(".RedisCache"):
+        return []
+    location: Any = cache.get("LOCATION", "")
+    urls = location.split(",") if isinstance(location, str) else list(location)
+    return [str(url).strip() for url in urls if str(url).strip()]
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+@register(deploy=True)
+def check_redis_answers(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy`: the Redis server of REDIS_URL answers (rate limits and the page
+    cache depend on it)."""
+    import redis
+
+    problems: list[CheckMessage] = []
+    for url in _redis_locations():
+        try:
+            client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3,
+                                          protocol=2)
+            try:
+                client.ping()
+            finally:
+                client.close()
+        except Exception as error:  # refused, timed out, bad URL, not Redis: all "no answer"
+            problems.append(Error(
+                f"Redis at {_without_password(url)} does not answer: {error}",
+                hint="Check REDIS_URL and that the Redis server runs and is reachable.",
+                id="traceobject.E002",
+            ))
+    return problems
+
+
+RECEIPT_KEY_MIN = 32
+
+
+@register(deploy=True)
+def check_production_secrets_and_hosts(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    if not settings.PRODUCTION:
+        return problems
+    if len(settings.RECEIPT_HMAC_KEY) < RECEIPT_KEY_MIN:
+        problems.append(Error(
+            f"TRACEOBJECT_RECEIPT_KEY has {len(settings.RECEIPT_HMAC_KEY)} characters; "
+            f"at least {RECEIPT_KEY_MIN} are needed.",
+            hint="Receipts are stored as an HMAC under this key: use a long random value, "
+                 "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'.",
+            id="traceobject.E003",
+        ))
+    if "*" in settings.ALLOWED_HOSTS:
+        problems.append(Error(
+            "TRACEOBJECT_ALLOWED_HOSTS allows every host ('*').",
+            hint="List the site's host names: a forged Host header must be refused.",
+            id="traceobject.E004",
         ))
     return problems
 

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 from traceobject.core.errors import error_response
+from traceobject.core.inputs import is_storable
 
 
 class SecurityHeadersMiddleware:
@@ -60,3 +63,18 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = response["Allow"]
             return shaped
         return response
+
+
+class RequestInputMiddleware:
+    """A path or query string holding a NUL character or a lone surrogate is refused with 400
+    (the error page, or the one error shape under /api/) before any view runs: no database can
+    look such text up, and PostgreSQL answers NUL with an error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = unquote(request.META.get("QUERY_STRING", ""), errors="replace")
+        if not (is_storable(request.path) and is_storable(query)):
+            raise BadRequest("NUL character or lone surrogate in the path or query string")
+        return self.get_response(request)

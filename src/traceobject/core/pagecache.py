@@ -3,7 +3,7 @@
 Views opt in with :func:`cached_public_page`. :class:`PublicPageCacheMiddleware` sits right
 after the static-file server, in front of sessions, CSRF, locale and CSP: a hit is answered
 from the cache with the headers the full stack produced the first time. Pages are keyed by
-full path (the language is in the path) and the catalogue's version: every catalogue write
+host, full path (the language is in the path) and the catalogue's version: every catalogue write
 bumps the version, so a changed object never shows stale. Several server processes need a
 shared cache (REDIS_URL) for the version to reach all of them.
 """
@@ -16,6 +16,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -54,9 +55,9 @@ def catalog_changed() -> None:
 QUERY_KEYS = ("category", "campaign", "page")
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, host: str) -> str:
     query = "&".join(f"{k}={request.GET.get(k, '')[:80]}" for k in QUERY_KEYS if k in request.GET)
-    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:40]
+    digest = hashlib.sha256(f"{host} {request.path}?{query}".encode()).hexdigest()[:40]
     return f"page:{catalog_version()}:{digest}"
 
 
@@ -81,7 +82,13 @@ class PublicPageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or request.path.startswith(
                 ("/api/", "/internal/", "/static/", "/media/")):
             return self.get_response(request)
-        key = _key(request)
+        # The cache answers only a valid Host header, and keeps a page per host. A disallowed
+        # host goes on to CommonMiddleware, which refuses it with the 400 page.
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)
+        key = _key(request, host)
         cached = cache.get(key)
         if cached is not None:
             content, headers = cached

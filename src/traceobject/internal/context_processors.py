@@ -10,8 +10,11 @@ from traceobject.accounts.roles import user_roles
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:
-    if not request.path.startswith("/internal/"):
+    # An error page drawn before the authentication middleware ran (a disallowed Host header,
+    # a refused path) has no user: it shows no staff navigation.
+    user = getattr(request, "user", None)
+    if user is None or not request.path.startswith("/internal/"):
         return {}
-    roles = user_roles(request.user)
+    roles = user_roles(user)
     return {"staff_roles": roles, **{f"is_{role}": role in roles for role in (
         "administrator", "investigator", "reviewer", "liaison", "auditor")}}
