@@ -177,3 +177,15 @@ def test_the_back_office_shows_each_edges_state_and_asks_for_a_sync(client, user
     assert AuditEvent.objects.filter(action="sync.requested").exists()
     login(users["reviewer"])
     assert client.get("/internal/edges/").status_code == 403
+
+
+@pytest.mark.parametrize("payload", [
+    {"objects": ["not an object"]}, {"objects": [{"ref": "TAO-2026-0001", "status": 3}]},
+    {"site": {"campaigns": [{"slug": "x", "names": {}, "position": "many"}]}},
+    {"questions": [{"id": 1, "tip_id": 99, "sealed": "!!"}]}, {"statuses": [None]},
+    {"objects": {"ref": 1}}, {"site": "text"},
+])
+def test_signed_but_malformed_items_are_refused_not_errors(client, edge, payload):
+    response = _post(client, _msg(edge, 1, **payload))
+    assert response.status_code == 409, response.content
+    assert json.loads(response.content)["error"]["code"] == "sync_malformed"

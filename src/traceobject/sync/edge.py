@@ -63,9 +63,13 @@ def handle(message: dict[str, Any], *, peer: str) -> dict[str, Any]:
     handler = _HANDLERS.get(kind)
     if handler is None:
         raise SyncRefused("unknown_type", kind[:32])
-    with transaction.atomic():
-        accept(message, peer=peer)
-        return handler(message, peer)
+    try:
+        with transaction.atomic():
+            accept(message, peer=peer)
+            return handler(message, peer)
+    except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as error:
+        # A signed message whose items are not what they must be: nothing of it is applied.
+        raise SyncRefused("malformed", type(error).__name__) from None
 
 
 # ------------------------------------------------------------------------------------ pull
@@ -362,8 +366,9 @@ def _push(message: dict[str, Any], peer: str) -> dict[str, Any]:
     if not all(isinstance(x, list) and len(x) <= MAX_PULL
                for x in (objects, questions, statuses)):
         raise SyncRefused("malformed", "push sections")
-    result["objects"] = {str(o.get("ref", "")).upper() if isinstance(o, dict) else "":
-                         _object(o, peer) for o in objects}
+    if not all(isinstance(o, dict) for o in objects):
+        raise SyncRefused("malformed", "object")
+    result["objects"] = {str(o.get("ref", "")).upper(): _object(o, peer) for o in objects}
     for item in questions:
         _question(item, peer)
     result["questions"] = [q["id"] for q in questions]
