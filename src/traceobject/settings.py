@@ -34,6 +34,7 @@ from traceobject.core.env import (
     env_str,
     home_dir,
 )
+from traceobject.core.storage_settings import storage_entry
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = home_dir()
@@ -299,10 +300,11 @@ STATIC_ROOT = Path(env_str("TRACEOBJECT_STATIC_ROOT") or HOME / "static")
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES: dict[str, dict[str, Any]] = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(HOME / "media" / "public"), "base_url": "/media/"},
-    },
+    # Published pictures: $TRACEOBJECT_HOME/media/public/ (default), or an S3-compatible bucket
+    # (TRACEOBJECT_MEDIA_STORAGE=s3, TRACEOBJECT_MEDIA_S3_*: several edge machines share it).
+    # Either way they are served by the app (/media/, only while their object is public).
+    "default": storage_entry(store="MEDIA", folder=HOME / "media" / "public",
+                             filesystem_options={"base_url": "/media/"}),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -450,6 +452,8 @@ os.umask(PRIVATE_UMASK)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 for _public in ("default", "staticfiles"):
+    if STORAGES[_public]["BACKEND"].endswith("S3Storage"):
+        continue  # a bucket has no file modes
     STORAGES[_public]["OPTIONS"] = {**STORAGES[_public].get("OPTIONS", {}),
                                     "file_permissions_mode": 0o644,
                                     "directory_permissions_mode": 0o755}

@@ -1,161 +1,20 @@
-"""The evidence store's settings, read from the environment (no Django imports: settings.py
-calls this while it is being loaded).
-
-TRACEOBJECT_EVIDENCE_STORAGE=filesystem (default): files under $TRACEOBJECT_HOME/evidence/.
-TRACEOBJECT_EVIDENCE_STORAGE=s3: an S3-compatible bucket (AWS S3, MinIO, Ceph RGW...) through
-django-storages; the variables TRACEOBJECT_EVIDENCE_S3_* below describe it, and an incomplete
-or contradictory description stops the program with a message naming the variable.
-"""
+"""The evidence store's settings (TRACEOBJECT_EVIDENCE_STORAGE, TRACEOBJECT_EVIDENCE_S3_*; see
+core/storage_settings.py and README.md). No Django imports: settings.py calls this while it is
+being loaded."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from traceobject.core.env import ConfigError
+from traceobject.core.storage_settings import FILESYSTEM_BACKEND, S3_BACKEND, storage_entry
 
-FILESYSTEM_BACKEND = "django.core.files.storage.FileSystemStorage"
-S3_BACKEND = "storages.backends.s3.S3Storage"
+__all__ = ["FILESYSTEM_BACKEND", "P", "S3_BACKEND", "evidence_storage"]
+
 P = "TRACEOBJECT_EVIDENCE_S3_"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-ADDRESSING_STYLES = ("auto", "path", "virtual")
-SSE_MODES = ("none", "AES256", "aws:kms")
-
-
-def _get(env: Mapping[str, str], name: str) -> str:
-    return env.get(name, "").strip()
-
-
-def _bool(env: Mapping[str, str], name: str) -> bool:
-    raw = _get(env, name).lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
-
-
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
-    raw = _get(env, name) or default
-    for choice in choices:
-        if raw.lower() == choice.lower():
-            return choice
-    raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
-
-
-def _secret(env: Mapping[str, str], name: str) -> str:
-    """The value of NAME, or the first line of the file named by NAME_FILE (not both)."""
-    value, file_name = _get(env, name), _get(env, f"{name}_FILE")
-    if value and file_name:
-        raise ConfigError(f"set {name} or {name}_FILE, not both")
-    if not file_name:
-        return value
-    try:
-        text = Path(file_name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{name}_FILE: cannot read {file_name!r}: {error}")
-    lines = text.strip().splitlines()
-    if not lines or not lines[0].strip():
-        raise ConfigError(f"{name}_FILE: {file_name!r} is empty")
-    return lines[0].strip()
-
-
-def _endpoint(env: Mapping[str, str]) -> str | None:
-    raw = _get(env, f"{P}ENDPOINT_URL")
-    if not raw:
-        return None
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{P}ENDPOINT_URL must be an http:// or https:// URL; got {raw!r}")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ConfigError(f"{P}ENDPOINT_URL must not contain credentials, a query or a "
-                          f"fragment; got {raw!r}")
-    return raw.rstrip("/")
-
-
-def _prefix(env: Mapping[str, str]) -> str:
-    raw = _get(env, f"{P}PREFIX")
-    parts = raw.strip("/").split("/") if raw.strip("/") else []
-    if raw.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in raw:
-        raise ConfigError(f"{P}PREFIX is a relative key prefix such as 'traceobject/evidence'; "
-                          f"got {raw!r}")
-    return "/".join(parts)
-
-
-def _credentials(env: Mapping[str, str]) -> dict[str, str]:
-    key_id = _secret(env, f"{P}ACCESS_KEY_ID")
-    secret = _secret(env, f"{P}SECRET_ACCESS_KEY")
-    ambient = _bool(env, f"{P}AMBIENT_CREDENTIALS")
-    if ambient:
-        if key_id or secret:
-            raise ConfigError(f"{P}AMBIENT_CREDENTIALS=1 uses boto3's own credentials "
-                              f"(instance role, AWS_PROFILE...); do not also set "
-                              f"{P}ACCESS_KEY_ID or {P}SECRET_ACCESS_KEY")
-        return {}
-    if not key_id or not secret:
-        missing = [n for n, v in ((f"{P}ACCESS_KEY_ID", key_id),
-                                  (f"{P}SECRET_ACCESS_KEY", secret)) if not v]
-        raise ConfigError(f"TRACEOBJECT_EVIDENCE_STORAGE=s3 needs credentials: set "
-                          f"{' and '.join(missing)} (or the same name with _FILE), or "
-                          f"{P}AMBIENT_CREDENTIALS=1 to use an instance role or AWS profile")
-    return {"access_key": key_id, "secret_key": secret}
-
-
-def _encryption(env: Mapping[str, str]) -> dict[str, str]:
-    mode = _choice(env, f"{P}SSE", SSE_MODES, "none")
-    kms_key = _get(env, f"{P}SSE_KMS_KEY_ID")
-    if kms_key and mode != "aws:kms":
-        raise ConfigError(f"{P}SSE_KMS_KEY_ID is only used with {P}SSE=aws:kms")
-    if mode == "none":
-        return {}
-    params = {"ServerSideEncryption": mode}
-    if kms_key:
-        params["SSEKMSKeyId"] = kms_key
-    return params
-
-
-def _s3_options(env: Mapping[str, str]) -> dict[str, Any]:
-    bucket = _get(env, f"{P}BUCKET")
-    if not bucket:
-        raise ConfigError(f"TRACEOBJECT_EVIDENCE_STORAGE=s3 needs {P}BUCKET")
-    endpoint = _endpoint(env)
-    options: dict[str, Any] = {
-        "bucket_name": bucket,
-        "endpoint_url": endpoint,
-        "region_name": _get(env, f"{P}REGION") or None,
-        # S3-compatible servers (MinIO, Ceph) are usually reached by path; AWS by host name.
-        "addressing_style": _choice(env, f"{P}ADDRESSING_STYLE", ADDRESSING_STYLES,
-                                    "path" if endpoint else "auto"),
-        "signature_version": "s3v4",
-        "location": _prefix(env),
-        "object_parameters": _encryption(env),
-        # Content-addressed keys: writing a key again writes the same bytes.
-        "file_overwrite": True,
-        # Evidence is never handed out by URL, and objects keep the bucket's (private) ACL.
-        "default_acl": None,
-        "querystring_auth": True,
-        **_credentials(env),
-    }
-    ca_bundle = _get(env, f"{P}CA_BUNDLE")
-    if ca_bundle:
-        if not Path(ca_bundle).is_file():
-            raise ConfigError(f"{P}CA_BUNDLE: no file at {ca_bundle!r}")
-        options["verify"] = ca_bundle
-    return options
 
 
 def evidence_storage(*, home: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The STORAGES["evidence"] entry described by the environment."""
-    env = os.environ if env is None else env
-    kind = _choice(env, "TRACEOBJECT_EVIDENCE_STORAGE", ("filesystem", "s3"), "filesystem")
-    if kind == "filesystem":
-        stray = sorted(name for name in env if name.startswith(P) and env[name].strip())
-        if stray:
-            raise ConfigError(f"{', '.join(stray)} set but TRACEOBJECT_EVIDENCE_STORAGE is "
-                              f"not 's3'")
-        return {"BACKEND": FILESYSTEM_BACKEND, "OPTIONS": {"location": str(home / "evidence")}}
-    return {"BACKEND": S3_BACKEND, "OPTIONS": _s3_options(env)}
+    return storage_entry(store="EVIDENCE", folder=home / "evidence", env=env)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
     Http404,
@@ -14,7 +15,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
-from django.utils._os import safe_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
@@ -195,27 +195,28 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "public/privacy.html")
 
 
-_MEDIA_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp"}
+_MEDIA_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
+# objects/<reference>/<random folder>/<width>.<jpg|webp>: nothing else is ever served.
+_MEDIA_PATH = re.compile(r"^(objects/TAO-\d{4}-\d{4,6}/[0-9a-f]{6,32})/\d{1,5}\.(jpg|webp)$")
 
 
 @require_safe
-@cache_control(public=True, max_age=31536000, immutable=True)
+@cache_control(public=True, max_age=3600, s_maxage=300)
 def public_media(request: HttpRequest, path: str) -> FileResponse:
-    """Published object images (and nothing else) from the public media folder."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in _MEDIA_TYPES:
+    """Published object images (and nothing else) from the public media store (a folder or a
+    bucket). A withdrawn object's pictures stop being served at once; a CDN in front keeps a
+    copy for 5 minutes at most (s-maxage), browsers for an hour."""
+    match = _MEDIA_PATH.match(path)
+    if match is None:
         raise Http404(path)
-    root = (Path(settings.MEDIA_ROOT) / "objects").resolve()
-    try:
-        full = Path(safe_join(str(settings.MEDIA_ROOT), path)).resolve()
-    except Exception:
-        raise Http404(path)
-    if not full.is_relative_to(root) or not full.is_file():
-        raise Http404(path)
-    folder = full.parent.relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
+    folder, suffix = match.groups()
     if not selectors.image_folder_is_public(folder=folder):
         raise Http404(path)  # drafts and withdrawn objects are not served
-    return FileResponse(full.open("rb"), content_type=_MEDIA_TYPES[suffix])
+    try:
+        handle = default_storage.open(path, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(path) from None
+    return FileResponse(handle, content_type=_MEDIA_TYPES[suffix])
 
 
 # Error pages: JSON in the one error shape under /api/, a localized page elsewhere.
