@@ -24,6 +24,7 @@ from traceobject.api.schemas import (
 from traceobject.catalog import selectors
 from traceobject.catalog.models import Category, ObjectStatus
 from traceobject.core.errors import ServiceError
+from traceobject.core.pagecache import shared_cache_headers
 from traceobject.core.ratelimit import ratelimit_hit
 from traceobject.core.reference import ui_language_codes
 from traceobject.tips import intake
@@ -70,8 +71,10 @@ def object_out(obj: selectors.ObjectView, language: str) -> dict[str, Any]:
 
 
 @router.get("/objects", response={200: ObjectListOut, 400: ErrorOut, 422: ErrorOut})
-def list_objects(request: HttpRequest, filters: Query[ObjectFilters]) -> dict[str, Any]:
+def list_objects(request: HttpRequest, response: HttpResponse,
+                 filters: Query[ObjectFilters]) -> dict[str, Any]:
     """Published and identified objects, one page at a time."""
+    shared_cache_headers(response)
     language = _language(filters.language)
     if filters.status and filters.status not in (ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED):
         return {"items": [], "count": 0, "page": 1, "pages": 1}
@@ -85,9 +88,12 @@ def list_objects(request: HttpRequest, filters: Query[ObjectFilters]) -> dict[st
 
 
 @router.get("/objects/{ref}", response={200: ObjectOut, 400: ErrorOut, 404: ErrorOut})
-def get_object(request: HttpRequest, ref: str, language: str | None = None) -> dict[str, Any]:
+def get_object(request: HttpRequest, response: HttpResponse, ref: str,
+               language: str | None = None) -> dict[str, Any]:
     lang = _language(language)
-    return object_out(selectors.object_get(ref=ref, language=lang), lang)
+    found = object_out(selectors.object_get(ref=ref, language=lang), lang)
+    shared_cache_headers(response)  # only an object that exists: a 404 is not kept
+    return found
 
 
 @router.post("/objects/{ref}/tips",

@@ -19,10 +19,11 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 _VERSION_KEY = "catalog:version"
 PAGE_TIMEOUT = 300
-_KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Security-Policy",
+_KEPT_HEADERS = ("Cache-Control", "Content-Type", "Content-Language", "Content-Security-Policy",
                  "Permissions-Policy", "Referrer-Policy", "X-Content-Type-Options",
                  "X-Frame-Options", "Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy",
                  "Strict-Transport-Security", "Vary")
@@ -61,6 +62,16 @@ def _key(request: HttpRequest, host: str) -> str:
     return f"page:{catalog_version()}:{digest}"
 
 
+# What a CDN in front of the edge may keep: a public page or listing for 5 minutes (a withdrawn
+# object leaves it within that), a browser for one.
+SHARED_MAX_AGE = 300
+BROWSER_MAX_AGE = 60
+
+
+def shared_cache_headers(response: HttpResponse) -> None:
+    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE, s_maxage=SHARED_MAX_AGE)
+
+
 def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a GET view's 200 responses as the same for everyone (no cookies, no CSRF)."""
 
@@ -69,6 +80,7 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         response = view(request, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response._public_page = True  # type: ignore[attr-defined]
+            shared_cache_headers(response)
         return response
 
     return wrapper
