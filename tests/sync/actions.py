@@ -161,6 +161,15 @@ def timed_sync(budget: str = "3600") -> dict[str, Any]:
     return {"tips": pulled, "seconds": time.perf_counter() - started}
 
 
+def timed_sync_report() -> dict[str, Any]:
+    """Core: one round with the only edge, whatever happens; the report as it is."""
+    from traceobject.sync.config import peers
+    from traceobject.sync.core import edge_sync
+
+    report = edge_sync(name=next(iter(peers())))
+    return {"error": report.error, "tips": report.pulled_tips, "backlog": report.backlog}
+
+
 STEPS = {name: value for name, value in globals().items()
          if callable(value) and not name.startswith("_") and name not in {"main"}
          and getattr(value, "__module__", "") == __name__}
