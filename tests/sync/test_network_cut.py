@@ -88,7 +88,8 @@ def test_cut_connections_lose_and_double_nothing(make_node):
     assert core.run("sync")["reports"][0]["error"] == ""
     sent = []
     for n in range(60):
-        status, _ = http("POST", f"{edge.url}api/v1/objects/{ref}/tips", {"text": f"CUT-{n:03d} tip"})
+        status, _ = http("POST", f"{edge.url}api/v1/objects/{ref}/tips",
+                         {"text": f"CUT-{n:03d} tip"})
         assert status == 201
         sent.append(f"CUT-{n:03d}")
 
