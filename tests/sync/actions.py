@@ -39,7 +39,8 @@ def publish(title: str, language_text: str = "") -> dict[str, Any]:
 
     from traceobject.catalog import services as catalog
 
-    author, reviewer = _staff("ivy", "investigator"), _staff("rita", "reviewer")
+    author = _staff("ivy.investigator", "investigator")
+    reviewer = _staff("rita.reviewer", "reviewer")
     obj = catalog.object_create(
         user=author, category="packaging", campaign=None,
         texts={"en": {"title": title, "description": "Seen in several images.",
@@ -52,12 +53,30 @@ def publish(title: str, language_text: str = "") -> dict[str, Any]:
     return {"ref": obj.ref}
 
 
+def ingest_evidence(case: str, file_name: str) -> dict[str, Any]:
+    """Core: one generated evidence picture, under `file_name`, into the case `case`."""
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw
+
+    from traceobject.evidence.ingest import ingest
+
+    folder = Path(tempfile.mkdtemp())
+    image = Image.new("RGB", (640, 480), (200, 180, 40))
+    ImageDraw.Draw(image).ellipse((100, 100, 500, 400), fill=(20, 60, 200))
+    image.save(folder / file_name, "JPEG")
+    summary = ingest([str(folder)], case_ref=case, workers=1)
+    return {"ingested": summary.ingested}
+
+
 def withdraw(ref: str) -> dict[str, Any]:
     from traceobject.catalog import services as catalog
     from traceobject.catalog.models import TracedObject
 
     obj = TracedObject.objects.get(ref=ref)
-    catalog.object_withdraw(obj=obj, user=_staff("rita", "reviewer"), reason="Identified.")
+    catalog.object_withdraw(obj=obj, user=_staff("rita.reviewer", "reviewer"),
+                            reason="Identified.")
     return {"ok": True}
 
 
@@ -96,7 +115,8 @@ def triage(text_contains: str, state: str) -> dict[str, Any]:
     from traceobject.tips.services import tip_state_set
 
     tip = Tip.objects.get(text__contains=text_contains)
-    tip_state_set(tips=[tip], state=state, user=_staff("ivy", "investigator"))
+    tip_state_set(tips=[tip], state=state,
+                  user=_staff("ivy.investigator", "investigator"))
     return {"ok": True}
 
 

@@ -53,6 +53,8 @@ def _files_text(root: Path) -> bytes:
 
 def test_tips_questions_answers_and_publications_cross_between_edge_and_core(make_node):
     edge, core = _pair(make_node)
+    evidence = core.run("ingest_evidence", "CASE-SECRET-4242", "IMG_EVIDENCE_7731.jpg")
+    assert evidence["ingested"] == 1
     ref = core.run("publish", "Blue shop bag")["ref"]
     hidden = core.run("publish", "Striped towel")["ref"]
 
@@ -122,7 +124,12 @@ def test_tips_questions_answers_and_publications_cross_between_edge_and_core(mak
         everything += dump
     for secret in ("ZAKUPY-EDGE-7781", "FORM-TIP-5512", "ANSWER-3319", "anna.k@example.org",
                    "form.sender@example.org", "Which street", api_receipt, form_receipt,
-                   api_receipt.replace("-", ""), "Ulica Dluga"):
+                   api_receipt.replace("-", ""), "Ulica Dluga", "CASE-SECRET-4242",
+                   "IMG_EVIDENCE_7731", "ivy.investigator", "rita.reviewer"):
         assert secret.encode() not in everything, f"{secret!r} readable on the edge"
-    # ...while the core could open everything (the check above can fail).
-    assert b"ZAKUPY" not in everything and "ZAKUPY" in " ".join(core.run("tips")["texts"])
+    # ...while the core holds them (the check above can fail: the same scan of the core's
+    # home finds the case and the evidence file name in its database).
+    assert "ZAKUPY" in " ".join(core.run("tips")["texts"])
+    core_files = _files_text(core.home)
+    if not core.database:
+        assert b"CASE-SECRET-4242" in core_files and b"IMG_EVIDENCE_7731" in core_files
