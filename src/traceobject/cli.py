@@ -377,12 +377,17 @@ def cmd_keys(args: argparse.Namespace) -> int:
     if not settings.EDGE:
         from traceobject.core import crypto
 
-        if args.action == "init" and not settings.INTAKE_PRIVATE_KEY_FILE.exists():
+        if generate and not settings.INTAKE_PRIVATE_KEY_FILE.exists():
             crypto.generate_intake_keys(settings.INTAKE_PRIVATE_KEY_FILE,
                                         settings.INTAKE_PUBLIC_KEY_FILE)
         if settings.INTAKE_PUBLIC_KEY_FILE.exists():
-            print(f"intake key      {settings.INTAKE_PUBLIC_KEY_FILE} (private key beside it: "
+            intake = crypto.load_public_key(settings.INTAKE_PUBLIC_KEY_FILE)
+            print(f"intake key      {settings.INTAKE_PUBLIC_KEY_FILE} (the private key beside "
                   "it never leaves the core)")
+            print(f"intake public   {bytes(intake).hex()} (edges get it with each object)")
+        else:
+            print(f"intake key      missing at {settings.INTAKE_PUBLIC_KEY_FILE}: "
+                  "`traceobject keys init` creates the pair")
     entry: dict[str, Any] = {"name": settings.SYNC_NAME, "keys": [public]}
     if settings.EDGE:
         entry["url"] = settings.PUBLIC_BASE_URL or "https://EDGE-ADDRESS/"

@@ -189,3 +189,16 @@ def test_signed_but_malformed_items_are_refused_not_errors(client, edge, payload
     response = _post(client, _msg(edge, 1, **payload))
     assert response.status_code == 409, response.content
     assert json.loads(response.content)["error"]["code"] == "sync_malformed"
+
+
+def test_during_a_key_rotation_both_keys_of_a_core_are_accepted(client, edge, settings):
+    new = SigningKey.generate()
+    settings.SYNC_PEERS_FILE.write_text(json.dumps({"peers": [
+        {"name": "core-t", "keys": [bytes(edge.verify_key).hex(), bytes(new.verify_key).hex()]}]}))
+    assert _post(client, _msg(edge, 1, kind="hello")).status_code == 200
+    assert _post(client, _msg(new, 2, kind="hello")).status_code == 200
+    # Once the old key is removed from the list, it is refused.
+    settings.SYNC_PEERS_FILE.write_text(json.dumps({"peers": [
+        {"name": "core-t", "keys": [bytes(new.verify_key).hex()]}]}))
+    assert _post(client, _msg(edge, 3, kind="hello")).status_code == 403
+    assert _post(client, _msg(new, 4, kind="hello")).status_code == 200
