@@ -6,6 +6,7 @@ secret or a malformed value stops the process with a message that names the vari
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -71,11 +72,23 @@ def _closed_port() -> int:
 def production_env(tmp_path, redis_url) -> dict[str, str]:
     keys = tmp_path / "keys"
     generate_intake_keys(keys / "intake.key", keys / "intake.pub")
+    # A core (production refuses role all), with its sync key and an edge to serve.
+    from nacl.signing import SigningKey
+
+    from traceobject.sync.protocol import signing_key_write
+
+    signing_key_write(keys / "sync.key", SigningKey.generate())
+    (tmp_path / "peers.json").write_text(json.dumps({"peers": [{
+        "name": "public-site", "url": "https://tips.example.org/",
+        "keys": [bytes(SigningKey.generate().verify_key).hex()]}]}))
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TRACEOBJECT_", "DJANGO_")) and k not in (
                "DATABASE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER")}
     env.update({
         "TRACEOBJECT_ENV": "production",
+        "TRACEOBJECT_ROLE": "core",
+        "TRACEOBJECT_SYNC_KEY_FILE": str(keys / "sync.key"),
+        "TRACEOBJECT_SYNC_PEERS_FILE": str(tmp_path / "peers.json"),
         "TRACEOBJECT_SECRET_KEY": _random_secret(),
         "TRACEOBJECT_RECEIPT_KEY": _random_secret(),
         "TRACEOBJECT_ALLOWED_HOSTS": "tips.example.org",
