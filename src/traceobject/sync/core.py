@@ -32,7 +32,7 @@ from traceobject.core.keys import intake_public_key
 from traceobject.sync import config, protocol
 from traceobject.sync.models import PushedObject, SyncPeer
 from traceobject.sync.protocol import SyncRefused
-from traceobject.tips.models import Direction, MailboxMessage, Receipt, SealedTip
+from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Receipt, SealedTip
 
 logger = logging.getLogger("traceobject.sync")
 
@@ -149,10 +149,10 @@ def object_snapshot(obj: TracedObject, *, intake_key: str) -> dict[str, Any]:
         "texts": [{
             "language": t.language, "title": t.title, "description": t.description,
             "questions": list(t.questions), "thank_you": t.thank_you,
-        } for t in obj.texts.order_by("language")] if visible else [],
+        } for t in sorted(obj.texts.all(), key=lambda t: t.language)] if visible else [],
         "images": [{
             "folder": i.folder, "width": i.width, "height": i.height, "widths": list(i.widths),
-        } for i in obj.images.order_by("position", "id")] if visible else [],
+        } for i in sorted(obj.images.all(), key=lambda i: (i.position, i.id))] if visible else [],
     }
 
 
@@ -197,7 +197,8 @@ def _push_site(channel: Channel, peer: SyncPeer) -> None:
 def _push_objects(channel: Channel, peer: SyncPeer, report: SyncReport) -> None:
     intake_key = bytes(intake_public_key()).hex()
     pushed = {p.ref: p for p in PushedObject.objects.filter(peer=peer)}
-    visible = {o.ref: o for o in visible_objects().select_related("campaign")}
+    visible = {o.ref: o for o in visible_objects().select_related("campaign")
+               .prefetch_related("texts", "images")}
     wanted: list[tuple[str, dict[str, Any]]] = []
     for ref, obj in visible.items():
         wanted.append((ref, object_snapshot(obj, intake_key=intake_key)))
@@ -282,6 +283,27 @@ def _when(value: Any) -> Any:
     return parsed or timezone.now()
 
 
+def _well_formed(item: Any, *, tip: bool) -> bool:
+    """A pulled tip or answer as the edge must send it (a misbehaving edge's rows are left
+    there, reported, and never stored)."""
+    try:
+        receipt = item["receipt"]
+        ok = (isinstance(item["id"], int) and isinstance(receipt["id"], int)
+              and isinstance(receipt["digest"], str) and len(receipt["digest"]) == 64
+              and len(protocol.unb64(receipt["mailbox_key"], field="mailbox_key",
+                                     max_bytes=64)) == 32
+              and len(protocol.unb64(item["sealed"], field="sealed",
+                                     max_bytes=256 * 1024)) > 48)
+        if tip:
+            ok = ok and isinstance(item["ref"], str) and item.get(
+                "public_status", PublicStatus.RECEIVED) in PublicStatus.values
+        else:
+            ok = ok and isinstance(item["tip_id"], int)
+        return bool(ok)
+    except (KeyError, TypeError, SyncRefused):
+        return False
+
+
 def _receipts(peer: str, items: list[dict[str, Any]]) -> dict[int, int]:
     """Core ids of the edge's receipts in `items`, stored once each."""
     wanted = {}
@@ -305,6 +327,13 @@ def _store(peer: str, result: dict[str, Any], report: SyncReport) -> tuple[list[
     answers = result.get("answers", [])
     if not isinstance(tips, list) or not isinstance(answers, list):
         raise SyncError("pull reply without tips or answers")
+    for kind, items, is_tip in (("tip", tips, True), ("answer", answers, False)):
+        bad = [item for item in items if not _well_formed(item, tip=is_tip)]
+        for item in bad[:5]:
+            name = str(item.get("id") if isinstance(item, dict) else "?")[:20]
+            report.problems.append(f"{kind} {name} from the edge is malformed: left there")
+        bad_ids = {id(item) for item in bad}
+        items[:] = [item for item in items if id(item) not in bad_ids]
     objects = dict(TracedObject.objects.filter(ref__in={str(t.get("ref")) for t in tips})
                    .values_list("ref", "id"))
     with transaction.atomic():
@@ -318,7 +347,7 @@ def _store(peer: str, result: dict[str, Any], report: SyncReport) -> tuple[list[
             rows.append(SealedTip(
                 object_id=object_id, receipt_id=receipts[int(t["receipt"]["id"])],
                 sealed=protocol.unb64(t["sealed"], field="tip", max_bytes=256 * 1024),
-                public_status=str(t.get("public_status", "received"))[:16],
+                public_status=t.get("public_status", PublicStatus.RECEIVED),
                 received_at=_when(t.get("received_at")), origin=peer, origin_id=int(t["id"])))
         SealedTip.objects.bulk_create(rows, ignore_conflicts=True)
         tip_ids = dict(SealedTip.objects.filter(
