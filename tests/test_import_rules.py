@@ -96,9 +96,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("core.checks", "sync.config"):
         "`manage check --deploy` validates the peers file of an edge or a core; sync.config "
         "is the edge's own peers reader (no core code), imported inside the check.",
-    ("core.schedule", "exports.models"):
-        "the scheduler's PeriodicSlot table was born in exports; imported inside the "
-        "functions that only the core's worker calls.",
     ("settings", "evidence.storage_settings"):
         "imported under `if not EDGE`: the evidence store is configured on a core only.",
     ("tips.intake", "tips.tasks"):
