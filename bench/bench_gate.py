@@ -50,16 +50,17 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # gate_samples
 
-from traceobject.vision.gate import gate_check, gate_warm_up  # noqa: E402
-from traceobject.vision.gate_context import gate_in_context  # noqa: E402
-from traceobject.vision.gate_samples import (  # noqa: E402
+from gate_samples import (  # noqa: E402
     POSITIONS,
     astronaut_crops,
     face_crops,
     lfw_faces,
     object_image,
 )
+from traceobject.vision.gate import gate_check, gate_warm_up  # noqa: E402
+from traceobject.vision.gate_context import gate_in_context  # noqa: E402
 
 SCALES = (40, 80, 160)
 PHOTOS = (

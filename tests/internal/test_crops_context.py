@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.gate_samples import lfw_faces, object_image
 from PIL import Image
 
 from traceobject.evidence import crops
 from traceobject.evidence.ingest import ingest
 from traceobject.evidence.models import EvidenceImage
-from traceobject.vision.gate_samples import lfw_faces, object_image
 
 FACE = 120
 EDGES = ("top", "bottom", "left", "right")

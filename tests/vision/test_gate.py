@@ -16,6 +16,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.gate_samples import (
+    ASTRONAUT_FACE,
+    POSITIONS,
+    face_crops,
+    lfw_faces,
+    object_image,
+    paste_face,
+)
 from PIL import Image
 
 from traceobject.vision import gate as gate_module
@@ -42,14 +50,6 @@ from traceobject.vision.gate_models import (
     MEDIAPIPE_VERSION,
     ModelLoadError,
     load_edge_model,
-)
-from traceobject.vision.gate_samples import (
-    ASTRONAUT_FACE,
-    POSITIONS,
-    face_crops,
-    lfw_faces,
-    object_image,
-    paste_face,
 )
 
 SCALES = (40, 80, 160)
