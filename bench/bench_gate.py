@@ -27,6 +27,10 @@ crop's picture is the astronaut photo. The scikit-image photos are whole picture
 Prints ``figure<TAB>value<TAB>baseline<TAB>ratio`` lines (no baseline here: ``-``) and
 ``#`` notes: recall per position and scale, what blocked the object crops, which
 photos were blocked. ``--smoke`` runs a small sample in one process (about a minute).
+
+``--check`` (``make test-all``) exits 1 when a rate falls below CHECKS: the bounds the
+test suite asserted on 100 faces and 300 objects before these measurements moved here
+(the tests keep a smoke sample).
 """
 
 from __future__ import annotations
@@ -46,16 +50,17 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # gate_samples
 
-from traceobject.vision.gate import gate_check, gate_warm_up  # noqa: E402
-from traceobject.vision.gate_context import gate_in_context  # noqa: E402
-from traceobject.vision.gate_samples import (  # noqa: E402
+from gate_samples import (  # noqa: E402
     POSITIONS,
     astronaut_crops,
     face_crops,
     lfw_faces,
     object_image,
 )
+from traceobject.vision.gate import gate_check, gate_warm_up  # noqa: E402
+from traceobject.vision.gate_context import gate_in_context  # noqa: E402
 
 SCALES = (40, 80, 160)
 PHOTOS = (
@@ -79,6 +84,16 @@ PHOTOS = (
     "rocket",
     "text",
 )
+#: --check: figure -> (">=" or "<=", bound). The former test thresholds (tests/vision/
+#: test_gate.py, tests/internal/test_crops_context.py), on the full samples.
+CHECKS: dict[str, tuple[str, float]] = {
+    "gate_recall_lfw_faces": (">=", 0.92),
+    "gate_recall_lfw_whole_faces": (">=", 0.95),
+    "gate_recall_lfw_cut_faces": (">=", 0.90),
+    "gate_recall_lfw_heldout_faces": (">=", 0.90),
+    "gate_false_block_objects": ("<=", 0.05),
+    "gate_recall_lfw_edge_half_out_in_context": (">=", 0.95),
+}
 Task = tuple[str, int, int]  # (kind, start, stop)
 Row = tuple[str, str, bool, tuple[str, ...], float, bool]
 # (group, label, blocked, kinds, ms, blocked in the crop workflow: with the picture around)
@@ -186,9 +201,24 @@ def _rate(
     return (blocked / len(sel) if sel else float("nan")), len(sel)
 
 
+FIGURES: dict[str, float] = {}
+
+
 def _line(figure: str, value: float, digits: int = 4) -> None:
     if value == value:  # not NaN: the sample had such crops
+        FIGURES[figure] = value
         print(f"{figure}\t{value:.{digits}f}\t-\t-", flush=True)
+
+
+def _check() -> list[str]:
+    """The CHECKS that the measured figures break (a missing figure breaks its check)."""
+    broken = []
+    for figure, (op, bound) in CHECKS.items():
+        value = FIGURES.get(figure)
+        ok = value is not None and (value >= bound if op == ">=" else value <= bound)
+        if not ok:
+            broken.append(f"{figure} {value} (wanted {op} {bound})")
+    return broken
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--astronaut", type=int, default=100, help="astronaut crops")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--smoke", action="store_true", help="small sample, one process")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if a rate breaks CHECKS (make test-all)")
     args = parser.parse_args(argv)
     every = True
     if args.smoke:
@@ -248,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     _line(
         "gate_recall_lfw_edge_half_out",
         _rate(rows, "face", lambda s: s.split("/")[1].startswith("edge"))[0],
+    )
+    _line(
+        "gate_recall_lfw_cut_faces",
+        _rate(rows, "face", lambda s: s.split("/")[1] not in ("center", "inside"))[0],
     )
     _line("gate_recall_lfw_corner", _rate(rows, "face", lambda s: s.split("/")[1] == "corner")[0])
     _line("gate_recall_lfw_heldout_faces", _rate(rows, "face", lambda s: s.endswith("heldout"))[0])
@@ -314,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
             f"# budget {'met' if met else 'NOT met'} for {where}: person {person_r:.3f} "
             f"(>= 0.99), objects {obj_r:.3f} (<= 0.05)"
         )
+    if args.check:
+        broken = _check()
+        print(f"# check: {'ok' if not broken else 'FAILED: ' + '; '.join(broken)}")
+        if broken:
+            return 1
     return 1 if errors else 0
 
 

@@ -37,14 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_gate import SCALES, evidence_picture  # noqa: E402
-from traceobject.vision.gate import gate_check, gate_warm_up  # noqa: E402
-from traceobject.vision.gate_context import CONTEXT_INSIDE_MAX, findings_around  # noqa: E402
-from traceobject.vision.gate_samples import (  # noqa: E402
+from gate_samples import (  # noqa: E402
     POSITIONS,
     face_crops,
     lfw_faces,
     object_image,
 )
+from traceobject.vision.gate import gate_check, gate_warm_up  # noqa: E402
+from traceobject.vision.gate_context import CONTEXT_INSIDE_MAX, findings_around  # noqa: E402
 
 SHARES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01)  # 1.01: no finding left out
 Row = dict[str, Any]

@@ -70,7 +70,14 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # gate_samples
 
+from gate_samples import (  # noqa: E402
+    POSITIONS,
+    face_crops,
+    lfw_faces,
+    object_image,
+)
 from traceobject.vision.gate import gate_decide, gate_raw_scores  # noqa: E402
 from traceobject.vision.gate_face import EDGE_FEATURES, EDGE_INSIDE  # noqa: E402
 from traceobject.vision.gate_models import (  # noqa: E402
@@ -78,12 +85,6 @@ from traceobject.vision.gate_models import (  # noqa: E402
     INSIDE_MODEL_FILE,
     EdgeFaceModel,
     gate_models,
-)
-from traceobject.vision.gate_samples import (  # noqa: E402
-    POSITIONS,
-    face_crops,
-    lfw_faces,
-    object_image,
 )
 
 SCALES = (40, 80, 160)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,34 @@ from traceobject.accounts.models import StaffProfile
 from traceobject.accounts.roles import ROLES
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import Campaign, TracedObject
+
+#: Fixtures through which a test reaches the database under test (directly, or, for
+#: make_node, by creating databases of its own on the same server).
+DATABASE_FIXTURES = frozenset({
+    "db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+    "live_server", "make_node",
+})
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Does this test touch the database (pytest-django's marker or fixtures, ours too)?"""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("database"):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """TRACEOBJECT_TEST_DB_ONLY=1 (`make test-postgres`): only the tests that touch the
+    database. The others (vision, search, geo, subprocesses on their own SQLite...) behave
+    the same on any database and already ran in `make test`; running them again on
+    PostgreSQL doubled their time for nothing."""
+    if os.environ.get("TRACEOBJECT_TEST_DB_ONLY", "") not in ("1", "true", "yes"):
+        return
+    keep = [item for item in items if uses_database(item)]
+    dropped = [item for item in items if not uses_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from traceobject import cli
 from traceobject.core import schedule
+from traceobject.core.models import PeriodicSlot
 from traceobject.core.schedule import Periodic, schedule_tick, slot_claim
-from traceobject.exports.models import PeriodicSlot
 
 NOW = timezone.now()
 RETENTION_PATH = "traceobject.tips.retention.retention_purge_task"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.gate_samples import lfw_faces, object_image
 from PIL import Image
 
 from traceobject.evidence import crops
 from traceobject.evidence.ingest import ingest
 from traceobject.evidence.models import EvidenceImage
-from traceobject.vision.gate_samples import lfw_faces, object_image
 
 FACE = 120
 EDGES = ("top", "bottom", "left", "right")
@@ -41,18 +41,28 @@ def _cut_through(edge: str, fx: int, fy: int) -> dict[str, int]:
     return {"x": fx + half - 300, "y": fy - 60, "w": 300, "h": 250}
 
 
+#: Evidence pictures in the crop workflow's smoke sample (each cut by all four edges). The
+#: rate over many faces is bench/bench_gate.py's `gate_recall_lfw_edge_half_out_in_context`
+#: (0.998 of 600 crops; `make test-all` checks it is >= 0.95, this test's former bound on
+#: 10 pictures): each picture here costs an ingest and eight gate runs (~10 s on one core).
+SAMPLE = 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_faces_cut_by_every_edge_of_the_crop_are_blocked(users, tmp_path):
     faces = lfw_faces()
-    blocked, total = 0, 0
-    for index in range(10):
+    missed, total = [], 0
+    for index in range(SAMPLE):
         image, (fx, fy) = _evidence_with_face(tmp_path, index, faces[index * 7])
         for edge in EDGES:
             crop = crops.crop_create(image=image, rect=_cut_through(edge, fx, fy),
                                      user=users["investigator"])
             total += 1
-            blocked += crop.gate_verdict == "fail"
-    assert blocked / total >= 0.95, f"{blocked} of {total} edge-cut faces blocked"
+            if crop.gate_verdict != "fail":
+                missed.append((index, edge))
+            # the block comes from the picture around the crop, not from an error
+            assert not any(f.get("kind") == "error" for f in crop.gate_findings), crop
+    assert len(missed) <= 1, f"edge-cut faces not blocked: {missed} of {total}"
 
 
 @pytest.mark.django_db(transaction=True)

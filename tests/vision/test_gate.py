@@ -8,7 +8,6 @@ checks that the block came from a detector, not from an error.
 
 from __future__ import annotations
 
-import collections
 import json
 import subprocess
 import sys
@@ -17,6 +16,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.gate_samples import (
+    ASTRONAUT_FACE,
+    POSITIONS,
+    face_crops,
+    lfw_faces,
+    object_image,
+    paste_face,
+)
 from PIL import Image
 
 from traceobject.vision import gate as gate_module
@@ -44,21 +51,16 @@ from traceobject.vision.gate_models import (
     ModelLoadError,
     load_edge_model,
 )
-from traceobject.vision.gate_samples import (
-    ASTRONAUT_FACE,
-    POSITIONS,
-    face_crops,
-    lfw_faces,
-    object_image,
-    paste_face,
-)
 
 SCALES = (40, 80, 160)
-#: Object crops in the pass-rate test: seeds 0.. (the thresholds and the edge-face model
-#: were tuned on 10000+). The benchmark's 300: with 80, a cluster of blocked crops in the
-#: first seeds (5 of 80 with the edge-face model, 10 of 300 overall) decided the test.
-#: ~0.5 s per crop, so this file takes ~4 minutes.
-N_OBJECTS = 300
+#: A smoke sample, not the accuracy measurement: bench/bench_gate.py measures the rates on
+#: 2,100 face crops and 300 object crops (`make test-all` runs it with --check against the
+#: budgets below). ~0.5 s per crop on one core: these samples keep the file near half a
+#: minute instead of the ~4 minutes that the 100 faces and 300 objects took here.
+#: Object crops: seeds 0.. (the thresholds and the edge-face model were tuned on 10000+).
+N_OBJECTS = 12
+#: Face crops: faces 0..20, each at one of the 21 (scale, position) pairs.
+N_FACES = 21
 
 pytestmark = pytest.mark.filterwarnings("ignore:SymbolDatabase.GetPrototype:UserWarning")
 
@@ -121,41 +123,32 @@ def test_astronaut_is_blocked(astronaut_verdict: GateVerdict) -> None:
 
 @pytest.fixture(scope="module")
 def lfw_verdicts() -> list[tuple[int, str, GateVerdict, int]]:
-    """Each of the 100 faces once, the 21 (scale, position) pairs taken in turn."""
+    """Faces 0..N_FACES-1, the 21 (scale, position) pairs taken in turn (one crop each)."""
     out = []
     for i, crop, placement in face_crops(
-        lfw_faces(), scales=SCALES, positions=POSITIONS, every=False, seed=424242
+        lfw_faces()[:N_FACES], scales=SCALES, positions=POSITIONS, every=False, seed=424242
     ):
         out.append((placement.scale, placement.position, gate_check(crop), i))
     return out
 
 
 def test_lfw_faces_on_objects_are_blocked(lfw_verdicts, record_property) -> None:
-    assert len(lfw_verdicts) == 100
+    """A smoke sample: every (scale, position) pair once. The rates are measured by
+    bench/bench_gate.py (2,100 crops: whole faces 0.990, faces half outside the crop 0.976,
+    held-out faces 0.989; DESIGN.md asks 0.99 of all crops with a person, not met, see
+    README); `make test-all` checks them against this file's former thresholds."""
+    assert len(lfw_verdicts) == N_FACES
+    assert {(s, p) for s, p, _v, _i in lfw_verdicts} == {(s, p) for s in SCALES for p in POSITIONS}
     for _scale, _position, verdict, _i in lfw_verdicts:
         _assert_no_error(verdict)
-    per = collections.defaultdict(list)
-    for _scale, position, verdict, _i in lfw_verdicts:
-        per[position].append(not verdict.passed)
-    rate = float(np.mean([not v.passed for _s, _p, v, _i in lfw_verdicts]))
-    # Faces 0-49 trained the edge-face model (on other backgrounds); 50-99 did not.
-    held_out = float(np.mean([not v.passed for _s, _p, v, i in lfw_verdicts if i >= 50]))
-    whole = per["center"] + per["inside"]
-    cut = [b for p, v in per.items() if p not in ("center", "inside") for b in v]
-    report = (
-        f"lfw faces blocked: {rate:.2f} overall, {held_out:.2f} of faces 50-99, "
-        f"{np.mean(whole):.2f} whole, {np.mean(cut):.2f} cut by the edge; "
-        + ", ".join(f"{p} {np.mean(v):.2f}" for p, v in per.items())
-    )
-    record_property("lfw_blocked_rate", rate)
-    print(report)
-    # Measured (bench/bench_gate.py, 2,100 crops): whole faces 0.990, faces half outside
-    # the crop 0.976, held-out faces 0.989; DESIGN.md asks 0.99 of all crops with a
-    # person (not met, see README). Here 100 crops: one crop moves a rate by 0.01-0.02.
-    assert np.mean(whole) >= 0.95, report
-    assert np.mean(cut) >= 0.9, report
-    assert held_out >= 0.9, report
-    assert rate >= 0.92, report
+    missed = [(i, s, p) for s, p, v, i in lfw_verdicts if v.passed]
+    whole_missed = [m for m in missed if m[2] in ("center", "inside")]
+    record_property("lfw_sample_missed", len(missed))
+    print(f"lfw face crops missed: {missed} of {len(lfw_verdicts)}")
+    # Every whole face of the sample is blocked; of the faces the crop's edge cuts, at most
+    # one may pass (the benchmark's rate for them is 0.976).
+    assert not whole_missed, missed
+    assert len(missed) <= 1, missed
 
 
 def test_lfw_faces_findings_are_where_the_face_is(lfw_verdicts) -> None:
@@ -182,7 +175,9 @@ def test_object_only_crops_pass(object_verdicts, record_property) -> None:
     rate = 1 - len(blocked) / len(object_verdicts)
     record_property("objects_pass_rate", rate)
     print(f"object-only crops passed: {rate:.3f}; blocked: {blocked}")
-    assert rate >= 0.95, f"object-only pass rate {rate:.3f}; blocked: {blocked}"
+    # A smoke sample (the false-block rate, 3.3 % of 300, is bench/bench_gate.py's): at most
+    # one of the first N_OBJECTS seeds may be blocked (none is, when this was written).
+    assert len(blocked) <= 1, f"object-only pass rate {rate:.3f}; blocked: {blocked}"
 
 
 @pytest.mark.parametrize("name", ["coffee", "rocket", "coins"])

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.gate_samples import object_image
 from PIL import Image
-
-from traceobject.vision.gate_samples import object_image
 
 
 def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:

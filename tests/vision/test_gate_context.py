@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bench.gate_samples import lfw_faces, object_image
 from PIL import Image
 
 from traceobject.vision import gate as gate_module
@@ -14,7 +15,6 @@ from traceobject.vision.gate_context import (
     gate_in_context,
     gate_verdict,
 )
-from traceobject.vision.gate_samples import lfw_faces, object_image
 
 FACE = 120
 FX, FY = 390, 290  # where the face is in the picture

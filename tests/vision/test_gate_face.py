@@ -7,6 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bench.gate_samples import (
+    ASTRONAUT_FACE,
+    POSITIONS,
+    face_crops,
+    lfw_faces,
+    object_image,
+    paste_face,
+)
 from skimage import data
 
 from traceobject.vision import gate_face
@@ -20,14 +28,6 @@ from traceobject.vision.gate_face import (
     find_faces,
 )
 from traceobject.vision.gate_models import gate_models
-from traceobject.vision.gate_samples import (
-    ASTRONAUT_FACE,
-    POSITIONS,
-    face_crops,
-    lfw_faces,
-    object_image,
-    paste_face,
-)
 
 pytestmark = pytest.mark.filterwarnings("ignore:SymbolDatabase.GetPrototype:UserWarning")
 

@@ -4,7 +4,7 @@
 calls `schedule_tick`, which enqueues each periodic task that is due. A due slot is claimed with
 one conditional UPDATE (next_due_at <= now -> now + interval): however many workers run, one of
 them wins the slot and enqueues the task once; the others update no row. The slots live in a
-tiny table (exports.PeriodicSlot), so the claim holds across processes and machines.
+tiny table (core.models.PeriodicSlot), so the claim holds across processes and machines.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from traceobject.core.models import PeriodicSlot
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +39,6 @@ PERIODIC: tuple[Periodic, ...] = (
 
 
 def _slot_ensure(name: str, now: datetime) -> None:
-    from traceobject.exports.models import PeriodicSlot
-
     if PeriodicSlot.objects.filter(name=name).exists():
         return
     try:
@@ -51,8 +51,6 @@ def _slot_ensure(name: str, now: datetime) -> None:
 
 def slot_claim(*, name: str, every: timedelta, now: datetime) -> bool:
     """True if this call claimed the due slot `name` (then the caller runs the task)."""
-    from traceobject.exports.models import PeriodicSlot
-
     _slot_ensure(name, now)
     claimed = PeriodicSlot.objects.filter(name=name, next_due_at__lte=now).update(
         next_due_at=now + every, last_claimed_at=now)

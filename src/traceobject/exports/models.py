@@ -1,5 +1,6 @@
-"""Exports of tips (CSV or JSON) written by a background task into the private store, and the
-slots of the periodic scheduler (core/schedule.py) that the task worker claims."""
+"""Exports of tips (CSV or JSON) written by a background task into the private store. (The
+periodic scheduler's slots, once here, are core.models.PeriodicSlot; their table kept its
+name, exports_periodicslot.)"""
 
 from __future__ import annotations
 
@@ -57,14 +58,3 @@ class Export(models.Model):
     def __str__(self) -> str:
         return f"export {self.pk} ({self.state})"
 
-
-class PeriodicSlot(models.Model):
-    """When a periodic task is next due. A worker claims a due slot with a conditional UPDATE
-    (next_due_at <= now -> now + interval): of several workers exactly one wins."""
-
-    name = models.CharField(max_length=64, unique=True)
-    next_due_at = models.DateTimeField()
-    last_claimed_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.name} due {self.next_due_at:%Y-%m-%d %H:%M}"

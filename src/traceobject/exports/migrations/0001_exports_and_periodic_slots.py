@@ -9,6 +9,9 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # PeriodicSlot moved to core (0003 here, core 0001): core's migration finds this table.
+    run_before = [("core", "0001_periodic_slot")]
+
     dependencies = [
         ('catalog', '0002_public_figure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

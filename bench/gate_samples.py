@@ -1,5 +1,8 @@
 """Generated sample crops for testing and benchmarking the safety gate (Django-free).
 
+Test and benchmark tooling, not runtime code (it lived in traceobject/vision/ once): the
+benchmarks import it as ``gate_samples``, the tests as ``bench.gate_samples``.
+
 Only *generated* images live here: object-only crops drawn with Pillow (cartons, bags,
 labels, towels, T-shirt prints, bottles, barcodes, text, patterns, in colours that
 include skin-like beige, tan, peach, pink, brown and orange), photographed-looking
