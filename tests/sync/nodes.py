@@ -21,6 +21,8 @@ from typing import Any
 from nacl.signing import SigningKey
 
 REPO = Path(__file__).resolve().parents[2]
+# The checkout's own code first (not whatever an installed copy points at), then the tests.
+PYTHONPATH = f"{REPO / 'src'}{os.pathsep}{REPO}"
 
 
 def free_port() -> int:
@@ -69,7 +71,7 @@ class Node:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("TRACEOBJECT_", "DJANGO_", "PYTEST_")) and k != "DATABASE_URL"}
         env.update(TRACEOBJECT_ROLE=self.role, TRACEOBJECT_HOME=str(self.home),
-                   TRACEOBJECT_SYNC_NAME=self.name, PYTHONPATH=str(REPO),
+                   TRACEOBJECT_SYNC_NAME=self.name, PYTHONPATH=PYTHONPATH,
                    DJANGO_SETTINGS_MODULE="traceobject.settings", TRACEOBJECT_SYNC_TIMEOUT="10")
         base = _postgres_url()
         if base:
@@ -114,6 +116,24 @@ class Node:
             [sys.executable, "-m", "traceobject.cli", "worker", "--no-schedule",
              "--interval", "0.2"],
             env=env, cwd=REPO, stdout=log, stderr=log, start_new_session=True)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of a read-only SQL query on the node's database, from the test process (cheap
+        enough to poll, unlike `run`)."""
+        base = _postgres_url()
+        if base:
+            import psycopg
+
+            with psycopg.connect(self.env()["DATABASE_URL"], autocommit=True) as conn:
+                return list(conn.execute(sql).fetchall())  # noqa: S608
+        import sqlite3
+
+        path = self.home / "traceobject.sqlite3"
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            return list(conn.execute(sql).fetchall())
+        finally:
+            conn.close()
 
     def kill(self, which: str = "server", sig: int = signal.SIGKILL) -> None:
         proc = getattr(self, which)

@@ -1,5 +1,6 @@
-"""Exports of tips (CSV or JSON) written by a background task into the private store, and the
-slots of the periodic scheduler (core/schedule.py) that the task worker claims."""
+"""Exports of tips (CSV or JSON) written by a background task into the private store, the
+slots of the periodic scheduler (core/schedule.py) that the task worker claims, and the
+workers' leases (core/task_leases.py)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,20 @@ class PeriodicSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} due {self.next_due_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerLease(models.Model):
+    """A sign of life of one `traceobject worker` process (core/task_leases.py): renewed every
+    quarter of TRACEOBJECT_WORKER_LEASE_SECONDS while the process lives. A task row left
+    RUNNING by a worker whose lease has run out (killed, machine lost) is put back in the
+    queue by the next worker's recovery pass."""
+
+    worker_id = models.CharField(max_length=64, unique=True)  # db_worker's --worker-id
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    renewed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} until {self.expires_at:%H:%M:%S}"
