@@ -99,14 +99,22 @@ class Node:
                               cwd=REPO, capture_output=True, text=True, timeout=timeout,
                               check=False)
 
-    def start(self, *, workers: int = 1, threads: int = 8) -> None:
+    def start(self, *, workers: int = 1, threads: int = 8, serve: bool = False) -> None:
+        """Start the web server: gunicorn itself, or (serve=True) `traceobject serve`, which
+        migrates and then becomes gunicorn in the same process."""
         log = open(self.home / "server.log", "ab")  # noqa: SIM115  (kept open for the child)
-        self.server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "traceobject.wsgi:application", "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", str(threads),
-             "--worker-class", "gthread", "--access-logfile", "-",
-             "--access-logformat", "%(m)s %(U)s %(s)s", "--timeout", "60"],
-            env=self.env(), cwd=REPO, stdout=log, stderr=log, start_new_session=True)
+        if serve:
+            command = [sys.executable, "-m", "traceobject.cli", "serve", "--host", "127.0.0.1",
+                       "--port", str(self.port), "--workers", str(workers),
+                       "--threads", str(threads)]
+        else:
+            command = [sys.executable, "-m", "gunicorn", "traceobject.wsgi:application",
+                       "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                       "--threads", str(threads), "--worker-class", "gthread",
+                       "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s",
+                       "--timeout", "60"]
+        self.server = subprocess.Popen(command, env=self.env(), cwd=REPO, stdout=log,
+                                       stderr=log, start_new_session=True)
         wait_healthy(self.url)
 
     def start_worker(self) -> None:
