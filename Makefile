@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TRACEOBJECT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo test test-postgres lint bench bench-smoke browser messages clean
+.PHONY: install demo test test-postgres fuzz lint bench bench-smoke browser messages clean
 
 install: $(STAMP)
 
@@ -38,6 +38,13 @@ test: install browser
 test-postgres: install browser
 	$(BIN)/python -m traceobject.core.i18n_compile
 	TRACEOBJECT_HOME=$(CURDIR)/var/test DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# Schema fuzzing of the public, internal and liaison APIs with many cases per operation, caller
+# and mode (`make test` runs the same with 6); prints requests per API and caller, answers,
+# server errors and schema violations. FUZZ_EXAMPLES=N to change; DATABASE_URL for PostgreSQL.
+fuzz: install
+	$(BIN)/python -m traceobject.core.i18n_compile
+	TRACEOBJECT_HOME=$(CURDIR)/var/test FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider tests/api/test_schema_fuzz.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
