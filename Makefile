@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TRACEOBJECT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo test test-postgres test-all lint bench bench-smoke browser messages clean
+.PHONY: install demo test test-postgres test-all fuzz lint bench bench-smoke browser messages clean
 
 install: $(STAMP)
 
@@ -51,6 +51,13 @@ test-postgres: install browser
 # against the bounds the suite used to assert (bench/bench_gate.py CHECKS).
 test-all: test
 	$(BIN)/python bench/bench_gate.py --check
+
+# Schema fuzzing of the public, internal and liaison APIs with many cases per operation, caller
+# and mode (`make test` runs the same with 6); prints requests per API and caller, answers,
+# server errors and schema violations. FUZZ_EXAMPLES=N to change; DATABASE_URL for PostgreSQL.
+fuzz: install
+	$(BIN)/python -m traceobject.core.i18n_compile
+	TRACEOBJECT_HOME=$(CURDIR)/var/test FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider tests/api/test_schema_fuzz.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -287,15 +287,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """django-tasks-db's worker, plus (in threads) the periodic scheduler that enqueues due
-    periodic tasks such as the daily retention purge (several workers enqueue each once) and,
-    on a core, the sync with its edges."""
+    """django-tasks-db's worker, plus (in threads) its lease and the recovery of tasks whose
+    worker died (core/task_leases.py), the periodic scheduler that enqueues due periodic tasks
+    such as the daily retention purge (several workers enqueue each once) and, on a core, the
+    sync with its edges."""
     _django()
     from django.conf import settings
 
     if settings.EDGE:
         print("an edge runs no worker: its core pulls what it holds", file=sys.stderr)
         return 2
+    from traceobject.core.task_leases import lease_thread_start, worker_id_new, worker_lease_end
+
+    worker_id = worker_id_new()
+    _thread, lease_stop = lease_thread_start(worker_id=worker_id)
     if not args.no_schedule:
         from traceobject.core.schedule import schedule_thread_start
 
@@ -304,7 +309,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
         from traceobject.sync.loop import sync_thread_start
 
         sync_thread_start()
-    return _manage(["db_worker", "--interval", str(args.interval)])
+    try:
+        return _manage(["db_worker", "--interval", str(args.interval),
+                        "--worker-id", worker_id])
+    finally:  # a clean stop (db_worker finished its task first) gives the lease up
+        lease_stop.set()
+        with contextlib.suppress(Exception):
+            worker_lease_end(worker_id=worker_id)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

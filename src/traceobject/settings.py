@@ -435,6 +435,9 @@ OTP_TOTP_ISSUER = env_str("TRACEOBJECT_TOTP_ISSUER", "traceobject")
 TRACEOBJECT_RETENTION_DAYS = env_int("TRACEOBJECT_RETENTION_DAYS", 180, minimum=1)
 TRACEOBJECT_SPAM_RETENTION_DAYS = env_int("TRACEOBJECT_SPAM_RETENTION_DAYS", 30, minimum=1)
 TRACEOBJECT_EXPORT_RETENTION_DAYS = env_int("TRACEOBJECT_EXPORT_RETENTION_DAYS", 30, minimum=1)
+# A task worker renews its lease every quarter of this; a task left running by a worker whose
+# lease ran out (killed) is queued again after this long (core/task_leases.py).
+TRACEOBJECT_WORKER_LEASE_SECONDS = env_int("TRACEOBJECT_WORKER_LEASE_SECONDS", 60, minimum=2)
 
 # --- Hardening: input no database can store (NUL, lone surrogates) in a path or query string
 # is refused with 400 before any view; placed after the CSP middleware so the 400 page has the

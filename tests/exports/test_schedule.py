@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from traceobject import cli
-from traceobject.core import schedule
+from traceobject.core import schedule, task_leases
 from traceobject.core.models import PeriodicSlot
 from traceobject.core.schedule import Periodic, schedule_tick, slot_claim
 
@@ -135,9 +135,13 @@ def test_the_worker_command_starts_the_scheduler_with_the_task_worker(monkeypatc
     managed: list[list[str]] = []
     monkeypatch.setattr(schedule, "schedule_thread_start", lambda: started.append(True))
     monkeypatch.setattr(cli, "_manage", lambda args: managed.append(list(args)) or 0)
+    stop = threading.Event()
+    monkeypatch.setattr(task_leases, "lease_thread_start", lambda worker_id: (None, stop))
+    monkeypatch.setattr(task_leases, "worker_lease_end", lambda worker_id: None)
 
     assert cli.main(["worker", "--interval", "2"]) == 0
-    assert started == [True] and managed == [["db_worker", "--interval", "2.0"]]
+    assert started == [True] and managed[0][:3] == ["db_worker", "--interval", "2.0"]
+    assert stop.is_set()  # the lease thread stops with the worker
 
     assert cli.main(["worker", "--no-schedule"]) == 0
     assert started == [True] and len(managed) == 2

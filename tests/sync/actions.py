@@ -140,7 +140,8 @@ def edge_counts() -> dict[str, Any]:
 
 def edge_fill(count: str, ref: str) -> dict[str, Any]:
     """Edge: `count` sealed tips on `ref` written straight to the database (a backlog as an
-    edge would hold after a day without its core), sealed to the object's intake key."""
+    edge would hold after a day without its core), sealed to the object's intake key (role
+    all: to its own intake key; no opening task is queued)."""
     from django.utils import timezone
     from nacl.public import PublicKey
 
@@ -149,7 +150,12 @@ def edge_fill(count: str, ref: str) -> dict[str, Any]:
     from traceobject.tips.models import Receipt, SealedTip
 
     obj = TracedObject.objects.get(ref=ref)
-    key = PublicKey(bytes.fromhex(obj.intake_key))
+    if obj.intake_key:
+        key = PublicKey(bytes.fromhex(obj.intake_key))
+    else:
+        from traceobject.core.keys import intake_public_key
+
+        key = intake_public_key()
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     receipt = Receipt.objects.create(digest=os.urandom(32).hex(), created_at=now,
                                      mailbox_public_key=bytes(key))
@@ -188,6 +194,22 @@ def timed_sync_report() -> dict[str, Any]:
 
     report = edge_sync(name=next(iter(peers())))
     return {"error": report.error, "tips": report.pulled_tips, "backlog": report.backlog}
+
+
+def enqueue_opening() -> dict[str, Any]:
+    """Role all or core: queue one task that opens every waiting sealed tip."""
+    from traceobject.tips.tasks import open_sealed_tips
+
+    return {"id": str(open_sealed_tips.enqueue().id)}
+
+
+def task_rows() -> dict[str, Any]:
+    """The task rows: status, task name, the workers that claimed each."""
+    from django_tasks_db.models import DBTaskResult
+
+    return {"rows": [{"id": str(r.id), "status": r.status, "task": r.task_path.rsplit(".", 1)[-1],
+                      "workers": r.worker_ids, "error": r.exception_class_path}
+                     for r in DBTaskResult.objects.order_by("enqueued_at")]}
 
 
 STEPS = {name: value for name, value in globals().items()

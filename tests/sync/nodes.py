@@ -21,6 +21,8 @@ from typing import Any
 from nacl.signing import SigningKey
 
 REPO = Path(__file__).resolve().parents[2]
+# The checkout's own code first (not whatever an installed copy points at), then the tests.
+PYTHONPATH = f"{REPO / 'src'}{os.pathsep}{REPO}"
 
 
 def free_port() -> int:
@@ -69,7 +71,7 @@ class Node:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("TRACEOBJECT_", "DJANGO_", "PYTEST_")) and k != "DATABASE_URL"}
         env.update(TRACEOBJECT_ROLE=self.role, TRACEOBJECT_HOME=str(self.home),
-                   TRACEOBJECT_SYNC_NAME=self.name, PYTHONPATH=str(REPO),
+                   TRACEOBJECT_SYNC_NAME=self.name, PYTHONPATH=PYTHONPATH,
                    DJANGO_SETTINGS_MODULE="traceobject.settings", TRACEOBJECT_SYNC_TIMEOUT="10")
         base = _postgres_url()
         if base:
@@ -97,14 +99,22 @@ class Node:
                               cwd=REPO, capture_output=True, text=True, timeout=timeout,
                               check=False)
 
-    def start(self, *, workers: int = 1, threads: int = 8) -> None:
+    def start(self, *, workers: int = 1, threads: int = 8, serve: bool = False) -> None:
+        """Start the web server: gunicorn itself, or (serve=True) `traceobject serve`, which
+        migrates and then becomes gunicorn in the same process."""
         log = open(self.home / "server.log", "ab")  # noqa: SIM115  (kept open for the child)
-        self.server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "traceobject.wsgi:application", "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", str(threads),
-             "--worker-class", "gthread", "--access-logfile", "-",
-             "--access-logformat", "%(m)s %(U)s %(s)s", "--timeout", "60"],
-            env=self.env(), cwd=REPO, stdout=log, stderr=log, start_new_session=True)
+        if serve:
+            command = [sys.executable, "-m", "traceobject.cli", "serve", "--host", "127.0.0.1",
+                       "--port", str(self.port), "--workers", str(workers),
+                       "--threads", str(threads)]
+        else:
+            command = [sys.executable, "-m", "gunicorn", "traceobject.wsgi:application",
+                       "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                       "--threads", str(threads), "--worker-class", "gthread",
+                       "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s",
+                       "--timeout", "60"]
+        self.server = subprocess.Popen(command, env=self.env(), cwd=REPO, stdout=log,
+                                       stderr=log, start_new_session=True)
         wait_healthy(self.url)
 
     def start_worker(self) -> None:
@@ -114,6 +124,24 @@ class Node:
             [sys.executable, "-m", "traceobject.cli", "worker", "--no-schedule",
              "--interval", "0.2"],
             env=env, cwd=REPO, stdout=log, stderr=log, start_new_session=True)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of a read-only SQL query on the node's database, from the test process (cheap
+        enough to poll, unlike `run`)."""
+        base = _postgres_url()
+        if base:
+            import psycopg
+
+            with psycopg.connect(self.env()["DATABASE_URL"], autocommit=True) as conn:
+                return list(conn.execute(sql).fetchall())  # noqa: S608
+        import sqlite3
+
+        path = self.home / "traceobject.sqlite3"
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            return list(conn.execute(sql).fetchall())
+        finally:
+            conn.close()
 
     def kill(self, which: str = "server", sig: int = signal.SIGKILL) -> None:
         proc = getattr(self, which)

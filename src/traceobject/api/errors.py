@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from traceobject.core.errors import RateLimited, ServiceError, error_body
 
@@ -31,9 +32,30 @@ URI_TOO_LONG = {"description": "URI Too Long: the request line (method, path and
                                "a short HTML body, not the error shape."}
 
 
+class BodyNotAnObject(ValueError):
+    """A request body that is JSON, but not the JSON object every body schema here is."""
+
+
+class JsonObjectParser(Parser):
+    """Request bodies are JSON objects. django-ninja reads any other JSON value (null, a number,
+    a string, a list) as if no field had been sent: where every field is optional, `50` was an
+    outcome report with the defaults, `null` an approval without a comment. Refused instead
+    (422, see install_error_handlers)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
+
+
 class TraceobjectAPI(NinjaAPI):
-    """A NinjaAPI whose OpenAPI document also lists the answers the web server gives by itself
-    (414) on every operation."""
+    """A NinjaAPI that takes only JSON objects as bodies, and whose OpenAPI document also lists
+    the answers the web server gives by itself (414) on every operation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", JsonObjectParser())
+        super().__init__(**kwargs)
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> Any:
@@ -64,6 +86,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         assert isinstance(exc, HttpError)
+        if isinstance(exc.__cause__, BodyNotAnObject):  # JSON, but not an object: 422
+            return api.create_response(
+                request, error_body("invalid", _("The request is not valid."),
+                                    {"body": _("Send a JSON object.")}), status=422)
         code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "error")
         message = _("The request body is not valid JSON.") if exc.status_code == 400 else str(exc)
