@@ -80,20 +80,27 @@ def unseal(private_key: PrivateKey, ciphertext: bytes) -> bytes:
 _key_lock = threading.Lock()
 
 
+def private_file_create(path: Path, text: str) -> bool:
+    """Write `text` to a new file only its owner may read (0600, in a 0700 folder); False,
+    and nothing written, if the file exists already (another process made it first)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    return True
+
+
 def generate_intake_keys(private_path: Path, public_path: Path) -> None:
     """Create an intake key pair (private file 0600). Does nothing if the private key exists."""
     with _key_lock:
         if private_path.exists():
             return
-        private_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = PrivateKey.generate()
-        try:
-            fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return
-        with os.fdopen(fd, "w") as fh:
-            fh.write(bytes(key).hex())
-        public_path.write_text(bytes(key.public_key).hex())
+        if private_file_create(private_path, bytes(key).hex()):
+            public_path.write_text(bytes(key.public_key).hex())
 
 
 @lru_cache(maxsize=4)

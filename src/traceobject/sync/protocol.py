@@ -23,7 +23,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import secrets
 import time
 from collections.abc import Mapping
@@ -33,6 +32,8 @@ from typing import Any
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
+
+from traceobject.core.crypto import private_file_create
 
 VERSION = 1
 KEY_HEADER = "X-Sync-Key"
@@ -80,13 +81,7 @@ def signing_key_load(path: Path, *, generate: bool) -> SigningKey:
 
 def signing_key_write(path: Path, key: SigningKey) -> None:
     """Write a signing key to a new file readable by its owner only (never overwrites)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w") as fh:
-        fh.write(bytes(key).hex())
+    private_file_create(path, bytes(key).hex())
 
 
 @dataclass(frozen=True)
