@@ -6,19 +6,19 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from traceobject.api.internal import api_internal
-from traceobject.core.views import healthz
-from traceobject.public import views as public_views
+from traceobject.urls_edge import COMMON, handler400, handler403, handler404, handler500
 
-urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="internal:home", permanent=False)),
-    path("healthz", healthz, name="healthz"),
+# The back office and the internal and liaison APIs.
+STAFF = [
     path("api/internal/v1/", api_internal.urls),
-    path("media/<path:path>", public_views.public_media, name="public-media"),
     path("internal/admin/", admin.site.urls),
     path("internal/", include("traceobject.internal.urls")),
 ]
 
-handler400 = "traceobject.public.views.bad_request"
-handler403 = "traceobject.public.views.permission_denied"
-handler404 = "traceobject.public.views.page_not_found"
-handler500 = "traceobject.public.views.server_error"
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="internal:home", permanent=False)),
+    *COMMON,
+    *STAFF,
+]
+
+__all__ = ["STAFF", "handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -1,5 +1,7 @@
 """URLs of the edge (TRACEOBJECT_ROLE=edge): the public site, its API, published pictures and
-the sync endpoint the core connects to. Nothing internal is routed here."""
+the sync endpoint the core connects to. Nothing internal is routed here.
+
+The pieces are shared: urls_core.py and urls.py (role all) are made of them too."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
@@ -9,16 +11,18 @@ from traceobject.core.views import healthz
 from traceobject.public import views as public_views
 from traceobject.sync.views import sync_endpoint
 
-urlpatterns = [
+# Every role: the health check and the published pictures.
+COMMON = [
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", api_v1.urls),
     path("media/<path:path>", public_views.public_media, name="public-media"),
-    path("sync/v1/", sync_endpoint, name="sync"),
 ]
-urlpatterns += i18n_patterns(
-    path("", include("traceobject.public.urls")),
-    prefix_default_language=True,
-)
+# The public site and its API.
+PUBLIC = [
+    path("api/v1/", api_v1.urls),
+    *i18n_patterns(path("", include("traceobject.public.urls")), prefix_default_language=True),
+]
+
+urlpatterns = [*COMMON, path("sync/v1/", sync_endpoint, name="sync"), *PUBLIC]
 
 handler400 = "traceobject.public.views.bad_request"
 handler403 = "traceobject.public.views.permission_denied"

@@ -27,6 +27,15 @@ class ObjectStatus(models.TextChoices):
 PUBLIC_STATUSES = (ObjectStatus.PUBLISHED, ObjectStatus.IDENTIFIED)
 OBJECT_REF_RE = re.compile(r"^TAO-\d{4}-\d{4,6}$", re.IGNORECASE)
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
+# A published picture's folder under the public media store, and its renditions' file names:
+# objects/<reference>/<random hex>/<width>.<jpg|webp>. Nothing else is ever served or synced.
+IMAGE_FOLDER_PATTERN = r"objects/TAO-\d{4}-\d{4,6}/[0-9a-f]{6,32}"
+RENDITION_FORMATS = ("jpg", "webp")
+
+
+def rendition_names(widths: list[int] | tuple[int, ...]) -> list[str]:
+    """The file names of a picture's renditions ("640.jpg", "640.webp", ...)."""
+    return [f"{w}.{ext}" for w in widths for ext in RENDITION_FORMATS]
 
 
 def is_object_ref(value: object) -> bool:

@@ -69,6 +69,7 @@ from traceobject.catalog.models import (
     PublicFigure,
     ReviewAction,
     TracedObject,
+    rendition_names,
 )
 from traceobject.core.errors import ServiceError
 from traceobject.core.pagecache import catalog_changed
@@ -585,9 +586,8 @@ def object_image_remove(*, obj: TracedObject, user: Any, image: ObjectImage) -> 
 
 
 def _delete_renditions(folder: str, widths: Sequence[int]) -> None:
-    for w in widths:
-        for ext in ("jpg", "webp"):
-            default_storage.delete(f"{folder}/{w}.{ext}")
+    for name in rendition_names(list(widths)):
+        default_storage.delete(f"{folder}/{name}")
 
 
 def object_images_reorder(*, obj: TracedObject, user: Any, order: Sequence[int]) -> None:

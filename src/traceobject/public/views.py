@@ -21,7 +21,12 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from traceobject.catalog import selectors
-from traceobject.catalog.models import Category, ObjectStatus
+from traceobject.catalog.models import (
+    IMAGE_FOLDER_PATTERN,
+    RENDITION_FORMATS,
+    Category,
+    ObjectStatus,
+)
 from traceobject.core import crypto
 from traceobject.core.errors import NotFound, RateLimited, ServiceError, error_body
 from traceobject.core.pagecache import cached_public_page
@@ -197,7 +202,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 _MEDIA_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 # objects/<reference>/<random folder>/<width>.<jpg|webp>: nothing else is ever served.
-_MEDIA_PATH = re.compile(r"^(objects/TAO-\d{4}-\d{4,6}/[0-9a-f]{6,32})/\d{1,5}\.(jpg|webp)$")
+_MEDIA_PATH = re.compile(
+    rf"^({IMAGE_FOLDER_PATTERN})/\d{{1,5}}\.({'|'.join(RENDITION_FORMATS)})$")
 
 
 @require_safe

@@ -26,7 +26,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from traceobject.catalog.models import Campaign, ObjectStatus, PublicFigure, TracedObject
+from traceobject.catalog.models import (
+    Campaign,
+    ObjectStatus,
+    PublicFigure,
+    TracedObject,
+    rendition_names,
+)
 from traceobject.catalog.selectors import visible_objects
 from traceobject.core.keys import intake_public_key
 from traceobject.sync import config, protocol
@@ -117,10 +123,6 @@ class Channel:
 # ------------------------------------------------------------------------------ snapshots
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
                           ).hexdigest()
@@ -130,7 +132,7 @@ def site_snapshot() -> dict[str, Any]:
     return {
         "campaigns": [{
             "slug": c.slug, "names": c.names, "descriptions": c.descriptions,
-            "launched_on": _iso(c.launched_on), "ends_on": _iso(c.ends_on),
+            "launched_on": protocol.iso(c.launched_on), "ends_on": protocol.iso(c.ends_on),
             "position": c.position, "is_public": c.is_public,
         } for c in Campaign.objects.filter(origin="").order_by("id")],
         "figures": dict(PublicFigure.objects.filter(origin="").values_list("name", "value")),
@@ -144,7 +146,8 @@ def object_snapshot(obj: TracedObject, *, intake_key: str) -> dict[str, Any]:
         "ref": obj.ref, "category": obj.category,
         "status": obj.status if visible else ObjectStatus.WITHDRAWN,
         "campaign": obj.campaign.slug if obj.campaign else None, "position": obj.position,
-        "published_at": _iso(obj.published_at), "identified_at": _iso(obj.identified_at),
+        "published_at": protocol.iso(obj.published_at),
+        "identified_at": protocol.iso(obj.identified_at),
         "identified_country": obj.identified_country, "intake_key": intake_key,
         "texts": [{
             "language": t.language, "title": t.title, "description": t.description,
@@ -169,10 +172,8 @@ def _with_files(snapshot: dict[str, Any], have: set[str]) -> dict[str, Any]:
     for image in snapshot["images"]:
         image = dict(image)
         if image["folder"] not in have:
-            image["files"] = {
-                f"{w}.{ext}": protocol.b64(_read(f"{image['folder']}/{w}.{ext}"))
-                for w in image["widths"] for ext in ("jpg", "webp")
-            }
+            image["files"] = {name: protocol.b64(_read(f"{image['folder']}/{name}"))
+                              for name in rendition_names(image["widths"])}
         images.append(image)
     return {**snapshot, "images": images}
 
@@ -252,7 +253,7 @@ def _push_questions(channel: Channel, peer: SyncPeer, report: SyncReport) -> Non
             return
         result = channel.send("push", {"questions": [{
             "id": m.pk, "tip_id": m.sealed_tip.origin_id, "sealed": protocol.b64(bytes(m.sealed)),
-            "created_at": _iso(m.created_at),
+            "created_at": protocol.iso(m.created_at),
         } for m in rows if m.sealed_tip is not None]})
         done = [i for i in result.get("questions", []) if isinstance(i, int)]
         MailboxMessage.objects.filter(id__in=done).update(synced_at=timezone.now())

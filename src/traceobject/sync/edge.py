@@ -5,6 +5,7 @@ Message types (see protocol.py for the envelope):
   ack   -> the core has stored these: their intake-sealed copies are emptied here
   push  -> publication state (campaigns, figures, objects with pictures), questions to
            tipsters sealed to their receipts' keys, and the coarse status of tips
+  hello -> changes nothing: what is waiting (a check that keys and addresses are right)
 
 Everything is applied idempotently: an item carries the core's id or the object's reference,
 and applying it twice leaves what applying it once left.
@@ -12,7 +13,6 @@ and applying it twice leaves what applying it once left.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from datetime import datetime
@@ -21,10 +21,13 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from traceobject.catalog.models import (
+    IMAGE_FOLDER_PATTERN,
+    RENDITION_FORMATS,
     Campaign,
     Category,
     ObjectImage,
@@ -33,6 +36,7 @@ from traceobject.catalog.models import (
     PublicFigure,
     TracedObject,
     is_object_ref,
+    rendition_names,
 )
 from traceobject.core.pagecache import catalog_changed
 from traceobject.sync import protocol
@@ -43,8 +47,8 @@ from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Sea
 logger = logging.getLogger("traceobject.sync")
 
 MAX_PULL = 2000
-FOLDER_RE = re.compile(r"^objects/TAO-\d{4}-\d{4,6}/[0-9a-f]{6,32}$")
-FILE_RE = re.compile(r"^(\d{1,5})\.(jpg|webp)$")
+FOLDER_RE = re.compile(f"^{IMAGE_FOLDER_PATTERN}$")
+FILE_RE = re.compile(rf"^\d{{1,5}}\.({'|'.join(RENDITION_FORMATS)})$")
 HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -56,6 +60,12 @@ def accept(message: dict[str, Any], *, peer: str) -> None:
         received_seq=message["seq"], last_contact_at=timezone.now())
     if not moved:
         raise SyncRefused("replayed", f"sequence {message['seq']} already seen")
+
+
+def refusal_count(*, peer: str) -> None:
+    """One more message from `peer` refused (shown to operators; the reason is logged)."""
+    SyncPeer.objects.get_or_create(name=peer)
+    SyncPeer.objects.filter(name=peer).update(refused=F("refused") + 1)
 
 
 def handle(message: dict[str, Any], *, peer: str) -> dict[str, Any]:
@@ -75,14 +85,10 @@ def handle(message: dict[str, Any], *, peer: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------ pull
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _receipt_out(tip_receipt: Any) -> dict[str, Any]:
     return {"id": tip_receipt.pk, "digest": tip_receipt.digest,
             "mailbox_key": protocol.b64(bytes(tip_receipt.mailbox_public_key)),
-            "created_at": _iso(tip_receipt.created_at)}
+            "created_at": protocol.iso(tip_receipt.created_at)}
 
 
 def waiting_tips(*, peer: str) -> Any:
@@ -107,22 +113,30 @@ def _pull(message: dict[str, Any], peer: str) -> dict[str, Any]:
     return {
         "tips": [{
             "id": t.pk, "ref": t.object.ref, "sealed": protocol.b64(bytes(t.sealed)),
-            "received_at": _iso(t.received_at), "public_status": t.public_status,
+            "received_at": protocol.iso(t.received_at), "public_status": t.public_status,
             "receipt": _receipt_out(t.receipt),
         } for t in tips],
         "answers": [{
             "id": m.pk, "tip_id": m.sealed_tip_id, "sealed": protocol.b64(bytes(m.sealed)),
-            "created_at": _iso(m.created_at), "receipt": _receipt_out(m.receipt),
+            "created_at": protocol.iso(m.created_at), "receipt": _receipt_out(m.receipt),
         } for m in answers],
         "backlog": backlog,
     }
 
 
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def _id(value: Any, name: str) -> int:
+    if not _is_id(value):
+        raise SyncRefused("malformed", name)
+    return int(value)
+
+
 def _ids(message: dict[str, Any], name: str) -> list[int]:
     values = message.get(name, [])
-    if (not isinstance(values, list) or len(values) > MAX_PULL
-            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**63
-                       for v in values)):
+    if not isinstance(values, list) or len(values) > MAX_PULL or not all(map(_is_id, values)):
         raise SyncRefused("malformed", name)
     return values
 
@@ -142,9 +156,8 @@ def _ack(message: dict[str, Any], peer: str) -> dict[str, Any]:
 
 
 def _text(value: Any, field: str, limit: int, *, blank: bool = True) -> str:
-    if not isinstance(value, str) or len(value) > limit or (not blank and not value):
-        raise SyncRefused("malformed", field)
-    if "\x00" in value:
+    if (not isinstance(value, str) or len(value) > limit or (not blank and not value)
+            or "\x00" in value):
         raise SyncRefused("malformed", field)
     return value
 
@@ -214,15 +227,13 @@ def _image_files(image: dict[str, Any], folder: str) -> dict[str, bytes] | None:
 
 
 def _files_present(folder: str, widths: list[int]) -> bool:
-    return all(default_storage.exists(f"{folder}/{w}.{ext}")
-               for w in widths for ext in ("jpg", "webp"))
+    return all(default_storage.exists(f"{folder}/{name}") for name in rendition_names(widths))
 
 
 def _folder_deleter(folder: str, widths: list[int]) -> Any:
     def delete() -> None:
-        for w in widths:
-            for ext in ("jpg", "webp"):
-                default_storage.delete(f"{folder}/{w}.{ext}")
+        for name in rendition_names(widths):
+            default_storage.delete(f"{folder}/{name}")
 
     return delete
 
@@ -249,7 +260,7 @@ def _object(item: dict[str, Any], peer: str) -> str:
     campaign = None  # only for the gallery's filter: the core sends only what is visible
     if isinstance(item.get("campaign"), str):
         campaign = Campaign.objects.filter(slug=item["campaign"], origin=peer).first()
-    obj = TracedObject.objects.select_for_update().filter(ref=ref.upper()).first()
+    obj = TracedObject.objects.select_for_update().filter(ref=ref).first()
     if obj is not None and obj.origin != peer:
         logger.warning("sync: object %s of %s refused: it belongs to %s", ref, peer,
                        obj.origin or "this edge")
@@ -264,7 +275,7 @@ def _object(item: dict[str, Any], peer: str) -> str:
         "withdrawn_at": timezone.now() if status == ObjectStatus.WITHDRAWN else None,
     }
     if obj is None:
-        obj = TracedObject.objects.create(ref=ref.upper(), **values)
+        obj = TracedObject.objects.create(ref=ref, **values)
     else:
         TracedObject.objects.filter(pk=obj.pk).update(**values)
     ObjectText.objects.filter(object=obj).delete()
@@ -294,7 +305,7 @@ def _object_images(obj: TracedObject, images: list[Any], ref: str) -> str:
             raise SyncRefused("malformed", f"{ref}: image")
         folder = image.get("folder")
         if not isinstance(folder, str) or not FOLDER_RE.match(folder) or not folder.startswith(
-                f"objects/{ref.upper()}/"):
+                f"objects/{ref}/"):
             raise SyncRefused("malformed", f"{ref}: image folder")
         widths = image.get("widths")
         if (not isinstance(widths, list) or not 0 < len(widths) <= 12
@@ -325,10 +336,9 @@ def _object_images(obj: TracedObject, images: list[Any], ref: str) -> str:
 def _question(item: dict[str, Any], peer: str) -> None:
     if not isinstance(item, dict):
         raise SyncRefused("malformed", "question")
-    core_id = _ids({"x": [item.get("id")]}, "x")[0]
-    tip_id = item.get("tip_id")
-    tip = SealedTip.objects.filter(id=tip_id, object__origin=peer).first() if isinstance(
-        tip_id, int) and not isinstance(tip_id, bool) and 0 < tip_id < 2**63 else None
+    core_id = _id(item.get("id"), "question id")
+    tip = SealedTip.objects.filter(id=_id(item.get("tip_id"), "question tip_id"),
+                                   object__origin=peer).first()
     if tip is None:
         raise SyncRefused("malformed", f"question {core_id}: no such tip of this core")
     sealed = protocol.unb64(item.get("sealed"), field="question", max_bytes=64 * 1024)
@@ -347,8 +357,8 @@ def _question(item: dict[str, Any], peer: str) -> None:
 def _status(item: dict[str, Any], peer: str) -> int:
     if not isinstance(item, dict) or item.get("status") not in PublicStatus.values:
         raise SyncRefused("malformed", "status")
-    tip_id = _ids({"x": [item.get("tip_id")]}, "x")[0]
-    return SealedTip.objects.filter(id=tip_id, object__origin=peer).update(
+    return SealedTip.objects.filter(id=_id(item.get("tip_id"), "status tip_id"),
+                                    object__origin=peer).update(
         public_status=item["status"])
 
 
@@ -385,6 +395,3 @@ def _hello(message: dict[str, Any], peer: str) -> dict[str, Any]:
 
 _HANDLERS = {"pull": _pull, "ack": _ack, "push": _push, "hello": _hello}
 
-
-def body_digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()[:16]

@@ -139,6 +139,11 @@ def verify(body: bytes, headers: Mapping[str, str], *, keys: Mapping[str, Verify
     return message
 
 
+def iso(value: Any) -> str | None:
+    """A date or time as it travels in a message (None stays None)."""
+    return value.isoformat() if value else None
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 

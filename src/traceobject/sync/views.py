@@ -6,13 +6,11 @@ import json
 import logging
 
 from django.conf import settings
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from traceobject.sync import config, edge, protocol
-from traceobject.sync.models import SyncPeer
 from traceobject.sync.protocol import SyncRefused
 
 logger = logging.getLogger("traceobject.sync")
@@ -48,8 +46,7 @@ def sync_endpoint(request: HttpRequest) -> HttpResponse:
         logger.warning("sync refused from %s: %s", peer.name if peer else "unknown key",
                        refusal)
         if peer is not None:
-            SyncPeer.objects.get_or_create(name=peer.name)
-            SyncPeer.objects.filter(name=peer.name).update(refused=F("refused") + 1)
+            edge.refusal_count(peer=peer.name)
         status = 413 if refusal.reason == "too_large" else (
             403 if refusal.reason in {"unknown_key", "bad_signature", "wrong_receiver",
                                       "wrong_sender"} else 409)
