@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TRACEOBJECT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo test test-postgres test-all fuzz lint bench bench-smoke browser messages clean
+.PHONY: install demo test test-postgres test-slow test-all fuzz lint bench bench-smoke browser messages clean
 
 install: $(STAMP)
 
@@ -32,10 +32,13 @@ browser:
 # Tests keep their data (keys, media) apart from the demo's. Two processes; worksteal: a
 # process that runs out of tests takes some of the other's (the slow files no longer decide
 # the end). --durations: the slowest tests, to keep an eye on the suite's time.
+# The per-commit suite leaves out the tests marked `slow` (crash, network-cut, federation and
+# killed-worker scenarios with real edge and core processes): `make test-slow` runs them,
+# `make test-all` runs everything, CI runs both.
 PYTEST := $(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=10
 test: install browser
 	$(BIN)/python -m traceobject.core.i18n_compile
-	TRACEOBJECT_HOME=$(CURDIR)/var/test $(PYTEST)
+	TRACEOBJECT_HOME=$(CURDIR)/var/test $(PYTEST) -m "not slow"
 
 # The tests that touch the database, on PostgreSQL (DATABASE_URL, default: the local
 # server's 'test' database). The others (vision, search, geo, ...) ran in `make test`:
@@ -44,16 +47,23 @@ test: install browser
 TRACEOBJECT_TEST_DB_ONLY ?= 1
 test-postgres: install browser
 	$(BIN)/python -m traceobject.core.i18n_compile
-	TRACEOBJECT_HOME=$(CURDIR)/var/test TRACEOBJECT_TEST_DB_ONLY=$(TRACEOBJECT_TEST_DB_ONLY) DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PYTEST)
+	TRACEOBJECT_HOME=$(CURDIR)/var/test TRACEOBJECT_TEST_DB_ONLY=$(TRACEOBJECT_TEST_DB_ONLY) DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PYTEST) -m "not slow"
 
-# The long run: the suite, then the safety gate's accuracy on the full samples (2,100 face
-# crops, 300 object crops, each alone and in context; ~30-60 minutes on 2 cores), checked
-# against the bounds the suite used to assert (bench/bench_gate.py CHECKS).
-test-all: test
+# The slow scenarios alone (SQLite; DATABASE_URL=postgres://... for PostgreSQL).
+test-slow: install browser
+	$(BIN)/python -m traceobject.core.i18n_compile
+	TRACEOBJECT_HOME=$(CURDIR)/var/test $(PYTEST) -m slow
+
+# The long run: the suite with the slow scenarios, then the safety gate's accuracy on the full
+# samples (2,100 face crops, 300 object crops, each alone and in context; ~30-60 minutes on 2
+# cores), checked against the bounds the suite used to assert (bench/bench_gate.py CHECKS).
+test-all: install browser
+	$(BIN)/python -m traceobject.core.i18n_compile
+	TRACEOBJECT_HOME=$(CURDIR)/var/test $(PYTEST)
 	$(BIN)/python bench/bench_gate.py --check
 
 # Schema fuzzing of the public, internal and liaison APIs with many cases per operation, caller
-# and mode (`make test` runs the same with 6); prints requests per API and caller, answers,
+# and mode (`make test` runs the same with 4); prints requests per API and caller, answers,
 # server errors and schema violations. FUZZ_EXAMPLES=N to change; DATABASE_URL for PostgreSQL.
 fuzz: install
 	$(BIN)/python -m traceobject.core.i18n_compile

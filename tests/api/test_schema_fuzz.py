@@ -7,7 +7,7 @@ other than 404 are checked too. Every answer must be documented (status code, co
 headers) and match its documented body, none may be a 5xx, and a case the document says is
 invalid must be refused.
 
-FUZZ_EXAMPLES (default 6) is the number of cases per operation, caller and mode (valid,
+FUZZ_EXAMPLES (default 4) is the number of cases per operation, caller and mode (valid,
 invalid): `make fuzz` sets it high; the figures (requests per API and caller, answers, server
 errors, schema violations) are printed at the end of the run (tests/api/conftest.py).
 """
@@ -45,7 +45,7 @@ from traceobject.evidence.models import Case as EvidenceCase
 from traceobject.tips import intake
 from traceobject.wsgi import application
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 6)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 4)
 PUBLIC_DOC = "/api/v1/openapi.json"
 INTERNAL_DOC = "/api/internal/v1/openapi.json"
 LIAISON_PREFIX = "/api/internal/v1/liaison/"

@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.vision.labels import ean13_array, label_image
+from traceobject import cli
 
 
 def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -19,7 +21,19 @@ def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300, env=env)
 
 
-def test_clues_command_reads_a_polish_label_and_barcode(tmp_path: Path):
+def _run_here(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The same command in this process (its OCR and detectors are loaded once per test
+    process, not once per run); `_run` keeps one real process for the exit status."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    try:
+        code = cli.main(["clues", *args])
+    finally:
+        os.umask(umask)  # main() sets the private umask of the CLI
+    return code, capsys.readouterr().out
+
+
+def test_clues_command_reads_a_polish_label_and_barcode(tmp_path: Path, capsys):
     label = label_image(("Skład: bawełna 100%", "Wyprodukowano w Polsce",
                          "Infolinia: +48 22 123 45 67"))
     code = Image.fromarray(ean13_array("590123412345"))
@@ -34,9 +48,9 @@ def test_clues_command_reads_a_polish_label_and_barcode(tmp_path: Path):
     bad = tmp_path / "bad.jpg"
     bad.write_text("not an image")
 
-    done = _run("--json", str(image), str(blank), str(bad), home=tmp_path / "home")
-    assert done.returncode == 1, done.stderr  # one unreadable file
-    first, second, third = (json.loads(line) for line in done.stdout.splitlines())
+    code, out = _run_here("--json", str(image), str(blank), str(bad), capsys=capsys)
+    assert code == 1, out  # one unreadable file
+    first, second, third = (json.loads(line) for line in out.splitlines())
     assert first["file"] == str(image)
     assert first["countries"][0]["code"] == "PL" and first["countries"][0]["p"] > 0.5
     kinds = {clue["kind"] for clue in first["clues"]}

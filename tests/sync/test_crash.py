@@ -34,6 +34,9 @@ def test_nothing_lost_or_doubled_when_any_side_is_killed(make_node):
     core.start_worker()
 
     accepted: list[str] = []
+    # No answer (the edge was killed, or too slow under load): the tip may or may not have
+    # been stored before the connection broke; it must not be stored twice either way.
+    unanswered: list[str] = []
     lock = threading.Lock()
     counter = iter(range(TIPS))
 
@@ -44,6 +47,8 @@ def test_nothing_lost_or_doubled_when_any_side_is_killed(make_node):
                 status, _ = http("POST", f"{edge.url}api/v1/objects/{ref}/tips",
                                  {"text": f"{marker} seen in a shop"}, timeout=10)
             except OSError:  # the edge was down: the tipster saw an error, nothing was promised
+                with lock:
+                    unanswered.append(marker)
                 time.sleep(0.2)
                 continue
             if status == 201:
@@ -92,9 +97,9 @@ def test_nothing_lost_or_doubled_when_any_side_is_killed(make_node):
     state = core.run("tips")
     markers = [t.split()[0] for t in state["texts"]]
     assert len(markers) == len(set(markers)), "a tip was opened twice"
-    assert sorted(markers) == sorted(accepted), (
-        f"lost: {sorted(set(accepted) - set(markers))[:10]}, "
-        f"extra: {sorted(set(markers) - set(accepted))[:10]}")
-    assert state["sealed"] == len(accepted) and len(state["origins"]) == len(accepted)
+    lost = set(accepted) - set(markers)
+    extra = set(markers) - set(accepted) - set(unanswered)
+    assert not lost and not extra, f"lost: {sorted(lost)[:10]}, extra: {sorted(extra)[:10]}"
+    assert state["sealed"] == len(markers) and len(state["origins"]) == len(markers)
     assert state["unopened"] == 0
     assert edge.run("edge_counts")["waiting"] == 0

@@ -10,11 +10,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-import pytest
-
 from tests.sync.nodes import Node, http
-
-pytestmark = pytest.mark.slow
 
 
 def _pair(make_node) -> tuple[Node, Node]:
