@@ -29,9 +29,12 @@ from traceobject.core.env import (
     ConfigError,
     env_bool,
     env_choice,
+    env_email,
     env_int,
     env_list,
+    env_origins,
     env_str,
+    env_url,
     home_dir,
 )
 from traceobject.core.storage_settings import storage_entry
@@ -117,7 +120,9 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("TRACEOBJECT_CSRF_TRUSTED_ORIGINS")
 # How many reverse proxies in front of the app add themselves to X-Forwarded-For (0: use the peer).
 NUM_PROXIES = env_int("TRACEOBJECT_NUM_PROXIES", 0, minimum=0)
-PUBLIC_BASE_URL = env_str("TRACEOBJECT_PUBLIC_BASE_URL", "")
+# The public site's address: absolute links (share cards, the feed, the embed snippet,
+# forwarding packages) use it; unset, the address a request came to.
+PUBLIC_BASE_URL = env_url("TRACEOBJECT_PUBLIC_BASE_URL", "")
 
 _CORE_ONLY_APPS = {
     "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages", "django_tasks",
@@ -347,6 +352,47 @@ RATE_LIMITS = {
     "tip": (env_int("TRACEOBJECT_TIP_RATE", 10, minimum=1), 600),
     "receipt": (env_int("TRACEOBJECT_RECEIPT_RATE", 20, minimum=1), 600),
 }
+
+# --- The public site: who runs it, what its privacy notice says, how far it reaches. ---
+# The operator's details appear in every page's footer, on /{lang}/about/ and in the privacy
+# notice. Unset, they are an example that says so on every page (`check --deploy` warns in
+# production where the public site is served).
+OPERATOR_IS_EXAMPLE = not env_str("TRACEOBJECT_OPERATOR_NAME").strip()
+OPERATOR = {
+    "name": env_str("TRACEOBJECT_OPERATOR_NAME").strip() or "Example Police Agency",
+    "address": env_str("TRACEOBJECT_OPERATOR_ADDRESS",
+                       "" if not OPERATOR_IS_EXAMPLE else "1 Example Street, 1000 Example City"
+                       ).strip(),
+    "email": env_email("TRACEOBJECT_OPERATOR_EMAIL",
+                       "" if not OPERATOR_IS_EXAMPLE else "contact@example.org"),
+    "phone": env_str("TRACEOBJECT_OPERATOR_PHONE").strip(),
+    "website": env_url("TRACEOBJECT_OPERATOR_WEBSITE",
+                       "" if not OPERATOR_IS_EXAMPLE else "https://www.example.org/"),
+    # Legal form, register, who represents the operator: the imprint's further lines.
+    "imprint": env_str("TRACEOBJECT_OPERATOR_IMPRINT").strip(),
+    "dpo_email": env_email("TRACEOBJECT_OPERATOR_DPO_EMAIL",
+                           "" if not OPERATOR_IS_EXAMPLE else "dpo@example.org"),
+    # The data protection authority a visitor can complain to.
+    "supervisor": env_str("TRACEOBJECT_OPERATOR_SUPERVISOR").strip() or (
+        "Example Data Protection Authority" if OPERATOR_IS_EXAMPLE else ""),
+    "supervisor_url": env_url("TRACEOBJECT_OPERATOR_SUPERVISOR_URL",
+                              "" if not OPERATOR_IS_EXAMPLE else "https://dpa.example.org/"),
+    # law-enforcement: the police directive (EU) 2016/680 as national law; public-task: GDPR
+    # Art. 6(1)(e). TRACEOBJECT_OPERATOR_LEGAL_BASIS_LAW names the national provision.
+    "legal_basis": env_choice("TRACEOBJECT_OPERATOR_LEGAL_BASIS",
+                              ("law-enforcement", "public-task"), "law-enforcement"),
+    "legal_basis_law": env_str("TRACEOBJECT_OPERATOR_LEGAL_BASIS_LAW").strip(),
+}
+# Web sites that may show /{lang}/embed/ in a frame (CSP frame-ancestors of that page only;
+# every other page may be framed by nobody). Comma-separated origins: https://news.example.
+EMBED_ORIGINS = env_origins("TRACEOBJECT_EMBED_ORIGINS")
+# How long a shared cache (a CDN) may keep a published picture; browsers keep it an hour.
+# Picture addresses are versioned (a new picture gets a new folder), so nothing needs longer.
+MEDIA_SHARED_MAX_AGE = env_int("TRACEOBJECT_MEDIA_SHARED_MAX_AGE", 300, minimum=0)
+# Called (POST, JSON {"paths", "urls"}) when a withdrawn object's pictures stop being served,
+# so that a CDN forgets them at once; the token, if any, goes in "Authorization: Bearer".
+CDN_PURGE_URL = env_url("TRACEOBJECT_CDN_PURGE_URL", "")
+CDN_PURGE_TOKEN = env_str("TRACEOBJECT_CDN_PURGE_TOKEN").strip()
 
 # Security headers (one policy for development and production; no 'unsafe-inline').
 SECURE_CONTENT_TYPE_NOSNIFF = True

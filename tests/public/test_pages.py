@@ -376,10 +376,17 @@ def test_user_and_catalogue_text_is_escaped(client, make_object, lenient) -> Non
 def test_pages_load_nothing_from_other_sites(client, published, identified) -> None:
     urls = ["/en/", f"/en/objects/{published.ref}/", f"/en/objects/{published.ref}/tip/",
             "/en/mailbox/", "/en/identified/", "/en/statistics/", "/en/privacy/"]
-    external = re.compile(r'(?:src|href|action|srcset)="\s*(?:[a-z]+:)?//', re.IGNORECASE)
+    external = re.compile(r'(?:src|action|srcset)="\s*(?:[a-z]+:)?//', re.IGNORECASE)
+    # <link> elements load what they name, except the page's own address (canonical): share
+    # cards need it absolute. Plain links (<a href>) to other sites load nothing.
+    links = re.compile(r'<link\b[^>]*>', re.IGNORECASE)
+    absolute = re.compile(r'href="\s*(?:[a-z]+:)?//', re.IGNORECASE)
     for url in urls:
         page = client.get(url).content.decode()
         assert not external.search(page), url
+        for link in links.findall(page):
+            assert not absolute.search(link) or 'rel="canonical" href="http://testserver/' in (
+                link), (url, link)
         assert "@import" not in page and "url(http" not in page
 
 

@@ -261,3 +261,32 @@ def image_folder_is_public(*, folder: str) -> bool:
         cached = _public_objects("en").filter(images__folder=folder).exists()
         cache.set(key, cached, 300)
     return bool(cached)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One piece of news for the feed: an object was published, or it was identified."""
+
+    object: ObjectView
+    event: str  # "published" or "identified"
+    at: datetime
+
+
+FEED_SIZE = 50
+
+
+def object_feed(*, language: str, limit: int = FEED_SIZE) -> list[FeedEntry]:
+    """The newest publications and identifications of visible objects, newest first."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    objects = _public_objects(language)
+    published = list(objects.filter(published_at__isnull=False)
+                     .order_by("-published_at", "-id")[:limit])
+    identified = list(objects.filter(status=ObjectStatus.IDENTIFIED, identified_at__isnull=False)
+                      .order_by("-identified_at", "-id")[:limit])
+    views = {o.pk: _object_view(o, language) for o in [*published, *identified]}
+    entries = [FeedEntry(views[o.pk], "published", o.published_at) for o in published
+               if o.published_at is not None]
+    entries += [FeedEntry(views[o.pk], "identified", o.identified_at) for o in identified
+                if o.identified_at is not None]
+    entries.sort(key=lambda e: (e.at, e.event == "identified"), reverse=True)
+    return entries[:limit]

@@ -71,6 +71,7 @@ from traceobject.catalog.models import (
     TracedObject,
     rendition_names,
 )
+from traceobject.core.cdn import cdn_purge, purge_paths
 from traceobject.core.errors import ServiceError
 from traceobject.core.pagecache import catalog_changed
 from traceobject.core.reference import country_codes, ui_language_codes
@@ -581,6 +582,7 @@ def object_image_remove(*, obj: TracedObject, user: Any, image: ObjectImage) -> 
         _audit(user, "object.image_remove", fresh, image=image.pk, folder=folder,
                back_to_review=left_public)
         transaction.on_commit(lambda: _delete_renditions(folder, widths))
+        transaction.on_commit(lambda: _cdn_forget(fresh.ref, [(folder, widths)]))
     obj.refresh_from_db()
     catalog_changed()
 
@@ -588,6 +590,13 @@ def object_image_remove(*, obj: TracedObject, user: Any, image: ObjectImage) -> 
 def _delete_renditions(folder: str, widths: Sequence[int]) -> None:
     for name in rendition_names(list(widths)):
         default_storage.delete(f"{folder}/{name}")
+
+
+def _cdn_forget(ref: str, folders: Sequence[tuple[str, Sequence[int]]]) -> None:
+    """A CDN in front of the public site forgets these pictures and the object's pages."""
+    pictures = [f"{folder}/{name}" for folder, widths in folders
+                for name in rendition_names(list(widths))]
+    cdn_purge(paths=purge_paths(ref=ref, pictures=pictures))
 
 
 def object_images_reorder(*, obj: TracedObject, user: Any, order: Sequence[int]) -> None:
@@ -693,6 +702,8 @@ def object_withdraw(*, obj: TracedObject, user: Any, reason: str) -> TracedObjec
         fresh.save(update_fields=["status", "withdrawn_at"])
         _log(fresh, user, ReviewAction.WITHDRAWN, reason)
         _audit(user, "object.withdraw", fresh, reason=reason, was=before)
+        folders = [(i.folder, list(i.widths)) for i in fresh.images.all()]
+        transaction.on_commit(lambda: _cdn_forget(fresh.ref, folders))
     obj.refresh_from_db()
     catalog_changed()
     return obj

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(ValueError):
@@ -60,3 +62,43 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
 def home_dir() -> Path:
     """Where the embedded default keeps its data: $TRACEOBJECT_HOME, default ./var."""
     return Path(os.environ.get("TRACEOBJECT_HOME", "var")).resolve()
+
+
+_ORIGIN_RE = re.compile(r"^https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$")
+
+
+def env_url(name: str, default: str = "") -> str:
+    """An http(s) address with a host and without credentials, or empty."""
+    value = os.environ.get(name, default).strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
+            or parts.username or parts.password or any(c.isspace() for c in value)):
+        raise ConfigError(f"{name} must be an http:// or https:// address; got {value!r}")
+    return value
+
+
+def env_email(name: str, default: str = "") -> str:
+    """An e-mail address (one @, something on either side, no spaces), or empty."""
+    value = os.environ.get(name, default).strip()
+    local, at, domain = value.partition("@")
+    if value and not (at and local and "." in domain and "@" not in domain
+                      and not any(c.isspace() for c in value)):
+        raise ConfigError(f"{name} must be an e-mail address; got {value!r}")
+    return value
+
+
+def env_origins(name: str) -> list[str]:
+    """Comma-separated web origins (scheme://host[:port], no path), lower-cased."""
+    origins = []
+    for item in env_list(name):
+        origin = item.lower().rstrip("/")
+        if not _ORIGIN_RE.match(origin):
+            raise ConfigError(f"{name}: {item!r} is not an origin like https://news.example")
+        origins.append(origin)
+    return origins

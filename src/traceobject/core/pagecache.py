@@ -21,6 +21,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
+from traceobject.core.emergency import COOKIE as EMERGENCY_COOKIE
+from traceobject.core.emergency import emergency_country
+
 _VERSION_KEY = "catalog:version"
 PAGE_TIMEOUT = 300
 _KEPT_HEADERS = ("Cache-Control", "Content-Type", "Content-Language", "Content-Security-Policy",
@@ -58,7 +61,10 @@ QUERY_KEYS = ("category", "campaign", "page")
 
 def _key(request: HttpRequest, host: str) -> str:
     query = "&".join(f"{k}={request.GET.get(k, '')[:80]}" for k in QUERY_KEYS if k in request.GET)
-    digest = hashlib.sha256(f"{host} {request.path}?{query}".encode()).hexdigest()[:40]
+    # The visitor's emergency-number country (a known code or nothing) is the one cookie a
+    # public page reads (core/emergency.py); such pages say "Vary: Cookie".
+    country = emergency_country(request.COOKIES.get(EMERGENCY_COOKIE)) or ""
+    digest = hashlib.sha256(f"{host} {request.path}?{query} {country}".encode()).hexdigest()[:40]
     return f"page:{catalog_version()}:{digest}"
 
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info
 
+from traceobject.core.emergency import COOKIE as EMERGENCY_COOKIE
+from traceobject.core.emergency import emergency_choices, emergency_for
 from traceobject.core.pagecache import QUERY_KEYS
 
 
@@ -18,7 +20,8 @@ def _language_names() -> tuple[tuple[str, str], ...]:
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """Language switcher links: the same page in every UI language (the prefix swapped)."""
+    """Language switcher links: the same page in every UI language (the prefix swapped); the
+    site's operator (footer); the emergency number for the visitor's country."""
     current = get_language() or settings.LANGUAGE_CODE
     prefix = f"/{current}/"
     rest = request.path[len(prefix):] if request.path.startswith(prefix) else ""
@@ -34,4 +37,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
         for code, name in _language_names()
     ]
     return {"ui_languages": languages, "current_language_name": dict(_language_names()).get(
-        current, current)}
+        current, current), "operator": settings.OPERATOR,
+        "operator_is_example": settings.OPERATOR_IS_EXAMPLE,
+        "emergency": emergency_for(language=current,
+                                   chosen=request.COOKIES.get(EMERGENCY_COOKIE)),
+        "emergency_choices": lambda: emergency_choices(current)}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from traceobject.public import views
+from traceobject.public import views, views_site
 
 app_name = "public"
 
@@ -12,5 +12,9 @@ urlpatterns = [
     path("mailbox/reply/", views.mailbox_reply, name="mailbox-reply"),
     path("identified/", views.identified, name="identified"),
     path("statistics/", views.statistics, name="statistics"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/", views_site.privacy, name="privacy"),
+    path("about/", views_site.about, name="about"),
+    path("emergency/", views_site.emergency, name="emergency"),
+    path("feed.atom", views_site.feed, name="feed"),
+    path("embed/", views_site.embed, name="embed"),
 ]

@@ -15,9 +15,10 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from traceobject.catalog import selectors
@@ -31,6 +32,7 @@ from traceobject.core import crypto
 from traceobject.core.errors import NotFound, RateLimited, ServiceError, error_body
 from traceobject.core.pagecache import cached_public_page
 from traceobject.core.ratelimit import ratelimit_hit
+from traceobject.public import views_site
 from traceobject.public.forms import ReceiptForm, ReplyForm, TipForm
 from traceobject.tips import intake
 
@@ -73,7 +75,10 @@ def object_detail(request: HttpRequest, ref: str) -> HttpResponse:
         obj = selectors.object_get(ref=ref, language=_language())
     except NotFound:
         raise Http404(ref)
-    return render(request, "public/object.html", {"object": obj})
+    response = render(request, "public/object.html", {
+        "object": obj, "share": views_site.share_card(request, obj)})
+    patch_vary_headers(response, ["Cookie"])  # the emergency number of the visitor's country
+    return response
 
 
 def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
@@ -195,23 +200,19 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "public/statistics.html", {"stats": selectors.statistics()})
 
 
-@require_safe
-def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/privacy.html")
-
-
 _MEDIA_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
+MEDIA_BROWSER_MAX_AGE = 3600
 # objects/<reference>/<random folder>/<width>.<jpg|webp>: nothing else is ever served.
 _MEDIA_PATH = re.compile(
     rf"^({IMAGE_FOLDER_PATTERN})/\d{{1,5}}\.({'|'.join(RENDITION_FORMATS)})$")
 
 
 @require_safe
-@cache_control(public=True, max_age=3600, s_maxage=300)
 def public_media(request: HttpRequest, path: str) -> FileResponse:
     """Published object images (and nothing else) from the public media store (a folder or a
     bucket). A withdrawn object's pictures stop being served at once; a CDN in front keeps a
-    copy for 5 minutes at most (s-maxage), browsers for an hour."""
+    copy for TRACEOBJECT_MEDIA_SHARED_MAX_AGE seconds at most (s-maxage, default 5 minutes;
+    the purge hook, core/cdn.py, can make it forget them at once), browsers for an hour."""
     match = _MEDIA_PATH.match(path)
     if match is None:
         raise Http404(path)
@@ -222,7 +223,10 @@ def public_media(request: HttpRequest, path: str) -> FileResponse:
         handle = default_storage.open(path, "rb")
     except (FileNotFoundError, OSError):
         raise Http404(path) from None
-    return FileResponse(handle, content_type=_MEDIA_TYPES[suffix])
+    response = FileResponse(handle, content_type=_MEDIA_TYPES[suffix])
+    patch_cache_control(response, public=True, max_age=MEDIA_BROWSER_MAX_AGE,
+                        s_maxage=settings.MEDIA_SHARED_MAX_AGE)
+    return response
 
 
 # Error pages: JSON in the one error shape under /api/, a localized page elsewhere.

@@ -38,6 +38,7 @@ from traceobject.catalog.models import (
     is_object_ref,
     rendition_names,
 )
+from traceobject.core.cdn import cdn_purge, purge_paths
 from traceobject.core.pagecache import catalog_changed
 from traceobject.sync import protocol
 from traceobject.sync.models import SyncPeer
@@ -230,10 +231,13 @@ def _files_present(folder: str, widths: list[int]) -> bool:
     return all(default_storage.exists(f"{folder}/{name}") for name in rendition_names(widths))
 
 
-def _folder_deleter(folder: str, widths: list[int]) -> Any:
+def _folder_deleter(folder: str, widths: list[int], ref: str) -> Any:
     def delete() -> None:
         for name in rendition_names(widths):
             default_storage.delete(f"{folder}/{name}")
+        # A CDN in front of this edge forgets them too (TRACEOBJECT_CDN_PURGE_URL).
+        cdn_purge(paths=purge_paths(ref=ref, pictures=[
+            f"{folder}/{name}" for name in rendition_names(widths)]))
 
     return delete
 
@@ -329,7 +333,7 @@ def _object_images(obj: TracedObject, images: list[Any], ref: str) -> str:
         kept.add(folder)
     for folder, widths in old.items():
         if folder not in kept:
-            transaction.on_commit(_folder_deleter(folder, widths))
+            transaction.on_commit(_folder_deleter(folder, widths, ref))
     return result
 
 
