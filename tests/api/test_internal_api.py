@@ -64,7 +64,7 @@ def test_without_a_valid_token_everything_is_401_in_the_one_error_shape(client, 
 def test_a_revoked_token_stops_at_once(client, users):
     row, token = api_token_create(user=users["investigator"], name="laptop")
     assert call(client, "get", "/tips", token).status_code == 200
-    api_token_revoke(token=row, actor=users["investigator"])
+    api_token_revoke(token=row, user=users["investigator"])
     assert call(client, "get", "/tips", token).status_code == 401
 
 
