@@ -101,7 +101,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("tips.intake", "tips.tasks"):
         "imported inside schedule_opening(), which _opening_after_commit() calls only "
         "where `not settings.EDGE` (the edge never opens tips; its core pulls them).",
-    ("tips.intake", "django_tasks"): "the same guarded import, in schedule_opening().",
 }
 
 # --------------------------------------------------------------------------- the parser
