@@ -101,12 +101,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("tips.intake", "tips.tasks"):
         "imported inside schedule_opening(), which _opening_after_commit() calls only "
         "where `not settings.EDGE` (the edge never opens tips; its core pulls them).",
-    ("tips.intake", "django_tasks"): "the same guarded import, in schedule_opening().",
-    ("core.task_leases", "exports.models"):
-        "the task worker's leases live beside the exports they protect (exports.WorkerLease) "
-        "and the recovery pass puts a dead worker's export back in the queue; imported "
-        "inside the functions the core's worker runs (never on an edge). To tidy: move "
-        "WorkerLease to core.models like PeriodicSlot.",
 }
 
 # --------------------------------------------------------------------------- the parser

@@ -88,7 +88,7 @@ def test_token_validity(users):
     assert token_user(token) is None  # expired
     ApiToken.objects.filter(pk=row.pk).update(expires_at=timezone.now() + timedelta(days=1))
     assert token_user(token) == user
-    services.api_token_revoke(token=row, actor=user)
+    services.api_token_revoke(token=row, user=user)
     assert token_user(token) is None  # revoked
     _row2, token2 = _token(user)
     User.objects.filter(pk=user.pk).update(is_active=False)

@@ -156,17 +156,17 @@ def test_last_administrator_keeps_the_role(users):
     admin = users["administrator"]
     someone = users["investigator"]  # e.g. a command run without an administrator
     with pytest.raises(ServiceError) as exc:
-        services.user_roles_set(user=admin, roles=["auditor"], authority=None, actor=someone)
+        services.user_roles_set(account=admin, roles=["auditor"], authority=None, user=someone)
     assert exc.value.code == "last_admin"
     with pytest.raises(ServiceError) as exc:
-        services.user_active_set(user=admin, active=False, actor=someone)
+        services.user_active_set(account=admin, active=False, user=someone)
     assert exc.value.code == "last_admin"
     admin.refresh_from_db()
     assert admin.is_active and admin.groups.filter(name="administrator").exists()
     # With a second administrator, one of them may go.
     services.staff_create(username="second-admin", password=STAFF_PASSWORD,
                           roles=["administrator"])
-    services.user_roles_set(user=admin, roles=["auditor"], authority=None, actor=someone)
+    services.user_roles_set(account=admin, roles=["auditor"], authority=None, user=someone)
     assert not admin.groups.filter(name="administrator").exists()
 
 
@@ -184,7 +184,7 @@ def test_reset_second_factor_leads_to_enrolment(client, users):
 def test_reset_ends_the_verified_session_of_that_user(client, users):
     target = users["investigator"]
     staff_login(client, target)
-    services.user_second_factor_reset(user=target, actor=users["administrator"])
+    services.user_second_factor_reset(account=target, user=users["administrator"])
     assert client.get("/internal/cases/").status_code == 302
 
 

@@ -64,7 +64,7 @@ def test_without_a_valid_token_everything_is_401_in_the_one_error_shape(client, 
 def test_a_revoked_token_stops_at_once(client, users):
     row, token = api_token_create(user=users["investigator"], name="laptop")
     assert call(client, "get", "/tips", token).status_code == 200
-    api_token_revoke(token=row, actor=users["investigator"])
+    api_token_revoke(token=row, user=users["investigator"])
     assert call(client, "get", "/tips", token).status_code == 401
 
 
@@ -184,12 +184,18 @@ def test_forward_then_liaison_acknowledges_and_reports(client, tokens, published
     ref = made.json()["ref"]
     assert Tip.objects.get(pk=tips[0].pk).state == "forwarded"
 
+    listed = call(client, "get", "/forwardings", tokens["investigator"]).json()
+    assert [f["ref"] for f in listed] == [ref]
+    assert AuditEvent.objects.filter(action="routing.export", actor="ivy",
+                                     target=f"forwarding {ref}").count() == 1
     mine = call(client, "get", "/liaison/packages", tokens["liaison"]).json()
     assert [p["ref"] for p in mine] == [ref]
+    assert AuditEvent.objects.filter(action="routing.export", actor="lars").count() == 1
     assert call(client, "get", "/liaison/packages", tokens["liaison_fr"]).json() == []
     package = call(client, "get", f"/liaison/packages/{ref}", tokens["liaison"]).json()
     assert AuditEvent.objects.filter(action="routing.export", actor="lars",
-                                     target=ref).exists()  # taken out through the API
+                                     target=f"forwarding {ref}",
+                                     data={"via": "api", "refs": [ref]}).exists()  # taken out
     assert package["package"]["tips"][0]["text"] == "Sold at a shop in Köln."
     assert "contact" not in json.dumps(package).lower()
 

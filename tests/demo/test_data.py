@@ -136,7 +136,7 @@ def test_demo_load_twice_creates_nothing_new(media_root: Path) -> None:
 def test_demo_load_keeps_existing_accounts_and_authorities(media_root: Path) -> None:
     user_model: Any = get_user_model()
     user_model.objects.create_user("admin", "real@example.org", "a-real-password")
-    authority_upsert(country="DE", name="Real contact", email="real@bka.example")
+    authority_upsert(user=None, country="DE", name="Real contact", email="real@bka.example")
 
     assert demo_load(image_size=(160, 120)) is True
 
@@ -148,9 +148,11 @@ def test_demo_load_keeps_existing_accounts_and_authorities(media_root: Path) -> 
 
 @pytest.mark.django_db
 def test_authority_upsert_updates_and_validates() -> None:
-    first = authority_upsert(country="pl", name="Contact point", email="a@authority.example")
+    first = authority_upsert(user=None, country="pl", name="Contact point",
+                             email="a@authority.example")
     assert first.country == "PL"
-    second = authority_upsert(country="PL", name="New name", email="b@authority.example",
+    second = authority_upsert(user=None, country="PL", name="New name",
+                              email="b@authority.example",
                               referral_url="https://referral.example/pl/")
     assert second.pk == first.pk
     second.refresh_from_db()
@@ -165,7 +167,7 @@ def test_authority_upsert_updates_and_validates() -> None:
         {"country": "PL", "name": "N", "email": "a@authority.example", "referral_url": "nope"},
     ):
         with pytest.raises(ServiceError):
-            authority_upsert(**bad)
+            authority_upsert(user=None, **bad)
     assert Authority.objects.count() == 1
 
 

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from traceobject import cli
 from traceobject.core import schedule, task_leases
+from traceobject.core.models import WorkerLease
 from traceobject.core.task_leases import (
     LOST_ERROR,
     MAX_ATTEMPTS,
@@ -23,7 +24,7 @@ from traceobject.core.task_leases import (
     worker_lease_end,
     worker_lease_renew,
 )
-from traceobject.exports.models import Export, WorkerLease
+from traceobject.exports.models import Export
 from traceobject.exports.services import export_start
 from traceobject.tips import intake
 from traceobject.tips.models import SealedTip, Tip

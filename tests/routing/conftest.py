@@ -39,10 +39,9 @@ def authorities(users: dict[str, Any]) -> dict[str, Authority]:
     """DE and FR (bound to the liaison fixtures), PL and AT active, IT inactive."""
     result = {a.country: a for a in Authority.objects.filter(country__in=["DE", "FR"])}
     for code, name in (("PL", "Policja"), ("AT", "Bundeskriminalamt"), ("IT", "Polizia")):
-        result[code] = routing.authority_upsert(country=code, name=name,
-                                                email=f"contact@{code.lower()}.example")
-    result["IT"].active = False
-    result["IT"].save()
+        result[code] = routing.authority_upsert(user=None, country=code, name=name,
+                                                email=f"contact@{code.lower()}.example",
+                                                active=code != "IT")
     return result
 
 

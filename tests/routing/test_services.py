@@ -16,7 +16,7 @@ from traceobject.catalog.selectors import statistics
 from traceobject.core.errors import ServiceError
 from traceobject.routing import selectors
 from traceobject.routing import services as routing
-from traceobject.routing.models import Forwarding, ForwardingState, Outcome
+from traceobject.routing.models import Authority, Forwarding, ForwardingState, Outcome
 from traceobject.tips.models import PublicStatus, SealedTip, Tip
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +319,67 @@ def test_reports_with_the_same_time_are_ordered_by_id(forwarding_de, users) -> N
     second = report(forwarding_de, users["liaison"], children_safeguarded=1)
     Outcome.objects.filter(pk__in=[first.pk, second.pk]).update(reported_at=first.reported_at)
     assert selectors.outcome_totals()["children_safeguarded"] == 1
+
+
+# Authorities
+
+
+def _authorities() -> list[tuple[Any, ...]]:
+    return sorted(Authority.objects.values_list(
+        "pk", "country", "name", "email", "referral_email", "referral_url", "active"))
+
+
+def test_authority_save_creates_changes_and_audits(users) -> None:
+    admin = users["administrator"]
+    made = routing.authority_save(user=admin, country=" be ", name=" Police fédérale ",
+                                  email="tips@police.example")
+    assert (made.country, made.name, made.active) == ("BE", "Police fédérale", True)
+    event = AuditEvent.objects.get(action="routing.authority_save")
+    assert (event.actor, event.target) == (admin.username, "authority BE")
+    assert event.data == {"created": True, "fields": list(routing.AUTHORITY_FIELDS)}
+
+    changed = routing.authority_save(user=admin, authority_id=made.pk, country="BE",
+                                     name="Police fédérale", email="tips@police.example",
+                                     referral_url="https://referral.example/be/", active=False)
+    assert changed.pk == made.pk and not changed.active
+    latest = AuditEvent.objects.filter(action="routing.authority_save").order_by("-seq")[0]
+    assert latest.data == {"created": False, "fields": ["referral_url", "active"]}
+    # the same values again: nothing changes, nothing is recorded
+    before = AuditEvent.objects.count()
+    routing.authority_save(user=admin, authority_id=made.pk, country="BE",
+                           name="Police fédérale", email="tips@police.example",
+                           referral_url="https://referral.example/be/", active=False)
+    assert AuditEvent.objects.count() == before
+    assert audit_verify().ok
+
+
+@pytest.mark.parametrize("values, code, field", [
+    ({"country": "XX"}, "invalid", "country"),
+    ({"country": "DE"}, "exists", "country"),  # another authority's country
+    ({"name": " "}, "invalid", "name"),
+    ({"name": "n" * 201}, "invalid", "name"),
+    ({"email": "not-an-address"}, "invalid", "email"),
+    ({"email": "a" * 250 + "@x.example"}, "invalid", "email"),
+    ({"referral_email": "nope"}, "invalid", "referral_email"),
+    ({"referral_url": "ftp://x.example/"}, "invalid", "referral_url"),
+    ({"referral_url": "https://x.example/" + "p" * 200}, "invalid", "referral_url"),
+])
+def test_authority_save_refuses_bad_values_and_changes_nothing(authorities, values, code,
+                                                               field) -> None:
+    pl = authorities["PL"]
+    given = {"country": "PL", "name": "Policja", "email": "contact@pl.example", **values}
+    before = (_authorities(), AuditEvent.objects.count())
+    for authority_id in (pl.pk, None):  # a change of PL, and a new authority
+        if authority_id is None and given["country"] == "PL":
+            given["country"] = "SE"
+        with pytest.raises(ServiceError) as info:
+            routing.authority_save(user=None, authority_id=authority_id, **given)
+        assert (info.value.code, list(info.value.fields)) == (code, [field])
+        assert (_authorities(), AuditEvent.objects.count()) == before
+
+
+def test_authority_save_of_a_missing_authority_is_not_found(users) -> None:
+    with pytest.raises(ServiceError) as info:
+        routing.authority_save(user=users["administrator"], authority_id=10**9, country="BE",
+                               name="Police", email="tips@police.example")
+    assert info.value.status == 404 and not Authority.objects.filter(country="BE").exists()

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import staff_login
 from traceobject.audit.models import AuditEvent
-from traceobject.routing.models import Forwarding, ForwardingState, Outcome
+from traceobject.routing.models import Authority, Forwarding, ForwardingState, Outcome
 from traceobject.tips.models import Tip
 
 pytestmark = pytest.mark.django_db
@@ -289,7 +289,8 @@ def test_downloads_are_audited_exports(client, users, forwarding_de, fmt, conten
         f'{disposition}; filename="{forwarding_de.ref}.{fmt}"')
     event = AuditEvent.objects.get(action="routing.export")
     assert event.actor == users["liaison"].username
-    assert event.target == f"forwarding {forwarding_de.ref}" and event.data == {"format": fmt}
+    assert event.target == f"forwarding {forwarding_de.ref}"
+    assert event.data == {"via": fmt, "refs": [forwarding_de.ref]}
     if fmt == "json":
         assert json.loads(response.content) == forwarding_de.package
     if fmt == "html":
@@ -385,14 +386,12 @@ def test_admin_edits_authorities_audited_and_only_shows_forwardings(client, user
     assert client.get(url).status_code == 200
     data = {"country": "de", "name": "Bundeskriminalamt", "email": "bka@example.org",
             "referral_email": "", "referral_url": "", "active": "on"}
-    assert client.post(url, {**data, "country": "XX"}).status_code == 200  # form error
-    authority.refresh_from_db()
-    assert authority.name == "Police DE"
     assert client.post(url, data).status_code == 302
     authority.refresh_from_db()
     assert (authority.country, authority.name) == ("DE", "Bundeskriminalamt")
-    assert AuditEvent.objects.filter(action="routing.authority_save",
-                                     target="authority DE").count() == 1
+    event = AuditEvent.objects.get(action="routing.authority_save", target="authority DE")
+    assert event.actor == users["administrator"].username
+    assert event.data == {"created": False, "fields": ["name", "email"]}
     forwarding_url = f"/internal/admin/routing/forwarding/{forwarding_de.pk}/change/"
     assert client.get(forwarding_url).status_code == 200  # a read-only view
     client.post(forwarding_url, {"state": "acknowledged"})
@@ -402,3 +401,41 @@ def test_admin_edits_authorities_audited_and_only_shows_forwardings(client, user
                       ).status_code == 403
     staff_login(client, users["investigator"])
     assert client.get(url).status_code in (302, 403)
+
+
+def _authorities() -> list[tuple[object, ...]]:
+    return sorted(Authority.objects.values_list("pk", "country", "name", "email", "active"))
+
+
+def test_admin_adds_an_authority_through_the_service(client, users) -> None:
+    staff_login(client, users["administrator"])
+    response = client.post("/internal/admin/routing/authority/add/", {
+        "country": "be", "name": " Police fédérale ", "email": "tips@police.example",
+        "referral_email": "", "referral_url": "", "active": "on"})
+    assert response.status_code == 302
+    made = Authority.objects.get(country="BE")
+    assert (made.name, made.active) == ("Police fédérale", True)  # cleaned by the service
+    event = AuditEvent.objects.get(action="routing.authority_save")
+    assert (event.actor, event.target) == (users["administrator"].username, "authority BE")
+    assert event.data["created"] is True
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"country": "XX"}, "Unknown country code &#x27;XX&#x27;."),
+    ({"country": "fr"}, "There is an authority for FR already."),
+    ({"referral_url": "ftp://files.example/"},
+     "Not a valid URL: &#x27;ftp://files.example/&#x27;."),
+])
+def test_admin_refuses_what_the_service_refuses_and_changes_nothing(
+        client, users, forwarding_de, change, message) -> None:
+    staff_login(client, users["administrator"])
+    authority = forwarding_de.authority
+    data = {"country": "DE", "name": "Bundeskriminalamt", "email": "bka@example.org",
+            "referral_email": "", "referral_url": "", "active": "on", **change}
+    before = (_authorities(), AuditEvent.objects.count())
+    for url in (f"/internal/admin/routing/authority/{authority.pk}/change/",
+                "/internal/admin/routing/authority/add/"):
+        response = client.post(url, data)
+        assert response.status_code == 200  # the form again, with the service's message
+        assert message in response.content.decode()
+        assert (_authorities(), AuditEvent.objects.count()) == before

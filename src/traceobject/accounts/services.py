@@ -230,15 +230,16 @@ def api_token_create(*, user: User, name: str, expires_at: datetime | None = Non
     return row, token
 
 
-def api_token_revoke(*, token: ApiToken, actor: User) -> None:
-    """The owner or an administrator revokes a token (revoking twice changes nothing)."""
-    if token.user_id != actor.pk and not has_role(actor, ADMINISTRATOR):
+def api_token_revoke(*, token: ApiToken, user: User) -> None:
+    """The owner or an administrator (`user`) revokes a token (revoking twice changes
+    nothing)."""
+    if token.user_id != user.pk and not has_role(user, ADMINISTRATOR):
         raise NotFound("not_found", _("No such token."))
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True) \
             .update(revoked_at=timezone.now())
         if changed:
-            audit_record(actor=actor, action="accounts.token_revoked",
+            audit_record(actor=user, action="accounts.token_revoked",
                          target=f"user {token.user_id}",
                          data={"token": token.pk, "prefix": token.prefix})
 
@@ -284,9 +285,10 @@ def _authority_check(roles: set[str], authority: Authority | None) -> None:
 
 def staff_create(*, username: str, password: str, roles: Iterable[str],
                  authority: Authority | None = None, totp_key_hex: str | None = None,
-                 actor: User | None = None) -> User:
-    """A staff account. Without `totp_key_hex` the user sets up the second factor at the
-    first sign-in; with it (the demo) the device is confirmed already."""
+                 user: User | None = None) -> User:
+    """A staff account, made by `user` (None: the command line or the demo). Without
+    `totp_key_hex` the new account sets up the second factor at the first sign-in; with it
+    (the demo) the device is confirmed already."""
     wanted = _roles_clean(roles)
     username = username.strip()
     try:
@@ -304,18 +306,18 @@ def staff_create(*, username: str, password: str, roles: Iterable[str],
     _authority_check(wanted, authority)
     key = _totp_key_clean(totp_key_hex)
     with transaction.atomic():
-        user = User.objects.create_user(username=username, password=password)
-        _groups_set(user, wanted)
+        account = User.objects.create_user(username=username, password=password)
+        _groups_set(account, wanted)
         if authority is not None:
-            StaffProfile.objects.create(user=user, authority=authority)
+            StaffProfile.objects.create(user=account, authority=authority)
         if key is not None:
-            TOTPDevice.objects.create(user=user, name="authenticator app", key=key,
+            TOTPDevice.objects.create(user=account, name="authenticator app", key=key,
                                       confirmed=True)
-        audit_record(actor=actor, action="accounts.user_created", target=f"user {user.pk}",
+        audit_record(actor=user, action="accounts.user_created", target=f"user {account.pk}",
                      data={"username": username, "roles": sorted(wanted),
                            "authority": authority.country if authority else None,
                            "second_factor": key is not None})
-    return user
+    return account
 
 
 def _totp_key_clean(totp_key_hex: str | None) -> str | None:
@@ -334,81 +336,84 @@ def _administrators_left(*, excluding: User) -> int:
             .exclude(pk=excluding.pk).exclude(groups__name=ADMINISTRATOR).count())
 
 
-def user_roles_set(*, user: User, roles: Iterable[str], authority: Authority | None,
-                   actor: User) -> None:
-    """Set a user's roles and (for liaison officers) authority. An administrator cannot take
-    the administrator role from themselves, and the last administrator keeps it."""
+def user_roles_set(*, account: User, roles: Iterable[str], authority: Authority | None,
+                   user: User) -> None:
+    """`user` sets the roles of a staff account and (for liaison officers) its authority. An
+    administrator cannot take the administrator role from themselves, and the last
+    administrator keeps it."""
     wanted = _roles_clean(roles)
-    before = _group_roles(user)
+    before = _group_roles(account)
     if ADMINISTRATOR in before and ADMINISTRATOR not in wanted:
-        if user.pk == actor.pk:
+        if account.pk == user.pk:
             raise ServiceError("self", _("You cannot remove your own administrator role."),
                                status=409)
-        if not _administrators_left(excluding=user):
+        if not _administrators_left(excluding=account):
             raise ServiceError("last_admin", _("The last administrator keeps the role."),
                                status=409)
     _authority_check(wanted, authority)
-    profile = StaffProfile.objects.filter(user=user).first()
+    profile = StaffProfile.objects.filter(user=account).first()
     authority_before = profile.authority if profile else None
     with transaction.atomic():
-        _groups_set(user, wanted)
+        _groups_set(account, wanted)
         if authority != authority_before:
-            StaffProfile.objects.update_or_create(user=user, defaults={"authority": authority})
-        audit_record(actor=actor, action="accounts.role_change", target=f"user {user.pk}",
+            StaffProfile.objects.update_or_create(user=account,
+                                                  defaults={"authority": authority})
+        audit_record(actor=user, action="accounts.role_change", target=f"user {account.pk}",
                      data={"before": sorted(before), "after": sorted(wanted),
                            "authority_before": authority_before.country
                            if authority_before else None,
                            "authority_after": authority.country if authority else None})
 
 
-def user_second_factor_reset(*, user: User, actor: User) -> int:
-    """Remove every device of the user: the next sign-in sets up a new one. Returns how many
-    were removed."""
+def user_second_factor_reset(*, account: User, user: User) -> int:
+    """Remove every device of the account: its next sign-in sets up a new one. Returns how
+    many were removed."""
     with transaction.atomic():
         removed = 0
-        for device in list(devices_for_user(user, confirmed=None)):
+        for device in list(devices_for_user(account, confirmed=None)):
             device.delete()
             removed += 1
-        audit_record(actor=actor, action="accounts.second_factor_reset",
-                     target=f"user {user.pk}", data={"devices": removed})
+        audit_record(actor=user, action="accounts.second_factor_reset",
+                     target=f"user {account.pk}", data={"devices": removed})
     return removed
 
 
-def user_unlock(*, user: User, actor: User) -> None:
-    digest = username_digest(user.get_username())
+def user_unlock(*, account: User, user: User) -> None:
+    digest = username_digest(account.get_username())
     with transaction.atomic():
         SignInLock.objects.filter(username_digest=digest).delete()
         SignInFailure.objects.filter(username_digest=digest).delete()
-        for device in TOTPDevice.objects.devices_for_user(user, confirmed=None):
+        for device in TOTPDevice.objects.devices_for_user(account, confirmed=None):
             device.throttle_reset(commit=True)
-        audit_record(actor=actor, action="accounts.unlocked", target=f"user {user.pk}")
+        audit_record(actor=user, action="accounts.unlocked", target=f"user {account.pk}")
 
 
-def user_active_set(*, user: User, active: bool, actor: User) -> None:
-    """Deactivate (signs the user out everywhere and revokes their API tokens) or reactivate."""
-    if user.pk == actor.pk and not active:
+def user_active_set(*, account: User, active: bool, user: User) -> None:
+    """Deactivate an account (signs it out everywhere and revokes its API tokens) or
+    reactivate it."""
+    if account.pk == user.pk and not active:
         raise ServiceError("self", _("You cannot deactivate your own account."), status=409)
-    if (not active and has_role(user, ADMINISTRATOR)
-            and not _administrators_left(excluding=user)):
+    if (not active and has_role(account, ADMINISTRATOR)
+            and not _administrators_left(excluding=account)):
         raise ServiceError("last_admin", _("The last administrator cannot be deactivated."),
                            status=409)
-    if user.is_active == active:
+    if account.is_active == active:
         return
     with transaction.atomic():
-        user.is_active = active
-        user.save(update_fields=["is_active"])
+        account.is_active = active
+        account.save(update_fields=["is_active"])
         revoked = 0
         if not active:
-            revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True) \
+            revoked = ApiToken.objects.filter(user=account, revoked_at__isnull=True) \
                 .update(revoked_at=timezone.now())
-        audit_record(actor=actor, action="accounts.activated" if active
-                     else "accounts.deactivated", target=f"user {user.pk}",
+        audit_record(actor=user, action="accounts.activated" if active
+                     else "accounts.deactivated", target=f"user {account.pk}",
                      data={"tokens_revoked": revoked})
 
 
-def user_password_set(*, user: User, password: str, actor: User) -> None:
-    _validate_password(password, user)
+def user_password_set(*, account: User, password: str, user: User) -> None:
+    _validate_password(password, account)
     with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        audit_record(actor=actor, action="accounts.password_set", target=f"user {user.pk}")
+        account.set_password(password)
+        account.save(update_fields=["password"])
+        audit_record(actor=user, action="accounts.password_set", target=f"user {account.pk}")

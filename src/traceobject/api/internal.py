@@ -31,7 +31,6 @@ from traceobject.accounts.roles import (
 from traceobject.accounts.tokens import TokenAuth, api_user
 from traceobject.api.errors import TraceobjectAPI, install_error_handlers
 from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, StorableStr
-from traceobject.audit.services import audit_record
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
 from traceobject.clues.api import router as clues_router
@@ -384,42 +383,35 @@ def forwarding_create(request: HttpRequest, payload: ForwardIn) -> Status:
     return Status(201, _forwarding_out(forwarding))
 
 
+def _forwardings_listed(request: HttpRequest, role: str) -> list[dict[str, Any]]:
+    """The forwardings `role` may see (routing.selectors), newest first, at most 500: the
+    packages in them are taken out, an audited export (like the downloads)."""
+    user = api_user(request, role)
+    rows = list(routing_selectors.forwardings_visible_to(user)
+                .select_related("authority", "object").annotate(n_tips=Count("tips"))[:500])
+    routing.packages_export_record(user=user, forwardings=rows, via="api")
+    return [_forwarding_out(f) for f in rows]
+
+
 @forwarding_router.get("/forwardings", response={200: list[ForwardingOut], **ERRORS})
 def forwardings_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Every forwarding (investigators), newest first, at most 500."""
-    user = api_user(request, INVESTIGATOR)
-    rows = (routing_selectors.forwardings_visible_to(user).select_related("authority", "object")
-            .annotate(n_tips=Count("tips"))[:500])
-    out = [_forwarding_out(f) for f in rows]
-    _packages_read(user, [f["ref"] for f in out])
-    return out
+    return _forwardings_listed(request, INVESTIGATOR)
 
 
 # --- liaison officers ------------------------------------------------------------------------
 
-def _packages_read(user: Any, refs: list[str]) -> None:
-    """Packages taken out through the API count as an export (like the downloads)."""
-    if refs:
-        audit_record(actor=user, action="routing.export", target=", ".join(refs)[:200],
-                     data={"via": "api", "refs": refs})
-
-
 @liaison_router.get("/packages", response={200: list[ForwardingOut], **ERRORS})
 def packages_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Packages forwarded to the officer's own authority, newest first, at most 500."""
-    user = api_user(request, LIAISON)
-    rows = (routing_selectors.forwardings_visible_to(user).select_related("authority", "object")
-            .annotate(n_tips=Count("tips"))[:500])
-    out = [_forwarding_out(f) for f in rows]
-    _packages_read(user, [f["ref"] for f in out])
-    return out
+    return _forwardings_listed(request, LIAISON)
 
 
 @liaison_router.get("/packages/{ref}", response={200: ForwardingOut, **ERRORS})
 def package_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request, LIAISON)
     forwarding = _visible_forwarding(user, ref)
-    _packages_read(user, [forwarding.ref])
+    routing.packages_export_record(user=user, forwardings=[forwarding], via="api")
     return _forwarding_out(forwarding)
 
 

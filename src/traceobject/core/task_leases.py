@@ -4,7 +4,7 @@ django-tasks-db's `db_worker` marks a task row RUNNING when it claims it and SUC
 FAILED when the task returns or raises. A worker killed in between (`kill -9`, out of memory,
 a machine lost) leaves the row RUNNING for good: nothing in django-tasks-db looks at it again.
 
-`traceobject worker` therefore holds a lease (exports.WorkerLease) under the worker id it
+`traceobject worker` therefore holds a lease (core.models.WorkerLease) under the worker id it
 gives `db_worker`: a thread renews it every quarter of TRACEOBJECT_WORKER_LEASE_SECONDS while
 the process lives, and ends it when the worker stops cleanly. The recovery pass
 (:func:`tasks_recover`) runs at every worker's start and with every renewal: a row RUNNING
@@ -15,8 +15,10 @@ kills its worker every time), it is marked FAILED instead, with the reason.
 Running a task again is safe because our tasks are idempotent: opening sealed tips claims each
 tip with a conditional UPDATE, clue readings replace earlier ones, estimates are recomputed,
 an export is written by whoever claims it (the lost run's export goes back to "queued" with
-its task, in the same transaction). Each row is recovered with a conditional UPDATE (still
-RUNNING, same start): several workers recovering at once put a row back once.
+its task, in the same transaction: a hook the exports app registers with
+:func:`task_lost_hook_register`, so that core knows nothing of exports). Each row is
+recovered with a conditional UPDATE (still RUNNING, same start): several workers recovering at
+once put a row back once.
 
 A worker whose lease thread could not reach the database for a whole lease looks dead too;
 its task may then run twice, which the tasks above tolerate.
@@ -31,13 +33,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.models import DBTaskResult
+
+from traceobject.core.models import WorkerLease
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +72,6 @@ def worker_id_new() -> str:
 
 def worker_lease_renew(*, worker_id: str, now: datetime | None = None) -> None:
     """Start or extend the lease of `worker_id` by TRACEOBJECT_WORKER_LEASE_SECONDS."""
-    from traceobject.exports.models import WorkerLease
-
     now = now or timezone.now()
     expires = now + timedelta(seconds=lease_seconds())
     if not WorkerLease.objects.filter(worker_id=worker_id).update(renewed_at=now,
@@ -82,37 +83,29 @@ def worker_lease_renew(*, worker_id: str, now: datetime | None = None) -> None:
 
 def worker_lease_end(*, worker_id: str) -> None:
     """A worker stopping cleanly (its current task finished) gives its lease up."""
-    from traceobject.exports.models import WorkerLease
-
     WorkerLease.objects.filter(worker_id=worker_id).delete()
 
 
-def _export_requeue(args_kwargs: dict[str, Any], *, failed: bool) -> None:
-    """An export whose task lost its worker is "running" with nobody writing it: back to
-    "queued" with its task (or failed with it)."""
-    from traceobject.exports.models import Export, ExportState
-
-    args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
-    export_id = kwargs.get("export_id", args[0] if args else None)
-    if not isinstance(export_id, int):
-        return
-    running = Export.objects.filter(pk=export_id, state=ExportState.RUNNING)
-    if failed:
-        running.update(state=ExportState.FAILED, error="its worker stopped",
-                       finished_at=timezone.now())
-    else:
-        running.update(state=ExportState.QUEUED, started_at=None, progress_at=None, done=0)
+#: hook(args_kwargs, failed=...) for a task whose own rows record that it is running.
+LostHook = Callable[..., None]
+# Task path -> its hook (registered by the app that owns the task, in its AppConfig.ready()).
+_ON_LOST: dict[str, LostHook] = {}
 
 
-# Tasks whose own rows record that they are running: put them back along with the task row.
-ON_LOST: dict[str, Callable[..., None]] = {
-    "traceobject.exports.tasks.export_run_task": _export_requeue,
-}
+def task_lost_hook_register(*, task_path: str, hook: LostHook) -> None:
+    """Have `hook(args_kwargs, failed=...)` put the task's own rows back too when a row of the
+    task at `task_path` lost its worker: called in the recovery's transaction, with the task
+    row's arguments ({"args": [...], "kwargs": {...}}) and failed=True when the task is
+    given up rather than queued again. Registering a path again replaces its hook."""
+    _ON_LOST[task_path] = hook
+
+
+def task_lost_hooks() -> dict[str, LostHook]:
+    """The registered hooks, by task path (a copy)."""
+    return dict(_ON_LOST)
 
 
 def _live_workers(now: datetime) -> set[str]:
-    from traceobject.exports.models import WorkerLease
-
     return set(WorkerLease.objects.filter(expires_at__gt=now).values_list("worker_id",
                                                                           flat=True))
 
@@ -120,8 +113,6 @@ def _live_workers(now: datetime) -> set[str]:
 def tasks_recover(*, now: datetime | None = None) -> Recovery:
     """Put back in the queue (or fail) every task row RUNNING for longer than the lease whose
     worker holds no live lease; delete leases expired long ago. Returns what it did."""
-    from traceobject.exports.models import WorkerLease
-
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=lease_seconds())
     candidates = list(DBTaskResult.objects.filter(status=STATUS_RUNNING, started_at__lte=cutoff)
@@ -149,7 +140,7 @@ def tasks_recover(*, now: datetime | None = None) -> Recovery:
                 changed = row.update(status=STATUS_READY)
             if not changed:
                 continue  # it finished, or another worker recovered it meanwhile
-            hook = ON_LOST.get(task_path)
+            hook = _ON_LOST.get(task_path)
             if hook is not None:
                 hook(args_kwargs if isinstance(args_kwargs, dict) else {}, failed=give_up)
         (failed if give_up else requeued).append(str(row_id))

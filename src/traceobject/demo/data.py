@@ -90,7 +90,8 @@ def _load_users() -> None:
         authority = None
         if country:
             authority = Authority.objects.filter(country=country).first() or authority_upsert(
-                country=country, name=f"National contact point ({country_name(country, 'en')})",
+                user=None, country=country,
+                name=f"National contact point ({country_name(country, 'en')})",
                 email=f"tips-{country.lower()}@authority.example")
         user = staff_create(username=username, password=DEMO_PASSWORD, roles=roles,
                             authority=authority, totp_key_hex=demo_totp_key(username))
@@ -122,7 +123,7 @@ def _load_authorities() -> None:
             continue
         low = code.lower()
         authority_upsert(
-            country=code,
+            user=None, country=code,
             name=f"National contact point ({country_name(code, 'en')})",
             email=f"tips-{low}@authority.example",
             referral_email=f"report-{low}@referral.example",

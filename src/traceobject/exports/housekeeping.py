@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -77,3 +78,19 @@ def exports_tidy(*, now: datetime | None = None) -> dict[str, int]:
 def exports_tidy_task() -> dict[str, int]:
     """The hourly housekeeping, enqueued by the periodic scheduler (core/schedule.py)."""
     return exports_tidy()
+
+
+def export_task_lost(args_kwargs: dict[str, Any], *, failed: bool) -> None:
+    """An export whose task lost its worker is "running" with nobody writing it: back to
+    "queued" with its task, or failed with it (core/task_leases.py calls this in the
+    recovery's transaction; ExportsConfig.ready() registers it)."""
+    args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
+    export_id = kwargs.get("export_id", args[0] if args else None)
+    if not isinstance(export_id, int):
+        return
+    running = Export.objects.filter(pk=export_id, state=ExportState.RUNNING)
+    if failed:
+        running.update(state=ExportState.FAILED, error="its worker stopped",
+                       finished_at=timezone.now())
+    else:
+        running.update(state=ExportState.QUEUED, started_at=None, progress_at=None, done=0)

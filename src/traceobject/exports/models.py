@@ -1,6 +1,7 @@
-"""Exports of tips (CSV or JSON) written by a background task into the private store, and the
-task workers' leases (core/task_leases.py). (The periodic scheduler's slots, once here, are
-core.models.PeriodicSlot; their table kept its name, exports_periodicslot.)"""
+"""Exports of tips (CSV or JSON) written by a background task into the private store. (The
+periodic scheduler's slots and the task workers' leases, once here, are core.models.PeriodicSlot
+and core.models.WorkerLease; their tables kept their names, exports_periodicslot and
+exports_workerlease.)"""
 
 from __future__ import annotations
 
@@ -57,20 +58,3 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.state})"
-
-
-class WorkerLease(models.Model):
-    """A sign of life of one `traceobject worker` process (core/task_leases.py): renewed every
-    quarter of TRACEOBJECT_WORKER_LEASE_SECONDS while the process lives. A task row left
-    RUNNING by a worker whose lease has run out (killed, machine lost) is put back in the
-    queue by the next worker's recovery pass."""
-
-    worker_id = models.CharField(max_length=64, unique=True)  # db_worker's --worker-id
-    host = models.CharField(max_length=255, blank=True)
-    pid = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField()
-    renewed_at = models.DateTimeField()
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"worker {self.worker_id} until {self.expires_at:%H:%M:%S}"

@@ -313,7 +313,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token is None:
         raise Http404
     try:
-        services.api_token_revoke(token=token, actor=request.user)  # type: ignore[arg-type]
+        services.api_token_revoke(token=token, user=request.user)  # type: ignore[arg-type]
     except ServiceError as exc:
         raise Http404 from exc
     default = resolve_url("internal:account-tokens")
@@ -343,7 +343,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         try:
             user = services.staff_create(username=data["username"], password=data["password"],
                                          roles=data["roles"], authority=data["authority"],
-                                         actor=request.user)  # type: ignore[arg-type]
+                                         user=request.user)  # type: ignore[arg-type]
         except ServiceError as exc:
             form_errors(form, exc.fields or {"__all__": exc.message})
             status = exc.status
@@ -390,9 +390,9 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _user_page(request, row, roles_form=form, status=400)
     try:
-        services.user_roles_set(user=row.user, roles=form.cleaned_data["roles"],
+        services.user_roles_set(account=row.user, roles=form.cleaned_data["roles"],
                                 authority=form.cleaned_data["authority"],
-                                actor=request.user)  # type: ignore[arg-type]
+                                user=request.user)  # type: ignore[arg-type]
     except ServiceError as exc:
         form_errors(form, exc.fields or {"__all__": exc.message})
         return _user_page(request, row, roles_form=form, status=exc.status)
@@ -404,7 +404,8 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
 @reauth_required
 def user_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     row = _staff_or_404(pk)
-    services.user_second_factor_reset(user=row.user, actor=request.user)  # type: ignore[arg-type]
+    services.user_second_factor_reset(account=row.user,
+                                      user=request.user)  # type: ignore[arg-type]
     return redirect("internal:user", pk=pk)
 
 
@@ -413,7 +414,7 @@ def user_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @reauth_required
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     row = _staff_or_404(pk)
-    services.user_unlock(user=row.user, actor=request.user)  # type: ignore[arg-type]
+    services.user_unlock(account=row.user, user=request.user)  # type: ignore[arg-type]
     return redirect("internal:user", pk=pk)
 
 
@@ -427,8 +428,8 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
         return _user_page(request, row, error=str(_("Choose to activate or deactivate.")),
                           status=400)
     try:
-        services.user_active_set(user=row.user, active=form.cleaned_data["active"],
-                                 actor=request.user)  # type: ignore[arg-type]
+        services.user_active_set(account=row.user, active=form.cleaned_data["active"],
+                                 user=request.user)  # type: ignore[arg-type]
     except ServiceError as exc:
         return _user_page(request, row, error=exc.message, status=exc.status)
     return redirect("internal:user", pk=pk)
@@ -443,8 +444,9 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
     form = PasswordSetForm(request.POST)
     if form.is_valid():
         try:
-            services.user_password_set(user=row.user, password=form.cleaned_data["password"],
-                                       actor=request.user)  # type: ignore[arg-type]
+            services.user_password_set(account=row.user,
+                                       password=form.cleaned_data["password"],
+                                       user=request.user)  # type: ignore[arg-type]
         except ServiceError as exc:
             form_errors(form, exc.fields or {"__all__": exc.message})
             return _user_page(request, row, password_form=form, status=exc.status)

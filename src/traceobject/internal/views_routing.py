@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -25,7 +24,6 @@ from traceobject.accounts.roles import (
     has_role,
     role_required,
 )
-from traceobject.audit.services import audit_record
 from traceobject.catalog.selectors import image_view
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.internal.forms_routing import (
@@ -209,9 +207,7 @@ def forwarding_package(request: HttpRequest, ref: str, fmt: str) -> HttpResponse
         body = packages.package_json(forwarding.package)
     else:
         body = packages.package_html(forwarding.package)
-    with transaction.atomic():
-        audit_record(actor=request.user, action="routing.export",
-                     target=f"forwarding {forwarding.ref}", data={"format": fmt})
+    services.packages_export_record(user=request.user, forwardings=[forwarding], via=fmt)
     response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
     # The HTML version is a page to read and print in the browser; the others are files.
     disposition = "inline" if fmt == "html" else "attachment"

@@ -1,6 +1,7 @@
-"""Django admin (administrators, /internal/admin/): authorities are edited here (each change is
-audited); forwardings and outcomes can be looked at but not changed (their packages are what
-was sent, and their changes belong to the services)."""
+"""Django admin (administrators, /internal/admin/): authorities are edited here, through
+routing.services (validated and audited like every other writer); forwardings and outcomes can
+be looked at but not changed (their packages are what was sent, and their changes belong to
+the services)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest
 
 from traceobject.accounts.roles import ADMINISTRATOR, has_role
-from traceobject.audit.services import audit_record
-from traceobject.core.reference import country_codes
+from traceobject.core.errors import ServiceError
 from traceobject.routing.models import Authority, Forwarding, Outcome
+from traceobject.routing.services import AUTHORITY_FIELDS, authority_save, authority_validate
 
 
 def _formfield(field: Any, **kwargs: Any) -> Any:
@@ -24,16 +25,30 @@ def _formfield(field: Any, **kwargs: Any) -> Any:
 
 
 class AuthorityForm(forms.ModelForm):
+    """The service's checks (routing.services.authority_validate) are the form's: what it
+    refuses is shown as the form's error, with its message."""
+
     class Meta:
         model = Authority
-        fields = ["country", "name", "email", "referral_email", "referral_url", "active"]
+        fields = list(AUTHORITY_FIELDS)
         formfield_callback = _formfield
 
-    def clean_country(self) -> str:
-        code = str(self.cleaned_data["country"]).strip().upper()
-        if code not in country_codes():
-            raise forms.ValidationError("Unknown country code.")
-        return code
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if self.errors:
+            return data
+        try:
+            authority_validate(
+                country=data["country"], name=data["name"], email=data["email"],
+                referral_email=data.get("referral_email") or "",
+                referral_url=data.get("referral_url") or "", authority_id=self.instance.pk)
+        except ServiceError as exc:
+            field = next((f for f in exc.fields or {} if f in self.fields), None)
+            self.add_error(field, exc.message)
+        return data
+
+    def validate_unique(self) -> None:
+        """authority_validate checks the country is free (in clean())."""
 
 
 def _is_administrator(request: HttpRequest) -> bool:
@@ -72,11 +87,15 @@ class AuthorityAdmin(RoleAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(actor=request.user, action="routing.authority_save",
-                         target=f"authority {obj.country}",
-                         data={"created": not change, "fields": list(form.changed_data)})
+        """Through the service (it writes and audits); the form checked the same already."""
+        data = form.cleaned_data
+        saved = authority_save(
+            user=request.user, country=data["country"], name=data["name"],
+            email=data["email"], referral_email=data.get("referral_email") or "",
+            referral_url=data.get("referral_url") or "", active=bool(data.get("active")),
+            authority_id=obj.pk if change else None)
+        for field in ("pk", *AUTHORITY_FIELDS):
+            setattr(obj, field, getattr(saved, field))
 
 
 class ReadOnlyAdmin(RoleAdmin):

@@ -47,9 +47,19 @@ def _check_email(value: str, field: str, *, required: bool) -> str:
     return value
 
 
-def authority_upsert(*, country: str, name: str, email: str, referral_email: str = "",
-                     referral_url: str = "") -> Authority:
-    """Create or update the authority of one country (one per country)."""
+# Authorities
+
+AUTHORITY_FIELDS = ("country", "name", "email", "referral_email", "referral_url", "active")
+_EMAIL_MAX = 254
+_URL_MAX = 200
+
+
+def authority_validate(*, country: str, name: str, email: str, referral_email: str = "",
+                       referral_url: str = "", authority_id: int | None = None,
+                       ) -> dict[str, str]:
+    """The cleaned values of an authority (new, or the one with `authority_id`); refused with
+    a ServiceError when one is not valid or another authority has the country. Writes
+    nothing: :func:`authority_save` checks the same before it writes."""
     code = country.strip().upper()
     if code not in country_codes():
         raise ServiceError("invalid", f"Unknown country code {country!r}.",
@@ -60,6 +70,10 @@ def authority_upsert(*, country: str, name: str, email: str, referral_email: str
                            fields={"name": "invalid"})
     email = _check_email(email, "email", required=True)
     referral_email = _check_email(referral_email, "referral_email", required=False)
+    if len(email) > _EMAIL_MAX or len(referral_email) > _EMAIL_MAX:
+        raise ServiceError("invalid", "An e-mail address has at most 254 characters.",
+                           fields={"email" if len(email) > _EMAIL_MAX else "referral_email":
+                                   "invalid"})
     referral_url = referral_url.strip()
     if referral_url:
         try:
@@ -67,12 +81,69 @@ def authority_upsert(*, country: str, name: str, email: str, referral_email: str
         except ValidationError:
             raise ServiceError("invalid", f"Not a valid URL: {referral_url!r}.",
                                fields={"referral_url": "invalid"})
-    authority, _created = Authority.objects.update_or_create(
-        country=code,
-        defaults={"name": name, "email": email, "referral_email": referral_email,
-                  "referral_url": referral_url},
-    )
+        if len(referral_url) > _URL_MAX:
+            raise ServiceError("invalid", "The referral URL has at most 200 characters.",
+                               fields={"referral_url": "invalid"})
+    others = Authority.objects.filter(country=code)
+    if authority_id is not None:
+        others = others.exclude(pk=authority_id)
+    if others.exists():
+        raise ServiceError("exists", f"There is an authority for {code} already.", status=409,
+                           fields={"country": "taken"})
+    return {"country": code, "name": name, "email": email, "referral_email": referral_email,
+            "referral_url": referral_url}
+
+
+def authority_save(*, user: Any, country: str, name: str, email: str,
+                   referral_email: str = "", referral_url: str = "", active: bool = True,
+                   authority_id: int | None = None) -> Authority:
+    """Create an authority (`authority_id` None) or change the one with `authority_id`; every
+    change is audited (`routing.authority_save`, with the fields that changed), and saving
+    the same values again changes and records nothing. `user` is who acts (None: the
+    command line or the demo). There is no delete: an authority that no longer receives
+    forwardings is made inactive, its forwardings keep pointing at it."""
+    values: dict[str, Any] = authority_validate(
+        country=country, name=name, email=email, referral_email=referral_email,
+        referral_url=referral_url, authority_id=authority_id)
+    values["active"] = bool(active)
+    with transaction.atomic():
+        if authority_id is None:
+            authority = Authority(**values)
+            changed = list(AUTHORITY_FIELDS)
+        else:
+            found = Authority.objects.select_for_update().filter(pk=authority_id).first()
+            if found is None:
+                raise NotFound("not_found", "No such authority.")
+            authority = found
+            changed = [f for f in AUTHORITY_FIELDS if getattr(authority, f) != values[f]]
+            if not changed:
+                return authority
+            for field in changed:
+                setattr(authority, field, values[field])
+        try:
+            with transaction.atomic():
+                authority.save()
+        except IntegrityError:  # another writer took the country meanwhile
+            raise ServiceError("exists", f"There is an authority for {values['country']} "
+                               "already.", status=409, fields={"country": "taken"}) from None
+        audit_record(actor=user, action="routing.authority_save",
+                     target=f"authority {authority.country}",
+                     data={"created": authority_id is None, "fields": changed})
     return authority
+
+
+def authority_upsert(*, user: Any, country: str, name: str, email: str,
+                     referral_email: str = "", referral_url: str = "",
+                     active: bool | None = None) -> Authority:
+    """Create or update the authority of one country (one per country), through
+    :func:`authority_save`; `active` None keeps an existing authority's (a new one is
+    active)."""
+    current = Authority.objects.filter(country=country.strip().upper()).first()
+    if active is None:
+        active = current.active if current is not None else True
+    return authority_save(user=user, country=country, name=name, email=email,
+                          referral_email=referral_email, referral_url=referral_url,
+                          active=active, authority_id=current.pk if current else None)
 
 
 def _clean_text(value: Any, *, field: str, limit: int, required: bool) -> str:
@@ -188,6 +259,20 @@ def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str
                      data={"authority": target.country, "object": obj.ref,
                            "tips": [tip.pk for tip in loaded]})
     return forwarding
+
+
+def packages_export_record(*, user: Any, forwardings: Iterable[Forwarding], via: str) -> None:
+    """Packages taken out of the system count as an export, one audit record (`routing.export`)
+    for those taken out together: `via` is the download's format (html, pdf, json) or "api".
+    The caller has checked that `user` may see them (routing.selectors)."""
+    refs = [forwarding.ref for forwarding in forwardings]
+    if not refs:
+        return
+    target = (f"forwarding {refs[0]}" if len(refs) == 1
+              else f"forwardings {', '.join(refs)}")[:200]
+    with transaction.atomic():
+        audit_record(actor=user, action="routing.export", target=target,
+                     data={"via": via, "refs": refs})
 
 
 # Liaison officers: acknowledgement and outcomes

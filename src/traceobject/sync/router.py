@@ -10,7 +10,7 @@ from django.conf import settings
 EDGE_EXCLUDED = {
     ("tips", "tip"), ("tips", "tipcluster"), ("tips", "tipband"), ("tips", "tipnote"),
     ("tips", "tipmessage"), ("catalog", "objectreview"), ("sync", "pushedobject"),
-    ("core", "periodicslot"),  # the scheduler's slots: the edge runs no worker
+    ("core", "periodicslot"), ("core", "workerlease"),  # the edge runs no worker
 }
 
 

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.keys import intake_public_key
 from traceobject.core.pagecache import catalog_version
 from traceobject.core.reference import country_codes, ui_language_codes
+from traceobject.core.scheduling import schedule_once
 from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Receipt, SealedTip
 
 TEXT_MIN = 3
@@ -238,24 +239,16 @@ def _opening_after_commit() -> None:
 
 
 def schedule_opening() -> None:
-    """One opening task per window, not one per tip: in a flood, tips are opened in batches.
+    """One opening task per window, not one per tip: in a flood, tips are opened in batches
+    (core.scheduling.schedule_once).
 
-    The task runs after the window, so every tip committed while the flag was set is waiting
+    The task runs after the window, so every tip committed while the key was held is waiting
     for it; the first tip after the window schedules the next task.
     """
-    if not cache.add("tips:opening-scheduled", 1, timeout=OPENING_WINDOW):
-        return
     # Imported here: the edge (which never opens tips) loads no task or triage code.
-    from django_tasks.exceptions import InvalidTaskError
-
     from traceobject.tips.tasks import open_sealed_tips
 
-    run_after = timezone.now() + timedelta(seconds=OPENING_WINDOW)
-    try:
-        open_sealed_tips.using(run_after=run_after).enqueue()
-    except InvalidTaskError:  # a backend without deferral: run now, and let the next tip
-        cache.delete("tips:opening-scheduled")  # schedule its own run
-        open_sealed_tips.enqueue()
+    schedule_once(key="tips:opening-scheduled", window=OPENING_WINDOW, task=open_sealed_tips)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ('exports', '0003_periodicslot_to_core'),
     ]
+    # The table exists before core takes the model over (core/migrations/0002_worker_lease.py
+    # creates it only where exports is not installed).
+    run_before = [("core", "0002_worker_lease")]
 
     operations = [
         migrations.CreateModel(
