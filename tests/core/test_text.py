@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
+from tests.core.locales import translation_of
 from traceobject.core.errors import ServiceError
 from traceobject.core.text import HOSTILE, clean_line, clean_text, strip_controls
 
@@ -170,6 +174,17 @@ def test_code_field_and_label() -> None:
     assert error.message == "place is required."  # the field's name without a label
 
 
+@pytest.mark.django_db
+def test_messages_and_reasons_are_translated(use_compiled_locales) -> None:
+    reason = translation_of("de", "This contains control characters.")
+    message = translation_of("de", "%(label)s contains control characters.")
+    assert reason and message and "%(label)s" in message
+    with translation.override("de"), pytest.raises(ServiceError) as info:
+        clean_text("a\x00b", field="text", max_length=10, label="Text")
+    assert info.value.fields == {"text": reason}
+    assert info.value.message == message % {"label": "Text"}
+
+
 # --------------------------------------------------------------------------- strip_controls
 
 def test_strip_controls_removes_what_the_cleaner_refuses() -> None:
@@ -199,3 +214,16 @@ def test_strip_controls_leaves_nothing_the_cleaner_refuses(codepoint, multiline)
     clean = clean_text if multiline else clean_line
     assert clean(stripped, field="f", max_length=10)
 
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES
+                                      if code != "en"])
+def test_every_message_is_translated_in_every_language(language) -> None:
+    """The public sees the reasons and the staff the messages: all in the 24 languages,
+    with the same placeholders."""
+    from traceobject.core.text import _MESSAGES
+
+    for msgid in [text for pair in _MESSAGES.values() for text in pair]:
+        translated = translation_of(language, msgid)
+        assert translated, f"{language}: no translation of {msgid!r}"
+        assert sorted(re.findall(r"%\(\w+\)[sd]", translated)) == sorted(
+            re.findall(r"%\(\w+\)[sd]", msgid)), (language, msgid, translated)
