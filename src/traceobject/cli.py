@@ -437,9 +437,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if missing:
         print(f"not found: {', '.join(missing)}", file=sys.stderr)
         return 2
+    from traceobject.core.errors import ServiceError
+
     try:
         summary = ingest(args.paths, case_ref=args.case, workers=args.workers, stream=sys.stderr)
-    except ValueError as error:
+    except (ValueError, ServiceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     rate = (summary.ingested + summary.duplicates) / summary.seconds if summary.seconds else 0

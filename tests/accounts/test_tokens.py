@@ -59,6 +59,7 @@ def test_make_a_token_on_the_page(client, users):
     {"name": ""}, {"name": "x" * 101}, {"name": "ok", "expires_days": "0"},
     {"name": "ok", "expires_days": "-3"}, {"name": "ok", "expires_days": "abc"},
     {"name": "ok", "expires_days": "99999"}, {},
+    {"name": "bell\x07"}, {"name": "ci \u202ereversed"}, {"name": "\u00a0 \u3000"},
 ])
 def test_bad_token_input_changes_nothing(client, users, data):
     staff_login(client, users["investigator"])
@@ -194,3 +195,21 @@ def test_others_cannot_revoke_but_administrators_can(client, users):
     row2, _ = _token(users["investigator"])
     hostile = client.post(f"{TOKENS}{row2.pk}/revoke/", {"next": "https://evil.example/"})
     assert hostile["Location"] == TOKENS
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("ci\x00", "This contains control characters."),
+    ("two\nlines", "This must be a single line."),
+    ("ci \u202ereversed", "This contains invisible characters that are not allowed."),
+    ("", "This field is required."),
+    ("x" * 101, "This is too long: at most 100 characters."),
+])
+def test_the_service_refuses_a_hostile_token_name(users, name, reason):
+    with pytest.raises(ServiceError) as info:
+        services.api_token_create(user=users["investigator"], name=name)
+    assert info.value.code == "invalid" and info.value.fields == {"name": reason}
+    assert not ApiToken.objects.exists()
+    row, _token = services.api_token_create(user=users["investigator"],
+                                            name="  CI \u00a0 runner ")
+    assert row.name == "CI runner"
+    row.delete()

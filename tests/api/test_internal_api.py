@@ -274,13 +274,20 @@ def test_four_eyes_through_the_api(client, users, tokens, make_object):
     assert approved.json()["status"] == "published"
 
 
-def test_a_question_with_a_nul_character_is_refused_not_a_server_error(client, tokens,
-                                                                       published, submit_tips):
-    """PostgreSQL cannot store NUL: the API must refuse it like any other bad text."""
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Where\x00 exactly?", "This contains control characters."),
+    ("Where\x1b[8m exactly?", "This contains control characters."),
+    ("Where \u202eexactly?", "This contains invisible characters that are not allowed."),
+])
+def test_a_question_with_hostile_characters_is_refused_not_a_server_error(
+        client, tokens, published, submit_tips, text, reason):
+    """PostgreSQL cannot store NUL; controls and direction overrides are refused too (the one
+    text cleaner), with the one error shape."""
     tip = submit_tips(published, {"text": "I know this bag."})[0]
     response = call(client, "post", f"/tips/{tip.pk}/questions", tokens["investigator"],
-                    {"text": "Where\x00 exactly?"})
+                    {"text": text})
     assert response.status_code == 422
     assert error_code(response) == "invalid_message"
+    assert response.json()["error"]["fields"] == {"text": reason}
     assert not TipMessage.objects.filter(tip=tip).exists()
     assert not MailboxMessage.objects.filter(direction="to_tipster").exists()

@@ -117,14 +117,21 @@ def test_forwarding_with_nul_or_lone_surrogates_is_refused(client, tokens, tip, 
     assert Tip.objects.get(pk=tip.pk).state == "new"
 
 
-def test_a_nul_in_the_forwarding_summary_is_dropped_not_a_server_error(client, tokens, tip):
+@pytest.mark.parametrize("summary", ["One\x00 tip", "One\x07 tip", "One \u202etip"])
+def test_control_characters_in_the_forwarding_summary_are_refused(client, tokens, tip,
+                                                                   summary):
+    """Refused with the one error shape (they used to be dropped silently); nothing stored."""
     response = _call(client, "post", "/forwardings", tokens["investigator"],
-                     {"tips": [tip.pk], "authority": "DE", "summary": "One\x00 tip"})
-    assert response.status_code == 201, response.content
-    assert Forwarding.objects.get().summary == "One tip"
+                     {"tips": [tip.pk], "authority": "DE", "summary": summary})
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and set(error["fields"]) == {"summary"}
+    assert not Forwarding.objects.exists()
+    assert Tip.objects.get(pk=tip.pk).state == "new"
 
 
-@pytest.mark.parametrize("body", [{"comment": "fine\x00"}, {"comment": "\ud800"}])
+@pytest.mark.parametrize("body", [{"comment": "fine\x00"}, {"comment": "\ud800"},
+                                  {"comment": "fine \u202e but reversed"}])
 def test_review_comment_with_nul_or_surrogate_is_refused(client, tokens, published, body):
     response = _call(client, "post", f"/objects/{published.ref}/reject", tokens["reviewer"],
                      body)

@@ -235,6 +235,10 @@ INVALID_FIELDS = [
     ({"text": "fine text", "seen_when": "w" * (intake.WHEN_MAX + 1)}, "seen_when"),
     ({"text": "nul \x00 inside"}, "text"),
     ({"text": "lone \ud800 surrogate"}, "text"),
+    ({"text": "reversed \u202e text"}, "text"),
+    ({"text": "fine text", "place": "two\nlines"}, "place"),
+    ({"text": "fine text", "seen_when": "\u2066isolated\u2069"}, "seen_when"),
+    ({"text": "fine text", "contact_email": "a\x07@example.org"}, "contact_email"),
 ]
 
 

@@ -270,6 +270,9 @@ def test_upload_keeps_the_csrf_check(users, draft, object_png):
     {"language": "en", "title": "Bag", "questions": "\n".join(f"Q{i}?" for i in range(11))},
     {"language": "en", "title": "Bag", "description": "d" * 5001},
     {"language": "en", "title": "Bag\x00"},
+    {"language": "en", "title": "Bag \u202e"},
+    {"language": "en", "title": "Bag", "description": "bell\x07"},
+    {"language": "en", "title": "Bag", "thank_you": "\u2066isolated\u2069"},
     {"title": "No language"},
 ])
 def test_bad_texts_through_the_form(client, users, draft, data):

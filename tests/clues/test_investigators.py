@@ -109,10 +109,18 @@ def test_bad_notes_are_refused_and_change_nothing(published, users, change, code
 
 
 def test_a_long_note_at_the_limit_is_accepted_and_spaces_are_folded(published, users):
-    because = "a" * (services.NOTE_MAX - 2) + " \n b"
+    because = "a" * (services.NOTE_MAX - 2) + " \u00a0 b"
     clue = services.clue_note_add(user=users["investigator"], country="PL", stance="for",
                                   because=because, obj=published)
     assert clue.payload["reason"].endswith("a b")
+
+
+def test_a_note_is_one_line(published, users):
+    """A note is one line (core.text.clean_line): a line break is refused, not folded."""
+    with pytest.raises(ServiceError) as info:
+        services.clue_note_add(user=users["investigator"], country="PL", stance="for",
+                               because="made\nin Poland", obj=published)
+    assert info.value.fields == {"because": "This must be a single line."}
 
 
 @pytest.mark.parametrize("role", ["reviewer", "liaison", "auditor", "outsider",

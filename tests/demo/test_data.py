@@ -165,6 +165,12 @@ def test_authority_upsert_updates_and_validates() -> None:
         {"country": "PL", "name": "", "email": "a@authority.example"},
         {"country": "PL", "name": "N", "email": "not-an-address"},
         {"country": "PL", "name": "N", "email": "a@authority.example", "referral_url": "nope"},
+        {"country": "PL", "name": "Contact\x00point", "email": "a@authority.example"},
+        {"country": "PL", "name": "Contact \u202epoint", "email": "a@authority.example"},
+        {"country": "PL", "name": "Contact\npoint", "email": "a@authority.example"},
+        {"country": "PL", "name": 42, "email": "a@authority.example"},
+        {"country": None, "name": "N", "email": "a@authority.example"},
+        {"country": "PL", "name": "N", "email": "a@authority.example\x07"},
     ):
         with pytest.raises(ServiceError):
             authority_upsert(user=None, **bad)

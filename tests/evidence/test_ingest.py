@@ -191,3 +191,31 @@ def test_a_file_changed_at_the_same_path_points_at_its_new_image(evidence_tree: 
     record = EvidenceFile.objects.get(path=str(path))
     assert record.image.sha256 == analyse_file(str(path)).sha256
     assert ingest([evidence_tree], case_ref="CASE-1").skipped == 13
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ref", ["", "   ", "CASE\n2", "CASE\x00", "CASE\u202e7", "C" * 65])
+def test_a_bad_case_reference_is_refused_before_anything_is_read(evidence_tree: Path, ref):
+    from traceobject.core.errors import ServiceError
+    from traceobject.evidence.models import Case
+
+    with pytest.raises(ServiceError) as info:
+        ingest([evidence_tree], case_ref=ref)
+    assert info.value.code == "invalid_case" and set(info.value.fields) == {"case"}
+    assert not Case.objects.exists() and not EvidenceImage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_known_hash_labels_from_the_file_lose_controls_the_list_name_is_cleaned():
+    from traceobject.evidence.models import KnownHash
+
+    sha = "a" * 64
+    text = f"sha256,label\n{sha},\"series\x00 A\u202e\tnight\"\n"
+    for bad in ("bad\x07list", "two\nlines", "\u2066list\u2069", ""):
+        result = known_hashes_import(text=text, list_name=bad)
+        assert result.imported == 0 and len(result.errors) == 1, result
+    assert KnownHash.objects.count() == 0
+    result = known_hashes_import(text=text, list_name="  Interpol\u00a0 list ")
+    assert result.errors == [] and result.imported == 1
+    assert KnownHash.objects.values_list("label", "list_name").get() == (
+        "series A night", "Interpol list")

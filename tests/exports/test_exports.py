@@ -32,7 +32,8 @@ def tips(submit, users, published, make_object):
                    seen_when="May 2024", language="cs")
     second = submit(text='=HYPERLINK("http://evil.example","click")', place="+420 123",
                     seen_when="-1 day")
-    third = submit(text="@SUM(A1:A9) is what I saw", place="\tTab")
+    # (a tab is refused in a one-line field now; csv_safe still quotes one: test_csv_safe)
+    third = submit(text="@SUM(A1:A9) is what I saw", place="@Tab")
     cluster = TipCluster.objects.create(object=published, size=2, created_at=timezone.now())
     Tip.objects.filter(pk__in=[first.pk, second.pk]).update(cluster=cluster)
     Tip.objects.filter(pk=first.pk).update(assigned_to=users["investigator"], state="useful")
@@ -78,7 +79,7 @@ def test_csv_cells_a_spreadsheet_would_run_get_a_quote(tips, users, published, r
     second, third = rows[tips["second"].pk], rows[tips["third"].pk]
     assert second["text"] == """'=HYPERLINK("http://evil.example","click")"""
     assert second["place"] == "'+420 123" and second["seen_when"] == "'-1 day"
-    assert third["text"].startswith("'@SUM")
+    assert third["text"].startswith("'@SUM") and third["place"] == "'@Tab"
     for row in rows.values():
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value

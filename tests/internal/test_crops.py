@@ -160,3 +160,39 @@ def test_public_side_never_shows_evidence_fields(users, evidence_image, client):
     image_url = client.get(f"/api/v1/objects/{obj.ref}").json()["image"]
     published = Image.open(io.BytesIO(b"".join(client.get(image_url).streaming_content)))
     assert not published.info.get("exif") and not published.getexif()
+
+
+@pytest.mark.parametrize(("reason", "shown"), [
+    ("The face is printed on a toy.\x07 It is a drawing.", "This contains control characters."),
+    ("The face is printed on a toy \u202e it is a drawing.",
+     "This contains invisible characters that are not allowed."),
+])
+def test_an_override_reason_with_hostile_characters_is_refused(client, users, evidence_image,
+                                                                reason, shown):
+    from tests.conftest import staff_login
+
+    crop = _failed_crop(users, evidence_image)
+    with pytest.raises(ServiceError) as info:
+        crops.crop_override(crop=crop, user=users["reviewer"], reason=reason)
+    assert info.value.code == "reason_required" and info.value.fields == {"reason": shown}
+    staff_login(client, users["reviewer"])
+    response = client.post(f"/internal/crops/{crop.pk}/override/", {"reason": reason})
+    assert response.status_code == 400 and shown in response.content.decode()
+    crop.refresh_from_db()
+    assert crop.override_by is None and crop.override_reason == ""
+    assert not AuditEvent.objects.filter(action="crop.gate_override").exists()
+
+
+def test_a_crop_title_with_hostile_characters_makes_no_object(users, evidence_image):
+    crop = crops.crop_create(image=evidence_image, rect=RECT, user=users["investigator"])
+    for title, code in (("Toy\u202e car", "invalid_object"), ("Toy car\n2", "invalid_object"),
+                        ("x" * 201, "invalid_object")):
+        with pytest.raises(ServiceError) as info:
+            crops.crop_to_object(crop=crop, user=users["investigator"], category="toys",
+                                 title=title)
+        assert info.value.code == code and set(info.value.fields) == {"title"}
+    with pytest.raises(ServiceError) as info:  # the catalogue cleans the rest
+        crops.crop_to_object(crop=crop, user=users["investigator"], category="toys",
+                             title="Toy car", description="bell\x07")
+    assert info.value.fields == {"description": "This contains control characters."}
+    assert not TracedObject.objects.exists()

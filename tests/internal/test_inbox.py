@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import staff_login
 from tests.tips.conftest import tip_make
 from traceobject.audit.models import AuditEvent
+from traceobject.core.errors import ServiceError
 from traceobject.internal.views_tips import highlight
 from traceobject.routing.models import Authority
 from traceobject.tips import intake, services
@@ -259,6 +260,16 @@ def test_notes_and_bad_notes(client, ivy, published) -> None:
     assert "Checked the shop: &lt;b&gt;closed&lt;/b&gt;." in html
     for bad in ({"text": "x" * (services.NOTE_MAX + 1)}, {"text": "   "}, {}):
         assert client.post(url, bad).status_code == 400
+    for hostile, reason in (("bell\x07", "This contains control characters."),
+                            ("evil \u202e note", "This contains invisible characters")):
+        response = client.post(url, {"text": hostile})
+        assert response.status_code == 400 and reason in _page(response)
+    assert TipNote.objects.count() == 1
+    # The service refuses the same (it used to store control characters as they came).
+    for hostile in ("bell\x07", "\x00", "evil \u202e note", "\ud800"):
+        with pytest.raises(ServiceError) as info:
+            services.tip_note_add(tip=tip, user=ivy, text=hostile)
+        assert info.value.status == 422 and info.value.code == "invalid_note"
     assert TipNote.objects.count() == 1
 
 

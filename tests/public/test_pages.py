@@ -306,6 +306,27 @@ def test_invalid_tip_form(client, published, lenient) -> None:
     assert SealedTip.objects.count() == 0 and Receipt.objects.count() == 0
 
 
+@pytest.mark.parametrize(("data", "reason"), [
+    ({"text": "Sold as \u202egpj.exe here."},
+     "This contains invisible characters that are not allowed."),
+    ({"text": "A fine tip.", "place": "Köln\x07"}, "This contains control characters."),
+    ({"text": "A fine tip.", "seen_when": "2023\x00"}, "This contains control characters."),
+])
+def test_tip_form_refuses_hostile_characters_with_a_clear_message(client, published, lenient,
+                                                                   data, reason) -> None:
+    response = client.post(f"/en/objects/{published.ref}/tip/", data)
+    assert response.status_code == 400
+    assert reason in _text(response)
+    assert SealedTip.objects.count() == 0 and Receipt.objects.count() == 0
+
+
+def test_tip_form_keeps_joiners_and_stores_nfc(client, published, lenient) -> None:
+    text = "می\u200cخواهم: I saw it in a cafe\u0301."
+    response = client.post(f"/en/objects/{published.ref}/tip/", {"text": text})
+    assert response.status_code == 200
+    assert SealedTip.objects.count() == 1
+
+
 def test_honeypot_stores_nothing(client, published) -> None:
     response = client.post(f"/en/objects/{published.ref}/tip/",
                            {"text": "Buy cheap watches", "website": "http://spam.example"})

@@ -156,13 +156,20 @@ def test_refusals_change_nothing(published, make_object, submit_tips, authoritie
     refused(create(tips=[Tip.objects.get(pk=tips[0].pk)]), "closed_tips")
 
 
-def test_summary_at_the_limit_is_accepted_and_control_characters_dropped(
+def test_summary_at_the_limit_is_accepted_and_control_characters_refused(
         published, submit_tips, authorities, forward) -> None:
+    """Control characters are refused (they used to be dropped silently): nothing changes."""
     tips = submit_tips(published, {"text": "Tip A here"})
-    forwarding = forward(tips, authorities["PL"], summary="a\x00b\x07c" + "x" * (
-        routing.SUMMARY_MAX - 3))
-    assert forwarding.summary.startswith("abc") and len(forwarding.summary) == routing.SUMMARY_MAX
-    assert "\x00" not in forwarding.package["summary"]
+    for summary in ("a\x00b", "bell\x07", "\u202eevil", "a\ud800"):
+        refused(lambda summary=summary: forward(tips, authorities["PL"], summary=summary),
+                "invalid")
+    assert not Forwarding.objects.exists()
+    assert Tip.objects.get(pk=tips[0].pk).state == "new"
+    forwarding = forward(tips, authorities["PL"], summary="abc\r\n" + "x" * (
+        routing.SUMMARY_MAX - 4))
+    assert forwarding.summary.startswith("abc\nx")
+    assert len(forwarding.summary) == routing.SUMMARY_MAX
+    assert forwarding.package["summary"] == forwarding.summary
 
 
 def test_package_holds_no_case_or_tipster_data(published, submit_tips, authorities, users,
@@ -280,7 +287,9 @@ def test_outcome_only_by_the_authoritys_liaison(forwarding_de, users) -> None:
 
 def test_outcome_records_acknowledges_audits_and_updates_the_figures(forwarding_de,
                                                                      users) -> None:
-    outcome = report(forwarding_de, users["liaison"], text="  Found.\x00 ")
+    refused(lambda: report(forwarding_de, users["liaison"], text="Found.\x00"), "invalid")
+    assert not Outcome.objects.exists()  # refused: nothing stored, no figures
+    outcome = report(forwarding_de, users["liaison"], text="  Found. ")
     forwarding_de.refresh_from_db()
     assert forwarding_de.state == ForwardingState.OUTCOME_REPORTED
     assert forwarding_de.acknowledged_by == users["liaison"]  # an outcome implies receipt

@@ -104,8 +104,26 @@ def test_control_characters(field, bad) -> None:
 
 
 def test_line_breaks_allowed_only_in_text() -> None:
-    assert intake.tip_validate({**VALID, "text": "line one\r\nline two\tend"})
-    assert set(_errors({**VALID, "place": "line one\nline two"})) == {"place"}
+    assert intake.tip_validate({**VALID, "text": "line one\r\nline two\tend"}).text == (
+        "line one\nline two end")
+    assert _errors({**VALID, "place": "line one\nline two"}) == {
+        "place": "This must be a single line."}
+    assert _errors({**VALID, "place": "tab\there"}) == {
+        "place": "This contains control characters."}
+
+
+@pytest.mark.parametrize("field", ["text", "place", "seen_when", "contact_email"])
+@pytest.mark.parametrize("bad", ["\u202e", "\u2066", "\ufeff", "\ufdd0"])
+def test_invisible_direction_and_reserved_characters(field, bad) -> None:
+    assert _errors({**VALID, field: f"some{bad}text"}) == {
+        field: "This contains invisible characters that are not allowed."}
+
+
+def test_scripts_with_joiners_are_kept() -> None:
+    tip = intake.tip_validate({**VALID, "text": "می\u200cخواهم — क्\u200dष — 👩\u200d👩\u200d👧",
+                               "place": "Cafe\u0301 \u00a0 Malmo\u0308"})
+    assert tip.text == "می\u200cخواهم — क्\u200dष — 👩\u200d👩\u200d👧"
+    assert tip.place == "Café Malmö"
 
 
 @pytest.mark.parametrize("field", ["text", "place", "seen_when", "contact_email"])
@@ -317,7 +335,8 @@ def test_reply_is_sealed_to_the_intake_key(published) -> None:
                       bytes(stored.sealed))
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\x00", "x" * (intake.MESSAGE_MAX + 1)])
+@pytest.mark.parametrize("text", ["", "   ", "\x00", "x" * (intake.MESSAGE_MAX + 1),
+                                  "answer \u202eevil", "bell\x07", "\ud800"])
 def test_reply_refuses_bad_text(published, text) -> None:
     receipt = intake.tip_submit(ref=published.ref, tip=_tip())
     with pytest.raises(ServiceError) as info:

@@ -27,10 +27,12 @@ from traceobject.accounts.roles import ADMINISTRATOR, LIAISON, ROLES, has_role
 from traceobject.accounts.tokens import token_digest, token_display_prefix, token_new
 from traceobject.audit.services import audit_record
 from traceobject.core.errors import NotFound, ServiceError
+from traceobject.core.text import clean_line
 from traceobject.routing.models import Authority
 
 CODE_RE = re.compile(r"^[0-9]{6,8}$")
 MAX_TOKENS_PER_USER = 20
+TOKEN_NAME_MAX = 100  # ApiToken.name
 MAX_USERNAME_LENGTH = 150
 MAX_PASSWORD_LENGTH = 1024
 
@@ -207,10 +209,8 @@ def reauth_check(*, user: User, password: str, code: str) -> None:
 def api_token_create(*, user: User, name: str, expires_at: datetime | None = None,
                      ) -> tuple[ApiToken, str]:
     """A new token for `user`; the token itself is returned once and never stored."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ServiceError("invalid", _("Give the token a name of at most 100 characters."),
-                           fields={"name": _("Required, at most 100 characters.")})
+    name = clean_line(name, field="name", max_length=TOKEN_NAME_MAX, code="invalid",
+                      label=_("The token's name"))
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise ServiceError("invalid", _("The expiry date must be in the future."),

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from traceobject.audit.models import AuditEvent
 from traceobject.audit.services import GENESIS, VerifyResult, _digest
@@ -72,11 +73,9 @@ def audit_page(*, filters: AuditFilter, before: int | None = None,
 
 
 def audit_event_get(*, seq: int) -> AuditEvent:
-    if not 0 < seq <= MAX_SEQ:
-        raise NotFound("audit_entry_unknown", "No audit entry with this number.")
-    event = AuditEvent.objects.filter(seq=seq).first()
+    event = AuditEvent.objects.filter(seq=seq).first() if 0 < seq <= MAX_SEQ else None
     if event is None:
-        raise NotFound("audit_entry_unknown", "No audit entry with this number.")
+        raise NotFound("audit_entry_unknown", _("No audit entry with this number."))
     return event
 
 

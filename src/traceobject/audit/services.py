@@ -92,16 +92,17 @@ def audit_verify_record(*, user: Any) -> VerifyResult:
     the log shows who checked it when, and pages read the last result instead of re-walking
     a big chain. One verification at a time (a cache lock): a second request is refused."""
     from django.core.cache import cache
+    from django.utils.translation import gettext as _
 
     from traceobject.accounts.roles import ADMINISTRATOR, AUDITOR, has_role
     from traceobject.core.errors import ServiceError
 
     if not has_role(user, AUDITOR, ADMINISTRATOR):
-        raise ServiceError("forbidden", "Only auditors and administrators verify the log.",
+        raise ServiceError("forbidden", _("Only auditors and administrators verify the log."),
                            status=403)
     if not cache.add(VERIFY_LOCK, 1, timeout=VERIFY_LOCK_SECONDS):
         raise ServiceError("audit_verify_running",
-                           "A verification is already running; try again in a minute.",
+                           _("A verification is already running; try again in a minute."),
                            status=409)
     try:
         result = audit_verify()

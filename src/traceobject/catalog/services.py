@@ -53,6 +53,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from traceobject.accounts.roles import ADMINISTRATOR, INVESTIGATOR, REVIEWER, has_role
@@ -75,6 +77,7 @@ from traceobject.core.cdn import cdn_purge, purge_paths
 from traceobject.core.errors import ServiceError
 from traceobject.core.pagecache import catalog_changed
 from traceobject.core.reference import country_codes, ui_language_codes
+from traceobject.core.text import clean_line, clean_text
 from traceobject.vision.gate_context import gate_verdict
 
 RENDITION_WIDTHS = (320, 640, 1024, 1600)
@@ -117,24 +120,52 @@ class GateRefused(ServiceError):
 
     def __init__(self, findings: list[dict[str, Any]]) -> None:
         kinds = ", ".join(sorted({str(f.get("kind")) for f in findings})) or "unknown"
-        super().__init__("gate_failed", f"The safety gate refused this picture ({kinds}). "
-                                        "Nothing of a person may be published.")
+        super().__init__("gate_failed", _("The safety gate refused this picture (%(kinds)s). "
+                                          "Nothing of a person may be published.")
+                         % {"kinds": kinds})
         self.findings = findings
 
 
 # --------------------------------------------------------------------------- helpers
 
 
+# What a role check and a state check refuse (translated when they are raised).
+MAY_NOT = {
+    "manage campaigns": gettext_lazy("You may not manage campaigns."),
+    "create objects": gettext_lazy("You may not create objects."),
+    "edit objects": gettext_lazy("You may not edit objects."),
+    "submit objects for review": gettext_lazy("You may not submit objects for review."),
+    "approve objects": gettext_lazy("You may not approve objects."),
+    "review objects": gettext_lazy("You may not review objects."),
+    "withdraw objects": gettext_lazy("You may not withdraw objects."),
+    "mark objects identified": gettext_lazy("You may not mark objects identified."),
+}
+CANNOT = {  # %(state)s: the object's state, as the back office names it
+    "edit it": gettext_lazy("Cannot edit it: the object is %(state)s."),
+    "add a picture": gettext_lazy("Cannot add a picture: the object is %(state)s."),
+    "change its pictures": gettext_lazy("Cannot change its pictures: the object is %(state)s."),
+    "reorder its pictures": gettext_lazy("Cannot reorder its pictures: the object is "
+                                         "%(state)s."),
+    "submit it for review": gettext_lazy("Cannot submit it for review: the object is "
+                                         "%(state)s."),
+    "approve it": gettext_lazy("Cannot approve it: the object is %(state)s."),
+    "send it back": gettext_lazy("Cannot send it back: the object is %(state)s."),
+    "withdraw it": gettext_lazy("Cannot withdraw it: the object is %(state)s."),
+    "mark it identified": gettext_lazy("Cannot mark it identified: the object is %(state)s."),
+}
+
+
 def _require(user: Any, roles: Sequence[str], what: str) -> None:
+    """Refused (403) unless `user` holds one of `roles`; `what` is a key of MAY_NOT."""
     if not has_role(user, *roles):
-        raise ServiceError("forbidden", f"You may not {what}.", status=403)
+        raise ServiceError("forbidden", str(MAY_NOT[what]), status=403)
 
 
 def _state(obj: TracedObject, allowed: Sequence[str], what: str) -> None:
+    """Refused (409) unless the object is in one of `allowed`; `what` is a key of CANNOT."""
     if obj.status not in allowed:
-        raise ServiceError("invalid_state", f"Cannot {what}: the object is "
-                                            f"{ObjectStatus(obj.status).label.lower()}.",
-                           status=409)
+        state = str(ObjectStatus(obj.status).label).lower()
+        raise ServiceError("invalid_state", str(CANNOT[what]) % {"state": state}, status=409)
 
 
 def _locked(obj: TracedObject) -> TracedObject:
@@ -151,35 +182,35 @@ def _audit(user: Any, action: str, obj: TracedObject, **data: Any) -> None:
     audit_record(actor=user, action=action, target=obj.ref, data=data)
 
 
-def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ServiceError("invalid", f"{name} must be text.", fields={name: "must be text"})
-    value = value.strip()
-    if "\x00" in value:
-        raise ServiceError("invalid", f"{name} contains a NUL character.",
-                           fields={name: "contains a NUL character"})
-    if len(value) > limit:
-        raise ServiceError("invalid", f"{name} is longer than {limit:,} characters.",
-                           fields={name: f"at most {limit:,} characters"})
-    if required and not value:
-        raise ServiceError("invalid", f"{name} is required.", fields={name: "required"})
-    return value
+LABELS = {  # the text fields as the messages name them
+    "title": gettext_lazy("Title"), "description": gettext_lazy("Description"),
+    "questions": gettext_lazy("A question"), "thank_you": gettext_lazy("The thank-you note"),
+    "comment": gettext_lazy("The comment"), "name": gettext_lazy("Name"),
+}
+
+
+def _text(value: Any, field: str, limit: int, *, multiline: bool = False,
+          required: bool = False) -> str:
+    """A text field of the catalogue, through the one text cleaner (code "invalid")."""
+    clean = clean_text if multiline else clean_line
+    return clean(value, field=field, max_length=limit, required=required, code="invalid",
+                 label=LABELS.get(field))
 
 
 def _comment(value: Any, *, required: bool) -> str:
-    comment = _text(value, "comment", MAX_COMMENT)
+    comment = _text(value, "comment", MAX_COMMENT, multiline=True)
     if required and len(comment) < MIN_COMMENT:
         raise ServiceError("comment_required",
-                           f"Give a reason of {MIN_COMMENT} to {MAX_COMMENT:,} characters.",
+                           _("Give a reason of %(min)d to %(max)d characters.")
+                           % {"min": MIN_COMMENT, "max": MAX_COMMENT},
                            fields={"comment": "required"})
     return comment
 
 
 def _language(code: Any) -> str:
     if not isinstance(code, str) or code not in ui_language_codes():
-        raise ServiceError("invalid", f"Unknown language {str(code)[:20]!r}.",
+        raise ServiceError("invalid",
+                           _("Unknown language %(code)s.") % {"code": repr(str(code)[:20])},
                            fields={"language": "unknown language"})
     return code
 
@@ -190,13 +221,13 @@ def _language(code: Any) -> str:
 def _campaign_texts(names: Mapping[str, str], descriptions: Mapping[str, str] | None,
                     ) -> tuple[dict[str, str], dict[str, str]]:
     if not isinstance(names, Mapping):
-        raise ServiceError("invalid", "Campaign names must map languages to text.")
+        raise ServiceError("invalid", _("Campaign names must map languages to text."))
     clean_names = {_language(k): _text(v, "name", MAX_CAMPAIGN_NAME) for k, v in names.items()}
     if not clean_names.get("en"):
-        raise ServiceError("invalid", "A campaign needs an English name.",
+        raise ServiceError("invalid", _("A campaign needs an English name."),
                            fields={"name": "English name required"})
     clean_descriptions = {
-        _language(k): _text(v, "description", MAX_CAMPAIGN_DESCRIPTION)
+        _language(k): _text(v, "description", MAX_CAMPAIGN_DESCRIPTION, multiline=True)
         for k, v in (descriptions or {}).items()
     }
     return ({k: v for k, v in clean_names.items() if v},
@@ -213,12 +244,12 @@ def campaign_create(
     if user is not None:
         _require(user, CAMPAIGN_ROLES, "manage campaigns")
     if not isinstance(slug, str) or not SLUG_RE.match(slug) or slug == "new":
-        raise ServiceError("invalid", "A campaign's short name is 1 to 64 letters, digits, "
-                                      "'-' or '_'.", fields={"slug": "invalid"})
+        raise ServiceError("invalid", _("A campaign's short name is 1 to 64 letters, digits, "
+                                        "'-' or '_'."), fields={"slug": "invalid"})
     clean_names, clean_descriptions = _campaign_texts(names, descriptions)
     if Campaign.objects.filter(slug=slug).exists():
-        raise ServiceError("conflict", f"A campaign {slug!r} exists already.", status=409,
-                           fields={"slug": "taken"})
+        raise ServiceError("conflict", _("A campaign %(slug)s exists already.")
+                           % {"slug": repr(slug)}, status=409, fields={"slug": "taken"})
     with transaction.atomic():
         campaign = Campaign.objects.create(
             slug=slug, names=clean_names, descriptions=clean_descriptions,
@@ -249,7 +280,7 @@ def campaign_launch(*, campaign: Campaign, user: Any, on: date | None = None) ->
     starts it again."""
     _require(user, CAMPAIGN_ROLES, "manage campaigns")
     if campaign.is_public and not selectors.campaign_has_ended(campaign):
-        raise ServiceError("invalid_state", "The campaign is running already.", status=409)
+        raise ServiceError("invalid_state", _("The campaign is running already."), status=409)
     with transaction.atomic():
         campaign.is_public = True
         campaign.launched_on = on or campaign.launched_on or timezone.localdate()
@@ -266,10 +297,10 @@ def campaign_end(*, campaign: Campaign, user: Any, on: date | None = None) -> Ca
     in the gallery's campaign filter; its objects stay visible."""
     _require(user, CAMPAIGN_ROLES, "manage campaigns")
     if not campaign.is_public:
-        raise ServiceError("invalid_state", "The campaign was not launched.", status=409)
+        raise ServiceError("invalid_state", _("The campaign was not launched."), status=409)
     ends_on = on or timezone.localdate()
     if campaign.launched_on and ends_on < campaign.launched_on:
-        raise ServiceError("invalid", "A campaign cannot end before it was launched.",
+        raise ServiceError("invalid", _("A campaign cannot end before it was launched."),
                            fields={"ends_on": "before the launch"})
     with transaction.atomic():
         campaign.ends_on = ends_on
@@ -286,7 +317,7 @@ def campaign_reorder(*, user: Any, order: Sequence[int]) -> None:
     with transaction.atomic():
         ids = set(Campaign.objects.select_for_update().values_list("id", flat=True))
         if len(order) != len(ids) or set(order) != ids:
-            raise ServiceError("invalid", "The order must list every campaign once.")
+            raise ServiceError("invalid", _("The order must list every campaign once."))
         for position, pk in enumerate(order):
             Campaign.objects.filter(pk=pk).update(position=position)
         audit_record(actor=user, action="campaign.reorder", target="campaigns",
@@ -302,7 +333,7 @@ def campaign_move(*, campaign: Campaign, user: Any, offset: int) -> None:
 
 def _moved(order: list[int], pk: int, offset: int) -> list[int]:
     if offset not in (-1, 1) or pk not in order:
-        raise ServiceError("invalid", "Move by one place up or down.")
+        raise ServiceError("invalid", _("Move by one place up or down."))
     index = order.index(pk)
     target = min(max(index + offset, 0), len(order) - 1)
     order.insert(target, order.pop(index))
@@ -326,34 +357,44 @@ def _next_ref(year: int) -> str:
 def _clean_fields(language: str, fields: Any) -> dict[str, Any] | None:
     """One language's texts, validated; None when every field is empty (remove it)."""
     if not isinstance(fields, Mapping):
-        raise ServiceError("invalid", f"The {language} texts must be a mapping.")
+        raise ServiceError("invalid", _("The texts in %(language)s must be a mapping.")
+                           % {"language": language})
     questions = fields.get("questions") or []
     if isinstance(questions, str) or not isinstance(questions, Sequence):
-        raise ServiceError("invalid", "Questions must be a list.", fields={"questions": "list"})
-    clean_questions = [q for q in (_text(q, "question", MAX_QUESTION) for q in questions) if q]
+        raise ServiceError("invalid", _("Questions must be a list."),
+                           fields={"questions": "list"})
+    clean_questions = [q for q in (_text(q, "questions", MAX_QUESTION) for q in questions) if q]
     if len(clean_questions) > MAX_QUESTIONS:
-        raise ServiceError("invalid", f"At most {MAX_QUESTIONS} questions.",
+        raise ServiceError("invalid", _("At most %(n)s questions.") % {"n": MAX_QUESTIONS},
                            fields={"questions": f"at most {MAX_QUESTIONS}"})
     clean = {
         "title": _text(fields.get("title"), "title", MAX_TITLE),
-        "description": _text(fields.get("description"), "description", MAX_DESCRIPTION),
+        "description": _text(fields.get("description"), "description", MAX_DESCRIPTION,
+                             multiline=True),
         "questions": clean_questions,
-        "thank_you": _text(fields.get("thank_you"), "thank-you note", MAX_THANK_YOU),
+        "thank_you": _text(fields.get("thank_you"), "thank_you", MAX_THANK_YOU, multiline=True),
     }
     if not any(clean.values()):
         if language == "en":
-            raise ServiceError("invalid", "An object needs an English title.",
+            raise ServiceError("invalid", _("An object needs an English title."),
                                fields={"title": "English title required"})
         return None
     if not clean["title"]:
-        raise ServiceError("invalid", f"The {language} texts need a title.",
+        raise ServiceError("invalid", _("The texts in %(language)s need a title.")
+                           % {"language": language},
                            fields={"title": "required"})
     return clean
 
 
+def _category(category: Any) -> None:
+    if category not in Category.values:
+        raise ServiceError("invalid", _("Unknown category %(category)s.")
+                           % {"category": repr(str(category)[:40])}, fields={"category": "unknown"})
+
+
 def _clean_texts(texts: Any) -> dict[str, dict[str, Any] | None]:
     if not isinstance(texts, Mapping) or not texts:
-        raise ServiceError("invalid", "No texts given.")
+        raise ServiceError("invalid", _("No texts given."))
     return {_language(code): _clean_fields(code, fields) for code, fields in texts.items()}
 
 
@@ -372,12 +413,10 @@ def object_create(
     """A draft traced object written by `user` (an investigator). `texts` maps language ->
     {title, description, questions, thank_you}; English with a title is required."""
     _require(user, EDITOR_ROLES, "create objects")
-    if category not in Category.values:
-        raise ServiceError("invalid", f"Unknown category {str(category)[:40]!r}.",
-                           fields={"category": "unknown"})
+    _category(category)
     clean = _clean_texts(texts)
     if not (clean.get("en") or {}).get("title"):
-        raise ServiceError("invalid", "An object needs an English title.",
+        raise ServiceError("invalid", _("An object needs an English title."),
                            fields={"title": "English title required"})
     year = year or timezone.now().year
     with transaction.atomic():
@@ -392,7 +431,7 @@ def object_create(
             except IntegrityError:  # another writer took the same number
                 continue
         else:
-            raise ServiceError("conflict", "Could not allocate a reference; try again.",
+            raise ServiceError("conflict", _("Could not allocate a reference; try again."),
                                status=409)
         _write_texts(obj, clean)
         _log(obj, user, ReviewAction.CREATED)
@@ -405,12 +444,11 @@ def object_update(*, obj: TracedObject, user: Any, category: str,
                   campaign: Campaign | None, position: int) -> TracedObject:
     """Category, campaign and gallery position (any state but withdrawn)."""
     _require(user, EDITOR_ROLES, "edit objects")
-    if category not in Category.values:
-        raise ServiceError("invalid", f"Unknown category {str(category)[:40]!r}.",
-                           fields={"category": "unknown"})
+    _category(category)
     if isinstance(position, bool) or not isinstance(position, int) or not (
             0 <= position <= MAX_POSITION):
-        raise ServiceError("invalid", f"The position is a number from 0 to {MAX_POSITION:,}.",
+        raise ServiceError("invalid", _("The position is a number from 0 to %(max)d.")
+                           % {"max": MAX_POSITION},
                            fields={"position": "out of range"})
     with transaction.atomic():
         fresh = _locked(obj)
@@ -500,22 +538,23 @@ def _upload_pixels(data: bytes, filename: str | None) -> Image.Image:
     from traceobject.vision.decode import DecodeError, decode_image
 
     if not isinstance(data, bytes | bytearray) or not data:
-        raise ServiceError("invalid_image", "The file is empty.", fields={"image": "empty"})
+        raise ServiceError("invalid_image", _("The file is empty."), fields={"image": "empty"})
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ServiceError("too_large", f"A picture may have at most "
-                                        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MiB.",
+        raise ServiceError("too_large", _("A picture may have at most %(mib)d MiB.")
+                           % {"mib": MAX_UPLOAD_BYTES // (1024 * 1024)},
                            status=413, fields={"image": "too large"})
     try:
         decoded = decode_image(bytes(data), max_pixels=MAX_UPLOAD_PIXELS,
                                max_bytes=MAX_UPLOAD_BYTES, max_frames=MAX_UPLOAD_FRAMES,
                                background=(255, 255, 255), filename=filename)
     except DecodeError as error:
-        raise ServiceError("invalid_image", f"The file was refused ({error.reason_code}): "
-                                            f"{error.message}", fields={"image": error.reason_code})
+        raise ServiceError("invalid_image", _("The file was refused (%(reason)s): %(detail)s")
+                           % {"reason": error.reason_code, "detail": error.message},
+                           fields={"image": error.reason_code})
     picture = decoded.to_pil()
     if min(picture.size) < MIN_IMAGE_SIDE:
-        raise ServiceError("invalid_image", f"A picture is at least {MIN_IMAGE_SIDE} pixels "
-                                            "a side.", fields={"image": "too small"})
+        raise ServiceError("invalid_image", _("A picture is at least %(n)d pixels a side.")
+                           % {"n": MIN_IMAGE_SIDE}, fields={"image": "too small"})
     if max(picture.size) > MAX_LONG_SIDE:
         picture.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE), Image.Resampling.LANCZOS)
     return picture
@@ -538,6 +577,10 @@ def _images_changed(obj: TracedObject, user: Any, what: str) -> bool:
     return left_public
 
 
+def _too_many_images() -> ServiceError:
+    return ServiceError("too_many", _("An object has at most %(n)d pictures.") % {"n": MAX_IMAGES})
+
+
 def object_image_upload(*, obj: TracedObject, user: Any, data: bytes,
                         filename: str | None = None) -> ObjectImage:
     """Add an uploaded picture: decoded safely (size, format, pixel and frame limits, no
@@ -546,7 +589,7 @@ def object_image_upload(*, obj: TracedObject, user: Any, data: bytes,
     _require(user, EDITOR_ROLES, "edit objects")
     _state(obj, IMAGE_EDITABLE_STATES, "change its pictures")  # before the costly work
     if obj.images.count() >= MAX_IMAGES:
-        raise ServiceError("too_many", f"An object has at most {MAX_IMAGES} pictures.")
+        raise _too_many_images()
     picture = _upload_pixels(data, filename)
     verdict, findings = gate_verdict(np.asarray(picture.convert("RGB"), dtype=np.uint8))
     if verdict != "pass":
@@ -555,7 +598,7 @@ def object_image_upload(*, obj: TracedObject, user: Any, data: bytes,
         fresh = _locked(obj)
         _state(fresh, IMAGE_EDITABLE_STATES, "change its pictures")
         if fresh.images.count() >= MAX_IMAGES:
-            raise ServiceError("too_many", f"An object has at most {MAX_IMAGES} pictures.")
+            raise _too_many_images()
         left_public = _images_changed(fresh, user, "picture added")
         last = fresh.images.aggregate(m=Max("position"))["m"]
         image = object_image_add(obj=fresh, image=picture, origin="upload", added_by=user,
@@ -574,7 +617,7 @@ def object_image_remove(*, obj: TracedObject, user: Any, image: ObjectImage) -> 
         _state(fresh, IMAGE_EDITABLE_STATES, "change its pictures")
         row = ObjectImage.objects.filter(pk=image.pk, object=fresh).first()
         if row is None:
-            raise ServiceError("not_found", "This picture does not belong to the object.",
+            raise ServiceError("not_found", _("This picture does not belong to the object."),
                                status=404)
         folder, widths = row.folder, list(row.widths)
         row.delete()
@@ -608,7 +651,8 @@ def object_images_reorder(*, obj: TracedObject, user: Any, order: Sequence[int])
         _state(fresh, EDITABLE_STATES, "reorder its pictures")
         ids = set(fresh.images.values_list("id", flat=True))
         if len(order) != len(ids) or set(order) != ids:
-            raise ServiceError("invalid", "The order must list every picture of the object once.")
+            raise ServiceError("invalid",
+                               _("The order must list every picture of the object once."))
         for position, pk in enumerate(order):
             ObjectImage.objects.filter(pk=pk).update(position=position)
         _audit(user, "object.images_reorder", fresh, order=list(order))
@@ -654,8 +698,9 @@ def object_approve(*, obj: TracedObject, user: Any, comment: str = "") -> Traced
         _state(fresh, (ObjectStatus.IN_REVIEW,), "approve it")
         conflict = staff_selectors.approval_conflict(obj=fresh, user=user)
         if conflict:
-            raise ServiceError("four_eyes", f"You cannot approve this object: {conflict}. "
-                                            "A second person must approve it.", status=403)
+            raise ServiceError("four_eyes", _("You cannot approve this object: %(why)s. "
+                                              "A second person must approve it.")
+                               % {"why": conflict}, status=403)
         problems = staff_selectors.object_problems(obj=fresh)
         if problems:
             raise ServiceError("not_ready", " ".join(problems))
@@ -717,10 +762,10 @@ def object_mark_identified(*, obj: TracedObject, user: Any, country: str = "",
     _require(user, IDENTIFY_ROLES, "mark objects identified")
     country = (country or "").strip().upper() if isinstance(country, str) else "?"
     if country and country not in country_codes():
-        raise ServiceError("invalid", "Unknown country.", fields={"country": "unknown"})
+        raise ServiceError("invalid", _("Unknown country."), fields={"country": "unknown"})
     if thank_you is not None and not isinstance(thank_you, Mapping):
-        raise ServiceError("invalid", "The thank-you notes must map languages to text.")
-    notes = {_language(k): _text(v, "thank-you note", MAX_THANK_YOU)
+        raise ServiceError("invalid", _("The thank-you notes must map languages to text."))
+    notes = {_language(k): _text(v, "thank_you", MAX_THANK_YOU, multiline=True)
              for k, v in (thank_you or {}).items()}
     with transaction.atomic():
         fresh = _locked(obj)
@@ -728,8 +773,9 @@ def object_mark_identified(*, obj: TracedObject, user: Any, country: str = "",
         have = set(fresh.texts.values_list("language", flat=True))
         missing = sorted(set(notes) - have)
         if missing:
-            raise ServiceError("invalid", f"Write the object's texts in {', '.join(missing)} "
-                                          "before a thank-you note in that language.",
+            raise ServiceError("invalid", _("Write the object's texts in %(languages)s before "
+                                            "a thank-you note in that language.")
+                               % {"languages": ", ".join(missing)},
                                fields={"thank_you": "no texts in " + ", ".join(missing)})
         for language, note in notes.items():
             ObjectText.objects.filter(object=fresh, language=language).update(thank_you=note)
@@ -754,10 +800,12 @@ def public_figures_set(**values: int) -> None:
     """Replace aggregate figures shown on the public statistics page (totals only)."""
     unknown = set(values) - set(PUBLIC_FIGURES)
     if unknown:
-        raise ServiceError("invalid", f"Unknown public figures: {sorted(unknown)}.")
+        raise ServiceError("invalid", _("Unknown public figures: %(names)s.")
+                           % {"names": ", ".join(sorted(unknown))})
     for name, value in values.items():
         if not isinstance(value, int) or value < 0:
-            raise ServiceError("invalid", f"{name} must be a whole number >= 0.")
+            raise ServiceError("invalid", _("%(name)s must be a whole number >= 0.")
+                               % {"name": name})
     with transaction.atomic():
         for name, value in values.items():
             PublicFigure.objects.update_or_create(origin="", name=name,

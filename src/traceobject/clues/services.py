@@ -43,8 +43,8 @@ from traceobject.accounts.roles import INVESTIGATOR, has_role
 from traceobject.audit.services import audit_record
 from traceobject.catalog.models import TracedObject
 from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate, Source
-from traceobject.core import reference
 from traceobject.core.errors import NotFound, ServiceError
+from traceobject.core.text import clean_line
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.geo._text import fold, words
 from traceobject.geo.countries import is_country
@@ -87,26 +87,10 @@ def _one_subject(obj: TracedObject | None, case: Case | None) -> tuple[dict[str,
     return {"case": case}, f"case {case.ref}"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _text(value: object, *, field: str, maximum: int, required: bool = True,
           code: str = "invalid_clue") -> str:
-    """NFC, one line, trimmed; refused when not text, empty (if required) or too long."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ServiceError(code, f"{field} must be text.", fields={field: "not text"})
-    if _CONTROL.search(value):
-        raise ServiceError(code, f"{field} contains control characters.",
-                           fields={field: "control characters"})
-    text = " ".join(unicodedata.normalize("NFC", value).split())
-    if required and not text:
-        raise ServiceError(code, f"{field} is required.", fields={field: "required"})
-    if len(text) > maximum:
-        raise ServiceError(code, f"{field} is longer than {maximum} characters.",
-                           fields={field: f"at most {maximum} characters"})
-    return text
+    """One line through the one text cleaner (core.text.clean_line)."""
+    return clean_line(value, field=field, max_length=maximum, required=required, code=code)
 
 
 def _payload(clue: geo.Clue) -> dict[str, Any]:
@@ -680,7 +664,7 @@ def _brand_name(value: object) -> tuple[str, str]:
 
 def _brand_country(value: object) -> str:
     code = value.strip().upper() if isinstance(value, str) else ""
-    if not (code in reference.country_codes() and is_country(code)):
+    if not is_country(code):  # the one country list: the estimate's countries
         raise ServiceError("invalid_country", "Choose a country (ISO 3166 alpha-2 code).",
                            fields={"country": "unknown country"})
     return code

@@ -1,52 +1,33 @@
-"""Reference data: countries with CLDR names (Babel), the EU/EEA membership."""
+"""Reference data for the apps: countries with CLDR names in the user's language (from the one
+country list, :mod:`traceobject.core.countries`), the EU/EEA membership, the UI languages."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
-
+from traceobject.core import countries
 from traceobject.core.collation import sort_key_for
+from traceobject.core.countries import country_name, country_names, is_country
 
-# ISO 3166-1 alpha-2 codes CLDR knows that are not countries or are placeholders.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+__all__ = ["EEA_EXTRA", "EU_COUNTRIES", "country_choices", "country_codes", "country_name",
+           "is_country", "ui_language_codes"]
 
-EU_COUNTRIES = (
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-)
-EEA_EXTRA = ("IS", "LI", "NO")
-
-
-@lru_cache(maxsize=64)
-def _territories(language: str) -> dict[str, str]:
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        locale = Locale.parse("en")
-    english = Locale.parse("en").territories
-    names = {}
-    for code, name in english.items():
-        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES:
-            names[code] = locale.territories.get(code, name)
-    return names
+# Sorted tuples (a set's order changes from one process to the next).
+EU_COUNTRIES = tuple(sorted(countries.EU_COUNTRIES))
+EEA_EXTRA = tuple(sorted(countries.EEA_EXTRA))
 
 
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
-    return frozenset(_territories("en"))
+    """Every code a country field accepts (the whole list, inhabited or not)."""
+    return frozenset(country_names("en"))
 
 
 @lru_cache(maxsize=64)
 def country_choices(language: str) -> tuple[tuple[str, str], ...]:
     """(code, localized name) for every country, sorted by name in that language."""
-    names = _territories(language)
     key = sort_key_for(language)
-    return tuple(sorted(names.items(), key=lambda item: key(item[1])))
-
-
-def country_name(code: str, language: str) -> str:
-    return _territories(language).get(code.upper(), code)
+    return tuple(sorted(country_names(language).items(), key=lambda item: key(item[1])))
 
 
 @lru_cache(maxsize=1)

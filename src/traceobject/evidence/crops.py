@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFilter
 
 from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, has_role
@@ -18,6 +19,7 @@ from traceobject.audit.services import audit_record
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import TracedObject
 from traceobject.core.errors import ServiceError
+from traceobject.core.text import clean_line, clean_text
 from traceobject.evidence.models import Crop, EvidenceImage
 from traceobject.evidence.storage import evidence_put, evidence_read
 from traceobject.vision.decode import DecodeError, decode_image
@@ -27,25 +29,27 @@ MAX_LONG_SIDE = catalog.MAX_LONG_SIDE  # what the public side publishes at most
 MIN_SIDE = 16
 MAX_REDACTIONS = 100
 MIN_OVERRIDE_REASON = 20
+MAX_OVERRIDE_REASON = 2000
 
 
 def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool):
-        raise ServiceError("invalid_crop", f"{name} must be a whole number")
     try:
-        number = int(value)
+        number = int(value) if not isinstance(value, bool) else None
     except (TypeError, ValueError):
-        raise ServiceError("invalid_crop", f"{name} must be a whole number")
+        number = None
+    if number is None:
+        raise ServiceError("invalid_crop", _("%(name)s must be a whole number.") % {"name": name})
     if number < 0 or number > 1_000_000:
-        raise ServiceError("invalid_crop", f"{name} is out of range")
+        raise ServiceError("invalid_crop", _("%(name)s is out of range.") % {"name": name})
     return number
 
 
 def _rect(values: Mapping[str, Any], width: int, height: int, what: str) -> tuple[int, ...]:
     x, y, w, h = (_int(values.get(k), f"{what} {k}") for k in ("x", "y", "w", "h"))
     if w < 1 or h < 1 or x + w > width or y + h > height:
-        raise ServiceError("invalid_crop", f"{what} must lie inside the image "
-                                           f"({width} x {height} pixels)")
+        raise ServiceError("invalid_crop", _("%(what)s must lie inside the image (%(width)d x "
+                                             "%(height)d pixels).")
+                           % {"what": what, "width": width, "height": height})
     return x, y, w, h
 
 
@@ -54,7 +58,7 @@ def _redact(picture: Image.Image, redactions: Sequence[Mapping[str, Any]]) -> li
     for item in redactions:
         mode = item.get("mode")
         if mode not in ("black", "blur"):
-            raise ServiceError("invalid_crop", "a redaction is 'black' or 'blur'")
+            raise ServiceError("invalid_crop", _("A redaction is 'black' or 'blur'."))
         x, y, w, h = _rect(item, picture.width, picture.height, "redaction")
         box = (x, y, x + w, y + h)
         if mode == "black":
@@ -75,19 +79,22 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
     """Cut `rect` (displayed full-resolution pixels) out of `image`, apply `redactions`
     (same coordinates), limit to 1,600 px, re-encode without metadata, run the gate."""
     if not has_role(user, INVESTIGATOR):
-        raise ServiceError("forbidden", "Only investigators create crops.", status=403)
+        raise ServiceError("forbidden", _("Only investigators create crops."), status=403)
     if not isinstance(redactions, Sequence) or len(redactions) > MAX_REDACTIONS:
-        raise ServiceError("invalid_crop", f"at most {MAX_REDACTIONS} redactions")
+        raise ServiceError("invalid_crop", _("At most %(n)d redactions.") % {"n": MAX_REDACTIONS})
     x, y, w, h = _rect(rect, image.width, image.height, "the crop")
     if w < MIN_SIDE or h < MIN_SIDE:
-        raise ServiceError("invalid_crop", f"a crop is at least {MIN_SIDE} pixels a side")
+        raise ServiceError("invalid_crop", _("A crop is at least %(n)d pixels a side.")
+                           % {"n": MIN_SIDE})
     try:
         decoded = decode_image(evidence_read(key=image.storage_key))
     except (OSError, DecodeError) as error:
-        raise ServiceError("evidence_unreadable", f"the evidence file cannot be read: {error}")
+        raise ServiceError("evidence_unreadable", _("The evidence file cannot be read: "
+                                                    "%(error)s") % {"error": error})
     picture = decoded.to_pil()
     if picture.size != (image.width, image.height):
-        raise ServiceError("evidence_unreadable", "the stored file does not match its record")
+        raise ServiceError("evidence_unreadable",
+                           _("The stored file does not match its record."))
     clean = _redact(picture, redactions)
     cut = picture.crop((x, y, x + w, y + h))
     if max(cut.size) > MAX_LONG_SIDE:
@@ -104,8 +111,8 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
     try:
         evidence_put(key=key, data=buffer.getvalue())
     except OSError as error:
-        raise ServiceError("evidence_unwritable", f"the crop cannot be stored: {error}",
-                           status=503)
+        raise ServiceError("evidence_unwritable", _("The crop cannot be stored: %(error)s")
+                           % {"error": error}, status=503)
     with transaction.atomic():
         crop = Crop.objects.create(
             image=image, x=x, y=y, w=w, h=h, redactions=clean, storage_key=key,
@@ -148,17 +155,20 @@ def crop_png(crop: Crop, *, annotated: bool) -> bytes:
 def crop_override(*, crop: Crop, user: Any, reason: str) -> Crop:
     """A reviewer lets a failed crop through, in writing."""
     if not has_role(user, REVIEWER):
-        raise ServiceError("forbidden", "Only a reviewer can override the safety gate.",
+        raise ServiceError("forbidden", _("Only a reviewer can override the safety gate."),
                            status=403)
     if crop.created_by_id == user.pk:
-        raise ServiceError("four_eyes", "The author of a crop cannot override its gate verdict.",
+        raise ServiceError("four_eyes",
+                           _("The author of a crop cannot override its gate verdict."),
                            status=403)
-    reason = (reason or "").strip()
-    if len(reason) < MIN_OVERRIDE_REASON or len(reason) > 2000:
-        raise ServiceError("reason_required",
-                           f"Give a reason of {MIN_OVERRIDE_REASON} to 2,000 characters.")
+    reason = clean_text(reason, field="reason", max_length=MAX_OVERRIDE_REASON,
+                        code="reason_required", label=_("The reason"))
+    if len(reason) < MIN_OVERRIDE_REASON:
+        raise ServiceError("reason_required", _("Give a reason of %(min)d to %(max)d characters.")
+                           % {"min": MIN_OVERRIDE_REASON, "max": MAX_OVERRIDE_REASON},
+                           fields={"reason": "too short"})
     if crop.gate_verdict == Crop.Verdict.PASS:
-        raise ServiceError("invalid_state", "The crop passed the gate; nothing to override.")
+        raise ServiceError("invalid_state", _("The crop passed the gate; nothing to override."))
     with transaction.atomic():
         crop.override_by = user
         crop.override_reason = reason
@@ -173,19 +183,17 @@ def crop_to_object(*, crop: Crop, user: Any, category: str, title: str,
                    description: str = "", questions: Sequence[str] = ()) -> TracedObject:
     """A draft traced object from a crop that passed the gate (or was overridden)."""
     if not has_role(user, INVESTIGATOR):
-        raise ServiceError("forbidden", "Only investigators create objects.", status=403)
+        raise ServiceError("forbidden", _("Only investigators create objects."), status=403)
     if not crop.may_be_published:
-        raise ServiceError("gate_failed", "This crop failed the safety gate and cannot become "
-                                          "an object unless a reviewer overrides it.")
+        raise ServiceError("gate_failed", _("This crop failed the safety gate and cannot become "
+                                            "an object unless a reviewer overrides it."))
     if crop.traced_object_id:
-        raise ServiceError("invalid_state", "This crop is already an object.")
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise ServiceError("invalid_object", "A title of 1 to 200 characters is needed.")
-    with transaction.atomic():
+        raise ServiceError("invalid_state", _("This crop is already an object."))
+    title = clean_line(title, field="title", max_length=catalog.MAX_TITLE, code="invalid_object",
+                       label=catalog.LABELS["title"])
+    with transaction.atomic():  # the catalogue cleans the description and questions
         obj = catalog.object_create(user=user, category=category, texts={"en": {
-            "title": title, "description": (description or "").strip()[:5000],
-            "questions": [q.strip()[:500] for q in questions if q.strip()][:10],
+            "title": title, "description": description, "questions": list(questions),
         }})
         catalog.object_image_add(obj=obj, image=crop_pixels(crop), origin="crop",
                                  added_by=user)

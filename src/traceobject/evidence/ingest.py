@@ -23,6 +23,7 @@ from typing import TextIO
 
 from django.db import transaction
 
+from traceobject.core.text import clean_line, strip_controls
 from traceobject.evidence.index import pdq_index_sync
 from traceobject.evidence.known import KnownMatcher
 from traceobject.evidence.models import Case, EvidenceFile, EvidenceImage
@@ -76,9 +77,12 @@ def thumb_key(sha256: str) -> str:
 
 
 def case_get_or_create(*, ref: str, title: str = "") -> Case:
-    ref = ref.strip()
-    if not ref or len(ref) > 64 or any(ch in ref for ch in "\x00\n\r\t"):
-        raise ValueError("a case reference is 1 to 64 characters on one line")
+    """The case (created if new); a reference or title the text cleaner refuses is a
+    ServiceError (code "invalid_case") and nothing is created."""
+    ref = clean_line(ref, field="case", max_length=64, code="invalid_case",
+                     label="case reference")
+    title = clean_line(title, field="title", max_length=200, required=False,
+                       code="invalid_case", label="case title")
     case, _created = Case.objects.get_or_create(ref=ref, defaults={"title": title})
     return case
 
@@ -135,8 +139,11 @@ def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
             "md5": result.md5, "pdq": result.pdq, "pdq_quality": result.pdq_quality,
             "width": result.width, "height": result.height, "format": result.format,
             "mode": result.mode, "frame_count": result.frame_count, "file_size": result.size,
-            "camera_make": result.camera_make[:256], "camera_model": result.camera_model[:256],
-            "software": result.software[:256], "captured_at": result.captured_at[:40],
+            # EXIF text, written by a camera or a program: stripped, not refused.
+            "camera_make": strip_controls(result.camera_make)[:256],
+            "camera_model": strip_controls(result.camera_model)[:256],
+            "software": strip_controls(result.software)[:256],
+            "captured_at": strip_controls(result.captured_at)[:40],
             "gps_lat": result.gps_lat, "gps_lon": result.gps_lon,
             "orientation": result.orientation, "storage_key": evidence_key(result.sha256),
             "thumb_key": thumb_key(result.sha256), "known_label": label,

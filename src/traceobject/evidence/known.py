@@ -11,6 +11,8 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
+from traceobject.core.errors import ServiceError
+from traceobject.core.text import clean_line, strip_controls
 from traceobject.evidence.models import KnownHash
 from traceobject.search.pdq_index import PdqIndex
 from traceobject.vision.hashing import hex_to_array, hexes_to_array
@@ -30,7 +32,9 @@ class ImportResult:
 def known_hashes_import(*, text: str, list_name: str) -> ImportResult:
     """Import a CSV with a header naming any of sha256, md5, pdq and a label column.
 
-    Every row is checked first; if any row is malformed nothing is imported.
+    Every row is checked first; if any row is malformed nothing is imported. The list name
+    (typed by whoever imports) goes through the text cleaner; the labels, read from the file,
+    lose any control or invisible character the cleaner would refuse (core.text.strip_controls).
     """
     reader = csv.DictReader(io.StringIO(text))
     columns = {(c or "").strip().lower() for c in (reader.fieldnames or [])}
@@ -38,13 +42,15 @@ def known_hashes_import(*, text: str, list_name: str) -> ImportResult:
     if not kinds or "label" not in columns:
         return ImportResult(0, ["the header must name a label column and at least one of "
                                 "sha256, md5, pdq"])
-    if not list_name.strip() or len(list_name) > 100:
-        return ImportResult(0, ["the list name must be 1 to 100 characters"])
+    try:
+        list_name = clean_line(list_name, field="list", max_length=100, label="the list name")
+    except ServiceError as error:
+        return ImportResult(0, [error.message])
     rows: list[KnownHash] = []
     errors: list[str] = []
     for number, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        label = row.get("label", "")
+        label = " ".join(strip_controls(row.get("label", "")).split())
         if not label or len(label) > MAX_LABEL:
             errors.append(f"line {number}: a label of 1 to {MAX_LABEL} characters is needed")
             continue

@@ -29,7 +29,7 @@ def export_visible(*, user: Any, export_id: int) -> Export:
     """The export if `user` may see it; otherwise unknown (404, its existence is not told)."""
     export = exports_visible_to(user).filter(pk=export_id).first()
     if export is None:
-        raise NotFound("export_unknown", "No such export.")
+        raise NotFound("export_unknown", _("No such export."))
     return export
 
 
@@ -72,7 +72,7 @@ def _title(obj: TracedObject) -> str:
 
 def export_target_resolve(value: str) -> tuple[TracedObject | None, Campaign | None]:
     """("object:TAO-2027-0001" | "campaign:slug") -> (object, campaign); unknown: NotFound."""
-    kind, _, key = value.partition(":")
+    kind, _sep, key = value.partition(":")
     if kind == "object":
         obj = TracedObject.objects.filter(ref=key).first()
         if obj is not None:
@@ -81,5 +81,5 @@ def export_target_resolve(value: str) -> tuple[TracedObject | None, Campaign | N
         campaign = Campaign.objects.filter(slug=key).first()
         if campaign is not None:
             return None, campaign
-    raise NotFound("export_target_unknown", "No such object or campaign.",
+    raise NotFound("export_target_unknown", _("No such object or campaign."),
                    fields={"target": "unknown"})

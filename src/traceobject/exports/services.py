@@ -18,6 +18,7 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from traceobject.accounts.roles import INVESTIGATOR, has_role
 from traceobject.audit.services import audit_record
@@ -47,11 +48,11 @@ def export_start(*, user: Any, fmt: str, obj: TracedObject | None = None,
                  campaign: Campaign | None = None) -> Export:
     """Queue an export of the tips on one object or on every object of a campaign."""
     if not has_role(user, INVESTIGATOR):
-        raise ServiceError("forbidden", "Only investigators export tips.", status=403)
+        raise ServiceError("forbidden", _("Only investigators export tips."), status=403)
     if fmt not in ExportFormat.values:
-        raise ServiceError("export_format", "Choose CSV or JSON.", fields={"format": "unknown"})
+        raise ServiceError("export_format", _("Choose CSV or JSON."), fields={"format": "unknown"})
     if (obj is None) == (campaign is None):
-        raise ServiceError("export_scope", "Choose one object or one campaign.",
+        raise ServiceError("export_scope", _("Choose one object or one campaign."),
                            fields={"target": "choose one"})
     from traceobject.exports.tasks import export_run_task
 
@@ -200,7 +201,7 @@ def export_download(*, user: Any, export_id: int) -> tuple[IO[bytes], str, str]:
     storage = export_storage()
     if export.state != ExportState.DONE or not export.file_key or not storage.exists(
             export.file_key):
-        raise NotFound("export_not_ready", "This export has no file.")
+        raise NotFound("export_not_ready", _("This export has no file."))
     audit_record(actor=user, action="export.download", target=f"export {export.pk}",
                  data={"owner": export.user.get_username(), "tips": export.total})
     return storage.open(export.file_key, "rb"), export_file_name(export), CONTENT_TYPES[

@@ -1,33 +1,20 @@
-"""The country universe of the estimate: ISO 3166-1 alpha-2 codes with CLDR names (Babel).
+"""The country universe of the estimate: the inhabited countries of the one country list.
 
-Django-free. Every estimate is a distribution over :func:`country_codes`: the territories
-CLDR names with a two-letter code, less the CLDR pseudo-codes (EU, EZ, UN, ...), codes
-outside ISO 3166-1 (Ascension, Canary Islands, ...; Kosovo ``XK`` is kept, as the
-other reference data in traceobject does) and uninhabited territories.
+Every estimate is a distribution over :func:`country_codes`: the codes of
+:mod:`traceobject.core.countries` (ISO 3166-1 alpha-2 with CLDR names, and Kosovo ``XK``)
+that have a permanent population (``inhabited=True``). That module is Django-free and
+imports nothing, so geo stays Django-free while the apps' country fields check the same list.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
+from traceobject.core import countries as _countries
+from traceobject.core.countries import EEA_COUNTRIES, EU_COUNTRIES, country_name
 
-# CLDR codes that are not ISO 3166-1 countries, or are uninhabited.
-_EXCLUDED = frozenset(
-    {
-        "EU", "EZ", "UN", "QO", "XA", "XB", "ZZ",  # pseudo-regions
-        "AC", "CP", "CQ", "DG", "EA", "IC", "TA",  # not ISO 3166-1 alpha-2
-        "AQ", "BV", "HM", "GS", "UM", "TF",  # no permanent population
-    }
-)
-
-EU_COUNTRIES = frozenset(
-    {
-        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-    }
-)
-EEA_COUNTRIES = EU_COUNTRIES | {"IS", "LI", "NO"}
+__all__ = ["EEA_COUNTRIES", "EU_COUNTRIES", "EU_LANGUAGES", "country_codes", "country_index",
+           "country_name", "is_country", "populations"]
 
 # The 24 official EU languages: the public UI speaks them (settings.LANGUAGES).
 EU_LANGUAGES = (
@@ -36,21 +23,9 @@ EU_LANGUAGES = (
 )
 
 
-@lru_cache(maxsize=1)
 def country_codes() -> tuple[str, ...]:
-    """Sorted ISO 3166-1 alpha-2 codes: the countries every estimate ranges over."""
-    english = Locale.parse("en").territories
-    return tuple(
-        sorted(
-            str(code)
-            for code in english
-            if isinstance(code, str)
-            and len(code) == 2
-            and code.isalpha()
-            and code.isupper()
-            and code not in _EXCLUDED
-        )
-    )
+    """Sorted codes of the countries every estimate ranges over."""
+    return _countries.country_codes(inhabited=True)
 
 
 @lru_cache(maxsize=1)
@@ -59,22 +34,8 @@ def country_index() -> dict[str, int]:
 
 
 def is_country(code: str) -> bool:
-    return code in country_index()
-
-
-@lru_cache(maxsize=64)
-def _names(language: str) -> dict[str, str]:
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        locale = Locale.parse("en")
-    english = Locale.parse("en").territories
-    return {code: str(locale.territories.get(code, english[code])) for code in country_codes()}
-
-
-def country_name(code: str, language: str = "en") -> str:
-    """The CLDR name of a country ("Poland", "Polen"), or the code itself if unknown."""
-    return _names(language).get(code.upper(), code)
+    """Is ``code`` one of the estimate's countries?"""
+    return _countries.is_country(code, inhabited=True)
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from traceobject.catalog.models import Category
+from traceobject.core.forms import LineField, TextField
 
 
 class CropForm(forms.Form):
@@ -28,15 +29,15 @@ class CropForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    reason = forms.CharField(label=_("Why may this crop be published?"),
-                             widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = TextField(label=_("Why may this crop be published?"),
+                       widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class ObjectFromCropForm(forms.Form):
-    title = forms.CharField(label=_("Title (English)"), max_length=200)
+    title = LineField(label=_("Title (English)"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    questions = forms.CharField(label=_("Questions to the public, one per line"),
-                                required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                max_length=5000)
+    description = TextField(label=_("Description"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    questions = TextField(label=_("Questions to the public, one per line"),
+                          required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                          max_length=5000)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from traceobject.accounts.roles import ROLES
 from traceobject.accounts.services import MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH
+from traceobject.core.forms import LineField
 from traceobject.routing.models import Authority
 
 _CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric",
@@ -41,7 +42,7 @@ class ReauthForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("What is the token for?"), max_length=100)
+    name = LineField(label=_("What is the token for?"), max_length=100)
     expires_days = forms.IntegerField(label=_("Expires after (days, empty: never)"),
                                       required=False, min_value=1, max_value=3650)
 

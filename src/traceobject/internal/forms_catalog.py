@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import Campaign, Category, ObjectStatus
+from traceobject.core.forms import LineField, TextField
 from traceobject.core.reference import country_choices
 
 
@@ -44,16 +45,16 @@ class TextsForm(_Form):
     id_prefix = "texts"
 
     language = forms.ChoiceField(widget=forms.HiddenInput, choices=language_choices)
-    title = forms.CharField(label=_("Title"), max_length=catalog.MAX_TITLE, required=False)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  max_length=catalog.MAX_DESCRIPTION,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
-    questions = forms.CharField(
+    title = LineField(label=_("Title"), max_length=catalog.MAX_TITLE, required=False)
+    description = TextField(label=_("Description"), required=False,
+                            max_length=catalog.MAX_DESCRIPTION,
+                            widget=forms.Textarea(attrs={"rows": 4}))
+    questions = TextField(
         label=_("Questions to the public, one per line"), required=False,
         max_length=catalog.MAX_QUESTIONS * (catalog.MAX_QUESTION + 2),
         help_text=_("At most %(n)s questions.") % {"n": catalog.MAX_QUESTIONS},
         widget=forms.Textarea(attrs={"rows": 4}))
-    thank_you = forms.CharField(
+    thank_you = TextField(
         label=_("Thank-you note (shown once the object is identified)"), required=False,
         max_length=catalog.MAX_THANK_YOU, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -73,16 +74,16 @@ class TextsForm(_Form):
 class NewObjectForm(_Form):
     id_prefix = "new"
 
-    title = forms.CharField(label=_("Title (English)"), max_length=catalog.MAX_TITLE)
+    title = LineField(label=_("Title (English)"), max_length=catalog.MAX_TITLE)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     campaign = forms.ModelChoiceField(label=_("Campaign"), required=False,
                                       queryset=Campaign.objects.all())
-    description = forms.CharField(label=_("Description (English)"), required=False,
-                                  max_length=catalog.MAX_DESCRIPTION,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
-    questions = forms.CharField(label=_("Questions to the public, one per line"),
-                                required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                max_length=catalog.MAX_QUESTIONS * (catalog.MAX_QUESTION + 2))
+    description = TextField(label=_("Description (English)"), required=False,
+                            max_length=catalog.MAX_DESCRIPTION,
+                            widget=forms.Textarea(attrs={"rows": 4}))
+    questions = TextField(label=_("Questions to the public, one per line"),
+                          required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                          max_length=catalog.MAX_QUESTIONS * (catalog.MAX_QUESTION + 2))
 
     def clean_questions(self) -> list[str]:
         return _lines(self.cleaned_data.get("questions") or "")
@@ -117,9 +118,9 @@ class MoveForm(_Form):
 class ApproveForm(_Form):
     id_prefix = "approve"
 
-    comment = forms.CharField(label=_("Comment (optional)"), required=False,
-                              max_length=catalog.MAX_COMMENT,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = TextField(label=_("Comment (optional)"), required=False,
+                        max_length=catalog.MAX_COMMENT,
+                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(_Form):
@@ -127,25 +128,25 @@ class RejectForm(_Form):
 
     id_prefix = "reject"
 
-    comment = forms.CharField(label=_("What must change (required to send it back)"),
-                              required=False, max_length=catalog.MAX_COMMENT,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = TextField(label=_("What must change (required to send it back)"),
+                        required=False, max_length=catalog.MAX_COMMENT,
+                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReasonForm(_Form):
     id_prefix = "withdraw"
 
-    reason = forms.CharField(label=_("Reason"), max_length=catalog.MAX_COMMENT,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("Reason"), max_length=catalog.MAX_COMMENT,
+                       widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class IdentifiedForm(_Form):
     id_prefix = "identified"
 
     country = forms.ChoiceField(label=_("Country where it was found"), required=False)
-    thank_you = forms.CharField(label=_("Thank-you note (English)"), required=False,
-                                max_length=catalog.MAX_THANK_YOU,
-                                widget=forms.Textarea(attrs={"rows": 2}))
+    thank_you = TextField(label=_("Thank-you note (English)"), required=False,
+                          max_length=catalog.MAX_THANK_YOU,
+                          widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -158,21 +159,21 @@ class CampaignForm(_Form):
     id_prefix = "campaign"
 
     language = forms.ChoiceField(widget=forms.HiddenInput, choices=language_choices)
-    name = forms.CharField(label=_("Name"), max_length=catalog.MAX_CAMPAIGN_NAME,
-                           required=False)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  max_length=catalog.MAX_CAMPAIGN_DESCRIPTION,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    name = LineField(label=_("Name"), max_length=catalog.MAX_CAMPAIGN_NAME,
+                     required=False)
+    description = TextField(label=_("Description"), required=False,
+                            max_length=catalog.MAX_CAMPAIGN_DESCRIPTION,
+                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NewCampaignForm(_Form):
     id_prefix = "newcampaign"
 
     slug = forms.SlugField(label=_("Short name (in links; cannot be changed)"), max_length=64)
-    name = forms.CharField(label=_("Name (English)"), max_length=catalog.MAX_CAMPAIGN_NAME)
-    description = forms.CharField(label=_("Description (English)"), required=False,
-                                  max_length=catalog.MAX_CAMPAIGN_DESCRIPTION,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    name = LineField(label=_("Name (English)"), max_length=catalog.MAX_CAMPAIGN_NAME)
+    description = TextField(label=_("Description (English)"), required=False,
+                            max_length=catalog.MAX_CAMPAIGN_DESCRIPTION,
+                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EndForm(_Form):

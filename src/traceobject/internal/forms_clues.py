@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from traceobject.clues.selectors import country_choices, tag_choices
 from traceobject.clues.services import BRAND_NAME_MAX, BRAND_NOTE_MAX, NOTE_MAX, TAG_VALUE_MAX
+from traceobject.core.forms import LineField
 
 
 class TagForm(forms.Form):
     tag = forms.ChoiceField(label=_("Tag"), choices=tag_choices)
-    value = forms.CharField(label=_("Value"), max_length=TAG_VALUE_MAX,
-                            help_text=_("e.g. plug: G; voltage: 230; currency: PLN or zł; "
+    value = LineField(label=_("Value"), max_length=TAG_VALUE_MAX,
+                      help_text=_("e.g. plug: G; voltage: 230; currency: PLN or zł; "
                                         "date_format: 31/12/2024; language: pl"))
 
 
@@ -23,15 +24,14 @@ class NoteForm(forms.Form):
     stance = forms.ChoiceField(label=_("Stance"), widget=forms.RadioSelect,
                                choices=[("for", _("for")), ("against", _("against"))],
                                initial="for")
-    because = forms.CharField(label=_("Because"), max_length=NOTE_MAX,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    because = LineField(label=_("Because"), max_length=NOTE_MAX)  # one line (the service's)
 
 
 class BrandForm(forms.Form):
-    name = forms.CharField(label=_("Shop or brand name"), max_length=BRAND_NAME_MAX,
-                           help_text=_("As tipsters write it, e.g. Biedronka; case and "
+    name = LineField(label=_("Shop or brand name"), max_length=BRAND_NAME_MAX,
+                     help_text=_("As tipsters write it, e.g. Biedronka; case and "
                                        "accents do not matter."))
     country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"),
                                                                      *country_choices()])
-    note = forms.CharField(label=_("Why (optional)"), max_length=BRAND_NOTE_MAX,
-                           required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = LineField(label=_("Why (optional)"), max_length=BRAND_NOTE_MAX,
+                     required=False)  # one line (the service's)

@@ -8,16 +8,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from traceobject.audit.selectors import MAX_SEQ, AuditFilter
+from traceobject.core.forms import LineField
 from traceobject.exports.models import ExportFormat
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=_("Actor"), required=False, max_length=150,
-                            help_text=_('User name, or "system"'))
-    action = forms.CharField(label=_("Action"), required=False, max_length=64,
-                             help_text=_('Exact, or a prefix ending in a dot: "tip."'))
-    target = forms.CharField(label=_("Target"), required=False, max_length=200,
-                             help_text=_('Exact ("tip 12"), or a prefix ending in *'))
+    actor = LineField(label=_("Actor"), required=False, max_length=150,
+                      help_text=_('User name, or "system"'))
+    action = LineField(label=_("Action"), required=False, max_length=64,
+                       help_text=_('Exact, or a prefix ending in a dot: "tip."'))
+    target = LineField(label=_("Target"), required=False, max_length=200,
+                       help_text=_('Exact ("tip 12"), or a prefix ending in *'))
     since = forms.DateField(label=_("From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False,

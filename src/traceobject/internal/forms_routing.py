@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from traceobject.core.forms import TextField
 from traceobject.routing.models import Authority, ForwardingState
 from traceobject.routing.services import OUTCOME_COUNT_MAX, OUTCOME_TEXT_MAX, SUMMARY_MAX
 
@@ -20,8 +21,8 @@ class ForwardingForm(forms.Form):
     authority = AuthorityChoiceField(
         label=_("Authority"), queryset=Authority.objects.filter(active=True),
         empty_label=None, widget=forms.RadioSelect)
-    summary = forms.CharField(
-        label=_("Summary for the authority"), max_length=SUMMARY_MAX, strip=True,
+    summary = TextField(
+        label=_("Summary for the authority"), max_length=SUMMARY_MAX,
         help_text=_("What the tips say and why they are passed on. The authority receives this "
                     "summary, the public object data and the tips' texts; never case data or "
                     "tipster contact details."),
@@ -54,7 +55,7 @@ class OutcomeForm(forms.Form):
         label=_("Children safeguarded"), min_value=0, max_value=OUTCOME_COUNT_MAX, initial=0)
     offenders_arrested = forms.IntegerField(
         label=_("Offenders arrested"), min_value=0, max_value=OUTCOME_COUNT_MAX, initial=0)
-    text = forms.CharField(
+    text = TextField(
         label=_("Notes"), required=False, max_length=OUTCOME_TEXT_MAX,
         help_text=_("Shared with the investigators only. Only the numbers above, summed over "
                     "all forwardings, appear on the public statistics page."),

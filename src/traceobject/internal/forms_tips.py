@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from traceobject.core.forms import LineField, TextField
 from traceobject.core.reference import country_codes
 from traceobject.tips import selectors
 from traceobject.tips.models import TipState
@@ -28,10 +29,10 @@ def _state_choices(*, blank: str | None) -> list[tuple[str, Any]]:
 class InboxFilterForm(forms.Form):
     """The inbox filters (GET). Invalid values make the form invalid: the page says so."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=selectors.QUERY_MAX)
+    q = LineField(label=_("Search"), required=False, max_length=selectors.QUERY_MAX)
     state = forms.ChoiceField(label=_("State"), required=False)
-    country = forms.CharField(label=_("Country"), required=False, max_length=2)
-    language = forms.CharField(label=_("Language"), required=False, max_length=8)
+    country = LineField(label=_("Country"), required=False, max_length=2)
+    language = LineField(label=_("Language"), required=False, max_length=8)
     since = forms.DateField(label=_("Received from"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Received until"), required=False,
@@ -146,13 +147,13 @@ class AssignForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), max_length=NOTE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}))
+    text = TextField(label=_("Note"), max_length=NOTE_MAX,
+                     widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}))
 
 
 class QuestionForm(forms.Form):
-    text = forms.CharField(label=_("Question to the tipster"), max_length=QUESTION_MAX,
-                           widget=forms.Textarea(attrs={"rows": 3, "maxlength": QUESTION_MAX}))
+    text = TextField(label=_("Question to the tipster"), max_length=QUESTION_MAX,
+                     widget=forms.Textarea(attrs={"rows": 3, "maxlength": QUESTION_MAX}))
 
 
 class ReferForm(forms.Form):

@@ -9,27 +9,28 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from traceobject.core.errors import ServiceError
+from traceobject.core.forms import LineField, TextField
 from traceobject.core.reference import country_choices
 from traceobject.tips import intake
 
 
 class TipForm(forms.Form):
-    text = forms.CharField(
-        label=_("What do you know about this object?"),
+    text = TextField(
+        label=_("What do you know about this object?"), max_length=intake.TEXT_MAX,
         help_text=_("For example: where it is sold, the brand, the country, or where you saw it."),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": intake.TEXT_MAX}),
     )
     country = forms.ChoiceField(label=_("Country where you saw it"), required=False)
-    place = forms.CharField(
-        label=_("Place or shop"), required=False,
+    place = LineField(
+        label=_("Place or shop"), required=False, max_length=intake.PLACE_MAX,
         widget=forms.TextInput(attrs={"maxlength": intake.PLACE_MAX}),
     )
-    seen_when = forms.CharField(
-        label=_("When (a year or a period)"), required=False,
+    seen_when = LineField(
+        label=_("When (a year or a period)"), required=False, max_length=intake.WHEN_MAX,
         widget=forms.TextInput(attrs={"maxlength": intake.WHEN_MAX}),
     )
-    contact_email = forms.CharField(
-        label=_("Your e-mail address (optional)"), required=False,
+    contact_email = LineField(
+        label=_("Your e-mail address (optional)"), required=False, max_length=intake.EMAIL_MAX,
         help_text=_(
             "Only if you want investigators to be able to write to you. You can also stay "
             "anonymous and read their questions in your mailbox with your receipt."
@@ -86,7 +87,7 @@ class ReceiptForm(forms.Form):
 
 class ReplyForm(forms.Form):
     receipt = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    text = forms.CharField(
-        label=_("Your answer"),
+    text = TextField(
+        label=_("Your answer"), max_length=intake.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": intake.MESSAGE_MAX}),
     )

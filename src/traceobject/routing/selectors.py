@@ -43,11 +43,10 @@ def forwardings_visible_to(user: Any) -> QuerySet[Forwarding]:
 def forwarding_get(*, user: Any, ref: str) -> Forwarding:
     """One forwarding by reference, if `user` may see it; otherwise not found (a liaison
     officer of another country cannot tell an existing reference from an unknown one)."""
-    if not is_forwarding_ref(ref):
-        raise NotFound("not_found", "No such forwarding.")
-    forwarding = forwardings_visible_to(user).filter(ref=ref).first()
+    forwarding = (forwardings_visible_to(user).filter(ref=ref).first()
+                  if is_forwarding_ref(ref) else None)
     if forwarding is None:
-        raise NotFound("not_found", "No such forwarding.")
+        raise NotFound("not_found", _("No such forwarding."))
     return forwarding
 
 

@@ -3,8 +3,6 @@ the outcomes they report back (which feed the public aggregate figures)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from traceobject.accounts.roles import INVESTIGATOR, LIAISON, has_role
 from traceobject.audit.services import audit_record
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.reference import country_codes
+from traceobject.core.text import clean_line, clean_text
 from traceobject.routing import package as packages
 from traceobject.routing.models import Authority, Forwarding, ForwardingState, Outcome
 from traceobject.routing.selectors import forwarding_ref_next, outcome_totals
@@ -29,29 +30,33 @@ TIPS_MAX = 500
 OUTCOME_COUNT_MAX = 1_000
 # Serialises outcome reports on PostgreSQL so the recomputed totals see every committed outcome.
 _FIGURES_LOCK = 7406212
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NAME_MAX = 200  # Authority.name
+EMAIL_MAX = 254  # Authority.email, referral_email
+URL_MAX = 200  # Authority.referral_url (URLField)
+LABELS = {
+    "country": gettext_lazy("Country"), "name": gettext_lazy("Name"),
+    "email": gettext_lazy("E-mail address"), "referral_email": gettext_lazy("Referral e-mail"),
+    "referral_url": gettext_lazy("Referral web address"), "summary": gettext_lazy("Summary"),
+    "text": gettext_lazy("Text"),
+}
 
 
-def _check_email(value: str, field: str, *, required: bool) -> str:
-    value = value.strip()
+def _check_email(value: Any, field: str, *, required: bool) -> str:
+    value = clean_line(value, field=field, max_length=EMAIL_MAX, required=required,
+                       code="invalid", label=LABELS[field])
     if not value:
-        if required:
-            raise ServiceError("invalid", "An e-mail address is required.",
-                               fields={field: "required"})
         return ""
     try:
         validate_email(value)
     except ValidationError:
-        raise ServiceError("invalid", f"Not a valid e-mail address: {value!r}.",
-                           fields={field: "invalid"})
+        raise ServiceError("invalid", _("Not a valid e-mail address: %(value)s.")
+                           % {"value": repr(value)}, fields={field: "invalid"})
     return value
 
 
 # Authorities
 
 AUTHORITY_FIELDS = ("country", "name", "email", "referral_email", "referral_url", "active")
-_EMAIL_MAX = 254
-_URL_MAX = 200
 
 
 def authority_validate(*, country: str, name: str, email: str, referral_email: str = "",
@@ -60,36 +65,29 @@ def authority_validate(*, country: str, name: str, email: str, referral_email: s
     """The cleaned values of an authority (new, or the one with `authority_id`); refused with
     a ServiceError when one is not valid or another authority has the country. Writes
     nothing: :func:`authority_save` checks the same before it writes."""
-    code = country.strip().upper()
+    code = clean_line(country, field="country", max_length=2, code="invalid",
+                      label=LABELS["country"]).upper()
     if code not in country_codes():
-        raise ServiceError("invalid", f"Unknown country code {country!r}.",
+        raise ServiceError("invalid", _("Unknown country code %(code)s.") % {"code": repr(country)},
                            fields={"country": "invalid"})
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise ServiceError("invalid", "An authority needs a name of at most 200 characters.",
-                           fields={"name": "invalid"})
+    name = clean_line(name, field="name", max_length=NAME_MAX, code="invalid",
+                      label=LABELS["name"])
     email = _check_email(email, "email", required=True)
     referral_email = _check_email(referral_email, "referral_email", required=False)
-    if len(email) > _EMAIL_MAX or len(referral_email) > _EMAIL_MAX:
-        raise ServiceError("invalid", "An e-mail address has at most 254 characters.",
-                           fields={"email" if len(email) > _EMAIL_MAX else "referral_email":
-                                   "invalid"})
-    referral_url = referral_url.strip()
+    referral_url = clean_line(referral_url, field="referral_url", max_length=URL_MAX,
+                              required=False, code="invalid", label=LABELS["referral_url"])
     if referral_url:
         try:
             URLValidator(schemes=["https", "http"])(referral_url)
         except ValidationError:
-            raise ServiceError("invalid", f"Not a valid URL: {referral_url!r}.",
-                               fields={"referral_url": "invalid"})
-        if len(referral_url) > _URL_MAX:
-            raise ServiceError("invalid", "The referral URL has at most 200 characters.",
-                               fields={"referral_url": "invalid"})
+            raise ServiceError("invalid", _("Not a valid URL: %(value)s.")
+                               % {"value": repr(referral_url)}, fields={"referral_url": "invalid"})
     others = Authority.objects.filter(country=code)
     if authority_id is not None:
         others = others.exclude(pk=authority_id)
     if others.exists():
-        raise ServiceError("exists", f"There is an authority for {code} already.", status=409,
-                           fields={"country": "taken"})
+        raise ServiceError("exists", _("There is an authority for %(country)s already.")
+                           % {"country": code}, status=409, fields={"country": "taken"})
     return {"country": code, "name": name, "email": email, "referral_email": referral_email,
             "referral_url": referral_url}
 
@@ -113,7 +111,7 @@ def authority_save(*, user: Any, country: str, name: str, email: str,
         else:
             found = Authority.objects.select_for_update().filter(pk=authority_id).first()
             if found is None:
-                raise NotFound("not_found", "No such authority.")
+                raise NotFound("not_found", _("No such authority."))
             authority = found
             changed = [f for f in AUTHORITY_FIELDS if getattr(authority, f) != values[f]]
             if not changed:
@@ -124,8 +122,9 @@ def authority_save(*, user: Any, country: str, name: str, email: str,
             with transaction.atomic():
                 authority.save()
         except IntegrityError:  # another writer took the country meanwhile
-            raise ServiceError("exists", f"There is an authority for {values['country']} "
-                               "already.", status=409, fields={"country": "taken"}) from None
+            raise ServiceError("exists", _("There is an authority for %(country)s already.")
+                               % {"country": values["country"]}, status=409,
+                               fields={"country": "taken"}) from None
         audit_record(actor=user, action="routing.authority_save",
                      target=f"authority {authority.country}",
                      data={"created": authority_id is None, "fields": changed})
@@ -138,7 +137,8 @@ def authority_upsert(*, user: Any, country: str, name: str, email: str,
     """Create or update the authority of one country (one per country), through
     :func:`authority_save`; `active` None keeps an existing authority's (a new one is
     active)."""
-    current = Authority.objects.filter(country=country.strip().upper()).first()
+    given = country.strip().upper() if isinstance(country, str) else ""
+    current = Authority.objects.filter(country=given).first() if given else None
     if active is None:
         active = current.active if current is not None else True
     return authority_save(user=user, country=country, name=name, email=email,
@@ -147,19 +147,9 @@ def authority_upsert(*, user: Any, country: str, name: str, email: str,
 
 
 def _clean_text(value: Any, *, field: str, limit: int, required: bool) -> str:
-    """NFC, line ends as \\n, no control characters (PostgreSQL refuses NUL), trimmed."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ServiceError("invalid", f"{field} must be text.", fields={field: "invalid"})
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text).strip()
-    if required and not text:
-        raise ServiceError("invalid", f"A {field} is required.", fields={field: "required"})
-    if len(text) > limit:
-        raise ServiceError("invalid", f"The {field} is longer than {limit:,} characters.",
-                           fields={field: f"at most {limit} characters"})
-    return text
+    """Text in lines through the one text cleaner: control characters are refused."""
+    return clean_text(value, field=field, max_length=limit, required=required, code="invalid",
+                      label=LABELS[field])
 
 
 # Forwarding
@@ -171,36 +161,42 @@ def _tips_for_forwarding(tips: Iterable[Any]) -> list[Any]:
 
     given = list(tips)
     if not given:
-        raise ServiceError("no_tips", "Select at least one tip to forward.",
+        raise ServiceError("no_tips", _("Select at least one tip to forward."),
                            fields={"tips": "required"})
     if len(given) > TIPS_MAX:
-        raise ServiceError("too_many_tips", f"At most {TIPS_MAX} tips go into one forwarding.",
+        raise ServiceError("too_many_tips", _("At most %(n)d tips go into one forwarding.")
+                           % {"n": TIPS_MAX},
                            fields={"tips": "too many"})
     if not all(isinstance(tip, Tip) and tip.pk for tip in given):
-        raise ServiceError("invalid", "Only opened tips can be forwarded.",
+        raise ServiceError("invalid", _("Only opened tips can be forwarded."),
                            fields={"tips": "invalid"})
     ids = {tip.pk for tip in given}
     loaded = list(Tip.objects.select_for_update().filter(pk__in=ids)
                   .order_by("received_at", "id"))
     if len(loaded) != len(ids):
-        raise NotFound("not_found", "A selected tip does not exist (any more).")
+        raise NotFound("not_found", _("A selected tip does not exist (any more)."))
     if len({tip.object_id for tip in loaded}) != 1:
-        raise ServiceError("mixed_objects", "All tips of a forwarding must be about the same "
-                           "object.", fields={"tips": "mixed objects"})
+        raise ServiceError("mixed_objects", _("All tips of a forwarding must be about the same "
+                                              "object."), fields={"tips": "mixed objects"})
     closed = sorted(tip.pk for tip in loaded if tip.state in CLOSED_STATES)
     if closed:
-        raise ServiceError("closed_tips", "Closed tips cannot be forwarded (reopen them first): "
-                           + ", ".join(f"tip {pk}" for pk in closed) + ".",
+        raise ServiceError("closed_tips", _("Closed tips cannot be forwarded (reopen them "
+                                            "first): %(tips)s.") % {"tips": _tip_list(closed)},
                            fields={"tips": "closed"})
     return loaded
 
 
+def _tip_list(ids: Iterable[int]) -> str:
+    return ", ".join(_("tip %(id)d") % {"id": pk} for pk in ids)
+
+
 def _authority_for_forwarding(authority: Any) -> Authority:
     if not isinstance(authority, Authority) or not authority.pk:
-        raise ServiceError("invalid", "Choose an authority.", fields={"authority": "required"})
+        raise ServiceError("invalid", _("Choose an authority."), fields={"authority": "required"})
     current = Authority.objects.filter(pk=authority.pk).first()
     if current is None or not current.active:
-        raise ServiceError("inactive_authority", "This authority does not receive forwardings.",
+        raise ServiceError("inactive_authority",
+                           _("This authority does not receive forwardings."),
                            fields={"authority": "inactive"})
     return current
 
@@ -215,7 +211,7 @@ def _create_with_ref(*, make: Any) -> Forwarding:
                 return forwarding
         except IntegrityError:
             continue
-    raise ServiceError("conflict", "Could not allocate a reference; try again.", status=409)
+    raise ServiceError("conflict", _("Could not allocate a reference; try again."), status=409)
 
 
 def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str,
@@ -227,7 +223,7 @@ def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str
     from traceobject.tips.models import TipState
 
     if not has_role(user, INVESTIGATOR):
-        raise ServiceError("forbidden", "Only investigators forward tips.", status=403)
+        raise ServiceError("forbidden", _("Only investigators forward tips."), status=403)
     summary = _clean_text(summary, field="summary", limit=SUMMARY_MAX, required=True)
     with transaction.atomic():
         loaded = _tips_for_forwarding(tips)
@@ -238,8 +234,9 @@ def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str
         if already:
             raise ServiceError(
                 "already_forwarded",
-                f"Already forwarded to {target.name}: " + ", ".join(f"tip {pk}" for pk in already)
-                + ".", status=409, fields={"tips": "already forwarded"})
+                _("Already forwarded to %(authority)s: %(tips)s.")
+                % {"authority": target.name, "tips": _tip_list(already)},
+                status=409, fields={"tips": "already forwarded"})
         obj = loaded[0].object
         now = timezone.now()
 
@@ -278,22 +275,32 @@ def packages_export_record(*, user: Any, forwardings: Iterable[Forwarding], via:
 # Liaison officers: acknowledgement and outcomes
 
 
+LIAISON_ONLY = {  # what _liaison_check refuses to others than liaison officers
+    "acknowledge forwardings": gettext_lazy("Only liaison officers acknowledge forwardings."),
+    "report outcomes": gettext_lazy("Only liaison officers report outcomes."),
+}
+
+
+def _no_such_forwarding() -> NotFound:
+    return NotFound("not_found", _("No such forwarding."))
+
+
 def _liaison_check(*, forwarding: Forwarding, user: Any, action: str) -> None:
     """Only a liaison officer of the forwarding's authority; another country's officer learns
-    nothing about the forwarding's existence (not found)."""
+    nothing about the forwarding's existence (not found). `action` is a key of LIAISON_ONLY."""
     if not has_role(user, LIAISON):
-        raise ServiceError("forbidden", f"Only liaison officers {action}.", status=403)
+        raise ServiceError("forbidden", str(LIAISON_ONLY[action]), status=403)
     profile = getattr(user, "staff_profile", None)
     if profile is None or profile.authority_id != forwarding.authority_id:
-        raise NotFound("not_found", "No such forwarding.")
+        raise _no_such_forwarding()
 
 
 def _locked(forwarding: Forwarding) -> Forwarding:
     if not isinstance(forwarding, Forwarding) or not forwarding.pk:
-        raise NotFound("not_found", "No such forwarding.")
+        raise _no_such_forwarding()
     current = Forwarding.objects.select_for_update().filter(pk=forwarding.pk).first()
     if current is None:
-        raise NotFound("not_found", "No such forwarding.")
+        raise _no_such_forwarding()
     return current
 
 
@@ -303,7 +310,7 @@ def forwarding_acknowledge(*, forwarding: Forwarding, user: Any) -> Forwarding:
         current = _locked(forwarding)
         _liaison_check(forwarding=current, user=user, action="acknowledge forwardings")
         if current.state != ForwardingState.SENT:
-            raise ServiceError("invalid_state", "This forwarding was already acknowledged.",
+            raise ServiceError("invalid_state", _("This forwarding was already acknowledged."),
                                status=409)
         current.state = ForwardingState.ACKNOWLEDGED
         current.acknowledged_by = user
@@ -320,15 +327,18 @@ def _flag(value: Any, field: str, *, nullable: bool = False) -> bool | None:
     if value is None and nullable:
         return None
     if not isinstance(value, bool):
-        raise ServiceError("invalid", f"{field} must be yes or no.", fields={field: "invalid"})
+        raise ServiceError("invalid", _("%(field)s must be yes or no.") % {"field": field},
+                           fields={field: "invalid"})
     return value
 
 
 def _count(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ServiceError("invalid", f"{field} must be a whole number.", fields={field: "invalid"})
+        raise ServiceError("invalid", _("%(field)s must be a whole number.") % {"field": field},
+                           fields={field: "invalid"})
     if not 0 <= value <= OUTCOME_COUNT_MAX:
-        raise ServiceError("invalid", f"{field} must be between 0 and {OUTCOME_COUNT_MAX}.",
+        raise ServiceError("invalid", _("%(field)s must be between 0 and %(max)d.")
+                           % {"field": field, "max": OUTCOME_COUNT_MAX},
                            fields={field: f"0 to {OUTCOME_COUNT_MAX}"})
     return value
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from django.conf import settings
 from nacl.signing import SigningKey, VerifyKey
 
+from traceobject.core.errors import ServiceError
+from traceobject.core.text import clean_line
 from traceobject.sync import protocol
 
 
@@ -66,8 +68,13 @@ def _peers(path: Path, mtime: int) -> dict[str, Peer]:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise SyncConfigError(f"{path}: every peer needs a \"name\"")
         name = item["name"]
-        if not 0 < len(name) <= 64 or name in found:
-            raise SyncConfigError(f"{path}: peer name {name!r} is empty, too long or repeated")
+        try:  # the name is compared as it is: cleaning must leave it unchanged
+            clean = clean_line(name, field="name", max_length=64, label="peer name")
+        except ServiceError as error:
+            raise SyncConfigError(f"{path}: {error.message} ({name!r})") from None
+        if clean != name or name in found:
+            raise SyncConfigError(f"{path}: peer name {name!r} has spaces at an end or in a "
+                                  "row, or is repeated")
         raw_keys = item.get("keys")
         if not isinstance(raw_keys, list) or not raw_keys:
             raise SyncConfigError(f"{path}: peer {name!r} needs \"keys\"")

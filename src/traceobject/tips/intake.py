@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from traceobject.core.keys import intake_public_key
 from traceobject.core.pagecache import catalog_version
 from traceobject.core.reference import country_codes, ui_language_codes
 from traceobject.core.scheduling import schedule_once
+from traceobject.core.text import clean_line, clean_text
 from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Receipt, SealedTip
 
 TEXT_MIN = 3
@@ -56,25 +56,14 @@ class TipInput:
 
 def _clean_text(value: Any, *, field: str, maximum: int, errors: dict[str, str],
                 multiline: bool = False) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[field] = _("This must be text.")
-        return ""
+    """The field through the one text cleaner (core.text); a refusal's reason goes into
+    `errors` and "" is returned, so that every field is checked in one round."""
+    clean = clean_text if multiline else clean_line
     try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        errors[field] = _("This contains characters that cannot be stored.")
+        return clean(value, field=field, max_length=maximum, required=False, code="invalid_tip")
+    except ServiceError as error:
+        errors[field] = error.fields[field]
         return ""
-    allowed = {"\n", "\r", "\t"} if multiline else {"\t"}
-    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
-        errors[field] = _("This contains control characters.")
-        return ""
-    value = unicodedata.normalize("NFC", value).strip()
-    if len(value) > maximum:
-        errors[field] = _("This is too long: at most %(max)d characters.") % {"max": maximum}
-        return ""
-    return value
 
 
 def tip_validate(data: dict[str, Any]) -> TipInput:

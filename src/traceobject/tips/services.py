@@ -19,6 +19,7 @@ from traceobject.catalog.models import TracedObject
 from traceobject.core import crypto
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.keys import intake_private_key, intake_public_key
+from traceobject.core.text import clean_text
 from traceobject.tips import analysis, clustering
 from traceobject.tips.models import (
     CLOSED_STATES,
@@ -263,14 +264,15 @@ QUESTION_MAX = 5000
 
 
 def _clean_message(text: Any, *, maximum: int, code: str) -> str:
-    if not isinstance(text, str) or not text.strip():
+    """A question or note through the one text cleaner (core.text); refused with 422."""
+    if text is None or (isinstance(text, str) and not text.strip()):
         raise ServiceError(code, _("A message needs text."), status=422,
                            fields={"text": _("A message needs text.")})
-    text = text.strip()
-    if len(text) > maximum:
-        message = _("This is too long: at most %(max)d characters.") % {"max": maximum}
-        raise ServiceError(code, message, status=422, fields={"text": message})
-    return text
+    try:
+        return clean_text(text, field="text", max_length=maximum, code=code)
+    except ServiceError as error:
+        error.status = 422
+        raise
 
 
 def tip_question_ask(*, tip: Tip, user: Any, text: str) -> TipMessage:
