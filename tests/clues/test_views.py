@@ -14,7 +14,7 @@ from tests.conftest import staff_login
 from traceobject.accounts.models import ApiToken
 from traceobject.accounts.tokens import token_digest, token_new
 from traceobject.audit.models import AuditEvent
-from traceobject.clues import services
+from traceobject.clues import investigators
 from traceobject.clues.api import router
 from traceobject.clues.models import Clue, CountryEstimate, Source
 from traceobject.core.errors import ServiceError
@@ -34,8 +34,8 @@ def case(db) -> Case:
 
 @pytest.fixture
 def note(published, users) -> Clue:
-    return services.clue_note_add(user=users["investigator"], country="PL", stance="for",
-                                  because="Polish price tag", obj=published)
+    return investigators.clue_note_add(user=users["investigator"], country="PL", stance="for",
+                                       because="Polish price tag", obj=published)
 
 
 def _urls(published, case, note) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
@@ -97,8 +97,8 @@ def test_page_shows_ranking_reasons_clues_and_map(client, users, published, make
     for _ in range(3):
         make_tip(published, "Bought in Warsaw, in a Biedronka.", country="PL", state="useful")
     make_tip(published, "Praha!", country="CZ", state="spam")
-    services.clue_tag_add(user=users["investigator"], tag="currency", value="zł",
-                          obj=published)
+    investigators.clue_tag_add(user=users["investigator"], tag="currency", value="zł",
+                               obj=published)
     staff_login(client, users["investigator"])
     response = client.get(f"/internal/objects/{published.ref}/country/")
     assert response.status_code == 200
@@ -136,8 +136,8 @@ def test_flat_page_and_unknown_references(client, users, published, case):
 
 def test_hostile_text_is_escaped(client, users, published):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    services.clue_note_add(user=users["investigator"], country="FR", stance="for",
-                           because=hostile, obj=published)
+    investigators.clue_note_add(user=users["investigator"], country="FR", stance="for",
+                                because=hostile, obj=published)
     staff_login(client, users["investigator"])
     html = client.get(f"/internal/objects/{published.ref}/country/").content.decode()
     assert hostile not in html and "<img src=x" not in html
@@ -189,8 +189,8 @@ def test_a_clue_is_deleted_only_through_its_own_page(client, users, published, m
 
 
 def test_case_page_lists_case_notes(client, users, case):
-    services.clue_note_add(user=users["investigator"], country="RO", stance="for",
-                           because="Romanian milk carton", case=case)
+    investigators.clue_note_add(user=users["investigator"], country="RO", stance="for",
+                                because="Romanian milk carton", case=case)
     staff_login(client, users["investigator"])
     html = client.get(f"/internal/cases/{case.ref}/country/").content.decode()
     assert "Romania" in html and "Romanian milk carton" in html

@@ -1,21 +1,19 @@
-"""Reads of stored clues and country estimates (pages, API, routing's authority suggestion)."""
+"""Reads of stored clues and country estimates: the clues an estimate fuses, and the pages,
+the API and routing's authority suggestion. Nothing here writes."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from traceobject import geo
 from traceobject.catalog.models import TracedObject
 from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate, Source
-from traceobject.clues.services import (
-    BRAND_REASON,
-    STATE_TRUST,
-    case_image_ids,
-    clue_from_payload,
-)
 from traceobject.clues.worldmap import WorldMap, world_map
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.geo.countries import country_codes, country_name
@@ -24,6 +22,132 @@ from traceobject.geo.reference import TAGS
 TOP_LISTED = 15  # countries in the ranked list, at most (only those above a flat estimate)
 TIP_CLUES_LISTED = 100
 IMAGE_CLUES_LISTED = 200
+
+#: Trust in a tip by triage state (geo.TRIAGE_WEIGHTS, plus the states after triage): tip
+#: clues are stored at full trust and weighted by their tip's state when read.
+STATE_TRUST: dict[str, float] = {
+    **geo.TRIAGE_WEIGHTS,
+    "forwarded": geo.TRIAGE_WEIGHTS["useful"],  # found useful and passed on
+    "closed": geo.TRIAGE_WEIGHTS["new"],  # done with, for reasons not recorded as a state
+}
+#: How geo words a brand clue: "tip mentions brand NAME -> ...".
+BRAND_REASON = "tip mentions brand "
+
+
+# --------------------------------------------------------------------------- stored clues
+
+
+def clue_from_payload(payload: Mapping[str, Any], *, weight: float | None = None,
+                      reason: str | None = None, id: str | None = None) -> geo.Clue | None:
+    """A geo.Clue from a stored payload (None if the payload is damaged)."""
+    try:
+        likelihoods = {str(c): float(v) for c, v in dict(payload["likelihoods"]).items()}
+        stored_weight = float(payload["weight"])
+        floor = float(payload["floor"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if not (math.isfinite(stored_weight) and math.isfinite(floor)):
+        return None
+    return geo.Clue(
+        kind=str(payload.get("kind", "")),
+        likelihoods=likelihoods,
+        reason=str(reason if reason is not None else payload.get("reason", "")),
+        weight=stored_weight if weight is None else weight,
+        floor=floor,
+        source=str(payload.get("source", "")),
+        id=id if id is not None else (str(payload["id"]) if payload.get("id") else None),
+        value=str(payload.get("value", "")),
+    )
+
+
+def _tip_reason(reason: str, state: str) -> str:
+    return reason.removesuffix(" (useful)") + f" ({state})" if reason.endswith(
+        " (useful)") else reason
+
+
+def _tip_rows_to_clues(rows: Iterable[tuple[Any, ...]]) -> tuple[list[geo.Clue], dict[str, int]]:
+    """(payload, tip id, state, cluster id) rows -> weighted clues and the cluster map."""
+    clues: list[geo.Clue] = []
+    cluster_of: dict[str, int] = {}
+    for payload, tip_id, state, cluster_id in rows:
+        trust = STATE_TRUST.get(state, STATE_TRUST["new"])
+        stored = float(payload.get("weight", 0.0)) if isinstance(payload, dict) else 0.0
+        clue = clue_from_payload(payload, weight=stored * trust,
+                                 reason=_tip_reason(str(payload.get("reason", "")), state),
+                                 id=f"tip:{tip_id}")
+        if clue is not None:
+            clues.append(clue)
+        if cluster_id is not None:
+            cluster_of[f"tip:{tip_id}"] = cluster_id
+    return clues, cluster_of
+
+
+def _rows_to_clues(payloads: Iterable[Any]) -> list[geo.Clue]:
+    out = []
+    for payload in payloads:
+        clue = clue_from_payload(payload) if isinstance(payload, dict) else None
+        if clue is not None:
+            out.append(clue)
+    return out
+
+
+def _distinct(clues: list[geo.Clue]) -> list[geo.Clue]:
+    """One of each reading (the crop and the image it was cut from read the same label):
+    the fusion would count them once anyway, and the reasons then say it once."""
+    best: dict[tuple[str | None, str], geo.Clue] = {}
+    for clue in clues:
+        key = (clue.id, clue.reason)
+        if key not in best or clue.weight > best[key].weight:
+            best[key] = clue
+    return list(best.values())
+
+
+def object_clues(obj: TracedObject) -> tuple[list[geo.Clue], dict[str, int]]:
+    """Every stored clue about ``obj``: its crop and the evidence image the crop was cut
+    from, its tips (weighted by state), investigators' tags and notes."""
+    crop_image_ids = list(Crop.objects.filter(traced_object=obj).values_list("image_id",
+                                                                             flat=True))
+    image_rows = Clue.objects.filter(
+        Q(crop__traced_object=obj) | Q(image_id__in=crop_image_ids), source=Source.IMAGE
+    ).values_list("payload", flat=True)
+    own_rows = Clue.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)
+                                   ).values_list("payload", flat=True)
+    clues = _distinct(_rows_to_clues(image_rows)) + _rows_to_clues(own_rows)
+    tip_rows = Clue.objects.filter(source=Source.TIP, tip__object=obj).values_list(
+        "payload", "tip_id", "tip__state", "tip__cluster_id")
+    tip_clues, cluster_of = _tip_rows_to_clues(tip_rows)
+    return clues + tip_clues, cluster_of
+
+
+def case_image_ids(case: Case) -> QuerySet[EvidenceImage, int]:
+    return EvidenceImage.objects.filter(files__case=case).values_list("id", flat=True)
+
+
+def case_clues(case: Case) -> list[geo.Clue]:
+    """Every stored clue about a case: its evidence images and their crops, and
+    investigators' tags and notes on the case."""
+    image_ids = case_image_ids(case)
+    images = Clue.objects.filter(
+        Q(image_id__in=image_ids) | Q(crop__image_id__in=image_ids), source=Source.IMAGE
+    ).values_list("payload", flat=True)
+    own = Clue.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)
+                              ).values_list("payload", flat=True)
+    return _distinct(_rows_to_clues(images)) + _rows_to_clues(own)
+
+
+def case_images_unread(case: Case) -> list[int]:
+    """Ids of the case's evidence images never read for clues."""
+    return list(EvidenceImage.objects.filter(files__case=case, clue_scan__isnull=True)
+                .values_list("id", flat=True).distinct().order_by("id"))
+
+
+def cases_of_images(image_ids: Iterable[int]) -> set[int]:
+    """Ids of the cases holding any of the evidence images."""
+    return set(Case.objects.filter(files__image_id__in=list(image_ids))
+               .values_list("id", flat=True).distinct())
+
+
+# --------------------------------------------------------------------------- rankings
 
 
 def _ranking(estimate: CountryEstimate | None) -> list[tuple[str, float]]:

@@ -120,9 +120,9 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
 
 
 def _clues() -> Any:
-    from traceobject.clues import services
+    from traceobject.clues import reading
 
-    return services
+    return reading
 
 
 def crop_pixels(crop: Crop) -> Image.Image:

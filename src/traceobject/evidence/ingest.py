@@ -216,7 +216,8 @@ def _ingest(
     paths: Iterable[str | os.PathLike[str]], *, case_ref: str, workers: int,
     progress: Callable[[int, int], None] | None, stream: TextIO | None,
 ) -> IngestSummary:
-    from traceobject.clues import services as clues_services
+    from traceobject.clues.estimates import case_estimate_schedule
+    from traceobject.clues.reading import evidence_clues_schedule
 
     started = time.monotonic()
     summary = IngestSummary()
@@ -249,7 +250,7 @@ def _ingest(
         with transaction.atomic():
             new_ids = [_record(case, item, summary, known, stored) for item in kept]
             # Clues (OCR, language, barcodes) are read by the worker, not in this run.
-            clues_services.evidence_clues_schedule(image_ids=[i for i in new_ids if i])
+            evidence_clues_schedule(image_ids=[i for i in new_ids if i])
         batch.clear()
 
     for result in _analysed(todo, max(1, workers)):
@@ -268,6 +269,6 @@ def _ingest(
     if bar:
         bar.update(done, force=True)
     summary.indexed = pdq_index_sync()
-    clues_services.case_estimate_schedule(case_id=case.pk)
+    case_estimate_schedule(case_id=case.pk)
     summary.seconds = time.monotonic() - started
     return summary

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from traceobject.clues.brands import BRAND_NAME_MAX, BRAND_NOTE_MAX
+from traceobject.clues.investigators import NOTE_MAX, TAG_VALUE_MAX
 from traceobject.clues.selectors import country_choices, tag_choices
-from traceobject.clues.services import BRAND_NAME_MAX, BRAND_NOTE_MAX, NOTE_MAX, TAG_VALUE_MAX
 
 
 class TagForm(forms.Form):

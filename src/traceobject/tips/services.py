@@ -89,7 +89,7 @@ def _open_one(sealed_id: int, private_key: Any) -> bool:
 def _estimate_later(object_ids: Iterable[int]) -> None:
     """The objects' country estimates take tips into account: recompute them after commit
     (coalesced per object, so a flood of tips costs one recompute per window)."""
-    from traceobject.clues.services import object_estimate_schedule
+    from traceobject.clues.estimates import object_estimate_schedule
 
     for object_id in set(object_ids):
         object_estimate_schedule(object_id=object_id)
