@@ -13,9 +13,9 @@ from ninja.testing import TestClient
 from tests.conftest import staff_login
 from traceobject.accounts.models import ApiToken
 from traceobject.accounts.tokens import token_digest, token_new
+from traceobject.api.clues import router
 from traceobject.audit.models import AuditEvent
 from traceobject.clues import investigators
-from traceobject.clues.api import router
 from traceobject.clues.models import Clue, CountryEstimate, Source
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Case

@@ -29,12 +29,12 @@ from traceobject.accounts.roles import (
     user_roles,
 )
 from traceobject.accounts.tokens import TokenAuth, api_user
+from traceobject.api.clues import router as clues_router
 from traceobject.api.errors import TraceobjectAPI, install_error_handlers
 from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, StorableStr
 from traceobject.audit.services import audit_record
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
-from traceobject.clues.api import router as clues_router
 from traceobject.core.errors import NotFound, ServiceError, error_response
 from traceobject.routing import selectors as routing_selectors
 from traceobject.routing import services as routing

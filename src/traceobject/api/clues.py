@@ -1,5 +1,5 @@
-"""Internal API of country estimates (investigators, token auth): mount ``router`` in the
-internal NinjaAPI, e.g. ``api.add_router("", traceobject.clues.api.router)``.
+"""Internal API of country estimates (investigators, token auth), mounted in the internal
+NinjaAPI (:mod:`traceobject.api.internal`).
 
     GET objects/{ref}/country   the stored estimate of an object, its reasons and clues
     GET cases/{ref}/country     the same for a case
