@@ -19,7 +19,8 @@ The rules (see README, "For whoever carries the project on"):
 5. Nothing under src/ imports tests/ or bench/ (the benchmarks, and the tools that build
    data files and evaluate the estimate at development time, live in bench/).
 6. CYCLES: no two packages import each other, directly or round a longer cycle (the
-   package-level graph has no cycle). A package that must tell one above it that something
+   package-level graph has no cycle), and vision/, search/ and geo/ have no import cycle
+   between their modules either. A package that must tell one above it that something
    happened sends a Django signal the other connects (evidence.signals, tips.signals).
 
 No database: this test reads files only.
@@ -423,6 +424,15 @@ def test_no_two_packages_import_each_other() -> None:
     assert {"clues", "evidence", "tips", "catalog"} <= set(graph)
     cycles = _cycles(graph)
     assert not cycles, _report("packages that import each other (round a cycle)", cycles)
+
+
+def test_no_import_cycle_inside_the_django_free_packages() -> None:
+    """vision/, search/ and geo/ are libraries: their modules import each other one way."""
+    def node(module: str) -> str | None:
+        return module if _package(module) in DJANGO_FREE and _is_module(module) else None
+
+    cycles = _cycles(_graph(node))
+    assert not cycles, _report("modules of a Django-free package in an import cycle", cycles)
 
 
 def test_the_cycle_finder_names_the_cycle() -> None:
