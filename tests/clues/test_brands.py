@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.conftest import staff_login
 from traceobject.audit.models import AuditEvent
 from traceobject.clues import brands, estimates, selectors, tip_clues
-from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate
+from traceobject.clues.models import BrandLink, ClueRecord, ClueScan, EstimateRecord
 from traceobject.clues.tasks import object_estimate_task
 from traceobject.core.errors import ServiceError
 
@@ -41,7 +41,7 @@ def _run_queued() -> None:
 
 def _brand_reasons(obj: Any) -> list[str]:
     """The brand clues among the stored tip clues of ``obj`` (the estimate sums tips up)."""
-    return sorted(str(c.payload["reason"]) for c in Clue.objects.filter(tip__object=obj)
+    return sorted(str(c.payload["reason"]) for c in ClueRecord.objects.filter(tip__object=obj)
                   if "brand" in str(c.payload.get("reason")))
 
 
@@ -53,7 +53,7 @@ def _state() -> tuple[Any, ...]:
     """Everything a refused request must leave alone."""
     return (sorted(BrandLink.objects.values_list("key", "country", "note")),
             AuditEvent.objects.count(), sorted(ClueScan.objects.values_list("pk", flat=True)),
-            sorted(Clue.objects.values_list("pk", flat=True)), DBTaskResult.objects.count())
+            sorted(ClueRecord.objects.values_list("pk", flat=True)), DBTaskResult.objects.count())
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +68,7 @@ def test_a_linked_brand_counts_in_the_stored_estimate_until_unlinked(
     other = make_tip(published, "Keine Ahnung, leider.", state="useful")
     estimates.object_estimate_refresh(obj=published)
     assert _brand_reasons(published) == []
-    assert CountryEstimate.objects.get(object=published).best == ""
+    assert EstimateRecord.objects.get(object=published).best == ""
     other_scan = ClueScan.objects.get(tip=other).pk
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,7 +77,7 @@ def test_a_linked_brand_counts_in_the_stored_estimate_until_unlinked(
     assert (link.name, link.key, link.country) == ("Kaufhof", "kaufhof", "DE")
     # the naming tip is forgotten, to be read again; the other tip is left alone
     assert not ClueScan.objects.filter(tip=naming).exists()
-    assert not Clue.objects.filter(tip=naming).exists()
+    assert not ClueRecord.objects.filter(tip=naming).exists()
     assert ClueScan.objects.get(tip=other).pk == other_scan
     assert _queued_objects() == [published.pk]
     event = AuditEvent.objects.order_by("-seq").first()
@@ -85,7 +85,7 @@ def test_a_linked_brand_counts_in_the_stored_estimate_until_unlinked(
     assert event.data["tips_reread"] == 1
 
     _run_queued()
-    estimate = CountryEstimate.objects.get(object=published)
+    estimate = EstimateRecord.objects.get(object=published)
     assert estimate.best == "DE" and _p(published, "DE") > 0.05  # flat: 0.004
     assert "1 tip say: Germany 1" in estimate.reasons[0]
     assert _brand_reasons(published) == ["tip mentions brand Kaufhof -> Germany (useful)"]
@@ -98,7 +98,7 @@ def test_a_linked_brand_counts_in_the_stored_estimate_until_unlinked(
     assert AuditEvent.objects.order_by("-seq").first().action == "clue.brand_remove"
     _run_queued()
     assert _brand_reasons(published) == []
-    assert CountryEstimate.objects.get(object=published).best == ""
+    assert EstimateRecord.objects.get(object=published).best == ""
     assert ClueScan.objects.filter(tip=naming).exists()  # read again, without the brand
 
 
@@ -119,8 +119,8 @@ def test_inflected_and_unaccented_names_are_found_and_reread(
     _run_queued()
     assert _brand_reasons(published) == ["tip mentions brand Biedronka -> Poland (useful)"]
     assert _brand_reasons(elsewhere) == ["tip mentions brand Żabka -> Poland (useful)"]
-    assert CountryEstimate.objects.get(object=published).best == "PL"
-    assert CountryEstimate.objects.get(object=elsewhere).best == "PL"
+    assert EstimateRecord.objects.get(object=published).best == "PL"
+    assert EstimateRecord.objects.get(object=elsewhere).best == "PL"
     assert {v.link.name: v.tips for v in selectors.brand_links_list()} == {
         "Biedronka": 1, "Żabka": 1}
 
@@ -139,8 +139,8 @@ def test_the_links_are_read_once_per_scan_not_per_tip(published, make_tip, users
     monkeypatch.setattr(tip_clues, "brand_links_map", counting)
     estimates.object_estimate_refresh(obj=published)
     assert len(calls) == 1
-    assert Clue.objects.filter(payload__reason__startswith="tip mentions brand Lidl").count() \
-        == 5
+    assert ClueRecord.objects.filter(
+        payload__reason__startswith="tip mentions brand Lidl").count() == 5
     estimates.object_estimate_refresh(obj=published)  # nothing left to read: not even asked
     assert len(calls) == 1
 

@@ -18,7 +18,7 @@ from django.test import Client
 from tests.browser import conftest as browser_fixtures
 from tests.conftest import staff_login
 from traceobject.clues import investigators
-from traceobject.clues.models import Clue
+from traceobject.clues.models import ClueRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,5 +76,5 @@ def test_country_page_in_the_browser(js: bool, new_context: Callable[..., Any],
     row = page.locator("tr", has_text="the label has no German text")
     row.get_by_role("button", name="Delete").click()
     page.wait_for_url(f"**/internal/objects/{published.ref}/country/**")
-    assert not Clue.objects.filter(pk=note.pk).exists()
+    assert not ClueRecord.objects.filter(pk=note.pk).exists()
     assert problems == []

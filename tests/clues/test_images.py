@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from traceobject.clues import estimates, investigators, reading
-from traceobject.clues.models import Clue, ClueScan, CountryEstimate, Source
+from traceobject.clues.models import ClueRecord, ClueScan, EstimateRecord, Source
 from traceobject.clues.selectors import case_country_ranking, object_country_ranking
 from traceobject.clues.tasks import crop_clues_task, evidence_clues_task
 from traceobject.evidence.ingest import ingest
@@ -30,7 +30,7 @@ def test_polish_label_crop_gives_stored_clues_and_a_polish_estimate(
         label_object, label_crop, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         count = crop_clues_task.call(label_crop.pk)
-    rows = list(Clue.objects.filter(crop=label_crop))
+    rows = list(ClueRecord.objects.filter(crop=label_crop))
     assert count == len(rows) > 0
     kinds = {row.kind for row in rows}
     assert {"language", "phone", "barcode_gs1"} <= kinds, kinds
@@ -52,7 +52,7 @@ def test_polish_label_crop_gives_stored_clues_and_a_polish_estimate(
 
     # reading again replaces, never doubles
     assert reading.clues_extract_for_crop(crop_id=label_crop.pk) == count
-    assert Clue.objects.filter(crop=label_crop).count() == count
+    assert ClueRecord.objects.filter(crop=label_crop).count() == count
 
 
 def test_evidence_images_are_read_in_batches_and_fused_per_case(
@@ -68,7 +68,7 @@ def test_evidence_images_are_read_in_batches_and_fused_per_case(
 
     with django_capture_on_commit_callbacks(execute=True):
         total = evidence_clues_task.call(ids)
-    assert total == Clue.objects.filter(source=Source.IMAGE).count() > 0
+    assert total == ClueRecord.objects.filter(source=Source.IMAGE).count() > 0
     assert ClueScan.objects.filter(image__isnull=False).count() == 3
     blank = EvidenceImage.objects.get(width=320)
     assert ClueScan.objects.get(image=blank).clue_count == 0
@@ -119,7 +119,7 @@ def test_unreadable_or_missing_sources_are_recorded_not_raised(label_case, label
     # ids that do not exist (deleted meanwhile) are no error either
     assert reading.clues_extract_for_crop(crop_id=10**9) == 0
     assert reading.clues_extract_for_images(image_ids=[10**9]) == 0
-    assert not CountryEstimate.objects.exists()
+    assert not EstimateRecord.objects.exists()
 
 
 def test_recompute_reads_an_unread_crop(label_object, label_crop, users):
@@ -146,8 +146,8 @@ def test_pages_link_image_clues_to_their_crop_and_evidence(client, users, label_
     case_page = client.get(f"/internal/cases/{label_case.ref}/country/").content.decode()
     assert "Images read for clues: 1 of 1." in case_page
     # an image clue is deleted from the case page; the case estimate follows
-    clue = Clue.objects.filter(image_id=label_crop.image_id, kind="phone").first()
+    clue = ClueRecord.objects.filter(image_id=label_crop.image_id, kind="phone").first()
     assert clue is not None
     response = client.post(f"/internal/cases/{label_case.ref}/country/clues/{clue.pk}/delete/")
-    assert response.status_code == 302 and not Clue.objects.filter(pk=clue.pk).exists()
-    assert CountryEstimate.objects.get(case=label_case).best == "PL"
+    assert response.status_code == 302 and not ClueRecord.objects.filter(pk=clue.pk).exists()
+    assert EstimateRecord.objects.get(case=label_case).best == "PL"

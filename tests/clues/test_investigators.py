@@ -6,7 +6,7 @@ import pytest
 
 from traceobject.audit.models import AuditEvent
 from traceobject.clues import estimates, investigators
-from traceobject.clues.models import Clue, CountryEstimate, Source
+from traceobject.clues.models import ClueRecord, EstimateRecord, Source
 from traceobject.clues.selectors import object_country_ranking
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Case
@@ -41,7 +41,7 @@ def test_a_note_for_and_against(published, users):
                                 because="the tram in the background is a Pesa Swing",
                                 obj=published)
     assert object_country_ranking(published)[0][0] == "PL"
-    estimate = CountryEstimate.objects.get(object=published)
+    estimate = EstimateRecord.objects.get(object=published)
     assert estimate.reasons[0].startswith("investigator: for Poland, because the tram")
     investigators.clue_note_add(user=user, country="PL", stance="against",
                                 because="the socket is type G", obj=published)
@@ -54,7 +54,7 @@ def test_notes_on_a_case(db, users):
     case = Case.objects.create(ref="CASE-N")
     investigators.clue_note_add(user=users["investigator"], country="HU", stance="for",
                                 because="Hungarian newspaper on the table", case=case)
-    assert CountryEstimate.objects.get(case=case).best == "HU"
+    assert EstimateRecord.objects.get(case=case).best == "HU"
     assert AuditEvent.objects.get(action="clue.note_add").target == "case CASE-N"
 
 
@@ -79,8 +79,8 @@ def test_bad_tags_are_refused_and_change_nothing(published, users, tag, value, c
     with pytest.raises(ServiceError) as info:
         investigators.clue_tag_add(user=users["investigator"], tag=tag, value=value, obj=published)
     assert info.value.code == code and info.value.status == 400
-    assert not Clue.objects.exists() and AuditEvent.objects.count() == events
-    assert not CountryEstimate.objects.exists()
+    assert not ClueRecord.objects.exists() and AuditEvent.objects.count() == events
+    assert not EstimateRecord.objects.exists()
 
 
 BAD_NOTES = [
@@ -105,7 +105,7 @@ def test_bad_notes_are_refused_and_change_nothing(published, users, change, code
     with pytest.raises(ServiceError) as info:
         investigators.clue_note_add(user=users["investigator"], obj=published, **note)
     assert info.value.code == code
-    assert not Clue.objects.exists() and AuditEvent.objects.count() == events
+    assert not ClueRecord.objects.exists() and AuditEvent.objects.count() == events
 
 
 def test_a_long_note_at_the_limit_is_accepted_and_spaces_are_folded(published, users):
@@ -125,7 +125,7 @@ def test_only_investigators_add_tags_and_notes(published, users, role):
     with pytest.raises(ServiceError):
         investigators.clue_note_add(user=users[role], country="PL", stance="for", because="x",
                                     obj=published)
-    assert not Clue.objects.exists() and AuditEvent.objects.count() == events
+    assert not ClueRecord.objects.exists() and AuditEvent.objects.count() == events
 
 
 def test_a_clue_needs_exactly_one_subject(published, users):
@@ -134,26 +134,26 @@ def test_a_clue_needs_exactly_one_subject(published, users):
         with pytest.raises(ServiceError) as info:
             investigators.clue_tag_add(user=users["investigator"], tag="plug", value="G", **subject)
         assert info.value.code == "invalid_subject"
-    assert not Clue.objects.exists()
+    assert not ClueRecord.objects.exists()
 
 
 def test_deleting_a_clue_recomputes_and_is_audited(published, users, make_tip):
     user = users["investigator"]
     note = investigators.clue_note_add(user=user, country="SE", stance="for", because="IKEA bag",
                                        obj=published)
-    assert CountryEstimate.objects.get(object=published).best == "SE"
+    assert EstimateRecord.objects.get(object=published).best == "SE"
     investigators.clue_delete(clue=note, user=user)
-    assert not Clue.objects.filter(pk=note.pk).exists()
-    assert CountryEstimate.objects.get(object=published).best == ""
+    assert not ClueRecord.objects.filter(pk=note.pk).exists()
+    assert EstimateRecord.objects.get(object=published).best == ""
     event = AuditEvent.objects.get(action="clue.delete")
     assert event.data["source"] == "note" and "Sweden" in event.data["reason"]
     # a tip clue deleted stays deleted: the tip is not read again
     make_tip(published, "Sold in Oslo.", country="NO", state="useful")
     estimates.object_estimate_refresh(obj=published)
-    for clue in list(Clue.objects.filter(source=Source.TIP)):
+    for clue in list(ClueRecord.objects.filter(source=Source.TIP)):
         investigators.clue_delete(clue=clue, user=user)
     assert estimates.object_estimate_refresh(obj=published).best == ""
+    stray = ClueRecord.objects.create(object=published, source=Source.NOTE,
+                                      kind="investigator_note")
     with pytest.raises(ServiceError):
-        investigators.clue_delete(clue=Clue.objects.create(object=published, source=Source.NOTE,
-                                                           kind="investigator_note"),
-                                  user=users["reviewer"])
+        investigators.clue_delete(clue=stray, user=users["reviewer"])

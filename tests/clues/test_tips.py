@@ -7,7 +7,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from traceobject.clues import estimates
-from traceobject.clues.models import Clue, ClueScan, Source
+from traceobject.clues.models import ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import object_country_ranking
 from traceobject.clues.tasks import object_estimate_task
 from traceobject.tips.models import Tip
@@ -66,7 +66,7 @@ def test_tips_are_read_once_and_reweighted_when_their_state_changes(published, m
                    language="fr")
     make_tip(published, "Maybe Spain?", country="ES", state="new")
     assert estimates.object_estimate_refresh(obj=published).best == "FR"
-    rows = Clue.objects.filter(tip=tip)
+    rows = ClueRecord.objects.filter(tip=tip)
     assert rows.count() >= 2 and all(r.source == Source.TIP for r in rows)
     assert ClueScan.objects.filter(tip__object=published).count() == 2
     stored = {r.pk: r.payload["weight"] for r in rows}
@@ -74,7 +74,7 @@ def test_tips_are_read_once_and_reweighted_when_their_state_changes(published, m
     Tip.objects.filter(pk=tip.pk).update(state="spam")
     assert estimates.object_estimate_refresh(obj=published).best == "ES"
     # nothing was read again, nothing rewritten: the state is applied when fusing
-    assert {r.pk: r.payload["weight"] for r in Clue.objects.filter(tip=tip)} == stored
+    assert {r.pk: r.payload["weight"] for r in ClueRecord.objects.filter(tip=tip)} == stored
     assert ClueScan.objects.count() == 2
 
 

@@ -247,7 +247,7 @@ class ObjectStateOut(Schema):
     approved_by: str | None
 
 
-class ObjectFilters(Schema):
+class StaffObjectFilters(Schema):
     status: ObjectStatus | None = None
 
 
@@ -272,7 +272,7 @@ STAFF_CATALOGUE = (INVESTIGATOR, REVIEWER, ADMINISTRATOR)
 
 
 @objects_router.get("/objects", response={200: list[ObjectStateOut], **ERRORS})
-def objects_list(request: HttpRequest, filters: Query[ObjectFilters]) -> list[dict[str, Any]]:
+def objects_list(request: HttpRequest, filters: Query[StaffObjectFilters]) -> list[dict[str, Any]]:
     """Traced objects in every state of the publication workflow (at most 1,000)."""
     api_user(request, *STAFF_CATALOGUE)
     rows = TracedObject.objects.select_related("created_by", "submitted_by", "approved_by")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from traceobject.audit.services import audit_record
 from traceobject.clues._input import _require_investigator, _text
 from traceobject.clues.estimates import object_estimate_schedule
-from traceobject.clues.models import BrandLink, Clue, ClueScan, Source
+from traceobject.clues.models import BrandLink, ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import BRAND_REASON
 from traceobject.clues.tip_clues import TIP_BATCH
 from traceobject.core import reference
@@ -96,7 +96,7 @@ def _tips_naming(name: str) -> set[int]:
     for fragment in _name_fragments(name):
         query |= Q(text__icontains=fragment) | Q(place__icontains=fragment)
     ids = set(Tip.objects.filter(query, clue_scan__isnull=False).values_list("id", flat=True))
-    stored = Clue.objects.filter(
+    stored = ClueRecord.objects.filter(
         source=Source.TIP, payload__reason__startswith=f"{BRAND_REASON}{name} -> ",
     ).values_list("tip_id", flat=True).distinct()
     return ids | {tip_id for tip_id in stored if tip_id is not None}
@@ -109,7 +109,7 @@ def _tips_reread(tip_ids: set[int]) -> int:
     objects: set[int] = set()
     for start in range(0, len(ordered), TIP_BATCH):
         chunk = ordered[start:start + TIP_BATCH]
-        Clue.objects.filter(source=Source.TIP, tip_id__in=chunk).delete()
+        ClueRecord.objects.filter(source=Source.TIP, tip_id__in=chunk).delete()
         ClueScan.objects.filter(tip_id__in=chunk).delete()
         objects.update(Tip.objects.filter(pk__in=chunk).values_list("object_id", flat=True))
     for object_id in sorted(objects):

@@ -1,5 +1,5 @@
 """The country estimate of an object or a case: every stored clue fused with
-:func:`traceobject.geo.estimate` and stored as a CountryEstimate, now
+:func:`traceobject.geo.estimate` and stored as an EstimateRecord, now
 (:func:`object_estimate_refresh`, :func:`case_estimate_refresh`) or by a task queued once the
 current transaction commits (:func:`object_estimate_schedule`,
 :func:`case_estimate_schedule`: call them on every change of a tip or a crop)."""
@@ -17,7 +17,7 @@ from django_tasks.exceptions import InvalidTaskError
 
 from traceobject import geo
 from traceobject.catalog.models import TracedObject
-from traceobject.clues.models import CountryEstimate
+from traceobject.clues.models import EstimateRecord
 from traceobject.clues.selectors import case_clues, object_clues
 from traceobject.clues.tip_clues import tips_scan
 from traceobject.evidence.models import Case
@@ -26,9 +26,9 @@ from traceobject.tips.models import Tip
 SCHEDULE_WINDOW = 2  # seconds: changes within it are folded into one recompute
 
 
-def _store_estimate(result: geo.CountryEstimate, **subject: Any) -> CountryEstimate:
+def _store_estimate(result: geo.CountryEstimate, **subject: Any) -> EstimateRecord:
     probabilities = [{"code": c, "p": round(p, 6)} for c, p in result.ranked()]
-    estimate, _created = CountryEstimate.objects.update_or_create(**subject, defaults={
+    estimate, _created = EstimateRecord.objects.update_or_create(**subject, defaults={
         "probabilities": probabilities,
         "reasons": list(result.reasons),
         "best": result.best or "",
@@ -40,8 +40,8 @@ def _store_estimate(result: geo.CountryEstimate, **subject: Any) -> CountryEstim
     return estimate
 
 
-def object_estimate_refresh(*, obj: TracedObject) -> CountryEstimate:
-    """Read the object's new tips, fuse every clue and store the CountryEstimate (its crop
+def object_estimate_refresh(*, obj: TracedObject) -> EstimateRecord:
+    """Read the object's new tips, fuse every clue and store the EstimateRecord (its crop
     and evidence image are read by tasks: :mod:`traceobject.clues.reading`)."""
     tips_scan(tips=Tip.objects.filter(object=obj))
     clues, cluster_of = object_clues(obj)
@@ -50,7 +50,7 @@ def object_estimate_refresh(*, obj: TracedObject) -> CountryEstimate:
         return _store_estimate(result, object=obj)
 
 
-def case_estimate_refresh(*, case: Case) -> CountryEstimate:
+def case_estimate_refresh(*, case: Case) -> EstimateRecord:
     """Fuse the clues of the case's evidence images (and tags and notes on the case)."""
     result = geo.estimate(case_clues(case))
     with transaction.atomic():

@@ -20,7 +20,7 @@ from traceobject.clues.estimates import (
     object_estimate_refresh,
     object_estimate_schedule,
 )
-from traceobject.clues.models import Clue, CountryEstimate, Source
+from traceobject.clues.models import ClueRecord, EstimateRecord, Source
 from traceobject.clues.reading import evidence_clues_schedule, object_images_read
 from traceobject.clues.selectors import case_images_unread, cases_of_images
 from traceobject.core.errors import ServiceError
@@ -36,7 +36,7 @@ SYNC_REFRESH_MAX = 20  # estimates refreshed at once after a deletion; the rest 
 
 
 def clue_tag_add(*, user: Any, tag: str, value: str, obj: TracedObject | None = None,
-                 case: Case | None = None) -> Clue:
+                 case: Case | None = None) -> ClueRecord:
     """An investigator's tag ("plug" = "G") from the reference tables, on an object or a
     case; the estimate is recomputed. Unknown tags and values are refused."""
     _require_investigator(user)
@@ -51,7 +51,7 @@ def clue_tag_add(*, user: Any, tag: str, value: str, obj: TracedObject | None = 
     except geo.TagError as error:
         raise ServiceError("invalid_tag", str(error), fields={"value": str(error)}) from None
     with transaction.atomic():
-        row = Clue.objects.create(source=Source.TAG, kind=clue.kind, payload=clue.to_dict(),
+        row = ClueRecord.objects.create(source=Source.TAG, kind=clue.kind, payload=clue.to_dict(),
                                   created_by=user, **anchor)
         audit_record(actor=user, action="clue.tag_add", target=target,
                      data={"clue": row.pk, "tag": name, "value": clue.value})
@@ -60,7 +60,7 @@ def clue_tag_add(*, user: Any, tag: str, value: str, obj: TracedObject | None = 
 
 
 def clue_note_add(*, user: Any, country: str, stance: str, because: str,
-                  obj: TracedObject | None = None, case: Case | None = None) -> Clue:
+                  obj: TracedObject | None = None, case: Case | None = None) -> ClueRecord:
     """An investigator's note "country X: for/against, because ..."; the estimate is
     recomputed. The reason is required (up to NOTE_MAX characters)."""
     _require_investigator(user)
@@ -76,7 +76,7 @@ def clue_note_add(*, user: Any, country: str, stance: str, because: str,
     reason = _text(because, field="because", maximum=NOTE_MAX)
     clue = geo.clue_from_note(code, stance == "for", reason)
     with transaction.atomic():
-        row = Clue.objects.create(source=Source.NOTE, kind=clue.kind, payload=clue.to_dict(),
+        row = ClueRecord.objects.create(source=Source.NOTE, kind=clue.kind, payload=clue.to_dict(),
                                   created_by=user, **anchor)
         audit_record(actor=user, action="clue.note_add", target=target,
                      data={"clue": row.pk, "country": code, "stance": stance,
@@ -85,7 +85,7 @@ def clue_note_add(*, user: Any, country: str, stance: str, because: str,
     return row
 
 
-def clue_delete(*, clue: Clue, user: Any) -> None:
+def clue_delete(*, clue: ClueRecord, user: Any) -> None:
     """Delete a clue (a wrong tag, a misread label); the estimates it fed are recomputed.
     A deleted image or tip clue stays deleted: a source is read only once."""
     _require_investigator(user)
@@ -111,7 +111,7 @@ def clue_delete(*, clue: Clue, user: Any) -> None:
             case_estimate_schedule(case_id=case_id)
 
 
-def _affected(clue: Clue) -> tuple[set[int], set[int]]:
+def _affected(clue: ClueRecord) -> tuple[set[int], set[int]]:
     """The objects and cases whose estimates use ``clue``."""
     objects: set[int] = set()
     cases: set[int] = set()
@@ -137,7 +137,7 @@ def _affected(clue: Clue) -> tuple[set[int], set[int]]:
 
 
 def estimate_recompute(*, user: Any, obj: TracedObject | None = None,
-                       case: Case | None = None) -> CountryEstimate:
+                       case: Case | None = None) -> EstimateRecord:
     """An investigator asks for a recompute: an object's crop is read now if it never was;
     a case's unread evidence images are queued for reading."""
     _require_investigator(user)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from traceobject import geo
 from traceobject.catalog.models import TracedObject
 from traceobject.clues.estimates import case_estimate_schedule, object_estimate_schedule
-from traceobject.clues.models import Clue, ClueScan, Source
+from traceobject.clues.models import ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import cases_of_images
 from traceobject.evidence.models import Crop, EvidenceImage
 
@@ -74,9 +74,9 @@ def _store_reading(reading: ImageReading, *, crop: Crop | None = None,
                    image: EvidenceImage | None = None) -> int:
     anchor: dict[str, Any] = {"crop": crop} if crop is not None else {"image": image}
     with transaction.atomic():
-        Clue.objects.filter(source=Source.IMAGE, **anchor).delete()
-        Clue.objects.bulk_create([
-            Clue(source=Source.IMAGE, kind=c.kind, payload=c.to_dict(), **anchor)
+        ClueRecord.objects.filter(source=Source.IMAGE, **anchor).delete()
+        ClueRecord.objects.bulk_create([
+            ClueRecord(source=Source.IMAGE, kind=c.kind, payload=c.to_dict(), **anchor)
             for c in reading.clues
         ])
         ClueScan.objects.update_or_create(**anchor, defaults={

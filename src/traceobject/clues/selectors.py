@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from traceobject import geo
 from traceobject.catalog.models import TracedObject
-from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate, Source
+from traceobject.clues.models import BrandLink, ClueRecord, ClueScan, EstimateRecord, Source
 from traceobject.clues.worldmap import WorldMap, world_map
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.geo.countries import country_codes, country_name
@@ -107,13 +107,13 @@ def object_clues(obj: TracedObject) -> tuple[list[geo.Clue], dict[str, int]]:
     from, its tips (weighted by state), investigators' tags and notes."""
     crop_image_ids = list(Crop.objects.filter(traced_object=obj).values_list("image_id",
                                                                              flat=True))
-    image_rows = Clue.objects.filter(
+    image_rows = ClueRecord.objects.filter(
         Q(crop__traced_object=obj) | Q(image_id__in=crop_image_ids), source=Source.IMAGE
     ).values_list("payload", flat=True)
-    own_rows = Clue.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)
+    own_rows = ClueRecord.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)
                                    ).values_list("payload", flat=True)
     clues = _distinct(_rows_to_clues(image_rows)) + _rows_to_clues(own_rows)
-    tip_rows = Clue.objects.filter(source=Source.TIP, tip__object=obj).values_list(
+    tip_rows = ClueRecord.objects.filter(source=Source.TIP, tip__object=obj).values_list(
         "payload", "tip_id", "tip__state", "tip__cluster_id")
     tip_clues, cluster_of = _tip_rows_to_clues(tip_rows)
     return clues + tip_clues, cluster_of
@@ -127,10 +127,10 @@ def case_clues(case: Case) -> list[geo.Clue]:
     """Every stored clue about a case: its evidence images and their crops, and
     investigators' tags and notes on the case."""
     image_ids = case_image_ids(case)
-    images = Clue.objects.filter(
+    images = ClueRecord.objects.filter(
         Q(image_id__in=image_ids) | Q(crop__image_id__in=image_ids), source=Source.IMAGE
     ).values_list("payload", flat=True)
-    own = Clue.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)
+    own = ClueRecord.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)
                               ).values_list("payload", flat=True)
     return _distinct(_rows_to_clues(images)) + _rows_to_clues(own)
 
@@ -150,7 +150,7 @@ def cases_of_images(image_ids: Iterable[int]) -> set[int]:
 # --------------------------------------------------------------------------- rankings
 
 
-def _ranking(estimate: CountryEstimate | None) -> list[tuple[str, float]]:
+def _ranking(estimate: EstimateRecord | None) -> list[tuple[str, float]]:
     if estimate is None or not estimate.best:
         return []
     out: list[tuple[str, float]] = []
@@ -167,12 +167,12 @@ def object_country_ranking(obj: TracedObject) -> list[tuple[str, float]]:
 
     Empty when the object has no estimate yet or when no clue counted (a flat estimate
     says nothing, so nothing should be suggested from it)."""
-    return _ranking(CountryEstimate.objects.filter(object=obj).first())
+    return _ranking(EstimateRecord.objects.filter(object=obj).first())
 
 
 def case_country_ranking(case: Case) -> list[tuple[str, float]]:
     """As :func:`object_country_ranking`, for a case."""
-    return _ranking(CountryEstimate.objects.filter(case=case).first())
+    return _ranking(EstimateRecord.objects.filter(case=case).first())
 
 
 # --------------------------------------------------------------------------- page / API view
@@ -282,7 +282,7 @@ def _favours(payload: dict[str, Any]) -> str:
     return "against " + ", ".join(against[:5]) if against else ""
 
 
-def _clue_view(row: Clue, *, tip_state: str = "") -> ClueView:
+def _clue_view(row: ClueRecord, *, tip_state: str = "") -> ClueView:
     payload = row.payload if isinstance(row.payload, dict) else {}
     try:
         weight = float(payload.get("weight", 0.0))
@@ -302,7 +302,7 @@ def _clue_view(row: Clue, *, tip_state: str = "") -> ClueView:
     )
 
 
-def _view(*, subject: str, ref: str, estimate: CountryEstimate | None,
+def _view(*, subject: str, ref: str, estimate: EstimateRecord | None,
           clues: list[ClueView], tip_more: int, reading: ReadingStatus) -> EstimateView:
     probabilities: dict[str, float] = {}
     if estimate is not None:
@@ -332,7 +332,7 @@ def _view(*, subject: str, ref: str, estimate: CountryEstimate | None,
     )
 
 
-def _listed(rows: QuerySet[Clue], limit: int) -> list[Clue]:
+def _listed(rows: QuerySet[ClueRecord], limit: int) -> list[ClueRecord]:
     return list(rows.select_related("created_by").order_by("created_at", "id")[:limit])
 
 
@@ -340,9 +340,9 @@ def object_estimate_view(obj: TracedObject) -> EstimateView:
     """The stored estimate of ``obj`` with its clues, for the page and the API."""
     crop = Crop.objects.filter(traced_object=obj).first()
     image_q = Q(crop=crop) | Q(image_id=crop.image_id) if crop is not None else Q(pk__in=[])
-    own = _listed(Clue.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)), 500)
-    images = _listed(Clue.objects.filter(image_q, source=Source.IMAGE), IMAGE_CLUES_LISTED)
-    tip_rows = (Clue.objects.filter(source=Source.TIP, tip__object=obj)
+    own = _listed(ClueRecord.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)), 500)
+    images = _listed(ClueRecord.objects.filter(image_q, source=Source.IMAGE), IMAGE_CLUES_LISTED)
+    tip_rows = (ClueRecord.objects.filter(source=Source.TIP, tip__object=obj)
                 .select_related("tip").only(
                     "id", "source", "kind", "payload", "crop_id", "image_id", "tip_id",
                     "created_at", "created_by_id", "tip__id", "tip__state"))
@@ -358,15 +358,15 @@ def object_estimate_view(obj: TracedObject) -> EstimateView:
                                 failed=sum(1 for s in scans if s.error),
                                 text=crop_scan.text if crop_scan else "")
     return _view(subject="object", ref=obj.ref,
-                 estimate=CountryEstimate.objects.filter(object=obj).first(), clues=clues,
+                 estimate=EstimateRecord.objects.filter(object=obj).first(), clues=clues,
                  tip_more=max(0, tip_total - len(tips)), reading=reading)
 
 
 def case_estimate_view(case: Case) -> EstimateView:
     """The stored estimate of a case with its clues."""
     image_ids = case_image_ids(case)
-    own = _listed(Clue.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)), 500)
-    images = _listed(Clue.objects.filter(
+    own = _listed(ClueRecord.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)), 500)
+    images = _listed(ClueRecord.objects.filter(
         Q(image_id__in=image_ids) | Q(crop__image_id__in=image_ids), source=Source.IMAGE),
         IMAGE_CLUES_LISTED)
     total = EvidenceImage.objects.filter(files__case=case).distinct().count()
@@ -374,11 +374,11 @@ def case_estimate_view(case: Case) -> EstimateView:
     reading = ReadingStatus(images=total, read=scans.count(),
                             failed=scans.exclude(error="").count())
     return _view(subject="case", ref=case.ref,
-                 estimate=CountryEstimate.objects.filter(case=case).first(),
+                 estimate=EstimateRecord.objects.filter(case=case).first(),
                  clues=[_clue_view(r) for r in own + images], tip_more=0, reading=reading)
 
 
-def clue_belongs_to(clue: Clue, *, obj: TracedObject | None = None,
+def clue_belongs_to(clue: ClueRecord, *, obj: TracedObject | None = None,
                     case: Case | None = None) -> bool:
     """Whether ``clue`` is one of the clues shown for ``obj`` (or ``case``)."""
     if obj is not None:
@@ -436,7 +436,7 @@ class BrandLinkView:
 
 def _brand_tip_counts() -> dict[str, int]:
     """name -> number of tips whose stored clues include a brand clue for it."""
-    rows = Clue.objects.filter(source=Source.TIP, payload__reason__startswith=BRAND_REASON
+    rows = ClueRecord.objects.filter(source=Source.TIP, payload__reason__startswith=BRAND_REASON
                                ).values_list("tip_id", "payload__reason")
     tips: dict[str, set[int]] = {}
     for tip_id, reason in rows:

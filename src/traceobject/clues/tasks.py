@@ -23,7 +23,7 @@ def evidence_clues_task(ids: list[int]) -> int:
 
 @task()
 def object_estimate_task(object_id: int) -> str:
-    """Recompute an object's CountryEstimate (its best country, "" if flat or gone)."""
+    """Recompute an object's country estimate (its best country, "" if flat or gone)."""
     obj = TracedObject.objects.filter(pk=object_id).first()
     if obj is None:
         return ""
@@ -32,7 +32,7 @@ def object_estimate_task(object_id: int) -> str:
 
 @task()
 def case_estimate_task(case_id: int) -> str:
-    """Recompute a case's CountryEstimate."""
+    """Recompute a case's country estimate."""
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return ""

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from traceobject import geo
-from traceobject.clues.models import Clue, ClueScan, Source
+from traceobject.clues.models import ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import brand_links_map
 from traceobject.tips.models import Tip
 
@@ -59,8 +59,8 @@ def _tips_store(read: Mapping[int, list[geo.Clue]]) -> None:
             ClueScan(tip_id=tip_id, clue_count=len(clues), scanned_at=now)
             for tip_id, clues in read.items()
         ])
-        Clue.objects.bulk_create([
-            Clue(source=Source.TIP, tip_id=tip_id, kind=c.kind, payload=c.to_dict(),
+        ClueRecord.objects.bulk_create([
+            ClueRecord(source=Source.TIP, tip_id=tip_id, kind=c.kind, payload=c.to_dict(),
                  created_at=now)
             for tip_id, clues in read.items() for c in clues
         ])

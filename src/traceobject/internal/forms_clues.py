@@ -18,7 +18,7 @@ class TagForm(forms.Form):
                                         "date_format: 31/12/2024; language: pl"))
 
 
-class NoteForm(forms.Form):
+class ClueNoteForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"),
                                                                      *country_choices()])
     stance = forms.ChoiceField(label=_("Stance"), widget=forms.RadioSelect,

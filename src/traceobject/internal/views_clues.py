@@ -16,10 +16,10 @@ from traceobject.accounts.roles import INVESTIGATOR, role_required
 from traceobject.catalog.models import TracedObject
 from traceobject.clues import investigators, selectors
 from traceobject.clues.brands import brand_link_add, brand_link_remove
-from traceobject.clues.models import BrandLink, Clue
+from traceobject.clues.models import BrandLink, ClueRecord
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.evidence.models import Case
-from traceobject.internal.forms_clues import BrandForm, NoteForm, TagForm
+from traceobject.internal.forms_clues import BrandForm, ClueNoteForm, TagForm
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _link(name: str, pk: int | None) -> str:
 
 
 def _page(request: HttpRequest, subject: _Subject, *, tag_form: TagForm | None = None,
-          note_form: NoteForm | None = None, error: str = "", status: int = 200
+          note_form: ClueNoteForm | None = None, error: str = "", status: int = 200
           ) -> HttpResponse:
     view = subject.view()
     clues = [(c, _link("crop", c.crop_id) or _link("evidence", c.image_id)
@@ -74,7 +74,7 @@ def _page(request: HttpRequest, subject: _Subject, *, tag_form: TagForm | None =
         back = ""
     return render(request, "internal/clues/estimate.html", {
         "subject": subject, "view": view, "clues": clues, "back": back,
-        "tag_form": tag_form or TagForm(), "note_form": note_form or NoteForm(),
+        "tag_form": tag_form or TagForm(), "note_form": note_form or ClueNoteForm(),
         "error": error,
     }, status=status)
 
@@ -171,7 +171,7 @@ def _tag(request: HttpRequest, subject: _Subject) -> HttpResponse:
 
 
 def _note(request: HttpRequest, subject: _Subject) -> HttpResponse:
-    form = NoteForm(request.POST)
+    form = ClueNoteForm(request.POST)
     if form.is_valid():
         try:
             investigators.clue_note_add(
@@ -191,7 +191,7 @@ def _refresh(request: HttpRequest, subject: _Subject) -> HttpResponse:
 
 
 def _delete(request: HttpRequest, subject: _Subject, pk: int) -> HttpResponse:
-    clue = Clue.objects.filter(pk=pk).select_related("tip").first()
+    clue = ClueRecord.objects.filter(pk=pk).select_related("tip").first()
     if clue is None or not selectors.clue_belongs_to(clue, obj=subject.obj, case=subject.case):
         raise Http404
     investigators.clue_delete(clue=clue, user=request.user)
