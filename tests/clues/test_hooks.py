@@ -62,6 +62,12 @@ def test_crops_and_ingest_queue_their_clue_tasks(tmp_path: Path, users, evidence
                              user=users["investigator"])
     assert queued("crop_clues_task") == [[crop.pk]]
 
+    if crop.gate_verdict != "pass":  # a drawn picture of boxes: the gate lets it through
+        pytest.fail(f"the gate refused the crop: {crop.gate_findings}")
+    obj = crops.crop_to_object(crop=crop, user=users["investigator"], category="packaging",
+                               title="Boxes")
+    assert queued("object_estimate_task") == [[obj.pk]]
+
 
 REPO = Path(__file__).resolve().parents[2]
 LISTENERS = '''

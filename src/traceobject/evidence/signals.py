@@ -3,9 +3,9 @@
 The clues app reads new evidence images and crops for clues and recomputes the estimates
 concerned: its receivers are connected in ``CluesConfig.ready()``, so wherever Django is set
 up with the app installed (web processes, the task worker, the CLI after ``django.setup()``,
-the tests). On an edge neither app is installed. The signals are sent inside the
-transaction that records the rows; a receiver that queues work defers it with
-``transaction.on_commit``, so nothing is queued for rows that are rolled back.
+the tests). On an edge neither app is installed. The signals are sent as the rows are
+recorded, inside their transaction where there is one; a receiver that queues work defers
+it with ``transaction.on_commit``, so nothing is queued for rows that are rolled back.
 """
 
 from __future__ import annotations
