@@ -79,13 +79,13 @@ from gate_samples import (  # noqa: E402
     object_image,
 )
 from traceobject.vision.gate import gate_decide, gate_raw_scores  # noqa: E402
-from traceobject.vision.gate_face import EDGE_FEATURES, EDGE_INSIDE  # noqa: E402
-from traceobject.vision.gate_models import (  # noqa: E402
-    EDGE_MODEL_FILE,
-    INSIDE_MODEL_FILE,
-    EdgeFaceModel,
-    gate_models,
+from traceobject.vision.gate_face import (  # noqa: E402
+    EDGE_FEATURES,
+    EDGE_INSIDE,
+    FACE_MODEL_FILES,
+    FaceModel,
 )
+from traceobject.vision.gate_models import gate_models  # noqa: E402
 
 SCALES = (40, 80, 160)
 FACES = range(0, 50)
@@ -256,11 +256,11 @@ def thresholds(
 
 def _model(
     data: dict[str, np.ndarray], which: np.ndarray, c: float, threshold: float, meta: dict[str, Any]
-) -> EdgeFaceModel:
+) -> FaceModel:
     x, y = data["x"], data["y"]
     keep = which & (y >= 0)
     mean, scale, coef, intercept = fit(x[keep], y[keep], c)
-    return EdgeFaceModel(EDGE_FEATURES, mean, scale, coef, intercept, threshold, meta)
+    return FaceModel(EDGE_FEATURES, mean, scale, coef, intercept, threshold, meta)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,8 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     models = []
     for name, which, c, threshold, path in (
-        ("inside", inside, args.c_inside, t_in, INSIDE_MODEL_FILE),
-        ("edge", ~inside, args.c_edge, t_edge, EDGE_MODEL_FILE),
+        ("inside", inside, args.c_inside, t_in, FACE_MODEL_FILES["inside"]),
+        ("edge", ~inside, args.c_edge, t_edge, FACE_MODEL_FILES["edge"]),
     ):
         counts = {"faces": int((which & (y == 1)).sum()), "objects": int((which & (y == 0)).sum())}
         meta = {**common, "candidates": name, "C": c, "counts": counts}

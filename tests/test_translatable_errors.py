@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "traceobject"
 #: The packages whose error messages must be translatable. Not listed: geo, vision and
 #: search (Django-free, they raise no ServiceError) and demo (demo data for the demo command;
 #: `make messages` does not extract it).
-PACKAGES = ("accounts", "api", "audit", "catalog", "core", "evidence", "exports", "internal",
-            "public", "routing", "sync", "tips")
+PACKAGES = ("accounts", "api", "audit", "catalog", "clues", "core", "evidence", "exports",
+            "internal", "public", "routing", "sync", "tips")
 #: The error classes of core.errors; subclasses defined anywhere are found by the parser.
 BASE_ERRORS = frozenset({"ServiceError", "NotFound", "RateLimited"})
 #: Calls whose result is a translated string.

@@ -12,8 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import staff_login
 from traceobject.audit.models import AuditEvent
-from traceobject.clues import selectors, services
-from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate
+from traceobject.clues import brands, estimates, selectors, tip_clues
+from traceobject.clues.models import BrandLink, ClueRecord, ClueScan, EstimateRecord
 from traceobject.clues.tasks import object_estimate_task
 from traceobject.core.errors import ServiceError
 
@@ -41,7 +41,7 @@ def _run_queued() -> None:
 
 def _brand_reasons(obj: Any) -> list[str]:
     """The brand clues among the stored tip clues of ``obj`` (the estimate sums tips up)."""
-    return sorted(str(c.payload["reason"]) for c in Clue.objects.filter(tip__object=obj)
+    return sorted(str(c.payload["reason"]) for c in ClueRecord.objects.filter(tip__object=obj)
                   if "brand" in str(c.payload.get("reason")))
 
 
@@ -53,7 +53,7 @@ def _state() -> tuple[Any, ...]:
     """Everything a refused request must leave alone."""
     return (sorted(BrandLink.objects.values_list("key", "country", "note")),
             AuditEvent.objects.count(), sorted(ClueScan.objects.values_list("pk", flat=True)),
-            sorted(Clue.objects.values_list("pk", flat=True)), DBTaskResult.objects.count())
+            sorted(ClueRecord.objects.values_list("pk", flat=True)), DBTaskResult.objects.count())
 
 
 @pytest.fixture(autouse=True)
@@ -66,18 +66,18 @@ def test_a_linked_brand_counts_in_the_stored_estimate_until_unlinked(
     investigator = users["investigator"]
     naming = make_tip(published, "Ich kaufe das bei KAUFHOF", state="useful")
     other = make_tip(published, "Keine Ahnung, leider.", state="useful")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     assert _brand_reasons(published) == []
-    assert CountryEstimate.objects.get(object=published).best == ""
+    assert EstimateRecord.objects.get(object=published).best == ""
     other_scan = ClueScan.objects.get(tip=other).pk
 
     with django_capture_on_commit_callbacks(execute=True):
-        link = services.brand_link_add(user=investigator, name="Kaufhof", country="de",
-                                       note="German department store chain")
+        link = brands.brand_link_add(user=investigator, name="Kaufhof", country="de",
+                                     note="German department store chain")
     assert (link.name, link.key, link.country) == ("Kaufhof", "kaufhof", "DE")
     # the naming tip is forgotten, to be read again; the other tip is left alone
     assert not ClueScan.objects.filter(tip=naming).exists()
-    assert not Clue.objects.filter(tip=naming).exists()
+    assert not ClueRecord.objects.filter(tip=naming).exists()
     assert ClueScan.objects.get(tip=other).pk == other_scan
     assert _queued_objects() == [published.pk]
     event = AuditEvent.objects.order_by("-seq").first()
@@ -85,20 +85,20 @@ def test_a_linked_brand_counts_in_the_stored_estimate_until_unlinked(
     assert event.data["tips_reread"] == 1
 
     _run_queued()
-    estimate = CountryEstimate.objects.get(object=published)
+    estimate = EstimateRecord.objects.get(object=published)
     assert estimate.best == "DE" and _p(published, "DE") > 0.05  # flat: 0.004
     assert "1 tip say: Germany 1" in estimate.reasons[0]
     assert _brand_reasons(published) == ["tip mentions brand Kaufhof -> Germany (useful)"]
     assert [v.tips for v in selectors.brand_links_list()] == [1]
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.brand_link_remove(user=investigator, link=link)
+        brands.brand_link_remove(user=investigator, link=link)
     assert not BrandLink.objects.exists()
     assert _queued_objects() == [published.pk]
     assert AuditEvent.objects.order_by("-seq").first().action == "clue.brand_remove"
     _run_queued()
     assert _brand_reasons(published) == []
-    assert CountryEstimate.objects.get(object=published).best == ""
+    assert EstimateRecord.objects.get(object=published).best == ""
     assert ClueScan.objects.filter(tip=naming).exists()  # read again, without the brand
 
 
@@ -109,24 +109,24 @@ def test_inflected_and_unaccented_names_are_found_and_reread(
             make_tip(elsewhere, "widziałem w zabka na rogu", state="useful"),
             make_tip(elsewhere, "Nothing to see.", state="useful")]
     for obj in (published, elsewhere):
-        services.object_estimate_refresh(obj=obj)
+        estimates.object_estimate_refresh(obj=obj)
     with django_capture_on_commit_callbacks(execute=True):
-        services.brand_link_add(user=users["investigator"], name="Biedronka", country="PL")
-        services.brand_link_add(user=users["investigator"], name="Żabka", country="PL")
+        brands.brand_link_add(user=users["investigator"], name="Biedronka", country="PL")
+        brands.brand_link_add(user=users["investigator"], name="Żabka", country="PL")
     assert not ClueScan.objects.filter(tip__in=tips[:2]).exists()
     assert ClueScan.objects.filter(tip=tips[2]).exists()
     assert _queued_objects() == sorted([published.pk, elsewhere.pk])
     _run_queued()
     assert _brand_reasons(published) == ["tip mentions brand Biedronka -> Poland (useful)"]
     assert _brand_reasons(elsewhere) == ["tip mentions brand Żabka -> Poland (useful)"]
-    assert CountryEstimate.objects.get(object=published).best == "PL"
-    assert CountryEstimate.objects.get(object=elsewhere).best == "PL"
+    assert EstimateRecord.objects.get(object=published).best == "PL"
+    assert EstimateRecord.objects.get(object=elsewhere).best == "PL"
     assert {v.link.name: v.tips for v in selectors.brand_links_list()} == {
         "Biedronka": 1, "Żabka": 1}
 
 
 def test_the_links_are_read_once_per_scan_not_per_tip(published, make_tip, users, monkeypatch):
-    services.brand_link_add(user=users["investigator"], name="Lidl", country="DE")
+    brands.brand_link_add(user=users["investigator"], name="Lidl", country="DE")
     for n in range(5):
         make_tip(published, f"Bei Lidl gesehen, Nummer {n}.")
     calls = []
@@ -136,12 +136,12 @@ def test_the_links_are_read_once_per_scan_not_per_tip(published, make_tip, users
         calls.append(1)
         return original()
 
-    monkeypatch.setattr(selectors, "brand_links_map", counting)
-    services.object_estimate_refresh(obj=published)
+    monkeypatch.setattr(tip_clues, "brand_links_map", counting)
+    estimates.object_estimate_refresh(obj=published)
     assert len(calls) == 1
-    assert Clue.objects.filter(payload__reason__startswith="tip mentions brand Lidl").count() \
-        == 5
-    services.object_estimate_refresh(obj=published)  # nothing left to read: not even asked
+    assert ClueRecord.objects.filter(
+        payload__reason__startswith="tip mentions brand Lidl").count() == 5
+    estimates.object_estimate_refresh(obj=published)  # nothing left to read: not even asked
     assert len(calls) == 1
 
 
@@ -167,11 +167,11 @@ def test_the_links_are_read_once_per_scan_not_per_tip(published, make_tip, users
 ])
 def test_refused_input_changes_nothing(published, make_tip, users, name, country, note, field):
     make_tip(published, "Ich kaufe das bei KAUFHOF", state="useful")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     before = _state()
     with pytest.raises(ServiceError) as refused:
-        services.brand_link_add(user=users["investigator"], name=name, country=country,
-                                note=note)
+        brands.brand_link_add(user=users["investigator"], name=name, country=country,
+                              note=note)
     assert refused.value.status == 400 and field in refused.value.fields
     assert _state() == before
 
@@ -179,14 +179,14 @@ def test_refused_input_changes_nothing(published, make_tip, users, name, country
 @pytest.mark.parametrize("again", ["KAUFHOF", "kaufhof", "  Kaufhöf ", "Kauf-hof"])
 def test_a_name_linked_already_is_a_conflict(published, make_tip, users, again):
     if again == "Kauf-hof":
-        services.brand_link_add(user=users["investigator"], name="Kauf hof", country="DE")
+        brands.brand_link_add(user=users["investigator"], name="Kauf hof", country="DE")
     else:
-        services.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
+        brands.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
     make_tip(published, "Ich kaufe das bei KAUFHOF", state="useful")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     before = _state()
     with pytest.raises(ServiceError) as refused:
-        services.brand_link_add(user=users["investigator2"], name=again, country="AT")
+        brands.brand_link_add(user=users["investigator2"], name=again, country="AT")
     assert refused.value.status == 409 and refused.value.code == "duplicate_brand"
     assert _state() == before
 
@@ -194,12 +194,12 @@ def test_a_name_linked_already_is_a_conflict(published, make_tip, users, again):
 @pytest.mark.parametrize("role", ["reviewer", "administrator", "liaison", "auditor",
                                   "outsider"])
 def test_only_investigators_link_and_unlink(published, make_tip, users, role):
-    link = services.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
+    link = brands.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
     make_tip(published, "Ich kaufe das bei KAUFHOF", state="useful")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     before = _state()
-    for call in (lambda: services.brand_link_add(user=users[role], name="Lidl", country="DE"),
-                 lambda: services.brand_link_remove(user=users[role], link=link)):
+    for call in (lambda: brands.brand_link_add(user=users[role], name="Lidl", country="DE"),
+                 lambda: brands.brand_link_remove(user=users[role], link=link)):
         with pytest.raises(ServiceError) as refused:
             call()
         assert refused.value.status == 403
@@ -207,11 +207,11 @@ def test_only_investigators_link_and_unlink(published, make_tip, users, role):
 
 
 def test_removing_twice_is_not_found(users):
-    link = services.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
-    services.brand_link_remove(user=users["investigator"], link=link)
+    link = brands.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
+    brands.brand_link_remove(user=users["investigator"], link=link)
     before = _state()
     with pytest.raises(ServiceError) as refused:
-        services.brand_link_remove(user=users["investigator"], link=link)
+        brands.brand_link_remove(user=users["investigator"], link=link)
     assert refused.value.status == 404
     assert _state() == before
 
@@ -221,7 +221,7 @@ def test_removing_twice_is_not_found(users):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_pages_against_every_role(client, users, role):
-    link = services.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
+    link = brands.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
     if role != "anonymous":
         staff_login(client, users[role])
     remove = f"/internal/brands/{link.pk}/remove/"
@@ -245,7 +245,7 @@ def test_pages_against_every_role(client, users, role):
 
 
 def test_changes_are_post_only(client, users):
-    link = services.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
+    link = brands.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
     staff_login(client, users["investigator"])
     assert client.get(ADD).status_code == 405
     assert client.get(f"/internal/brands/{link.pk}/remove/").status_code == 405
@@ -255,10 +255,10 @@ def test_changes_are_post_only(client, users):
 
 def test_page_lists_links_and_is_linked_from_the_country_pages(client, users, published,
                                                                 make_tip):
-    services.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE",
-                            note="Department stores in Germany")
+    brands.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE",
+                          note="Department stores in Germany")
     make_tip(published, "Ich kaufe das bei KAUFHOF", state="useful")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     staff_login(client, users["investigator"])
     html = client.get(PAGE).content.decode()
     row = html[html.index("<td>Kaufhof</td>"):html.index("</tr>", html.index("<td>Kaufhof"))]
@@ -281,7 +281,7 @@ def test_page_lists_links_and_is_linked_from_the_country_pages(client, users, pu
 ])
 def test_the_form_refuses_bad_input_and_changes_nothing(client, users, data, status,
                                                          message):
-    services.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
+    brands.brand_link_add(user=users["investigator"], name="Kaufhof", country="DE")
     staff_login(client, users["investigator"])
     before = _state()
     response = client.post(ADD, data)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser import conftest as browser_fixtures
 from tests.clues.test_browser import _signed_in_context
-from traceobject.clues import services
+from traceobject.clues import brands, estimates
 from traceobject.clues.models import BrandLink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,10 +31,10 @@ def test_brands_page_in_the_browser(js: bool, new_context: Callable[..., Any],
                                     live_server: Any, users: dict[str, Any], published: Any,
                                     make_tip: Callable[..., Any], tmp_path: Path) -> None:
     user = users["investigator"]
-    services.brand_link_add(user=user, name="Biedronka", country="PL",
-                            note="Discount supermarkets all over Poland")
+    brands.brand_link_add(user=user, name="Biedronka", country="PL",
+                          note="Discount supermarkets all over Poland")
     make_tip(published, "Kupiłem to w Biedronce albo w Biedronki.", state="useful")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     page = _signed_in_context(new_context, live_server, user,
                               java_script_enabled=js).new_page()
     problems: list[str] = []

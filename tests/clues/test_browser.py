@@ -17,8 +17,8 @@ from django.test import Client
 
 from tests.browser import conftest as browser_fixtures
 from tests.conftest import staff_login
-from traceobject.clues import services
-from traceobject.clues.models import Clue
+from traceobject.clues import investigators
+from traceobject.clues.models import ClueRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,9 +49,9 @@ def test_country_page_in_the_browser(js: bool, new_context: Callable[..., Any],
         make_tip(published, f"I bought this bag in {city}.", country="PL", state="useful")
     make_tip(published, "Sold in Prague, I think.", country="CZ", state="new")
     make_tip(published, "BUY CHEAP WATCHES", country="US", state="spam")
-    services.clue_tag_add(user=user, tag="plug", value="C E", obj=published)
-    note = services.clue_note_add(user=user, country="DE", stance="against",
-                                  because="the label has no German text", obj=published)
+    investigators.clue_tag_add(user=user, tag="plug", value="C E", obj=published)
+    note = investigators.clue_note_add(user=user, country="DE", stance="against",
+                                       because="the label has no German text", obj=published)
     page = _signed_in_context(new_context, live_server, user,
                               java_script_enabled=js).new_page()
     problems: list[str] = []  # CSP violations are console errors; failed loads are listed
@@ -76,5 +76,5 @@ def test_country_page_in_the_browser(js: bool, new_context: Callable[..., Any],
     row = page.locator("tr", has_text="the label has no German text")
     row.get_by_role("button", name="Delete").click()
     page.wait_for_url(f"**/internal/objects/{published.ref}/country/**")
-    assert not Clue.objects.filter(pk=note.pk).exists()
+    assert not ClueRecord.objects.filter(pk=note.pk).exists()
     assert problems == []

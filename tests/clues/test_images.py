@@ -10,8 +10,8 @@ from django.core.files.storage import storages
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
-from traceobject.clues import services
-from traceobject.clues.models import Clue, ClueScan, CountryEstimate, Source
+from traceobject.clues import estimates, investigators, reading
+from traceobject.clues.models import ClueRecord, ClueScan, EstimateRecord, Source
 from traceobject.clues.selectors import case_country_ranking, object_country_ranking
 from traceobject.clues.tasks import crop_clues_task, evidence_clues_task
 from traceobject.evidence.ingest import ingest
@@ -30,7 +30,7 @@ def test_polish_label_crop_gives_stored_clues_and_a_polish_estimate(
         label_object, label_crop, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         count = crop_clues_task.call(label_crop.pk)
-    rows = list(Clue.objects.filter(crop=label_crop))
+    rows = list(ClueRecord.objects.filter(crop=label_crop))
     assert count == len(rows) > 0
     kinds = {row.kind for row in rows}
     assert {"language", "phone", "barcode_gs1"} <= kinds, kinds
@@ -43,7 +43,7 @@ def test_polish_label_crop_gives_stored_clues_and_a_polish_estimate(
     assert len(_tasks("object_estimate_task")) == 1
     assert len(_tasks("case_estimate_task")) == 1
 
-    estimate = services.object_estimate_refresh(obj=label_object)
+    estimate = estimates.object_estimate_refresh(obj=label_object)
     assert estimate.best == "PL"
     ranking = object_country_ranking(label_object)
     assert ranking[0][0] == "PL" and ranking[0][1] > 0.5
@@ -51,8 +51,8 @@ def test_polish_label_crop_gives_stored_clues_and_a_polish_estimate(
     assert any("Polish" in reason for reason in estimate.reasons)
 
     # reading again replaces, never doubles
-    assert services.clues_extract_for_crop(crop_id=label_crop.pk) == count
-    assert Clue.objects.filter(crop=label_crop).count() == count
+    assert reading.clues_extract_for_crop(crop_id=label_crop.pk) == count
+    assert ClueRecord.objects.filter(crop=label_crop).count() == count
 
 
 def test_evidence_images_are_read_in_batches_and_fused_per_case(
@@ -62,28 +62,28 @@ def test_evidence_images_are_read_in_batches_and_fused_per_case(
     ingest([tmp_path / "more"], case_ref="DE-1")
     ids = list(EvidenceImage.objects.values_list("id", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.evidence_clues_schedule(image_ids=ids) == 1
+        assert reading.evidence_clues_schedule(image_ids=ids) == 1
     (task,) = _tasks("evidence_clues_task")
     assert sorted(task.args_kwargs["args"][0]) == sorted(ids)
 
     with django_capture_on_commit_callbacks(execute=True):
         total = evidence_clues_task.call(ids)
-    assert total == Clue.objects.filter(source=Source.IMAGE).count() > 0
+    assert total == ClueRecord.objects.filter(source=Source.IMAGE).count() > 0
     assert ClueScan.objects.filter(image__isnull=False).count() == 3
     blank = EvidenceImage.objects.get(width=320)
     assert ClueScan.objects.get(image=blank).clue_count == 0
     assert len(_tasks("case_estimate_task")) == 2  # PL-1 and DE-1, once each
 
-    german = services.case_estimate_refresh(case=Case.objects.get(ref="DE-1"))
+    german = estimates.case_estimate_refresh(case=Case.objects.get(ref="DE-1"))
     assert german.best == "DE"
-    polish = services.case_estimate_refresh(case=label_case)
+    polish = estimates.case_estimate_refresh(case=label_case)
     assert polish.best == "PL"
     assert case_country_ranking(label_case)[0][0] == "PL"
 
 
 def test_many_images_are_queued_in_batches(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        queued = services.evidence_clues_schedule(image_ids=range(1, 46))
+        queued = reading.evidence_clues_schedule(image_ids=range(1, 46))
     assert queued == 3
     sizes = sorted(len(t.args_kwargs["args"][0]) for t in _tasks("evidence_clues_task"))
     assert sizes == [5, 20, 20]
@@ -95,11 +95,11 @@ def test_image_without_text_gives_a_flat_estimate(tmp_path: Path, users):
     Image.fromarray(np.full((300, 400, 3), 128, np.uint8)).save(folder / "grey.png")
     ingest([folder], case_ref="GREY")
     image = EvidenceImage.objects.get()
-    assert services.clues_extract_for_image(image_id=image.pk) == 0
+    assert reading.clues_extract_for_image(image_id=image.pk) == 0
     scan = ClueScan.objects.get(image=image)
     assert scan.error == "" and scan.text == ""
     case = Case.objects.get(ref="GREY")
-    estimate = services.case_estimate_refresh(case=case)
+    estimate = estimates.case_estimate_refresh(case=case)
     assert estimate.best == "" and estimate.clue_count == 0
     assert len({item["p"] for item in estimate.probabilities}) == 1
     assert case_country_ranking(case) == []
@@ -111,20 +111,20 @@ def test_unreadable_or_missing_sources_are_recorded_not_raised(label_case, label
     storage.delete(image.storage_key)
     with storage.open(image.storage_key, "wb") as fh:
         fh.write(b"this is not an image")
-    assert services.clues_extract_for_image(image_id=image.pk) == 0
+    assert reading.clues_extract_for_image(image_id=image.pk) == 0
     assert ClueScan.objects.get(image=image).error.startswith("evidence unreadable")
     storage.delete(label_crop.storage_key)
-    assert services.clues_extract_for_crop(crop_id=label_crop.pk) == 0
+    assert reading.clues_extract_for_crop(crop_id=label_crop.pk) == 0
     assert ClueScan.objects.get(crop=label_crop).error.startswith("crop unreadable")
     # ids that do not exist (deleted meanwhile) are no error either
-    assert services.clues_extract_for_crop(crop_id=10**9) == 0
-    assert services.clues_extract_for_images(image_ids=[10**9]) == 0
-    assert not CountryEstimate.objects.exists()
+    assert reading.clues_extract_for_crop(crop_id=10**9) == 0
+    assert reading.clues_extract_for_images(image_ids=[10**9]) == 0
+    assert not EstimateRecord.objects.exists()
 
 
 def test_recompute_reads_an_unread_crop(label_object, label_crop, users):
     assert not ClueScan.objects.exists()
-    estimate = services.estimate_recompute(user=users["investigator"], obj=label_object)
+    estimate = investigators.estimate_recompute(user=users["investigator"], obj=label_object)
     assert ClueScan.objects.filter(crop=label_crop).exists()
     assert ClueScan.objects.filter(image_id=label_crop.image_id).exists()
     assert estimate.best == "PL"
@@ -137,7 +137,7 @@ def test_pages_link_image_clues_to_their_crop_and_evidence(client, users, label_
                                                            label_crop, label_case):
     from tests.conftest import staff_login
 
-    services.estimate_recompute(user=users["investigator"], obj=label_object)
+    investigators.estimate_recompute(user=users["investigator"], obj=label_object)
     staff_login(client, users["investigator"])
     html = client.get(f"/internal/objects/{label_object.ref}/country/").content.decode()
     assert f'href="/internal/crops/{label_crop.pk}/"' in html
@@ -146,8 +146,8 @@ def test_pages_link_image_clues_to_their_crop_and_evidence(client, users, label_
     case_page = client.get(f"/internal/cases/{label_case.ref}/country/").content.decode()
     assert "Images read for clues: 1 of 1." in case_page
     # an image clue is deleted from the case page; the case estimate follows
-    clue = Clue.objects.filter(image_id=label_crop.image_id, kind="phone").first()
+    clue = ClueRecord.objects.filter(image_id=label_crop.image_id, kind="phone").first()
     assert clue is not None
     response = client.post(f"/internal/cases/{label_case.ref}/country/clues/{clue.pk}/delete/")
-    assert response.status_code == 302 and not Clue.objects.filter(pk=clue.pk).exists()
-    assert CountryEstimate.objects.get(case=label_case).best == "PL"
+    assert response.status_code == 302 and not ClueRecord.objects.filter(pk=clue.pk).exists()
+    assert EstimateRecord.objects.get(case=label_case).best == "PL"

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
-from traceobject.clues import services
-from traceobject.clues.models import Clue, ClueScan, Source
+from traceobject.clues import estimates
+from traceobject.clues.models import ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import object_country_ranking
 from traceobject.clues.tasks import object_estimate_task
 from traceobject.tips.models import Tip
@@ -23,7 +23,7 @@ def test_spam_is_ignored(published, make_tip):
     for _ in range(6):
         make_tip(published, "Das gibt es in jedem Laden in Berlin.", country="DE", state="spam")
     make_tip(published, "I bought it in Kraków.", country="PL", state="useful")
-    estimate = services.object_estimate_refresh(obj=published)
+    estimate = estimates.object_estimate_refresh(obj=published)
     assert estimate.best == "PL"
     assert _p(published, "DE") < 0.01
     assert estimate.ignored_count > 0
@@ -35,7 +35,7 @@ def test_useful_tips_count_most(published, make_tip):
     make_tip(published, "Sold everywhere in Czechia.", country="CZ", state="new")
     make_tip(published, "Seen in Prague.", country="CZ", state="not_useful")
     make_tip(published, "I bought it in Kraków.", country="PL", state="useful")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     assert object_country_ranking(published)[0][0] == "PL"
     assert _p(published, "PL") > _p(published, "CZ") > 0.01
 
@@ -43,7 +43,7 @@ def test_useful_tips_count_most(published, make_tip):
 def test_forwarded_tips_count_as_useful(published, make_tip):
     make_tip(published, "It is from a shop in Lisbon.", country="PT", state="forwarded")
     make_tip(published, "Sold everywhere in Czechia.", country="CZ", state="new")
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     assert object_country_ranking(published)[0][0] == "PT"
 
 
@@ -53,38 +53,38 @@ def test_a_cluster_of_near_duplicates_counts_once(published, make_tip, make_clus
                        cluster=cluster) for _ in range(12)]
     for city in ("Kraków", "Gdańsk", "Poznań"):
         make_tip(published, f"I saw this bag in {city}.", country="PL")
-    estimate = services.object_estimate_refresh(obj=published)
+    estimate = estimates.object_estimate_refresh(obj=published)
     assert estimate.best == "PL", estimate.reasons
     assert any("after merging near-duplicates" in r for r in estimate.reasons)
     # the same tips without the cluster: twelve voices outweigh three
     Tip.objects.filter(pk__in=[t.pk for t in copies]).update(cluster=None)
-    assert services.object_estimate_refresh(obj=published).best == "CZ"
+    assert estimates.object_estimate_refresh(obj=published).best == "CZ"
 
 
 def test_tips_are_read_once_and_reweighted_when_their_state_changes(published, make_tip):
     tip = make_tip(published, "Bought it at a market in Lyon.", country="FR", state="useful",
                    language="fr")
     make_tip(published, "Maybe Spain?", country="ES", state="new")
-    assert services.object_estimate_refresh(obj=published).best == "FR"
-    rows = Clue.objects.filter(tip=tip)
+    assert estimates.object_estimate_refresh(obj=published).best == "FR"
+    rows = ClueRecord.objects.filter(tip=tip)
     assert rows.count() >= 2 and all(r.source == Source.TIP for r in rows)
     assert ClueScan.objects.filter(tip__object=published).count() == 2
     stored = {r.pk: r.payload["weight"] for r in rows}
 
     Tip.objects.filter(pk=tip.pk).update(state="spam")
-    assert services.object_estimate_refresh(obj=published).best == "ES"
+    assert estimates.object_estimate_refresh(obj=published).best == "ES"
     # nothing was read again, nothing rewritten: the state is applied when fusing
-    assert {r.pk: r.payload["weight"] for r in Clue.objects.filter(tip=tip)} == stored
+    assert {r.pk: r.payload["weight"] for r in ClueRecord.objects.filter(tip=tip)} == stored
     assert ClueScan.objects.count() == 2
 
 
 def test_a_tip_naming_no_country_is_read_once_too(published, make_tip):
     make_tip(published, "No idea, sorry!!! 🙂")
     make_tip(published, "\x01\x02 binary junk \ufffd\ufffd" * 50)  # (PostgreSQL holds no NUL)
-    estimate = services.object_estimate_refresh(obj=published)
+    estimate = estimates.object_estimate_refresh(obj=published)
     assert estimate.best == "" and object_country_ranking(published) == []
     assert ClueScan.objects.count() == 2
-    services.object_estimate_refresh(obj=published)
+    estimates.object_estimate_refresh(obj=published)
     assert ClueScan.objects.count() == 2
 
 
@@ -93,15 +93,15 @@ def test_recompute_is_scheduled_once_per_object_and_window(
     other = make_object(title="Other")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         for _ in range(5):
-            services.object_estimate_schedule(object_id=published.pk)
-        services.object_estimate_schedule(object_id=other.pk)
+            estimates.object_estimate_schedule(object_id=published.pk)
+        estimates.object_estimate_schedule(object_id=other.pk)
     tasks = [t for t in DBTaskResult.objects.all()
              if t.task_path.endswith("object_estimate_task")]
     assert sorted(t.args_kwargs["args"][0] for t in tasks) == sorted([published.pk, other.pk])
     assert all(t.run_after is not None and t.run_after > t.enqueued_at for t in tasks)
     # nothing is queued before the transaction commits
     with django_capture_on_commit_callbacks(execute=False):
-        services.object_estimate_schedule(object_id=published.pk)
+        estimates.object_estimate_schedule(object_id=published.pk)
     assert DBTaskResult.objects.count() == 2
 
 

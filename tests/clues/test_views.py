@@ -13,10 +13,10 @@ from ninja.testing import TestClient
 from tests.conftest import staff_login
 from traceobject.accounts.models import ApiToken
 from traceobject.accounts.tokens import token_digest, token_new
+from traceobject.api.clues import router
 from traceobject.audit.models import AuditEvent
-from traceobject.clues import services
-from traceobject.clues.api import router
-from traceobject.clues.models import Clue, CountryEstimate, Source
+from traceobject.clues import investigators
+from traceobject.clues.models import ClueRecord, EstimateRecord, Source
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Case
 
@@ -33,9 +33,9 @@ def case(db) -> Case:
 
 
 @pytest.fixture
-def note(published, users) -> Clue:
-    return services.clue_note_add(user=users["investigator"], country="PL", stance="for",
-                                  because="Polish price tag", obj=published)
+def note(published, users) -> ClueRecord:
+    return investigators.clue_note_add(user=users["investigator"], country="PL", stance="for",
+                                       because="Polish price tag", obj=published)
 
 
 def _urls(published, case, note) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
@@ -59,7 +59,7 @@ def test_every_url_against_every_role(client, users, published, case, note, role
     if role != "anonymous":
         staff_login(client, users[role])
     pages, posts = _urls(published, case, note)
-    clues_before = Clue.objects.count()
+    clues_before = ClueRecord.objects.count()
     for url in pages:
         response = client.get(url)
         if role == "anonymous":
@@ -80,10 +80,10 @@ def test_every_url_against_every_role(client, users, published, case, note, role
         else:
             assert response.status_code == 403, (url, role)
     if role in ALLOWED:
-        assert not Clue.objects.filter(pk=note.pk).exists()
-        assert Clue.objects.count() == clues_before + 4 - 1
+        assert not ClueRecord.objects.filter(pk=note.pk).exists()
+        assert ClueRecord.objects.count() == clues_before + 4 - 1
     else:
-        assert Clue.objects.count() == clues_before
+        assert ClueRecord.objects.count() == clues_before
 
 
 def _svg(content: bytes) -> ET.Element:
@@ -97,8 +97,8 @@ def test_page_shows_ranking_reasons_clues_and_map(client, users, published, make
     for _ in range(3):
         make_tip(published, "Bought in Warsaw, in a Biedronka.", country="PL", state="useful")
     make_tip(published, "Praha!", country="CZ", state="spam")
-    services.clue_tag_add(user=users["investigator"], tag="currency", value="zł",
-                          obj=published)
+    investigators.clue_tag_add(user=users["investigator"], tag="currency", value="zł",
+                               obj=published)
     staff_login(client, users["investigator"])
     response = client.get(f"/internal/objects/{published.ref}/country/")
     assert response.status_code == 200
@@ -136,8 +136,8 @@ def test_flat_page_and_unknown_references(client, users, published, case):
 
 def test_hostile_text_is_escaped(client, users, published):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    services.clue_note_add(user=users["investigator"], country="FR", stance="for",
-                           because=hostile, obj=published)
+    investigators.clue_note_add(user=users["investigator"], country="FR", stance="for",
+                                because=hostile, obj=published)
     staff_login(client, users["investigator"])
     html = client.get(f"/internal/objects/{published.ref}/country/").content.decode()
     assert hostile not in html and "<img src=x" not in html
@@ -161,7 +161,7 @@ def test_bad_form_input_is_refused_and_changes_nothing(client, users, published,
     response = client.post(f"/internal/objects/{published.ref}/country/{url}", data)
     assert response.status_code == 400
     assert b'class="error"' in response.content
-    assert not Clue.objects.exists() and AuditEvent.objects.count() == events
+    assert not ClueRecord.objects.exists() and AuditEvent.objects.count() == events
 
 
 def test_forms_add_tag_and_note_and_recompute(client, users, published):
@@ -170,7 +170,7 @@ def test_forms_add_tag_and_note_and_recompute(client, users, published):
     assert client.post(base + "tags/", {"tag": "plug", "value": "G"}).status_code == 302
     assert client.post(base + "notes/", {"country": "IE", "stance": "for",
                                          "because": "Irish rugby shirt"}).status_code == 302
-    assert CountryEstimate.objects.get(object=published).best == "IE"
+    assert EstimateRecord.objects.get(object=published).best == "IE"
     assert client.post(base + "refresh/").status_code == 302
     assert AuditEvent.objects.filter(action="clue.estimate_refresh",
                                      target=published.ref).count() == 1
@@ -181,23 +181,23 @@ def test_a_clue_is_deleted_only_through_its_own_page(client, users, published, m
     other = make_object(title="Other object")
     staff_login(client, users["investigator"])
     wrong = client.post(f"/internal/objects/{other.ref}/country/clues/{note.pk}/delete/")
-    assert wrong.status_code == 404 and Clue.objects.filter(pk=note.pk).exists()
+    assert wrong.status_code == 404 and ClueRecord.objects.filter(pk=note.pk).exists()
     missing = client.post(f"/internal/objects/{published.ref}/country/clues/999999/delete/")
     assert missing.status_code == 404
     right = client.post(f"/internal/objects/{published.ref}/country/clues/{note.pk}/delete/")
-    assert right.status_code == 302 and not Clue.objects.filter(pk=note.pk).exists()
+    assert right.status_code == 302 and not ClueRecord.objects.filter(pk=note.pk).exists()
 
 
 def test_case_page_lists_case_notes(client, users, case):
-    services.clue_note_add(user=users["investigator"], country="RO", stance="for",
-                           because="Romanian milk carton", case=case)
+    investigators.clue_note_add(user=users["investigator"], country="RO", stance="for",
+                                because="Romanian milk carton", case=case)
     staff_login(client, users["investigator"])
     html = client.get(f"/internal/cases/{case.ref}/country/").content.decode()
     assert "Romania" in html and "Romanian milk carton" in html
-    clue = Clue.objects.get(case=case)
+    clue = ClueRecord.objects.get(case=case)
     assert clue.source == Source.NOTE
     response = client.post(f"/internal/cases/{case.ref}/country/clues/{clue.pk}/delete/")
-    assert response.status_code == 302 and not Clue.objects.exists()
+    assert response.status_code == 302 and not ClueRecord.objects.exists()
 
 
 # --------------------------------------------------------------------------- API

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from bench.tools.map_build import _num
 
-from traceobject.clues import build_map
-from traceobject.clues.worldmap import bucket, map_data, world_map
+from traceobject.clues.worldmap import WIDTH, Canvas, bucket, map_data, world_map
 from traceobject.geo.countries import country_codes
 
 PATH_RE = re.compile(r"^(M-?[\d.]+ -?[\d.]+l[-\d. ]+z)+$")
@@ -30,18 +30,18 @@ def test_map_data_covers_the_countries():
 
 
 def test_projection_puts_places_where_they_belong():
-    canvas = build_map.Canvas()
+    canvas = Canvas()
     warsaw = canvas.point(21.0, 52.2)
     madrid = canvas.point(-3.7, 40.4)
     sydney = canvas.point(151.2, -33.9)
     assert madrid[0] < warsaw[0] < sydney[0]  # west to east
     assert warsaw[1] < madrid[1] < sydney[1]  # north to south (SVG y grows downwards)
     assert canvas.point(-180, 0)[0] == pytest.approx(0) and canvas.point(180, 0)[0] == \
-        pytest.approx(build_map.WIDTH)
+        pytest.approx(WIDTH)
 
 
 def test_path_numbers_are_short():
-    assert [build_map._num(v) for v in (15, -3, 20, 0, -120, 7)] == \
+    assert [_num(v) for v in (15, -3, 20, 0, -120, 7)] == \
         ["1.5", "-.3", "2", "0", "-12", ".7"]
 
 

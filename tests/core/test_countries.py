@@ -82,7 +82,7 @@ def test_django_free_users(code) -> None:
 def test_every_country_field_and_clue_agrees(code, users, make_object) -> None:
     from traceobject.catalog import services as catalog
     from traceobject.catalog.selectors import statistics
-    from traceobject.clues import services as clues
+    from traceobject.clues import brands, investigators
     from traceobject.internal.forms_tips import InboxFilterForm
     from traceobject.routing import services as routing
     from traceobject.tips import intake
@@ -91,7 +91,8 @@ def test_every_country_field_and_clue_agrees(code, users, make_object) -> None:
     investigator = users["investigator"]
     # country fields: authorities (and so forwarding), tips, identified objects, filters
     assert _accepts(lambda: routing.authority_upsert(
-        user=users["administrator"], country=code, name="Police", email="police@example.org")) is field
+        user=users["administrator"], country=code, name="Police",
+        email="police@example.org")) is field
     assert _accepts(lambda: intake.tip_validate({"text": "A fine tip.", "country": code})) \
         is field
     obj = make_object(image=False)
@@ -101,8 +102,8 @@ def test_every_country_field_and_clue_agrees(code, users, make_object) -> None:
     # public statistics count what was accepted
     assert statistics().countries_found == (1 if field else 0)
     # the estimate's side: investigators' notes and brand links
-    assert _accepts(lambda: clues.clue_note_add(
+    assert _accepts(lambda: investigators.clue_note_add(
         user=investigator, country=code, stance="for", because="made there", obj=obj)) \
         is estimate
-    assert _accepts(lambda: clues.brand_link_add(
+    assert _accepts(lambda: brands.brand_link_add(
         user=investigator, name=f"Shop {code}", country=code)) is estimate

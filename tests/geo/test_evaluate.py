@@ -1,8 +1,9 @@
-"""The generated evaluation set: the estimate should get the country in the top 3."""
+"""The generated evaluation set (bench/tools/geo_evaluate.py): the estimate should get the
+country in the top 3."""
 
 from __future__ import annotations
 
-from traceobject.geo.evaluate import build_cases, evaluate
+from bench.tools.geo_evaluate import build_cases, evaluate
 
 
 def test_evaluation_set_is_sensible() -> None:

@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import staff_login
 from traceobject.accounts.services import api_token_create
 from traceobject.audit.models import AuditEvent
-from traceobject.clues import services as clue_services
+from traceobject.clues import brands as clue_brands
+from traceobject.clues import investigators as clue_investigators
 from traceobject.evidence import crops
 from traceobject.exports import services as export_services
 from traceobject.routing import services as routing
@@ -118,12 +119,12 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
         country="DE"), summary="Two tips name Köln.", user=investigator)
     export = export_services.export_start(user=investigator, fmt="csv", obj=published)
     token, _ = api_token_create(user=users["outsider"], name="t")
-    object_clue = clue_services.clue_note_add(user=investigator, country="DE", stance="for",
-                                              because="Shop sign in German.", obj=published)
+    object_clue = clue_investigators.clue_note_add(user=investigator, country="DE", stance="for",
+                                                   because="Shop sign in German.", obj=published)
     case = evidence_image.files.first().case
-    case_clue = clue_services.clue_note_add(user=investigator, country="DE", stance="for",
-                                            because="Plug type F.", case=case)
-    brand = clue_services.brand_link_add(user=investigator, name="KAUFHOF", country="DE")
+    case_clue = clue_investigators.clue_note_add(user=investigator, country="DE", stance="for",
+                                                 because="Plug type F.", case=case)
+    brand = clue_brands.brand_link_add(user=investigator, name="KAUFHOF", country="DE")
     image = published.images.first()
     ref, pk = published.ref, evidence_image.pk
     args: dict[str, dict[str, Any]] = {

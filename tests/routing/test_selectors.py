@@ -99,7 +99,7 @@ def test_with_the_clues_areas_real_country_ranking(published, submit_tips, autho
     except (ImportError, AttributeError):
         pytest.skip("traceobject.clues.selectors.object_country_ranking is not there yet")
     tips = submit_tips(published, {"text": "Polish shop", "country": "PL"})
-    estimates = importlib.import_module("traceobject.clues.models").CountryEstimate
+    estimates = importlib.import_module("traceobject.clues.models").EstimateRecord
     estimates.objects.update_or_create(object=published, defaults={
         "probabilities": [{"code": "AT", "p": 0.6}, {"code": "PL", "p": 0.3},
                           {"code": "IT", "p": 0.1}],

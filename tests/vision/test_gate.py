@@ -43,14 +43,13 @@ from traceobject.vision.gate import (
     gate_raw_scores,
     gate_warm_up,
 )
-from traceobject.vision.gate_face import EDGE_FEATURES
-from traceobject.vision.gate_models import (
-    EDGE_MODEL_FILE,
-    INSIDE_MODEL_FILE,
-    MEDIAPIPE_VERSION,
-    ModelLoadError,
-    load_edge_model,
+from traceobject.vision.gate_face import (
+    EDGE_FEATURES,
+    FACE_MODEL_FILES,
+    face_model,
+    load_face_model,
 )
+from traceobject.vision.gate_models import MEDIAPIPE_VERSION, ModelLoadError
 
 SCALES = (40, 80, 160)
 #: A smoke sample, not the accuracy measurement: bench/bench_gate.py measures the rates on
@@ -235,14 +234,7 @@ def test_model_load_failure_fails_closed(monkeypatch) -> None:
     assert "face_landmark.tflite" in verdict.findings[0].detail
 
 
-#: model -> (shipped file, the module attribute naming it, the module's cached model)
-_MODELS = {
-    "edge": (EDGE_MODEL_FILE, "EDGE_MODEL_FILE", "_edge_model"),
-    "inside": (INSIDE_MODEL_FILE, "INSIDE_MODEL_FILE", "_inside_model"),
-}
-
-
-@pytest.mark.parametrize("which", sorted(_MODELS))
+@pytest.mark.parametrize("which", sorted(FACE_MODEL_FILES))
 @pytest.mark.parametrize(
     "damage",
     ["missing", "not-json", "fewer-features", "other-features", "nan", "zero-scale", "threshold"],
@@ -251,7 +243,7 @@ def test_broken_face_model_fails_closed(
     tmp_path: Path, monkeypatch, damage: str, which: str
 ) -> None:
     """A missing or damaged face model (edge or inside) is an error finding, never a pass."""
-    shipped, attribute, cache = _MODELS[which]
+    shipped = FACE_MODEL_FILES[which]
     path = tmp_path / shipped.name
     data = json.loads(shipped.read_text(encoding="utf-8"))
     if damage == "not-json":
@@ -270,9 +262,9 @@ def test_broken_face_model_fails_closed(
             data["threshold"] = 1.5
         path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ModelLoadError):
-        load_edge_model(path)
-    monkeypatch.setattr(gate_models_module, attribute, path)
-    monkeypatch.setattr(gate_models_module, cache, None)
+        load_face_model(path)
+    monkeypatch.setitem(FACE_MODEL_FILES, which, path)
+    monkeypatch.setattr(gate_face_module, "_face_models", {})  # read again, from path
     verdict = gate_check(object_image(1))
     assert verdict.verdict == "fail"
     assert [f.kind for f in verdict.findings] == ["error"]
@@ -295,7 +287,7 @@ def test_missing_haar_cascade_fails_closed(tmp_path: Path, monkeypatch) -> None:
 
 def test_edge_model_refuses_features_it_cannot_score(monkeypatch) -> None:
     """NaN features (a model gone wrong) are an error finding, not a pass."""
-    model = load_edge_model()
+    model = face_model("edge")
     with pytest.raises(ValueError):
         model.score(np.full(len(EDGE_FEATURES), np.nan))
     with pytest.raises(ValueError):
@@ -314,9 +306,9 @@ def test_edge_model_refuses_features_it_cannot_score(monkeypatch) -> None:
 
 def test_face_model_thresholds_are_the_gates_defaults() -> None:
     """bench/train_gate_faces.py writes the thresholds; GateConfig must use those."""
-    edge = load_edge_model()
+    edge = load_face_model(FACE_MODEL_FILES["edge"])
     assert edge.threshold == EDGE_SCORE_THRESHOLD == DEFAULT_CONFIG.face_edge_score
-    inside = load_edge_model(INSIDE_MODEL_FILE)
+    inside = load_face_model(FACE_MODEL_FILES["inside"])
     assert inside.threshold == INSIDE_SCORE_THRESHOLD == DEFAULT_CONFIG.face_inside_score
     assert edge.features == inside.features == EDGE_FEATURES
 

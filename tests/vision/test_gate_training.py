@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from traceobject.vision.gate_face import EDGE_FEATURES
-from traceobject.vision.gate_models import INSIDE_MODEL_FILE, EdgeFaceModel, load_edge_model
+from traceobject.vision.gate_face import EDGE_FEATURES, FACE_MODEL_FILES, FaceModel, load_face_model
 
 _SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "train_gate_faces.py"
 
@@ -42,7 +41,7 @@ def test_fit_separates_and_the_gate_scores_as_the_training_does(train) -> None:
     test_x, test_y = _toy(400, 2)
     trained = train._scores(test_x, (mean, scale, coef, intercept))
     assert ((trained >= 0.5) == test_y).mean() >= 0.95
-    model = EdgeFaceModel(EDGE_FEATURES, mean, scale, coef, intercept, 0.5)
+    model = FaceModel(EDGE_FEATURES, mean, scale, coef, intercept, 0.5)
     served = np.array([model.score(row) for row in test_x])
     assert np.allclose(served, trained, atol=1e-9)
 
@@ -102,12 +101,12 @@ def test_thresholds_pick_per_kind_within_the_false_block_target(train) -> None:
 
 def test_written_model_reads_back(train, tmp_path: Path) -> None:
     """What --write stores is what the gate loads, down to the last weight."""
-    shipped = load_edge_model()
+    shipped = load_face_model(FACE_MODEL_FILES["edge"])
     path = tmp_path / "model.json"
     path.write_text(json.dumps(shipped.to_json()), encoding="utf-8")
-    again = load_edge_model(path)
+    again = load_face_model(path)
     assert again.threshold == shipped.threshold
     assert np.array_equal(again.coef, shipped.coef)
     assert shipped.meta["trained_by"] == "bench/train_gate_faces.py"
-    inside = load_edge_model(INSIDE_MODEL_FILE)
+    inside = load_face_model(FACE_MODEL_FILES["inside"])
     assert inside.meta["candidates"] == "inside" and shipped.meta["candidates"] == "edge"

@@ -29,11 +29,11 @@ from traceobject.accounts.roles import (
     user_roles,
 )
 from traceobject.accounts.tokens import TokenAuth, api_user
+from traceobject.api.clues import router as clues_router
 from traceobject.api.errors import TraceobjectAPI, install_error_handlers
 from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, StorableStr
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
-from traceobject.clues.api import router as clues_router
 from traceobject.core.errors import NotFound, ServiceError, error_response
 from traceobject.routing import selectors as routing_selectors
 from traceobject.routing import services as routing
@@ -246,7 +246,7 @@ class ObjectStateOut(Schema):
     approved_by: str | None
 
 
-class ObjectFilters(Schema):
+class StaffObjectFilters(Schema):
     status: ObjectStatus | None = None
 
 
@@ -271,7 +271,7 @@ STAFF_CATALOGUE = (INVESTIGATOR, REVIEWER, ADMINISTRATOR)
 
 
 @objects_router.get("/objects", response={200: list[ObjectStateOut], **ERRORS})
-def objects_list(request: HttpRequest, filters: Query[ObjectFilters]) -> list[dict[str, Any]]:
+def objects_list(request: HttpRequest, filters: Query[StaffObjectFilters]) -> list[dict[str, Any]]:
     """Traced objects in every state of the publication workflow (at most 1,000)."""
     api_user(request, *STAFF_CATALOGUE)
     rows = TracedObject.objects.select_related("created_by", "submitted_by", "approved_by")

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from traceobject.catalog.models import Campaign, ObjectReview, TracedObject
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class CatalogReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -23,18 +23,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TracedObject)
-class TracedObjectAdmin(ReadOnlyAdmin):
+class TracedObjectAdmin(CatalogReadOnlyAdmin):
     list_display = ("ref", "status", "category", "campaign", "created_by", "approved_by")
     list_filter = ("status", "category")
     search_fields = ("ref",)
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdmin):
+class CampaignAdmin(CatalogReadOnlyAdmin):
     list_display = ("slug", "is_public", "launched_on", "ends_on", "position")
 
 
 @admin.register(ObjectReview)
-class ObjectReviewAdmin(ReadOnlyAdmin):
+class ObjectReviewAdmin(CatalogReadOnlyAdmin):
     list_display = ("object", "action", "user", "at")
     list_filter = ("action",)

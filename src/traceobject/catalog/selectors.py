@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,13 +234,13 @@ class Statistics:
 
 
 def statistics() -> Statistics:
-    from traceobject.tips.models import SealedTip
-
     public = TracedObject.objects.filter(status__in=PUBLIC_STATUSES)
     identified = public.filter(status=ObjectStatus.IDENTIFIED)
     return Statistics(
         objects_published=public.count(),
-        tips_received=SealedTip.objects.count(),
+        # every sealed tip is about an object: counted through the objects' relation (tips
+        # build on the catalogue, which does not import them)
+        tips_received=TracedObject.objects.aggregate(n=Count("sealed_tips"))["n"],
         objects_identified=identified.count(),
         countries_found=identified.exclude(identified_country="")
         .values("identified_country").distinct().count(),

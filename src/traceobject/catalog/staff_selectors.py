@@ -1,18 +1,33 @@
 """Reads of the back office's catalogue: workflow, four-eyes, provenance (core only; the
-public side reads catalog.selectors, which knows nothing of evidence)."""
+public side reads catalog.selectors, which knows nothing of evidence).
+
+An object cut from evidence has a crop (evidence's ``Crop``, whose one-to-one
+``traced_object`` gives the object its ``crop`` relation): it is read through that relation,
+so the catalogue does not import evidence, which builds on it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from traceobject.catalog.models import ObjectStatus, ObjectText, TracedObject, is_object_ref
 from traceobject.catalog.selectors import ObjectView, _object_view
 from traceobject.core.errors import NotFound
-from traceobject.evidence.models import Crop
+
+
+def _crop(obj: TracedObject) -> Any:
+    """The crop ``obj`` was cut from, fresh from the database, or None."""
+    found = (TracedObject.objects.select_related("crop__image", "crop__created_by",
+                                                 "crop__override_by")
+             .filter(pk=obj.pk).first())
+    try:
+        return found.crop if found is not None else None
+    except ObjectDoesNotExist:  # an object not cut from evidence
+        return None
 
 
 def object_problems(*, obj: TracedObject) -> list[str]:
@@ -22,10 +37,10 @@ def object_problems(*, obj: TracedObject) -> list[str]:
         problems.append(_("It needs an English title."))
     if not obj.images.exists():
         problems.append(_("It needs at least one picture."))
-    for crop in Crop.objects.filter(traced_object=obj):
-        if not crop.may_be_published:
-            problems.append(_("Crop %(n)s failed the safety gate and no reviewer overrode it.")
-                            % {"n": crop.pk})
+    crop = _crop(obj)
+    if crop is not None and not crop.may_be_published:
+        problems.append(_("Crop %(n)s failed the safety gate and no reviewer overrode it.")
+                        % {"n": crop.pk})
     return problems
 
 
@@ -41,7 +56,7 @@ def approval_conflict(*, obj: TracedObject, user: Any) -> str:
         return _("you submitted it for review")
     if obj.images.filter(added_by_id=pk).exists():
         return _("you added one of its pictures")
-    if Crop.objects.filter(traced_object=obj, created_by_id=pk).exists():
+    if TracedObject.objects.filter(pk=obj.pk, crop__created_by_id=pk).exists():
         return _("you made the crop it came from")
     return ""
 
@@ -93,8 +108,7 @@ class Provenance:
 
 
 def object_provenance(*, obj: TracedObject) -> Provenance:
-    crop = (Crop.objects.select_related("image", "created_by", "override_by")
-            .filter(traced_object=obj).first())
+    crop = _crop(obj)
     if crop is None:
         return Provenance(crop=None, evidence_id=None, case_refs=[])
     cases = sorted(set(crop.image.files.values_list("case__ref", flat=True)))

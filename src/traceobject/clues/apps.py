@@ -6,3 +6,7 @@ class CluesConfig(AppConfig):
 
     name = "traceobject.clues"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # what evidence and tips announce (evidence.signals, tips.signals)
+        from traceobject.clues import receivers  # noqa: F401

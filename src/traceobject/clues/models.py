@@ -1,9 +1,10 @@
 """Stored clues about the country an object (or a case) comes from, and the estimate.
 
-The clues themselves are built by the Django-free :mod:`traceobject.geo`; a row here keeps
-one of them (``payload`` is ``geo.Clue.to_dict()``) with where it came from. Tip clues are
-stored at full trust and weighted by the tip's triage state when the estimate is computed,
-so a state change needs no re-reading of the tip.
+The clues themselves are built by the Django-free :mod:`traceobject.geo`; a
+:class:`ClueRecord` keeps one of them (``payload`` is ``geo.Clue.to_dict()``) with where it
+came from, an :class:`EstimateRecord` the last ``geo.CountryEstimate`` of an object or a case.
+Tip clues are stored at full trust and weighted by the tip's triage state when the estimate
+is computed, so a state change needs no re-reading of the tip.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ class Source(models.TextChoices):
     NOTE = "note", "note"  # an investigator's "country X: for/against, because ..."
 
 
-class Clue(models.Model):
+class ClueRecord(models.Model):
+    """A stored clue (a ``geo.Clue``) and what it was read from, or who gave it."""
+
     object = models.ForeignKey(
         "catalog.TracedObject", null=True, blank=True, on_delete=models.CASCADE,
         related_name="clues",
@@ -49,6 +52,7 @@ class Clue(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "clues_clue"  # its table since the model was named Clue
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -95,8 +99,9 @@ class ClueScan(models.Model):
         return f"clue scan {self.pk}"
 
 
-class CountryEstimate(models.Model):
-    """Where an object (or the material of a case) probably comes from."""
+class EstimateRecord(models.Model):
+    """Where an object (or the material of a case) probably comes from: the last
+    ``geo.CountryEstimate`` computed for it."""
 
     object = models.OneToOneField(
         "catalog.TracedObject", null=True, blank=True, on_delete=models.CASCADE,
@@ -115,6 +120,7 @@ class CountryEstimate(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "clues_countryestimate"  # its table since the model was named CountryEstimate
         constraints = [
             models.CheckConstraint(
                 name="estimate_of_object_or_case",

@@ -1,21 +1,19 @@
-"""Reads of stored clues and country estimates (pages, API, routing's authority suggestion)."""
+"""Reads of stored clues and country estimates: the clues an estimate fuses, and the pages,
+the API and routing's authority suggestion. Nothing here writes."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from traceobject import geo
 from traceobject.catalog.models import TracedObject
-from traceobject.clues.models import BrandLink, Clue, ClueScan, CountryEstimate, Source
-from traceobject.clues.services import (
-    BRAND_REASON,
-    STATE_TRUST,
-    case_image_ids,
-    clue_from_payload,
-)
+from traceobject.clues.models import BrandLink, ClueRecord, ClueScan, EstimateRecord, Source
 from traceobject.clues.worldmap import WorldMap, world_map
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.geo.countries import country_codes, country_name
@@ -25,8 +23,134 @@ TOP_LISTED = 15  # countries in the ranked list, at most (only those above a fla
 TIP_CLUES_LISTED = 100
 IMAGE_CLUES_LISTED = 200
 
+#: Trust in a tip by triage state (geo.TRIAGE_WEIGHTS, plus the states after triage): tip
+#: clues are stored at full trust and weighted by their tip's state when read.
+STATE_TRUST: dict[str, float] = {
+    **geo.TRIAGE_WEIGHTS,
+    "forwarded": geo.TRIAGE_WEIGHTS["useful"],  # found useful and passed on
+    "closed": geo.TRIAGE_WEIGHTS["new"],  # done with, for reasons not recorded as a state
+}
+#: How geo words a brand clue: "tip mentions brand NAME -> ...".
+BRAND_REASON = "tip mentions brand "
 
-def _ranking(estimate: CountryEstimate | None) -> list[tuple[str, float]]:
+
+# --------------------------------------------------------------------------- stored clues
+
+
+def clue_from_payload(payload: Mapping[str, Any], *, weight: float | None = None,
+                      reason: str | None = None, id: str | None = None) -> geo.Clue | None:
+    """A geo.Clue from a stored payload (None if the payload is damaged)."""
+    try:
+        likelihoods = {str(c): float(v) for c, v in dict(payload["likelihoods"]).items()}
+        stored_weight = float(payload["weight"])
+        floor = float(payload["floor"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if not (math.isfinite(stored_weight) and math.isfinite(floor)):
+        return None
+    return geo.Clue(
+        kind=str(payload.get("kind", "")),
+        likelihoods=likelihoods,
+        reason=str(reason if reason is not None else payload.get("reason", "")),
+        weight=stored_weight if weight is None else weight,
+        floor=floor,
+        source=str(payload.get("source", "")),
+        id=id if id is not None else (str(payload["id"]) if payload.get("id") else None),
+        value=str(payload.get("value", "")),
+    )
+
+
+def _tip_reason(reason: str, state: str) -> str:
+    return reason.removesuffix(" (useful)") + f" ({state})" if reason.endswith(
+        " (useful)") else reason
+
+
+def _tip_rows_to_clues(rows: Iterable[tuple[Any, ...]]) -> tuple[list[geo.Clue], dict[str, int]]:
+    """(payload, tip id, state, cluster id) rows -> weighted clues and the cluster map."""
+    clues: list[geo.Clue] = []
+    cluster_of: dict[str, int] = {}
+    for payload, tip_id, state, cluster_id in rows:
+        trust = STATE_TRUST.get(state, STATE_TRUST["new"])
+        stored = float(payload.get("weight", 0.0)) if isinstance(payload, dict) else 0.0
+        clue = clue_from_payload(payload, weight=stored * trust,
+                                 reason=_tip_reason(str(payload.get("reason", "")), state),
+                                 id=f"tip:{tip_id}")
+        if clue is not None:
+            clues.append(clue)
+        if cluster_id is not None:
+            cluster_of[f"tip:{tip_id}"] = cluster_id
+    return clues, cluster_of
+
+
+def _rows_to_clues(payloads: Iterable[Any]) -> list[geo.Clue]:
+    out = []
+    for payload in payloads:
+        clue = clue_from_payload(payload) if isinstance(payload, dict) else None
+        if clue is not None:
+            out.append(clue)
+    return out
+
+
+def _distinct(clues: list[geo.Clue]) -> list[geo.Clue]:
+    """One of each reading (the crop and the image it was cut from read the same label):
+    the fusion would count them once anyway, and the reasons then say it once."""
+    best: dict[tuple[str | None, str], geo.Clue] = {}
+    for clue in clues:
+        key = (clue.id, clue.reason)
+        if key not in best or clue.weight > best[key].weight:
+            best[key] = clue
+    return list(best.values())
+
+
+def object_clues(obj: TracedObject) -> tuple[list[geo.Clue], dict[str, int]]:
+    """Every stored clue about ``obj``: its crop and the evidence image the crop was cut
+    from, its tips (weighted by state), investigators' tags and notes."""
+    crop_image_ids = list(Crop.objects.filter(traced_object=obj).values_list("image_id",
+                                                                             flat=True))
+    image_rows = ClueRecord.objects.filter(
+        Q(crop__traced_object=obj) | Q(image_id__in=crop_image_ids), source=Source.IMAGE
+    ).values_list("payload", flat=True)
+    own_rows = ClueRecord.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)
+                                   ).values_list("payload", flat=True)
+    clues = _distinct(_rows_to_clues(image_rows)) + _rows_to_clues(own_rows)
+    tip_rows = ClueRecord.objects.filter(source=Source.TIP, tip__object=obj).values_list(
+        "payload", "tip_id", "tip__state", "tip__cluster_id")
+    tip_clues, cluster_of = _tip_rows_to_clues(tip_rows)
+    return clues + tip_clues, cluster_of
+
+
+def case_image_ids(case: Case) -> QuerySet[EvidenceImage, int]:
+    return EvidenceImage.objects.filter(files__case=case).values_list("id", flat=True)
+
+
+def case_clues(case: Case) -> list[geo.Clue]:
+    """Every stored clue about a case: its evidence images and their crops, and
+    investigators' tags and notes on the case."""
+    image_ids = case_image_ids(case)
+    images = ClueRecord.objects.filter(
+        Q(image_id__in=image_ids) | Q(crop__image_id__in=image_ids), source=Source.IMAGE
+    ).values_list("payload", flat=True)
+    own = ClueRecord.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)
+                              ).values_list("payload", flat=True)
+    return _distinct(_rows_to_clues(images)) + _rows_to_clues(own)
+
+
+def case_images_unread(case: Case) -> list[int]:
+    """Ids of the case's evidence images never read for clues."""
+    return list(EvidenceImage.objects.filter(files__case=case, clue_scan__isnull=True)
+                .values_list("id", flat=True).distinct().order_by("id"))
+
+
+def cases_of_images(image_ids: Iterable[int]) -> set[int]:
+    """Ids of the cases holding any of the evidence images."""
+    return set(Case.objects.filter(files__image_id__in=list(image_ids))
+               .values_list("id", flat=True).distinct())
+
+
+# --------------------------------------------------------------------------- rankings
+
+
+def _ranking(estimate: EstimateRecord | None) -> list[tuple[str, float]]:
     if estimate is None or not estimate.best:
         return []
     out: list[tuple[str, float]] = []
@@ -43,12 +167,12 @@ def object_country_ranking(obj: TracedObject) -> list[tuple[str, float]]:
 
     Empty when the object has no estimate yet or when no clue counted (a flat estimate
     says nothing, so nothing should be suggested from it)."""
-    return _ranking(CountryEstimate.objects.filter(object=obj).first())
+    return _ranking(EstimateRecord.objects.filter(object=obj).first())
 
 
 def case_country_ranking(case: Case) -> list[tuple[str, float]]:
     """As :func:`object_country_ranking`, for a case."""
-    return _ranking(CountryEstimate.objects.filter(case=case).first())
+    return _ranking(EstimateRecord.objects.filter(case=case).first())
 
 
 # --------------------------------------------------------------------------- page / API view
@@ -158,7 +282,7 @@ def _favours(payload: dict[str, Any]) -> str:
     return "against " + ", ".join(against[:5]) if against else ""
 
 
-def _clue_view(row: Clue, *, tip_state: str = "") -> ClueView:
+def _clue_view(row: ClueRecord, *, tip_state: str = "") -> ClueView:
     payload = row.payload if isinstance(row.payload, dict) else {}
     try:
         weight = float(payload.get("weight", 0.0))
@@ -178,7 +302,7 @@ def _clue_view(row: Clue, *, tip_state: str = "") -> ClueView:
     )
 
 
-def _view(*, subject: str, ref: str, estimate: CountryEstimate | None,
+def _view(*, subject: str, ref: str, estimate: EstimateRecord | None,
           clues: list[ClueView], tip_more: int, reading: ReadingStatus) -> EstimateView:
     probabilities: dict[str, float] = {}
     if estimate is not None:
@@ -208,7 +332,7 @@ def _view(*, subject: str, ref: str, estimate: CountryEstimate | None,
     )
 
 
-def _listed(rows: QuerySet[Clue], limit: int) -> list[Clue]:
+def _listed(rows: QuerySet[ClueRecord], limit: int) -> list[ClueRecord]:
     return list(rows.select_related("created_by").order_by("created_at", "id")[:limit])
 
 
@@ -216,9 +340,9 @@ def object_estimate_view(obj: TracedObject) -> EstimateView:
     """The stored estimate of ``obj`` with its clues, for the page and the API."""
     crop = Crop.objects.filter(traced_object=obj).first()
     image_q = Q(crop=crop) | Q(image_id=crop.image_id) if crop is not None else Q(pk__in=[])
-    own = _listed(Clue.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)), 500)
-    images = _listed(Clue.objects.filter(image_q, source=Source.IMAGE), IMAGE_CLUES_LISTED)
-    tip_rows = (Clue.objects.filter(source=Source.TIP, tip__object=obj)
+    own = _listed(ClueRecord.objects.filter(object=obj, source__in=(Source.TAG, Source.NOTE)), 500)
+    images = _listed(ClueRecord.objects.filter(image_q, source=Source.IMAGE), IMAGE_CLUES_LISTED)
+    tip_rows = (ClueRecord.objects.filter(source=Source.TIP, tip__object=obj)
                 .select_related("tip").only(
                     "id", "source", "kind", "payload", "crop_id", "image_id", "tip_id",
                     "created_at", "created_by_id", "tip__id", "tip__state"))
@@ -234,15 +358,15 @@ def object_estimate_view(obj: TracedObject) -> EstimateView:
                                 failed=sum(1 for s in scans if s.error),
                                 text=crop_scan.text if crop_scan else "")
     return _view(subject="object", ref=obj.ref,
-                 estimate=CountryEstimate.objects.filter(object=obj).first(), clues=clues,
+                 estimate=EstimateRecord.objects.filter(object=obj).first(), clues=clues,
                  tip_more=max(0, tip_total - len(tips)), reading=reading)
 
 
 def case_estimate_view(case: Case) -> EstimateView:
     """The stored estimate of a case with its clues."""
     image_ids = case_image_ids(case)
-    own = _listed(Clue.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)), 500)
-    images = _listed(Clue.objects.filter(
+    own = _listed(ClueRecord.objects.filter(case=case, source__in=(Source.TAG, Source.NOTE)), 500)
+    images = _listed(ClueRecord.objects.filter(
         Q(image_id__in=image_ids) | Q(crop__image_id__in=image_ids), source=Source.IMAGE),
         IMAGE_CLUES_LISTED)
     total = EvidenceImage.objects.filter(files__case=case).distinct().count()
@@ -250,11 +374,11 @@ def case_estimate_view(case: Case) -> EstimateView:
     reading = ReadingStatus(images=total, read=scans.count(),
                             failed=scans.exclude(error="").count())
     return _view(subject="case", ref=case.ref,
-                 estimate=CountryEstimate.objects.filter(case=case).first(),
+                 estimate=EstimateRecord.objects.filter(case=case).first(),
                  clues=[_clue_view(r) for r in own + images], tip_more=0, reading=reading)
 
 
-def clue_belongs_to(clue: Clue, *, obj: TracedObject | None = None,
+def clue_belongs_to(clue: ClueRecord, *, obj: TracedObject | None = None,
                     case: Case | None = None) -> bool:
     """Whether ``clue`` is one of the clues shown for ``obj`` (or ``case``)."""
     if obj is not None:
@@ -312,7 +436,7 @@ class BrandLinkView:
 
 def _brand_tip_counts() -> dict[str, int]:
     """name -> number of tips whose stored clues include a brand clue for it."""
-    rows = Clue.objects.filter(source=Source.TIP, payload__reason__startswith=BRAND_REASON
+    rows = ClueRecord.objects.filter(source=Source.TIP, payload__reason__startswith=BRAND_REASON
                                ).values_list("tip_id", "payload__reason")
     tips: dict[str, set[int]] = {}
     for tip_id, reason in rows:

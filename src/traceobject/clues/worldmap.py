@@ -1,14 +1,16 @@
 """The world map of a CountryEstimate: SVG shapes with a probability class each.
 
-The path data (``data/world.json``, Natural Earth 1:110m, built by
-:mod:`traceobject.clues.build_map`) is drawn server-side as inline SVG; colours come from
-CSS classes ``p0`` .. ``p5`` (the CSP allows no style attributes), so the map needs no
-script and no external tiles. Countries too small for the scale are dots at their capital.
+The path data (``data/world.json``, Natural Earth 1:110m in the projection below, built at
+development time by ``bench/tools/map_build.py``) is drawn server-side as inline SVG;
+colours come from CSS classes ``p0`` .. ``p5`` (the CSP allows no style attributes), so the
+map needs no script and no external tiles. Countries too small for the scale are dots at
+their capital.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +21,39 @@ from traceobject.geo.countries import country_codes, country_name
 
 # Lower bounds of the classes p1 .. p5 (p0: no more likely than under a flat estimate).
 BUCKETS: tuple[float, ...] = (0.0, 0.01, 0.05, 0.2, 0.5)
+
+WIDTH = 1000.0  # of the canvas, in px
+SOUTH, NORTH = -58.0, 84.0  # latitudes kept on the canvas
+
+Point = tuple[float, float]
+
+
+def natural_earth(lon: float, lat: float) -> Point:
+    """Natural Earth I projection (Šavrič, Jenny, Patterson, 2011), unit sphere."""
+    lam, phi = math.radians(lon), math.radians(lat)
+    p2 = phi * phi
+    p4 = p2 * p2
+    x = lam * (0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * (0.003971 * p2 - 0.001529 * p4)))
+    y = phi * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))
+    return x, y
+
+
+class Canvas:
+    """Unit-sphere projection scaled and shifted onto a WIDTH-wide canvas, north up."""
+
+    def __init__(self) -> None:
+        left, _ = natural_earth(-180.0, 0.0)
+        right, _ = natural_earth(180.0, 0.0)
+        _, top = natural_earth(0.0, NORTH)
+        _, bottom = natural_earth(0.0, SOUTH)
+        self.scale = WIDTH / (right - left)
+        self.left, self.top = left, top
+        self.height = round((top - bottom) * self.scale, 1)
+
+    def point(self, lon: float, lat: float) -> Point:
+        x, y = natural_earth(lon, max(SOUTH, min(NORTH, lat)))
+        return (x - self.left) * self.scale, (self.top - y) * self.scale
+
 
 
 @lru_cache(maxsize=1)
@@ -75,8 +110,6 @@ class WorldMap:
 
 @lru_cache(maxsize=1)
 def europe_box() -> str:
-    from traceobject.clues.build_map import Canvas
-
     canvas = Canvas()
     xs, ys = zip(*(canvas.point(lon, lat) for lon, lat in (
         (-25.0, 71.5), (45.0, 71.5), (-12.0, 33.5), (36.0, 33.5), (45.0, 50.0))), strict=True)

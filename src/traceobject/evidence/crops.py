@@ -21,6 +21,7 @@ from traceobject.catalog.models import TracedObject
 from traceobject.core.errors import ServiceError
 from traceobject.core.text import clean_line, clean_text
 from traceobject.evidence.models import Crop, EvidenceImage
+from traceobject.evidence.signals import crop_created, crop_made_object
 from traceobject.evidence.storage import evidence_put, evidence_read
 from traceobject.vision.decode import DecodeError, decode_image
 from traceobject.vision.gate_context import gate_in_context, gate_verdict
@@ -122,14 +123,8 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
         audit_record(actor=user, action="crop.create", target=f"crop {crop.pk}",
                      data={"evidence": image.pk, "rect": [x, y, w, h], "redactions": clean,
                            "verdict": verdict, "findings": len(findings)})
-        _clues().crop_clues_schedule(crop_id=crop.pk)  # OCR, language, barcodes: a task
+        crop_created.send(sender=Crop, crop_id=crop.pk)  # clues: read it (a task)
     return crop
-
-
-def _clues() -> Any:
-    from traceobject.clues import services
-
-    return services
 
 
 def crop_pixels(crop: Crop) -> Image.Image:
@@ -201,5 +196,5 @@ def crop_to_object(*, crop: Crop, user: Any, category: str, title: str,
         crop.save(update_fields=["traced_object"])
         audit_record(actor=user, action="object.create_from_crop", target=obj.ref,
                      data={"crop": crop.pk})
-        _clues().object_estimate_schedule(object_id=obj.pk)
+        crop_made_object.send(sender=Crop, crop_id=crop.pk, object_id=obj.pk)
     return obj

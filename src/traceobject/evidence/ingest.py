@@ -27,6 +27,7 @@ from traceobject.core.text import clean_line, strip_controls
 from traceobject.evidence.index import pdq_index_sync
 from traceobject.evidence.known import KnownMatcher
 from traceobject.evidence.models import Case, EvidenceFile, EvidenceImage
+from traceobject.evidence.signals import case_ingested, images_recorded
 from traceobject.evidence.storage import EvidenceStoreError, evidence_put, evidence_store_check
 from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_file
 
@@ -223,8 +224,6 @@ def _ingest(
     paths: Iterable[str | os.PathLike[str]], *, case_ref: str, workers: int,
     progress: Callable[[int, int], None] | None, stream: TextIO | None,
 ) -> IngestSummary:
-    from traceobject.clues import services as clues_services
-
     started = time.monotonic()
     summary = IngestSummary()
     case = case_get_or_create(ref=case_ref)
@@ -255,8 +254,8 @@ def _ingest(
         kept, stored = _store_batch(batch, summary)
         with transaction.atomic():
             new_ids = [_record(case, item, summary, known, stored) for item in kept]
-            # Clues (OCR, language, barcodes) are read by the worker, not in this run.
-            clues_services.evidence_clues_schedule(image_ids=[i for i in new_ids if i])
+            images_recorded.send(sender=Case, case_id=case.pk,
+                                 image_ids=[i for i in new_ids if i])
         batch.clear()
 
     for result in _analysed(todo, max(1, workers)):
@@ -275,6 +274,6 @@ def _ingest(
     if bar:
         bar.update(done, force=True)
     summary.indexed = pdq_index_sync()
-    clues_services.case_estimate_schedule(case_id=case.pk)
+    case_ingested.send(sender=Case, case_id=case.pk)
     summary.seconds = time.monotonic() - started
     return summary

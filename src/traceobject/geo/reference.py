@@ -9,7 +9,7 @@ sources:
 * ``paper.csv``: US Letter countries (ISO 216 vs US Letter; Wikipedia "Paper size");
 * ``cldr_formats.csv``: currencies in use (ISO 4217 codes, CLDR territory currencies),
   date order and decimal separator (CLDR locale data), generated from Babel by
-  ``python -m traceobject.geo.build_data``.
+  ``bench/tools/geo_build_data.py``.
 
 :func:`tag_likelihoods` turns an observation ("the plug is type G", "the price has a
 decimal comma") into relative likelihoods over countries: 1.0 where the table says the

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from traceobject.clues.brands import BRAND_NAME_MAX, BRAND_NOTE_MAX
+from traceobject.clues.investigators import NOTE_MAX, TAG_VALUE_MAX
 from traceobject.clues.selectors import country_choices, tag_choices
-from traceobject.clues.services import BRAND_NAME_MAX, BRAND_NOTE_MAX, NOTE_MAX, TAG_VALUE_MAX
 from traceobject.core.forms import LineField
 
 
@@ -18,7 +19,7 @@ class TagForm(forms.Form):
                                         "date_format: 31/12/2024; language: pl"))
 
 
-class NoteForm(forms.Form):
+class ClueNoteForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"),
                                                                      *country_choices()])
     stance = forms.ChoiceField(label=_("Stance"), widget=forms.RadioSelect,

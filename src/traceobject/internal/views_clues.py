@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from traceobject.accounts.roles import INVESTIGATOR, role_required
 from traceobject.catalog.models import TracedObject
-from traceobject.clues import selectors, services
-from traceobject.clues.models import BrandLink, Clue
+from traceobject.clues import investigators, selectors
+from traceobject.clues.brands import brand_link_add, brand_link_remove
+from traceobject.clues.models import BrandLink, ClueRecord
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.evidence.models import Case
-from traceobject.internal.forms_clues import BrandForm, NoteForm, TagForm
+from traceobject.internal.forms_clues import BrandForm, ClueNoteForm, TagForm
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _link(name: str, pk: int | None) -> str:
 
 
 def _page(request: HttpRequest, subject: _Subject, *, tag_form: TagForm | None = None,
-          note_form: NoteForm | None = None, error: str = "", status: int = 200
+          note_form: ClueNoteForm | None = None, error: str = "", status: int = 200
           ) -> HttpResponse:
     view = subject.view()
     clues = [(c, _link("crop", c.crop_id) or _link("evidence", c.image_id)
@@ -73,7 +74,7 @@ def _page(request: HttpRequest, subject: _Subject, *, tag_form: TagForm | None =
         back = ""
     return render(request, "internal/clues/estimate.html", {
         "subject": subject, "view": view, "clues": clues, "back": back,
-        "tag_form": tag_form or TagForm(), "note_form": note_form or NoteForm(),
+        "tag_form": tag_form or TagForm(), "note_form": note_form or ClueNoteForm(),
         "error": error,
     }, status=status)
 
@@ -159,9 +160,9 @@ def _tag(request: HttpRequest, subject: _Subject) -> HttpResponse:
     form = TagForm(request.POST)
     if form.is_valid():
         try:
-            services.clue_tag_add(user=request.user, tag=form.cleaned_data["tag"],
-                                  value=form.cleaned_data["value"], obj=subject.obj,
-                                  case=subject.case)
+            investigators.clue_tag_add(user=request.user, tag=form.cleaned_data["tag"],
+                                       value=form.cleaned_data["value"], obj=subject.obj,
+                                       case=subject.case)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -170,13 +171,13 @@ def _tag(request: HttpRequest, subject: _Subject) -> HttpResponse:
 
 
 def _note(request: HttpRequest, subject: _Subject) -> HttpResponse:
-    form = NoteForm(request.POST)
+    form = ClueNoteForm(request.POST)
     if form.is_valid():
         try:
-            services.clue_note_add(user=request.user, country=form.cleaned_data["country"],
-                                   stance=form.cleaned_data["stance"],
-                                   because=form.cleaned_data["because"], obj=subject.obj,
-                                   case=subject.case)
+            investigators.clue_note_add(
+                user=request.user, country=form.cleaned_data["country"],
+                stance=form.cleaned_data["stance"], because=form.cleaned_data["because"],
+                obj=subject.obj, case=subject.case)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -185,15 +186,15 @@ def _note(request: HttpRequest, subject: _Subject) -> HttpResponse:
 
 
 def _refresh(request: HttpRequest, subject: _Subject) -> HttpResponse:
-    services.estimate_recompute(user=request.user, obj=subject.obj, case=subject.case)
+    investigators.estimate_recompute(user=request.user, obj=subject.obj, case=subject.case)
     return redirect(subject.url())
 
 
 def _delete(request: HttpRequest, subject: _Subject, pk: int) -> HttpResponse:
-    clue = Clue.objects.filter(pk=pk).select_related("tip").first()
+    clue = ClueRecord.objects.filter(pk=pk).select_related("tip").first()
     if clue is None or not selectors.clue_belongs_to(clue, obj=subject.obj, case=subject.case):
         raise Http404
-    services.clue_delete(clue=clue, user=request.user)
+    investigators.clue_delete(clue=clue, user=request.user)
     return redirect(subject.url() + "#clues")
 
 
@@ -221,9 +222,8 @@ def brand_add(request: HttpRequest) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            services.brand_link_add(user=request.user, name=form.cleaned_data["name"],
-                                    country=form.cleaned_data["country"],
-                                    note=form.cleaned_data["note"])
+            brand_link_add(user=request.user, name=form.cleaned_data["name"],
+                           country=form.cleaned_data["country"], note=form.cleaned_data["note"])
         except ServiceError as exc:
             form.add_error(None, exc.message)
             status = exc.status
@@ -238,7 +238,7 @@ def brand_add(request: HttpRequest) -> HttpResponse:
 def brand_remove(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(BrandLink, pk=pk)
     try:
-        services.brand_link_remove(user=request.user, link=link)
+        brand_link_remove(user=request.user, link=link)
     except NotFound:  # removed by someone else a moment ago
         raise Http404 from None
     return redirect("internal:brands")

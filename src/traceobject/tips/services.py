@@ -33,6 +33,7 @@ from traceobject.tips.models import (
     TipNote,
     TipState,
 )
+from traceobject.tips.signals import tips_changed
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +89,9 @@ def _open_one(sealed_id: int, private_key: Any) -> bool:
 
 
 def _estimate_later(object_ids: Iterable[int]) -> None:
-    """The objects' country estimates take tips into account: recompute them after commit
-    (coalesced per object, so a flood of tips costs one recompute per window)."""
-    from traceobject.clues.services import object_estimate_schedule
-
-    for object_id in set(object_ids):
-        object_estimate_schedule(object_id=object_id)
+    """The objects' country estimates take tips into account: say that their tips changed
+    (the clues app recomputes them after commit, once per object and window)."""
+    tips_changed.send(sender=Tip, object_ids=set(object_ids))
 
 
 def sealed_tips_open(*, batch: int = 500, max_batches: int = 1000) -> int:

@@ -60,13 +60,8 @@ import numpy as np
 import numpy.typing as npt
 
 from traceobject.vision.decode import decode_image
-from traceobject.vision.gate_face import EDGE_INSIDE, FaceCandidate, find_faces
-from traceobject.vision.gate_models import (
-    GateModels,
-    edge_face_model,
-    gate_models,
-    inside_face_model,
-)
+from traceobject.vision.gate_face import EDGE_INSIDE, FaceCandidate, face_model, find_faces
+from traceobject.vision.gate_models import GateModels, gate_models
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -231,8 +226,8 @@ def gate_check_file(path: str | os.PathLike[str]) -> GateVerdict:
 def gate_warm_up() -> None:
     """Load the models now (they load lazily otherwise); raises ModelLoadError."""
     gate_models()
-    edge_face_model()
-    inside_face_model()
+    face_model("edge")
+    face_model("inside")
 
 
 def gate_raw_scores(rgb: npt.NDArray[np.uint8], *, score_faces: bool = True) -> RawScores:
@@ -304,8 +299,8 @@ def _analyse(
     raw = RawScores(width=w, height=h)
     back = 1.0 / scale
 
-    edge_model = edge_face_model() if score_faces else None
-    inside_model = inside_face_model() if score_faces else None
+    edge_model = face_model("edge") if score_faces else None
+    inside_model = face_model("inside") if score_faces else None
     for cand in find_faces(models, image, edge_model=edge_model, inside_model=inside_model):
         raw.faces.append(
             replace(

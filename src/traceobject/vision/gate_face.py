@@ -24,10 +24,10 @@ Why not just call MediaPipe's face detector once? Its graph resizes the whole cr
    (1.5 to 4 x its size; mirrored, grey and mean-colour borders; also flipped), and
    OpenCV's Haar face cascades on squares around it (made for 24 x 24 grey faces,
    they see small and blurred faces that the face-mesh model misses).
-3. Two logistic regressions over these features
-   (:class:`traceobject.vision.gate_models.EdgeFaceModel`, trained by
-   ``bench/train_gate_faces.py``) turn them into ``inside_score`` for candidates wholly
-   inside the crop and ``edge_score`` for candidates cut by its edge. A proposal cut
+3. Two logistic regressions over these features (:class:`FaceModel`, trained by
+   ``bench/train_gate_faces.py``; :func:`face_model` gives each) turn them into
+   ``inside_score`` for candidates wholly inside the crop and ``edge_score`` for
+   candidates cut by its edge. A proposal cut
    by the edge is a half face made whole by the mirror, which the face-mesh model
    rarely likes, while mirrored textures become symmetric and fool BlazeFace more
    often: the two kinds get their own model and threshold.
@@ -38,20 +38,23 @@ The thresholds that turn these scores into findings live in
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from traceobject.vision.gate_models import HAAR_CASCADES, EdgeFaceModel, GateModels
+from traceobject.vision.gate_models import HAAR_CASCADES, GateModels, ModelLoadError
 
 __all__ = [
     "EDGE_FEATURES",
     "EDGE_INSIDE",
     "EMBEDDING_SIZE",
+    "FACE_MODEL_FILES",
     "INSIDE_FEATURES_MIN",
     "MAX_VERIFY",
     "MAX_VERIFY_EDGE",
@@ -59,7 +62,11 @@ __all__ = [
     "MIN_WINDOW",
     "PROPOSAL_MIN",
     "FaceCandidate",
+    "FaceModel",
+    "FaceModelKind",
+    "face_model",
     "find_faces",
+    "load_face_model",
 ]
 
 #: Smallest search window; BlazeFace finds faces of ~20-70 % of its window.
@@ -124,6 +131,89 @@ EDGE_FEATURES: Final[tuple[str, ...]] = (
 _GREY: Final = (127, 127, 127)
 _DET_SIDE: Final = 128
 _LM_SIDE: Final = 192
+
+# --------------------------------------------------------------------------- the face models
+
+#: Which face model: "edge" judges candidates cut by the crop edge, "inside" candidates
+#: wholly inside the crop (each with its own threshold in the gate's GateConfig).
+FaceModelKind = Literal["edge", "inside"]
+#: The face models' files: logistic regressions trained by ``bench/train_gate_faces.py``.
+FACE_MODEL_FILES: dict[FaceModelKind, Path] = {
+    "edge": Path(__file__).with_name("data") / "gate_edge_face.json",
+    "inside": Path(__file__).with_name("data") / "gate_inside_face.json",
+}
+
+
+@dataclass(frozen=True)
+class FaceModel:
+    """Is a face candidate a face? A standardised logistic regression over
+    :data:`EDGE_FEATURES`; the gate has two (:data:`FACE_MODEL_FILES`, :func:`face_model`).
+    """
+
+    features: tuple[str, ...]
+    mean: Any  # numpy float64 arrays, one value per feature
+    scale: Any
+    coef: Any
+    intercept: float
+    threshold: float  # the training's recommended decision threshold
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def score(self, x: Any) -> float:
+        """The probability that the candidate is a face; non-finite input raises
+        ``ValueError`` (the gate then fails with an error finding, never passes)."""
+        values = np.asarray(x, dtype=np.float64)
+        if values.shape != (len(self.features),) or not np.all(np.isfinite(values)):
+            raise ValueError("the face model got features it cannot score")
+        z = float(np.dot((values - self.mean) / self.scale, self.coef)) + self.intercept
+        return float(1.0 / (1.0 + np.exp(-min(80.0, max(-80.0, z)))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "standardised logistic regression",
+            "features": list(self.features),
+            "mean": [float(v) for v in self.mean],
+            "scale": [float(v) for v in self.scale],
+            "coef": [float(v) for v in self.coef],
+            "intercept": float(self.intercept),
+            "threshold": float(self.threshold),
+            "meta": self.meta,
+        }
+
+
+def load_face_model(path: Path) -> FaceModel:
+    """Read and check a face model's file; anything wrong raises
+    :class:`~traceobject.vision.gate_models.ModelLoadError`."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        features = tuple(str(v) for v in data["features"])
+        arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef")]
+        intercept, threshold = float(data["intercept"]), float(data["threshold"])
+        meta = dict(data.get("meta", {}))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelLoadError(f"cannot read the face model {path}: {exc}") from exc
+    if features != EDGE_FEATURES:
+        raise ModelLoadError(f"{path.name} was trained on other features than the gate computes")
+    n = len(features)
+    if any(a.shape != (n,) or not np.all(np.isfinite(a)) for a in arrays) or np.any(arrays[1] <= 0):
+        raise ModelLoadError(f"{path.name}: mean, scale and coef need {n} finite values")
+    if not (math.isfinite(intercept) and 0.0 < threshold < 1.0):
+        raise ModelLoadError(f"{path.name}: bad intercept or threshold")
+    return FaceModel(features, arrays[0], arrays[1], arrays[2], intercept, threshold, meta)
+
+
+_face_models: dict[FaceModelKind, FaceModel] = {}
+
+
+def face_model(which: FaceModelKind) -> FaceModel:
+    """The edge-face or the inside-face model, read once per process (raises
+    :class:`~traceobject.vision.gate_models.ModelLoadError`)."""
+    model = _face_models.get(which)
+    if model is None:
+        model = _face_models[which] = load_face_model(FACE_MODEL_FILES[which])
+    return model
+
+
+# --------------------------------------------------------------------------- face search
 
 
 def _anchors() -> npt.NDArray[np.float32]:
@@ -432,8 +522,8 @@ def find_faces(
     models: GateModels,
     rgb: npt.NDArray[np.uint8],
     *,
-    edge_model: EdgeFaceModel | None = None,
-    inside_model: EdgeFaceModel | None = None,
+    edge_model: FaceModel | None = None,
+    inside_model: FaceModel | None = None,
 ) -> list[FaceCandidate]:
     """Face candidates in ``rgb``, strongest first: at most :data:`MAX_VERIFY` wholly
     inside the crop and :data:`MAX_VERIFY_EDGE` cut by its edge.

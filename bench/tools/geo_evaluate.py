@@ -1,6 +1,9 @@
 """A small evaluation set, generated in code, and top-1 / top-3 accuracy of the estimate.
 
-    .venv/bin/python -m traceobject.geo.evaluate [--verbose]
+    .venv/bin/python bench/tools/geo_evaluate.py [--verbose]
+
+(A development tool, never imported at run time; ``tests/geo/test_evaluate.py`` checks the
+figures.)
 
 Groups:
 
@@ -24,12 +27,21 @@ what it is meant to, not how well it does on real objects.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
-from traceobject.geo.clues import Clue, clue_from_gs1, clues_from_text, clues_from_tip
-from traceobject.geo.fusion import CountryEstimate, estimate
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+
+from traceobject.geo.clues import (  # noqa: E402
+    Clue,
+    clue_from_gs1,
+    clues_from_text,
+    clues_from_tip,
+)
+from traceobject.geo.fusion import CountryEstimate, estimate  # noqa: E402
 
 
 @dataclass(frozen=True)

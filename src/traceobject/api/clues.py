@@ -1,5 +1,5 @@
-"""Internal API of country estimates (investigators, token auth): mount ``router`` in the
-internal NinjaAPI, e.g. ``api.add_router("", traceobject.clues.api.router)``.
+"""Internal API of country estimates (investigators, token auth), mounted in the internal
+NinjaAPI (:mod:`traceobject.api.internal`).
 
     GET objects/{ref}/country   the stored estimate of an object, its reasons and clues
     GET cases/{ref}/country     the same for a case
@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from traceobject.accounts.roles import INVESTIGATOR
@@ -78,7 +79,7 @@ def object_country(request: HttpRequest, ref: str) -> dict[str, Any]:
     api_user(request, INVESTIGATOR)
     obj = TracedObject.objects.filter(ref=ref[:32]).first()
     if obj is None:
-        raise NotFound("not_found", "No such object.")
+        raise NotFound("not_found", _("No such object."))
     return selectors.object_estimate_view(obj).to_dict()
 
 
@@ -87,5 +88,5 @@ def case_country(request: HttpRequest, ref: str) -> dict[str, Any]:
     api_user(request, INVESTIGATOR)
     case = Case.objects.filter(ref=ref[:64]).first()
     if case is None:
-        raise NotFound("not_found", "No such case.")
+        raise NotFound("not_found", _("No such case."))
     return selectors.case_estimate_view(case).to_dict()

@@ -1,0 +1,14 @@
+"""What triage announces to the apps built on it, without knowing them.
+
+The clues app recomputes the country estimates of the objects concerned: its receiver is
+connected in ``CluesConfig.ready()`` (see :mod:`traceobject.evidence.signals`). Sent inside
+the transaction that changed the tips.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+#: Tips of these objects were opened, or changed state or cluster: what the objects'
+#: estimates count changed. Arguments: ``object_ids`` (set[int]).
+tips_changed = Signal()
