@@ -65,9 +65,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
               "vision"),
     "exports": ("core", "accounts.roles", "audit.services", "catalog.models", "tips.models"),
     "sync": ("core", "audit.services", "catalog.models", "catalog.selectors", "tips.models",
-             "tips.intake"),
-    # The web layers.
-    "public": ("core", "catalog.models", "catalog.selectors", "tips.intake"),
+             "tips.intake", "tips.once"),
+    # The web layers (tips.once: the one-time keys of the public side's posts).
+    "public": ("core", "catalog.models", "catalog.selectors", "tips.intake", "tips.once"),
     "api": ("core", "accounts.roles", "accounts.tokens", "audit.services", "catalog",
             "clues.selectors", "evidence.models", "routing", "tips"),
     "internal": ("core", "accounts", "audit", "catalog", "clues", "evidence", "exports",

@@ -172,7 +172,26 @@ def test_question_reaches_the_mailbox_sealed(client, tokens, published, submit_t
     too_long = call(client, "post", f"/tips/{tip.pk}/questions", tokens["investigator"],
                     {"text": "x" * 5000})
     assert too_long.status_code == 422
+    unknown = call(client, "post", f"/tips/{tip.pk}/questions", tokens["investigator"],
+                   {"text": "Wo genau?", "language": "xx"})
+    assert unknown.status_code == 422 and "language" in unknown.json()["error"]["fields"]
     assert TipMessage.objects.filter(tip=tip).count() == 1
+
+
+def test_a_question_carries_its_language_to_the_mailbox(client, tokens, published):
+    from traceobject.tips import intake
+    from traceobject.tips.services import sealed_tips_open
+
+    receipt = intake.tip_submit(ref=published.ref, tip=intake.tip_validate({"text": "A tip."}))
+    sealed_tips_open()
+    tip = Tip.objects.get()
+    for text, language in (("Wo genau?", "de"), ("Where exactly?", None)):
+        response = call(client, "post", f"/tips/{tip.pk}/questions", tokens["investigator"],
+                        {"text": text, **({"language": language} if language else {})})
+        assert response.status_code == 201
+    asked = [(m.text, m.language) for m in intake.mailbox_open(receipt=receipt).messages
+             if m.direction == "to_tipster"]
+    assert asked == [("Wo genau?", "de"), ("Where exactly?", "en")]  # given, recognised
 
 
 def test_forward_then_liaison_acknowledges_and_reports(client, tokens, published, submit_tips,

@@ -357,8 +357,7 @@ def test_reply(client, published, lenient) -> None:
     response = client.post("/api/v1/mailbox/replies", {"text": "The shop near the station."},
                            content_type="application/json", HTTP_X_RECEIPT=receipt)
     assert response.status_code == 204
-    message = MailboxMessage.objects.get()
-    assert message.direction == "from_tipster"
+    message = MailboxMessage.objects.get(direction="from_tipster")
     assert b"station" not in bytes(message.sealed)
     from traceobject.tips.services import mailbox_reply_read
 
@@ -378,7 +377,12 @@ def test_reply_errors(client, published, lenient) -> None:
     assert "text" in _error(response, response.status_code)["fields"]
     assert response.status_code in (400, 422)
     _error(client.post(url, {}, content_type="application/json", HTTP_X_RECEIPT=receipt), 422)
-    assert MailboxMessage.objects.count() == 0
+    for tip in (0, 2, -1, "first", 1.5):  # the mailbox has tip 1 only
+        response = client.post(url, {"text": "More.", "tip": tip},
+                               content_type="application/json", HTTP_X_RECEIPT=receipt)
+        assert response.status_code == 422, tip
+        assert "tip" in _error(response, 422)["fields"], tip
+    assert MailboxMessage.objects.filter(direction="from_tipster").count() == 0
 
 
 def test_reply_answer_is_json_or_no_content(client, published) -> None:

@@ -70,6 +70,25 @@ def _receipt(page: Any, site: dict[str, Any]) -> None:
     expect(page.locator("#receipt")).to_be_visible()
 
 
+def _receipt_unticked(page: Any, site: dict[str, Any]) -> None:
+    """The receipt page after "Done" without the check."""
+    _receipt(page, site)
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def _receipt_gone(page: Any, site: dict[str, Any]) -> None:
+    """The receipt page once noted down."""
+    _receipt(page, site)
+    address = page.url
+    page.get_by_label("I have written my receipt down").check()
+    page.get_by_role("button", name="Done").click()
+    expect(page.locator(".card")).to_have_count(3)  # the gallery, all loaded before leaving
+    page.wait_for_load_state("networkidle")
+    page.goto(address)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your receipt is not shown here")
+
+
 def _mailbox_login(page: Any, site: dict[str, Any]) -> None:
     page.goto("/en/mailbox/")
     expect(page.get_by_label("Your receipt")).to_be_visible()
@@ -89,6 +108,32 @@ def _mailbox(page: Any, site: dict[str, Any]) -> None:
     expect(page.locator(".message-to_tipster")).to_contain_text("Which town was it?")
 
 
+def _mailbox_own_words(page: Any, site: dict[str, Any]) -> None:
+    _mailbox(page, site)
+    page.get_by_role("link", name="Show what I wrote").first.click()
+    expect(page.locator(".message-tip_copy")).to_contain_text("Sold in Poland.")
+
+
+def _mailbox_answer_refused(page: Any, site: dict[str, Any]) -> None:
+    _mailbox(page, site)
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".reply-form .field-error")).to_be_visible()
+
+
+def _mailbox_answer_sent(page: Any, site: dict[str, Any]) -> None:
+    _mailbox(page, site)
+    page.get_by_label("Your answer, or more about your tip").fill("In Kraków, I think.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Your message has been sent")
+           ).to_be_visible()
+
+
+def _mailbox_closed(page: Any, site: dict[str, Any]) -> None:
+    """The address of a mailbox page that this browser did not open (or that was closed)."""
+    page.goto("/en/mailbox/AAAAAAAAAAAAAAAAAAAAAA/")
+    expect(page.get_by_role("status")).to_contain_text("Your mailbox was closed")
+
+
 def _languages_open(page: Any, site: dict[str, Any]) -> None:
     """The language menu, unfolded (on a phone it overlays the page)."""
     _gallery(page, site)
@@ -103,9 +148,15 @@ PAGES: dict[str, Callable[[Any, dict[str, Any]], None]] = {
     "tip-form-errors": _tip_form_errors,
     "tip-form-receipt-field": _tip_form_more,
     "receipt": _receipt,
+    "receipt-unticked": _receipt_unticked,
+    "receipt-gone": _receipt_gone,
     "mailbox-login": _mailbox_login,
     "mailbox-login-error": _mailbox_login_error,
     "mailbox": _mailbox,
+    "mailbox-own-words": _mailbox_own_words,
+    "mailbox-answer-refused": _mailbox_answer_refused,
+    "mailbox-answer-sent": _mailbox_answer_sent,
+    "mailbox-closed": _mailbox_closed,
     "language-menu": _languages_open,
 }
 
@@ -212,7 +263,8 @@ def test_help_and_error_texts_are_tied_to_their_fields(
     """A screen reader announces a field's help text and error message only when the field's
     aria-describedby names elements that exist. axe does not report a dangling reference."""
     page = new_context(base_url=live_server.url).new_page()
-    for name in ["tip-form", "tip-form-errors", "mailbox-login-error", "mailbox"]:
+    for name in ["tip-form", "tip-form-errors", "mailbox-login-error", "mailbox",
+                 "receipt-unticked", "mailbox-answer-refused"]:
         with subtests.test(msg=name):
             PAGES[name](page, site)
             broken = _broken_references(page)

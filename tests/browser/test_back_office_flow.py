@@ -88,9 +88,10 @@ def test_tip_from_triage_to_outcome(new_context: Any, live_server: Any, users: A
     public.get_by_label("Your receipt").fill(receipts[0])
     public.get_by_role("button", name="Open mailbox").click()
     expect(public.locator("body")).to_contain_text("Which street was the store in?")
-    public.get_by_label("Your answer").fill("Hohe Straße, next to the cathedral.")
-    public.get_by_role("button", name="Send answer").click()
-    expect(public.locator("body")).to_contain_text("Your answer has been sent")
+    public.get_by_label("Your answer, or more about your tip").fill(
+        "Hohe Straße, next to the cathedral.")
+    public.get_by_role("button", name="Send", exact=True).click()
+    expect(public.locator("body")).to_contain_text("Your message has been sent")
     tip_services.mailbox_replies_open()  # the worker's job
     staff.reload()
     expect(staff.locator("body")).to_contain_text("Hohe Straße, next to the cathedral.")

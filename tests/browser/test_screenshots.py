@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,15 +60,32 @@ def test_screenshots(
     shot("4-tip-form-errors")
     page.get_by_label("What do you know about this object?").fill("Sold in Poland.")
     page.get_by_role("button", name="Send tip").click()
-    receipt = page.locator("#receipt").inner_text()
+    receipt_page = page.url
     shot("5-receipt")
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shot("5b-receipt-check")
     intake.mailbox_message_to_tipster(
         sealed_tip_id=SealedTip.objects.get().id,
         text="Thank you. Do you remember the name of the shop, or the street it is in?",
     )
+    intake.mailbox_message_to_tipster(
+        sealed_tip_id=SealedTip.objects.get().id, language="pl",
+        text="Czy pamięta Pan/Pani, w którym mieście był ten sklep?",
+    )
+    page.get_by_role("button", name="Open your mailbox").click()
+    expect(page.locator(".message-to_tipster").first).to_be_visible()
+    page.get_by_label("Your answer, or more about your tip").fill("It was on Długa street.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("link", name="Show what I wrote").first.click()
+    shot("6-mailbox")
+    page.goto(receipt_page)
+    page.get_by_label("I have written my receipt down").check()
+    page.get_by_role("button", name="Done").click()
+    expect(page).to_have_url(re.compile(r"/en/$"))
     page.goto("/en/mailbox/")
-    shot("6-mailbox-login")
-    page.get_by_label("Your receipt").fill(receipt)
-    page.get_by_role("button", name="Open mailbox").click()
-    expect(page.locator(".message")).to_be_visible()
-    shot("7-mailbox")
+    shot("7-mailbox-login")
+    page.goto("/en/mailbox/AAAAAAAAAAAAAAAAAAAAAA/")
+    shot("7b-mailbox-closed")
+    page.goto(receipt_page)
+    shot("8-receipt-gone")

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tests.public.support import tip_post
 from traceobject.tips.models import SealedTip
 
 TIP = {"text": "I saw this bag in a supermarket."}
@@ -47,9 +48,9 @@ def test_api_tip_limit(client, published, settings) -> None:
 def test_form_tip_limit(client, published, settings) -> None:
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "tip": (2, 600)}
     url = f"/en/objects/{published.ref}/tip/"
-    assert client.post(url, TIP).status_code == 200
+    assert tip_post(client, published.ref, TIP, follow=False).status_code == 303
     assert client.post(url, {"text": ""}).status_code == 400  # invalid posts count too
-    response = client.post(url, TIP)
+    response = tip_post(client, published.ref, TIP, follow=False)
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert b'<html lang="en"' in response.content

@@ -17,7 +17,14 @@ from traceobject.core.errors import ServiceError
 from traceobject.internal.views_tips import highlight
 from traceobject.routing.models import Authority
 from traceobject.tips import intake, services
-from traceobject.tips.models import MailboxMessage, SealedTip, Tip, TipMessage, TipNote
+from traceobject.tips.models import (
+    Direction,
+    MailboxMessage,
+    SealedTip,
+    Tip,
+    TipMessage,
+    TipNote,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -292,14 +299,19 @@ def test_ask_the_tipster_and_see_the_answer(client, ivy, published) -> None:
     url = f"/internal/tips/{tip.pk}/ask/"
     assert client.post(url, {"text": "x" * (services.QUESTION_MAX + 1)}).status_code == 400
     assert client.post(url, {"text": ""}).status_code == 400
-    assert not MailboxMessage.objects.exists()
+    assert client.post(url, {"text": "Gdzie?", "language": "xx"}).status_code == 400
+    assert not MailboxMessage.objects.filter(direction=Direction.TO_TIPSTER).exists()
     assert client.post(url, {"text": "Which <shop>?"}).status_code == 302
-    assert [m.text for m in intake.mailbox_open(receipt=receipt).messages] == ["Which <shop>?"]
+    # the language chosen in the form goes with the question to the tipster's mailbox
+    assert client.post(url, {"text": "W którym sklepie?", "language": "pl"}).status_code == 302
+    asked = [(m.text, m.language) for m in intake.mailbox_open(receipt=receipt).messages
+             if m.direction == Direction.TO_TIPSTER]
+    assert asked == [("Which <shop>?", ""), ("W którym sklepie?", "pl")]
     intake.mailbox_reply(receipt=receipt, text="The <blue> one.")
     services.mailbox_replies_open()
     html = _page(client.get(f"/internal/tips/{tip.pk}/"))
     assert "Which &lt;shop&gt;?" in html and "The &lt;blue&gt; one." in html
-    assert TipMessage.objects.count() == 2
+    assert TipMessage.objects.count() == 3
 
 
 def test_ask_when_the_mailbox_is_gone(client, ivy, published) -> None:

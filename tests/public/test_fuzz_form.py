@@ -1,5 +1,6 @@
-"""Arbitrary form data at the HTML tip form: never a 5xx; a receipt page only for a stored tip
-(or for the honeypot, which shows a fake receipt and stores nothing)."""
+"""Arbitrary form data at the HTML tip form (with the form's one-time token, as a browser sends
+it): never a 5xx; a redirect to the receipt only for a stored tip (the honeypot gets a fake
+receipt page and stores nothing)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from tests.public.support import form_token
 from traceobject.tips import intake
 from traceobject.tips.models import Receipt, SealedTip
 
@@ -66,8 +68,9 @@ def _resolve(value, receipt: str):
 @example(data={"text": "A bot.", "website": "http://spam.example"}, encoding="urlencoded")
 def test_tip_form_never_fails(client, published, existing_receipt, data, encoding) -> None:
     cache.clear()  # rate-limit counters
-    data = {key: _resolve(v, existing_receipt) for key, v in data.items()}
     url = f"/en/objects/{published.ref}/tip/"
+    data = {"form_token": form_token(client, url),
+            **{key: _resolve(v, existing_receipt) for key, v in data.items()}}
     before = (SealedTip.objects.count(), Receipt.objects.count())
     if encoding == "multipart" and all(re.fullmatch(r"[\w-]*", k) for k in data):
         response = client.post(url, data)
@@ -81,22 +84,28 @@ def test_tip_form_never_fails(client, published, existing_receipt, data, encodin
     receipt = RECEIPT_RE.search(page)
     website = data.get("website")
     is_bot = bool(website[-1] if isinstance(website, list) else website)
-    if response.status_code == 200:
-        assert receipt, "a 200 answer to a POST is the receipt page"
+    if response.status_code == 303:
         assert "no-store" in response["Cache-Control"]
-        if is_bot:
-            event("honeypot")
-            assert after == before
+        shown = client.get(response["Location"])
+        assert shown.status_code == 200
+        receipt = RECEIPT_RE.search(shown.content.decode())
+        assert receipt, "the redirect leads to the receipt"
+    if response.status_code == 200:
+        assert receipt and is_bot, "a 200 answer to a POST is the honeypot's receipt page"
+        assert "no-store" in response["Cache-Control"]
+        event("honeypot")
+        assert after == before
+    elif response.status_code == 303:
+        assert receipt and not is_bot
+        event("stored")
+        given_receipt = data.get("receipt")
+        given_receipt = given_receipt[-1] if isinstance(given_receipt, list) else given_receipt
+        assert after[0] == before[0] + 1
+        if given_receipt:
+            assert receipt.group(1) == existing_receipt
+            assert after[1] == before[1]
         else:
-            event("stored")
-            given_receipt = data.get("receipt")
-            given_receipt = given_receipt[-1] if isinstance(given_receipt, list) else given_receipt
-            assert after[0] == before[0] + 1
-            if given_receipt:
-                assert receipt.group(1) == existing_receipt
-                assert after[1] == before[1]
-            else:
-                assert after[1] == before[1] + 1
+            assert after[1] == before[1] + 1
     else:
         assert response.status_code in (400, 413), response.status_code
         assert receipt is None

@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
 
+from tests.public.support import mailbox_post, reply_post, tip_post
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject
 from traceobject.tips import intake
@@ -62,10 +63,16 @@ def _all_pages(client: Client, code: str, published: TracedObject, identified: T
     yield "identified object", client.get(f"/{code}/objects/{identified.ref}/"), 200
     yield "tip form", client.get(f"/{code}/objects/{ref}/tip/"), 200
     yield "tip form errors", client.post(f"/{code}/objects/{ref}/tip/", {"text": ""}), 400
-    yield "tip received", client.post(f"/{code}/objects/{ref}/tip/",
-                                      {"text": "Seen it in a shop."}), 200
+    received = tip_post(client, ref, {"text": "Seen it in a shop."}, language=code)
+    yield "tip received", received, 200
+    handle = received.redirect_chain[-1][0]
+    yield "tip received, not noted down", client.post(handle, {}), 400
+    yield "tip received, noted down", client.post(handle, {"written": "on"}), 303
+    yield "receipt shown no more", client.get(handle), 410
+    yield "receipt of another browser", Client().get(handle), 404
     yield "mailbox login", client.get(f"/{code}/mailbox/"), 200
-    yield "mailbox", client.post(f"/{code}/mailbox/", {"receipt": receipt}), 200
+    yield "mailbox", mailbox_post(client, receipt, language=code), 200
+    yield "mailbox closed", Client().get(f"/{code}/mailbox/AAAAAAAAAAAAAAAAAAAAAA/"), 200
     yield "mailbox unknown", client.post(f"/{code}/mailbox/",
                                          {"receipt": "0000-0000-0000-0000-0000"}), 404
     yield "identified", client.get(f"/{code}/identified/"), 200
@@ -87,6 +94,9 @@ def test_every_page_in_every_language(client, code, published, identified, lenie
         assert heading != "Do you recognise these objects?", f"no {code} catalogue loaded"
     for name, response, status in _all_pages(client, code, published, identified, receipt):
         assert response.status_code == status, (name, response.status_code)
+        if status == 303:  # a redirect: to the page in the same language
+            assert response["Location"].startswith(f"/{code}/"), name
+            continue
         assert _html_lang(response) == code, name
         assert response["Content-Language"] == code, name
         assert skip_link in _text(response), name
@@ -239,8 +249,7 @@ def test_statistics_follow_tips_and_identifications(client, published, make_obje
                                                     users) -> None:
     other = make_object(image=False, title="Yellow cap")
     assert _numbers(client)[:4] == [2, 0, 0, 0]
-    assert client.post(f"/en/objects/{published.ref}/tip/", {"text": "Seen in Gdynia."}
-                       ).status_code == 200
+    assert tip_post(client, published.ref, {"text": "Seen in Gdynia."}).status_code == 200
     assert _numbers(client)[:4] == [2, 1, 0, 0]
     catalog.object_mark_identified(obj=other, user=users["investigator"], country="PL")
     assert _numbers(client)[:4] == [2, 1, 1, 1]
@@ -256,19 +265,20 @@ def test_tip_flow_shows_the_receipt_once(client, published, lenient) -> None:
     assert form.status_code == 200
     assert 'name="text"' in form.content.decode() and 'name="website"' in form.content.decode()
     assert "no-store" in form["Cache-Control"] or "no-cache" in form["Cache-Control"]
-    response = client.post(f"/en/objects/{published.ref}/tip/", {
+    response = tip_post(client, published.ref, {
         "text": "Sold at the market in Łódź.", "country": "PL", "place": "Łódź",
         "seen_when": "2021", "contact_email": "me@example.org"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     page = response.content.decode()
     receipt = RECEIPT_RE.search(page).group(1)
-    assert page.count(receipt) == 1
+    # shown once, and carried to the mailbox by a form (never in an address)
+    assert page.count(receipt) == 2 and f'name="receipt" value="{receipt}"' in page
     assert SealedTip.objects.count() == 1 and Receipt.objects.count() == 1
     for url in ("/en/", f"/en/objects/{published.ref}/", f"/en/objects/{published.ref}/tip/",
                 "/en/mailbox/", "/en/statistics/"):
         assert receipt not in client.get(url).content.decode(), url
-    mailbox = client.post("/en/mailbox/", {"receipt": receipt.lower()})
+    mailbox = mailbox_post(client, receipt.lower())
     assert mailbox.status_code == 200
     assert published.ref in mailbox.content.decode()
     assert "Blue shop bag" in _text(mailbox)
@@ -276,10 +286,10 @@ def test_tip_flow_shows_the_receipt_once(client, published, lenient) -> None:
 
 
 def test_second_tip_with_receipt_joins_the_mailbox(client, published, lenient) -> None:
-    first = client.post(f"/en/objects/{published.ref}/tip/", {"text": "First tip."})
+    first = tip_post(client, published.ref, {"text": "First tip."})
     receipt = RECEIPT_RE.search(first.content.decode()).group(1)
-    second = client.post(f"/en/objects/{published.ref}/tip/",
-                         {"text": "Second tip.", "receipt": receipt.replace("-", " ")})
+    second = tip_post(client, published.ref,
+                      {"text": "Second tip.", "receipt": receipt.replace("-", " ")})
     assert second.status_code == 200
     assert RECEIPT_RE.search(second.content.decode()).group(1) == receipt
     assert Receipt.objects.count() == 1 and SealedTip.objects.count() == 2
@@ -299,8 +309,8 @@ def test_invalid_tip_form(client, published, lenient) -> None:
                                 {"text": "A fine tip.", "country": "XX"})
     assert wrong_country.status_code == 400
     assert RECEIPT_RE.search(response.content.decode()) is None
-    unknown = client.post(f"/en/objects/{published.ref}/tip/",
-                          {"text": "A fine tip.", "receipt": "0000-0000-0000-0000-0000"})
+    unknown = tip_post(client, published.ref,
+                       {"text": "A fine tip.", "receipt": "0000-0000-0000-0000-0000"})
     assert unknown.status_code == 400
     assert "No mailbox matches this receipt." in _text(unknown)
     assert SealedTip.objects.count() == 0 and Receipt.objects.count() == 0
@@ -333,7 +343,7 @@ def test_honeypot_stores_nothing(client, published) -> None:
     assert response.status_code == 200
     fake = RECEIPT_RE.search(response.content.decode()).group(1)
     assert SealedTip.objects.count() == 0 and Receipt.objects.count() == 0
-    assert client.post("/en/mailbox/", {"receipt": fake}).status_code == 404
+    assert mailbox_post(client, fake).status_code == 404
 
 
 # The mailbox pages
@@ -342,22 +352,24 @@ def test_honeypot_stores_nothing(client, published) -> None:
 def test_mailbox_pages(client, published, lenient) -> None:
     receipt = intake.tip_submit(ref=published.ref, tip=intake.tip_validate({"text": "A tip."}))
     sealed_tip = SealedTip.objects.get()
-    page = _text(client.post("/en/mailbox/", {"receipt": receipt}))
-    assert "No messages yet." in page
+    page = _text(mailbox_post(client, receipt))
+    assert "Your tip" in page and "Which street?" not in page
     intake.mailbox_message_to_tipster(sealed_tip_id=sealed_tip.id, text="Which street?")
-    page = _text(client.post("/en/mailbox/", {"receipt": receipt}))
-    assert "Which street?" in page and "Send answer" in page
-    sent = client.post("/en/mailbox/reply/", {"receipt": receipt, "text": "Długa street."})
+    box = mailbox_post(client, receipt)
+    page = _text(box)
+    assert "Which street?" in page and "Your answer, or more about your tip" in page
+    sent = reply_post(client, box, "Długa street.")
     assert sent.status_code == 200
-    assert "Your answer has been sent." in _text(sent)
-    assert "Długa street." not in _text(sent)  # own answers are not shown again
-    empty = client.post("/en/mailbox/reply/", {"receipt": receipt, "text": ""})
-    assert empty.status_code == 200 and "Your answer has been sent." not in _text(empty)
+    assert "Your message has been sent." in _text(sent)
+    assert "Długa street." not in _text(sent)  # own answers are not shown unless asked for
+    empty = reply_post(client, sent, "")
+    assert empty.status_code == 400 and "Your message has been sent." not in _text(empty)
+    assert "This field is required." in _text(empty)
 
 
 def test_mailbox_unknown_and_malformed_receipts(client) -> None:
     for typed in ("0000-0000-0000-0000-0000", "garbage"):
-        response = client.post("/en/mailbox/", {"receipt": typed})
+        response = mailbox_post(client, typed)
         assert response.status_code == 404, typed
         assert "No mailbox matches this receipt. Check what you typed." in _text(response)
     assert client.post("/en/mailbox/", {"receipt": ""}).status_code == 400
@@ -385,9 +397,11 @@ def test_user_and_catalogue_text_is_escaped(client, make_object, lenient) -> Non
         "en": {"title": f"Bag {attack}", "description": attack, "questions": [attack]}})
     pages = [client.get(f"/en/objects/{obj.ref}/"), client.get("/en/"),
              client.post(f"/en/objects/{obj.ref}/tip/", {"text": attack[:2], "place": attack})]
-    receipt = intake.tip_submit(ref=obj.ref, tip=intake.tip_validate({"text": "A tip."}))
+    receipt = intake.tip_submit(ref=obj.ref, tip=intake.tip_validate({
+        "text": f"A tip. {attack}", "place": attack}))
     intake.mailbox_message_to_tipster(sealed_tip_id=SealedTip.objects.get().id, text=attack)
-    pages.append(client.post("/en/mailbox/", {"receipt": receipt}))
+    box = mailbox_post(client, receipt)
+    pages += [box, client.get(box.redirect_chain[-1][0] + "?show=own")]
     for response in pages:
         page = response.content.decode()
         assert "<script>alert" not in page and "<img src=x" not in page

@@ -14,8 +14,10 @@ import re
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from tests.core.locales import read_catalog, untranslated
+from tests.public.support import mailbox_post, reply_post, tip_post
 from traceobject.catalog import services as catalog
 from traceobject.tips import intake
 from traceobject.tips.models import SealedTip
@@ -75,8 +77,13 @@ def test_no_english_left(client, language, make_object, settings,
     for _ in range(25):
         make_object(image=False)  # two gallery pages
     receipt = intake.tip_submit(ref=obj.ref, tip=intake.tip_validate({"text": "Earlier"}))
-    intake.mailbox_message_to_tipster(sealed_tip_id=SealedTip.objects.get().id, text="Where?")
+    intake.mailbox_message_to_tipster(sealed_tip_id=SealedTip.objects.get().id, text="Where?",
+                                      language="en" if language != "en" else "de")
     ref, prefix = obj.ref, f"/{language}"
+    received = tip_post(client, ref, {"text": "A new tip."}, language=language)
+    receipt_page = received.redirect_chain[-1][0]
+    box = mailbox_post(client, receipt, language=language)
+    box_page = box.redirect_chain[-1][0]
     pages = {
         "gallery": client.get(f"{prefix}/"),
         "gallery page 2": client.get(f"{prefix}/?page=2"),
@@ -86,9 +93,16 @@ def test_no_english_left(client, language, make_object, settings,
         "tip form": client.get(f"{prefix}/objects/{ref}/tip/"),
         "tip form errors": client.post(f"{prefix}/objects/{ref}/tip/",
                                        {"text": "", "contact_email": "x", "place": "p" * 300}),
-        "tip received": client.post(f"{prefix}/objects/{ref}/tip/", {"text": "A new tip."}),
+        "tip form out of date": client.post(f"{prefix}/objects/{ref}/tip/", {"text": "A tip."}),
+        "tip received": received,
+        "receipt not noted down": client.post(receipt_page, {}),
+        "receipt elsewhere": Client().get(receipt_page),
         "mailbox login": client.get(f"{prefix}/mailbox/"),
-        "mailbox": client.post(f"{prefix}/mailbox/", {"receipt": receipt}),
+        "mailbox": box,
+        "mailbox, own words shown": client.get(f"{box_page}?show=own"),
+        "mailbox answer refused": reply_post(client, box, ""),
+        "mailbox answer sent": reply_post(client, box, "More."),
+        "mailbox closed": Client().get(box_page),
         "mailbox unknown": client.post(f"{prefix}/mailbox/", {"receipt": "x"}),
         "identified": client.get(f"{prefix}/identified/"),
         "statistics": client.get(f"{prefix}/statistics/"),

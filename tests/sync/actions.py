@@ -100,13 +100,15 @@ def tips() -> dict[str, Any]:
     }
 
 
-def ask(text_contains: str, question: str) -> dict[str, Any]:
-    """Core: an investigator asks the tipster of the tip whose text contains `text_contains`."""
-    from traceobject.tips.intake import mailbox_message_to_tipster
+def ask(text_contains: str, question: str, language: str = "") -> dict[str, Any]:
+    """Core: an investigator asks the tipster of the tip whose text contains `text_contains`
+    (in `language`, or the one recognised in the question)."""
     from traceobject.tips.models import Tip
+    from traceobject.tips.services import tip_question_ask
 
     tip = Tip.objects.get(text__contains=text_contains)
-    mailbox_message_to_tipster(sealed_tip_id=tip.intake_id, text=question)
+    tip_question_ask(tip=tip, user=_staff("ivy.investigator", "investigator"), text=question,
+                     language=language)
     return {"ok": True}
 
 
@@ -131,11 +133,25 @@ def sync(edge: str = "") -> dict[str, Any]:
 
 
 def edge_counts() -> dict[str, Any]:
-    from traceobject.tips.models import MailboxMessage, SealedTip
+    from traceobject.tips.models import MailboxMessage, OnceKey, SealedTip
 
     return {"sealed": SealedTip.objects.count(),
             "waiting": SealedTip.objects.filter(synced_at__isnull=True).count(),
-            "questions": MailboxMessage.objects.filter(direction="to_tipster").count()}
+            "questions": MailboxMessage.objects.filter(direction="to_tipster").count(),
+            "tip_copies": MailboxMessage.objects.filter(direction="tip_copy").count(),
+            "once_keys": OnceKey.objects.count()}
+
+
+def once_keys_age(hours: str) -> dict[str, Any]:
+    """Edge: make every one-time key `hours` old (as if a day had gone by)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from traceobject.tips.models import OnceKey
+
+    aged = OnceKey.objects.update(created_at=timezone.now() - timedelta(hours=float(hours)))
+    return {"aged": aged}
 
 
 def edge_fill(count: str, ref: str) -> dict[str, Any]:

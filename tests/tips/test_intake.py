@@ -300,7 +300,9 @@ def test_mailbox_shows_tips_and_messages(published) -> None:
     box = intake.mailbox_open(receipt=receipt)
     assert [(t.ref, t.status, t.status_label) for t in box.tips] == [
         (published.ref, "received", "Received")]
-    assert box.messages == []
+    # the tipster's own tip, readable with the receipt (and only shown when asked for)
+    assert [(m.direction, m.text, m.own_text) for m in box.messages] == [
+        (Direction.TIP_COPY, "", _tip().text)]
     sealed_tip = SealedTip.objects.get()
     message = intake.mailbox_message_to_tipster(
         sealed_tip_id=sealed_tip.id, text="Which shop exactly? Gdzie dokładnie?")
@@ -309,6 +311,7 @@ def test_mailbox_shows_tips_and_messages(published) -> None:
     box = intake.mailbox_open(receipt=receipt.lower().replace("-", ""))
     assert [(t.status, t.status_label) for t in box.tips] == [("checking", "Being checked")]
     assert [(m.direction, m.text, m.ref) for m in box.messages] == [
+        (Direction.TIP_COPY, "", published.ref),
         (Direction.TO_TIPSTER, "Which shop exactly? Gdzie dokładnie?", published.ref)]
 
 
@@ -316,7 +319,7 @@ def test_message_to_tipster_needs_text(published) -> None:
     intake.tip_submit(ref=published.ref, tip=_tip())
     with pytest.raises(ServiceError):
         intake.mailbox_message_to_tipster(sealed_tip_id=SealedTip.objects.get().id, text="  ")
-    assert MailboxMessage.objects.count() == 0
+    assert MailboxMessage.objects.filter(direction=Direction.TO_TIPSTER).count() == 0
 
 
 def test_reply_is_sealed_to_the_intake_key(published) -> None:
@@ -324,12 +327,13 @@ def test_reply_is_sealed_to_the_intake_key(published) -> None:
     message = intake.mailbox_reply(receipt=receipt, text="It was the shop on Długa street.")
     assert message.direction == Direction.FROM_TIPSTER
     assert message.sealed_tip_id == SealedTip.objects.get().id
-    stored = MailboxMessage.objects.get()
+    stored = MailboxMessage.objects.get(direction=Direction.FROM_TIPSTER)
     assert "Długa".encode() not in bytes(stored.sealed)
     assert services.mailbox_reply_read(message=stored) == "It was the shop on Długa street."
     # the tipster cannot read it back (nor can anyone holding only the receipt)
     box = intake.mailbox_open(receipt=receipt)
-    assert [(m.direction, m.text) for m in box.messages] == [(Direction.FROM_TIPSTER, "")]
+    assert [(m.direction, m.text) for m in box.messages] == [
+        (Direction.TIP_COPY, ""), (Direction.FROM_TIPSTER, "")]
     with pytest.raises(CryptoError):
         crypto.unseal(crypto.mailbox_private_key(receipt, key=settings.RECEIPT_HMAC_KEY),
                       bytes(stored.sealed))
@@ -342,7 +346,7 @@ def test_reply_refuses_bad_text(published, text) -> None:
     with pytest.raises(ServiceError) as info:
         intake.mailbox_reply(receipt=receipt, text=text)
     assert "text" in info.value.fields
-    assert MailboxMessage.objects.count() == 0
+    assert MailboxMessage.objects.filter(direction=Direction.FROM_TIPSTER).count() == 0
 
 
 def test_reply_with_unknown_receipt(published) -> None:
@@ -360,13 +364,15 @@ def test_other_receipt_cannot_read_messages(published) -> None:
     intake.mailbox_reply(receipt=mine, text="My private answer.")
     box = intake.mailbox_open(receipt=theirs)
     assert len(box.tips) == 1 and box.tips[0].id != my_tip.id
-    assert box.messages == []
+    assert [(m.direction, m.tip) for m in box.messages] == [
+        (Direction.TIP_COPY, box.tips[0].number)]  # their own tip only
     # even pointing their mailbox at my message, their key cannot open it
     message = MailboxMessage.objects.get(direction=Direction.TO_TIPSTER)
     with pytest.raises(CryptoError):
         crypto.unseal(crypto.mailbox_private_key(theirs, key=settings.RECEIPT_HMAC_KEY),
                       bytes(message.sealed))
-    assert [m.text for m in intake.mailbox_open(receipt=mine).messages] == ["Only for you.", ""]
+    assert [(m.text, m.own_text) for m in intake.mailbox_open(receipt=mine).messages] == [
+        ("", _tip().text), ("Only for you.", ""), ("", "My private answer.")]
 
 
 @pytest.mark.parametrize("receipt", ["0000-0000-0000-0000-0000", "garbage", "", "X" * 100_000])

@@ -63,6 +63,7 @@ def close(tip: Tip, *, days: float, state: str = "not_useful") -> None:
 
 
 def _messages_of(tip: Tip) -> int:
+    """The tip's mailbox messages: its copy for the tipster (tip_copy), then the conversation."""
     return MailboxMessage.objects.filter(sealed_tip_id=tip.intake_id).count()
 
 
@@ -76,12 +77,13 @@ def test_contacts_and_messages_go_181_days_after_closing_not_179(submit, convers
 
     counts = retention_purge(now=NOW)
 
-    assert counts["contacts"] == 1 and counts["mailbox_messages"] == 2
+    # the tipster's copy of the tip, the question and the answer
+    assert counts["contacts"] == 1 and counts["mailbox_messages"] == 3
     assert counts["tip_messages"] == 2 and counts["spam_tips"] == 0
     old.refresh_from_db()
     recent.refresh_from_db()
     assert old.contact_sealed is None and recent.contact_sealed is not None
-    assert _messages_of(old) == 0 and _messages_of(recent) == 2
+    assert _messages_of(old) == 0 and _messages_of(recent) == 3
     # The readable copies are emptied, not deleted: the record that a question was asked stays.
     assert list(old.messages.values_list("text", flat=True)) == ["", ""]
     assert old.messages.filter(mailbox_message__isnull=False).count() == 0
@@ -106,7 +108,7 @@ def test_open_and_forwarded_tips_are_never_purged(submit, conversation):
 
     assert sum(counts.values()) == 0
     assert Tip.objects.filter(contact_sealed__isnull=False).count() == 3
-    assert _messages_of(new) == 2 and new.messages.exclude(text="").count() == 2
+    assert _messages_of(new) == 3 and new.messages.exclude(text="").count() == 2
 
 
 def test_spam_goes_whole_31_days_after_closing_not_29(submit, conversation):
@@ -120,7 +122,7 @@ def test_spam_goes_whole_31_days_after_closing_not_29(submit, conversation):
     counts = retention_purge(now=NOW)
 
     assert counts["spam_tips"] == 1 and counts["sealed_tips"] == 1 and counts["receipts"] == 1
-    assert counts["mailbox_messages"] == 2
+    assert counts["mailbox_messages"] == 3
     assert not Tip.objects.filter(pk=old_spam.pk).exists()
     assert not SealedTip.objects.filter(id=old_spam.intake_id).exists()
     assert not TipNote.objects.filter(tip_id=old_spam.pk).exists()
@@ -195,7 +197,7 @@ def test_second_run_purges_nothing_and_every_run_is_audited(submit, conversation
     first = retention_purge(now=NOW)
     second = retention_purge(now=NOW)
 
-    assert first == {"contacts": 1, "mailbox_messages": 2, "tip_messages": 2, "spam_tips": 1,
+    assert first == {"contacts": 1, "mailbox_messages": 4, "tip_messages": 2, "spam_tips": 1,
                      "sealed_tips": 1, "receipts": 1}
     assert set(second.values()) == {0}
     runs = list(AuditEvent.objects.filter(action="retention.purge").order_by("seq"))

@@ -296,8 +296,8 @@ def test_question_and_answer_round_trip(published, users,
     assert AuditEvent.objects.filter(action="tip.question_ask").count() == 1
 
     box = intake.mailbox_open(receipt=receipt)
-    assert [(m.direction, m.text) for m in box.messages] == [(Direction.TO_TIPSTER,
-                                                              "Which shop was it?")]
+    assert [(m.direction, m.text) for m in box.messages] == [
+        (Direction.TIP_COPY, ""), (Direction.TO_TIPSTER, "Which shop was it?")]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         intake.mailbox_reply(receipt=receipt, text="The one on Długa street.")
     assert callbacks  # the answer schedules an opening, like a tip does
@@ -308,6 +308,7 @@ def test_question_and_answer_round_trip(published, users,
     # the tipster reads their own answer back with the receipt, and with nothing else
     box = intake.mailbox_open(receipt=receipt)
     assert [(m.direction, m.text, m.own_text) for m in box.messages] == [
+        (Direction.TIP_COPY, "", "I saw this bag in a shop."),
         (Direction.TO_TIPSTER, "Which shop was it?", ""),
         (Direction.FROM_TIPSTER, "", "The one on Długa street.")]
     with pytest.raises(CryptoError):
@@ -322,6 +323,23 @@ def test_question_and_answer_round_trip(published, users,
                             (Direction.FROM_TIPSTER, "The one on Długa street.")]
     answer.refresh_from_db()
     assert answer.opened_at is not None
+
+
+def test_a_question_without_a_language_gets_the_one_recognised(published, users) -> None:
+    receipt = _submit(published, "Widziałem tę torbę w sklepie.")
+    services.sealed_tips_open()
+    tip = Tip.objects.get()
+    services.tip_question_ask(tip=tip, user=users["investigator"],
+                              text="Which shop was it? Do you remember the street?")
+    services.tip_question_ask(tip=tip, user=users["investigator"], language="pl",
+                              text="Który to był sklep?")
+    with pytest.raises(ServiceError):
+        services.tip_question_ask(tip=tip, user=users["investigator"], text="Which one?",
+                                  language="xx")
+    box = intake.mailbox_open(receipt=receipt)
+    assert [(m.text, m.language) for m in box.messages if m.direction == Direction.TO_TIPSTER
+            ] == [("Which shop was it? Do you remember the street?", "en"),
+                  ("Który to był sklep?", "pl")]
 
 
 def test_the_answer_goes_with_the_tip_the_question_was_about(published) -> None:
@@ -341,7 +359,7 @@ def test_an_answer_waits_for_its_tip_to_be_opened(published) -> None:
     receipt = _submit(published, "A tip.")
     intake.mailbox_reply(receipt=receipt, text="More details.")
     assert services.mailbox_replies_open() == 0
-    assert MailboxMessage.objects.get().opened_at is None
+    assert MailboxMessage.objects.get(direction=Direction.FROM_TIPSTER).opened_at is None
     services.sealed_tips_open()
     assert services.mailbox_replies_open() == 1
     assert TipMessage.objects.get().text == "More details."
@@ -352,8 +370,8 @@ def test_a_damaged_answer_does_not_block_the_queue(published, caplog) -> None:
     services.sealed_tips_open()
     intake.mailbox_reply(receipt=receipt, text="first")
     intake.mailbox_reply(receipt=receipt, text="second")
-    MailboxMessage.objects.filter(pk=MailboxMessage.objects.order_by("id").first().pk).update(
-        sealed=b"garbage")
+    first = MailboxMessage.objects.filter(direction=Direction.FROM_TIPSTER).order_by("id").first()
+    MailboxMessage.objects.filter(pk=first.pk).update(sealed=b"garbage")
     assert services.mailbox_replies_open() == 1
     assert list(TipMessage.objects.values_list("text", flat=True)) == ["second"]
     assert "could not be opened" in caplog.text
@@ -378,7 +396,8 @@ def test_question_refused(published, make_tip, users) -> None:
     orphan = make_tip(published, "A tip whose sealed tip is gone.")
     with pytest.raises(NotFound):
         services.tip_question_ask(tip=orphan, user=users["investigator"], text="Hello?")
-    assert not MailboxMessage.objects.exists() and not TipMessage.objects.exists()
+    assert not MailboxMessage.objects.filter(direction=Direction.TO_TIPSTER).exists()
+    assert not TipMessage.objects.exists()
     assert not AuditEvent.objects.filter(action="tip.question_ask").exists()
 
 

@@ -146,6 +146,10 @@ class ChangedOut(Schema):
 
 class QuestionIn(Schema):
     text: str = Field(min_length=1, max_length=4000)
+    language: str | None = Field(
+        default=None, max_length=8,
+        description="the language the question is written in (one of the public site's: en, "
+                    "de, ...); recognised from the text when left out")
 
 
 class MessageOut(Schema):
@@ -364,7 +368,8 @@ def tip_question(request: HttpRequest, tip_id: TipId, payload: QuestionIn) -> St
     """Ask the tipster a question; they read it in their mailbox with their receipt."""
     user = api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip, pk=tip_id)
-    message = tip_services.tip_question_ask(tip=tip, user=user, text=payload.text)
+    message = tip_services.tip_question_ask(tip=tip, user=user, text=payload.text,
+                                            language=payload.language or "")
     return Status(201, {"direction": message.direction, "text": message.text,
                         "created_at": message.created_at})
 

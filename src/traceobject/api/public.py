@@ -27,7 +27,8 @@ from traceobject.core.errors import ServiceError
 from traceobject.core.pagecache import shared_cache_headers
 from traceobject.core.ratelimit import ratelimit_hit
 from traceobject.core.reference import ui_language_codes
-from traceobject.tips import intake
+from traceobject.tips import intake, once
+from traceobject.tips.models import Direction
 
 router = Router(tags=["public"])
 
@@ -96,19 +97,63 @@ def get_object(request: HttpRequest, response: HttpResponse, ref: str,
     return found
 
 
+IDEMPOTENCY_KEY = Header(
+    default=None, alias="Idempotency-Key",
+    description=(
+        "Optional: a key of your choosing (a random UUID is best) that makes a retry safe. The "
+        f"same key within {once.LIFETIME.days * 24} hours gets the same answer again and "
+        "stores nothing twice; the same key with another request (another body, object or "
+        "X-Receipt) is refused with 422. 1 to "
+        f"{once.KEY_MAX} visible ASCII characters, else 400."),
+    example="0b6e3c1e-5d2f-4a8e-9a61-3f2d8c7b9e10",
+)
+
+
+def _idempotency(request: HttpRequest, scope: str, key: str | None, x_receipt: str | None
+                 ) -> tuple[once.Claim | None, once.Answer | None]:
+    """The claim of an Idempotency-Key header (None without one) and the answer it already
+    has (None for a new key). The header is read as sent: an empty one is refused too."""
+    key = once.api_key_check(request.META.get("HTTP_IDEMPOTENCY_KEY", key))
+    if key is None:
+        return None, None
+    # The request it stands for: the object (in the path), the receipt and the body as sent.
+    signature = b"\0".join([request.path.encode(), (x_receipt or "").encode(), request.body])
+    claim = once.api_claim(scope=scope, key=key, request=signature)
+    return claim, once.find(claim)
+
+
+def _replayed(answer: once.Answer) -> Status:
+    """The answer recorded with the key (an API key's answer is kept for its whole life)."""
+    return Status(answer.status, answer.body)
+
+
 @router.post("/objects/{ref}/tips",
              response={201: ReceiptOut, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut,
                        415: ErrorOut, 422: ErrorOut, 429: ErrorOut})
-def submit_tip(request: HttpRequest, ref: str, payload: TipIn,
+def submit_tip(request: HttpRequest, response: HttpResponse, ref: str, payload: TipIn,
                x_receipt: str | None = Header(default=None, alias="X-Receipt"),
+               idempotency_key: str | None = IDEMPOTENCY_KEY,
                ) -> Status:
-    """Send a tip. It is sealed at once; the answer holds the receipt, shown only this once."""
+    """Send a tip. It is sealed at once; the answer holds the receipt, shown only this once
+    (or again, to a retry with the same Idempotency-Key and request)."""
+    response["Cache-Control"] = "no-store"
     _require_json(request)
     ratelimit_hit(request, "tip")
+    claim, answer = _idempotency(request, "tip", idempotency_key, x_receipt)
+    if answer is not None:
+        return _replayed(answer)
     data = payload.dict()
     data["language"] = data.get("language") or _language()
     tip = intake.tip_validate(data)
-    receipt = intake.tip_submit(ref=ref, tip=tip, receipt=x_receipt or None)
+    pending = once.Pending(claim=claim, status=201, body={}) if claim is not None else None
+    try:
+        receipt = intake.tip_submit(ref=ref, tip=tip, receipt=x_receipt or None, once=pending)
+    except once.Taken:  # sent twice at once: the first one stored it (422 if it was another
+        assert claim is not None  # request with the same key)
+        found = once.find(claim)
+        if found is None:
+            raise
+        return _replayed(found)
     return Status(201, {"receipt": receipt})
 
 
@@ -133,19 +178,34 @@ def _require_receipt(request: HttpRequest, x_receipt: str | None) -> str:
                                   429: ErrorOut})
 def get_mailbox(request: HttpRequest, response: HttpResponse,
                 x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> Any:
-    """The tipster's tips and messages, for the receipt in the X-Receipt header."""
+    """The tipster's tips and messages, for the receipt in the X-Receipt header, in time
+    order. The tipster's own words (tips, answers) are not sent back."""
     response["Cache-Control"] = "no-store"
-    return intake.mailbox_open(receipt=_require_receipt(request, x_receipt))
+    box = intake.mailbox_open(receipt=_require_receipt(request, x_receipt))
+    return {"tips": box.tips,
+            "messages": [m for m in box.messages if m.direction != Direction.TIP_COPY]}
 
 
 @router.post("/mailbox/replies",
              response={204: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 413: ErrorOut,
                        415: ErrorOut, 422: ErrorOut, 429: ErrorOut})
-def reply(request: HttpRequest, payload: ReplyIn,
-          x_receipt: str | None = Header(default=None, alias="X-Receipt")) -> Status:
-    """Answer the investigators' questions."""
+def reply(request: HttpRequest, response: HttpResponse, payload: ReplyIn,
+          x_receipt: str | None = Header(default=None, alias="X-Receipt"),
+          idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status:
+    """Answer the investigators' questions, or add to one of your tips (`tip`: its number in
+    GET /mailbox)."""
+    response["Cache-Control"] = "no-store"
     _require_json(request)
     receipt = _require_receipt(request, x_receipt)
     ratelimit_hit(request, "tip")
-    intake.mailbox_reply(receipt=receipt, text=payload.text)
+    claim, answer = _idempotency(request, "reply", idempotency_key, x_receipt)
+    if answer is not None:
+        return Status(answer.status, None)
+    pending = once.Pending(claim=claim, status=204, body={}) if claim is not None else None
+    try:
+        intake.mailbox_reply(receipt=receipt, text=payload.text, tip=payload.tip,
+                             language=_language(payload.language), once=pending)
+    except once.Taken:  # sent twice at once: the first one stored it (422 if it was another
+        assert claim is not None  # request with the same key)
+        once.find(claim)
     return Status(204, None)

@@ -90,6 +90,7 @@ class ReceiptOut(Schema):
 
 
 class MailboxTipOut(Schema):
+    number: int = Field(description="1, 2, ... in the mailbox's order (oldest first)")
     ref: str
     status: str
     status_label: str
@@ -101,6 +102,8 @@ class MailboxMessageOut(Schema):
     text: str
     created_at: datetime
     ref: str | None
+    tip: int | None = Field(description="the number of the tip it is about")
+    language: str = Field(description="the language it is written in; empty when not known")
 
 
 class MailboxOut(Schema):
@@ -110,6 +113,10 @@ class MailboxOut(Schema):
 
 class ReplyIn(Schema):
     text: str = _limits(1, intake.MESSAGE_MAX)
+    tip: Annotated[int, Field(ge=1, le=10_000)] | None = Field(default=None, description=(
+        "the number of the tip (in GET /mailbox) this answer or addition is about; by "
+        "default the tip of the latest question, else the latest tip"))
+    language: str | None = _limits(None, 8, "one of the site's languages (en, de, ...)")
 
 
 class ErrorDetail(Schema):

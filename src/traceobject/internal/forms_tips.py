@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from traceobject.core.forms import LineField, TextField
@@ -154,6 +155,13 @@ class NoteForm(forms.Form):
 class QuestionForm(forms.Form):
     text = TextField(label=_("Question to the tipster"), max_length=QUESTION_MAX,
                      widget=forms.Textarea(attrs={"rows": 3, "maxlength": QUESTION_MAX}))
+    # The tipster's mailbox says which language a question is in when it is not the page's.
+    language = forms.ChoiceField(label=_("Language of the question"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "language").choices = [("", _("Recognise it from the text"))] + [
+            (code, str(name)) for code, name in settings.LANGUAGES]
 
 
 class ReferForm(forms.Form):

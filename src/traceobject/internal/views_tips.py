@@ -294,7 +294,8 @@ def tip_ask(request: HttpRequest, pk: int) -> HttpResponse:
         return _tip_page(request, tip, status=400, question_form=form,
                          error=_("The question was not sent: see below."))
     try:
-        services.tip_question_ask(tip=tip, user=request.user, text=form.cleaned_data["text"])
+        services.tip_question_ask(tip=tip, user=request.user, text=form.cleaned_data["text"],
+                                  language=form.cleaned_data.get("language") or "")
     except ServiceError as error:
         return _tip_page(request, tip, status=400, question_form=form, error=error.message)
     return _tip_done(request, tip, _("Question sent to the tipster's mailbox."))

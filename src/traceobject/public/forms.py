@@ -86,8 +86,22 @@ class ReceiptForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    """An answer to the investigators, or more information about one of the tipster's tips."""
+
     receipt = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    tip = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                             max_value=10_000)  # the tip's number in the mailbox
     text = TextField(
-        label=_("Your answer"), max_length=intake.MESSAGE_MAX,
+        label=_("Your answer, or more about your tip"), max_length=intake.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": intake.MESSAGE_MAX}),
+    )
+
+
+class ReceiptNotedForm(forms.Form):
+    """The check before leaving the receipt page."""
+
+    written = forms.BooleanField(
+        label=_("I have written my receipt down"),
+        error_messages={"required": _("Tick the box once you have written your receipt "
+                                      "down.")},
     )

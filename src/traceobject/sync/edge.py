@@ -2,6 +2,7 @@
 
 Message types (see protocol.py for the envelope):
   pull  -> the sealed tips and sealed answers waiting for the sending core, in id order
+           (and the edge's one-time keys past their day are purged: tips.once)
   ack   -> the core has stored these: their intake-sealed copies are emptied here
   push  -> publication state (campaigns, figures, objects with pictures), questions to
            tipsters sealed to their receipts' keys, and the coarse status of tips
@@ -43,6 +44,7 @@ from traceobject.core.pagecache import catalog_changed
 from traceobject.sync import protocol
 from traceobject.sync.models import SyncPeer
 from traceobject.sync.protocol import SyncRefused
+from traceobject.tips import once
 from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, SealedTip
 
 logger = logging.getLogger("traceobject.sync")
@@ -106,6 +108,8 @@ def _pull(message: dict[str, Any], peer: str) -> dict[str, Any]:
     limit = message.get("limit")
     if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_PULL:
         raise SyncRefused("malformed", "limit")
+    # The edge runs no worker: its housekeeping rides on the rounds its cores start.
+    once.once_purge()
     tips = list(waiting_tips(peer=peer).select_related("object", "receipt")
                 .order_by("id")[:limit])
     answers = list(waiting_answers(peer=peer).select_related("receipt")

@@ -1,5 +1,8 @@
 """The edge's database holds only what is published and what is sealed: the triage store,
-the publication history and the core's sync bookkeeping get no table there at all."""
+the publication history and the core's sync bookkeeping get no table there at all.
+
+The public side's one-time keys (tips.OnceKey) are the edge's own (its forms and API posts):
+their table is made everywhere, used on an edge and in role all, empty on a core."""
 
 from __future__ import annotations
 

@@ -72,13 +72,19 @@ class SealedTip(models.Model):
 class Direction(models.TextChoices):
     TO_TIPSTER = "to_tipster", _("From the investigators")
     FROM_TIPSTER = "from_tipster", _("From you")
+    # The tipster's own tip, sealed at intake to the receipt's mailbox key so that the mailbox
+    # can show it (the copy sealed to the intake key leaves the edge with the sync). It stays
+    # where it was written: the sync neither pulls nor pushes it.
+    TIP_COPY = "tip_copy", _("Your tip")
 
 
 class MailboxMessage(models.Model):
     """A message between investigators and a tipster.
 
     to_tipster: sealed to the receipt's mailbox key (readable only with the receipt);
-    from_tipster: sealed to the intake key (readable only by the internal role).
+    from_tipster: sealed to the intake key (readable only by the internal role);
+    tip_copy: the tip itself, sealed to the receipt's mailbox key (see Direction).
+    What is sealed to the mailbox key carries its language (tips.intake.message_seal).
     """
 
     receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="messages")
@@ -102,7 +108,9 @@ class MailboxMessage(models.Model):
     synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["id"]  # written order (tipster times are rounded to the hour)
+        # Time order. The tipster's times are kept to the hour, but never earlier than the
+        # message before them in the mailbox (tips.intake._tipster_stamp); id breaks ties.
+        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["direction", "opened_at"], name="tips_mbox_open_idx"),
                    models.Index(fields=["direction", "synced_at"], name="tips_mbox_sync_idx")]
         constraints = [models.UniqueConstraint(
@@ -241,3 +249,25 @@ class TipMessage(models.Model):
 
     def __str__(self) -> str:
         return f"tip message {self.pk} ({self.direction})"
+
+
+class OnceKey(models.Model):
+    """A one-time key of the public side, kept about a day: the Idempotency-Key of an API
+    request, or the one-time token of a web form together with its browser's secret. A retried,
+    reloaded or double-clicked request finds it and gets the first answer again; nothing is
+    stored twice (tips.once).
+
+    Nothing here is readable: `digest` is an HMAC of the key (forms: and of the browser's
+    secret), `request` an HMAC of the request it answered, and `sealed` the answer (a receipt)
+    encrypted under a key derived from the key and the request, neither of which is stored.
+    Times are kept to the hour, like a tip's. Purged 24 to 25 hours after `created_at`.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    request = models.CharField(max_length=64, blank=True)
+    status = models.PositiveSmallIntegerField(default=0)
+    sealed = models.BinaryField(null=True, blank=True)  # emptied once a receipt is noted down
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"one-time key {self.pk}"

@@ -273,16 +273,24 @@ def _clean_message(text: Any, *, maximum: int, code: str) -> str:
         raise
 
 
-def tip_question_ask(*, tip: Tip, user: Any, text: str) -> TipMessage:
+def tip_question_ask(*, tip: Tip, user: Any, text: str, language: str = "") -> TipMessage:
     """Ask the tipster a question: sealed to their receipt's mailbox key on the public side,
-    with the readable copy kept in the triage store."""
+    with the readable copy kept in the triage store. The question carries its language (the
+    mailbox says so when it is not the page's): `language` (one of the site's), else the one
+    recognised in the text (the tip's language decides between close candidates)."""
+    from traceobject.core.reference import ui_language_codes
     from traceobject.tips import intake
 
     text = _clean_message(text, maximum=QUESTION_MAX, code="invalid_message")
+    if language and language not in ui_language_codes():
+        raise ServiceError("invalid_language", _("Unknown language."), status=422,
+                           fields={"language": _("Unknown language.")})
+    language = language or analysis.detect_language(text, hint=tip.language)
     with transaction.atomic():
         if not SealedTip.objects.filter(id=tip.intake_id).exists():
             raise NotFound("no_mailbox", _("The tipster's mailbox no longer exists."))
-        sealed = intake.mailbox_message_to_tipster(sealed_tip_id=tip.intake_id, text=text)
+        sealed = intake.mailbox_message_to_tipster(sealed_tip_id=tip.intake_id, text=text,
+                                                   language=language)
         message = TipMessage.objects.create(
             tip=tip, direction=Direction.TO_TIPSTER, text=text, author=user,
             created_at=sealed.created_at, mailbox_message=sealed,
