@@ -324,7 +324,7 @@ def test_invalid_tip_form(client, published, lenient) -> None:
 ])
 def test_tip_form_refuses_hostile_characters_with_a_clear_message(client, published, lenient,
                                                                    data, reason) -> None:
-    response = client.post(f"/en/objects/{published.ref}/tip/", data)
+    response = tip_post(client, published.ref, data, follow=False)
     assert response.status_code == 400
     assert reason in _text(response)
     assert SealedTip.objects.count() == 0 and Receipt.objects.count() == 0
@@ -332,7 +332,7 @@ def test_tip_form_refuses_hostile_characters_with_a_clear_message(client, publis
 
 def test_tip_form_keeps_joiners_and_stores_nfc(client, published, lenient) -> None:
     text = "می\u200cخواهم: I saw it in a cafe\u0301."
-    response = client.post(f"/en/objects/{published.ref}/tip/", {"text": text})
+    response = tip_post(client, published.ref, {"text": text})
     assert response.status_code == 200
     assert SealedTip.objects.count() == 1
 
