@@ -47,7 +47,7 @@ class StaffLanguageMiddleware:
         if request.path.startswith("/internal/") and request.user.is_authenticated:
             language = request.session.get(LANGUAGE_SESSION_KEY)
             if not isinstance(language, str):
-                language = staff_language(user=request.user)  # type: ignore[arg-type]
+                language = staff_language(user=request.user)
                 request.session[LANGUAGE_SESSION_KEY] = language
             if language and language in dict(settings.LANGUAGES):
                 translation.activate(language)

@@ -98,7 +98,9 @@ class LanguageForm(forms.Form):
         browser = (_("As my browser asks (now: %(name)s)") % {
             "name": language_name(browser_language)} if browser_language
             else _("As my browser asks"))
-        self.fields["language"].choices = [("", browser)] + [
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", browser)] + [
             (code, f"{language_autonym(code)} · {language_name(code)}")
             for code, _name in settings.LANGUAGES
         ]
