@@ -45,6 +45,7 @@ MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "evidence-thumb": (INV, None), "evidence-display": (INV, None),
     "crop-create": (None, INV), "crop": (INV_REV, None), "crop-image": (INV_REV, None),
     "crop-override": (None, REV), "crop-object": (None, INV),
+    "account-settings": (ALL, ALL),
     "account-tokens": (ALL, None), "account-token-create": (None, ALL),
     "account-token-revoke": (None, ALL),
     "users": (ADM, None), "user-create": (ADM, ADM), "user": (ADM, None),

@@ -13,6 +13,9 @@ class StaffProfile(models.Model):
     # what was forwarded to it.
     authority = models.ForeignKey("routing.Authority", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="liaison_officers")
+    # The back office's language for this person (a code of settings.LANGUAGES); empty: the
+    # language the browser asks for.
+    language = models.CharField(max_length=8, blank=True, default="")
 
     def __str__(self) -> str:
         return f"profile of {self.user_id}"

@@ -81,3 +81,9 @@ def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
 
 def authorities() -> QuerySet[Authority]:
     return Authority.objects.order_by("country")
+
+
+def staff_language(*, user: User) -> str:
+    """The back office's language chosen by ``user`` ("": the browser's)."""
+    found = StaffProfile.objects.filter(user=user).values_list("language", flat=True).first()
+    return found or ""

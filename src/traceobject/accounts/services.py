@@ -417,3 +417,26 @@ def user_password_set(*, account: User, password: str, user: User) -> None:
         account.set_password(password)
         account.save(update_fields=["password"])
         audit_record(actor=user, action="accounts.password_set", target=f"user {account.pk}")
+
+
+# --- A person's own settings ----------------------------------------------------------------
+
+def language_choices() -> list[str]:
+    """The codes a person may choose for the back office (the public site's languages)."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def staff_language_set(*, user: User, language: object) -> str:
+    """Set the back office's language for ``user`` ("" follows the browser); audited.
+    Anything but one of :func:`language_choices` or "" is refused and changes nothing."""
+    if not isinstance(language, str) or (language and language not in language_choices()):
+        raise ServiceError("invalid_language", _("Choose one of the languages offered."),
+                           fields={"language": _("Choose one of the languages offered.")})
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.get_or_create(user=user)
+        if profile.language != language:
+            profile.language = language
+            profile.save(update_fields=["language"])
+            audit_record(actor=user, action="accounts.language_set", target=f"user {user.pk}",
+                         data={"language": language or "browser"})
+    return language

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from traceobject.accounts.roles import ROLES
 from traceobject.accounts.services import MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH
 from traceobject.core.forms import LineField
+from traceobject.core.names import language_autonym, language_name
 from traceobject.routing.models import Authority
 
 _CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric",
@@ -84,3 +86,21 @@ def form_errors(form: forms.Form, fields: dict[str, Any]) -> None:
     """Copy a ServiceError's field messages onto the form."""
     for name, message in fields.items():
         form.add_error(name if name in form.fields else None, str(message))
+
+
+class LanguageForm(forms.Form):
+    """A person's back-office language; the service checks the choice again."""
+
+    language = forms.ChoiceField(label=_("Language of the back office"), required=False)
+
+    def __init__(self, *args: Any, browser_language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        browser = (_("As my browser asks (now: %(name)s)") % {
+            "name": language_name(browser_language)} if browser_language
+            else _("As my browser asks"))
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", browser)] + [
+            (code, f"{language_autonym(code)} · {language_name(code)}")
+            for code, _name in settings.LANGUAGES
+        ]

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("login/enrol/", views.login_enrol, name="login-enrol"),
     path("logout/", views.logout, name="logout"),
     path("reauth/", views.reauth, name="reauth"),
+    path("account/", views.account_settings, name="account-settings"),
     path("account/tokens/", views.tokens, name="account-tokens"),
     path("account/tokens/new/", views.token_create, name="account-token-create"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="account-token-revoke"),

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from traceobject.accounts import selectors, services
-from traceobject.accounts.middleware import SEEN_SESSION_KEY
+from traceobject.accounts.middleware import LANGUAGE_SESSION_KEY, SEEN_SESSION_KEY
 from traceobject.accounts.models import ApiToken
 from traceobject.accounts.reauth import reauth_mark, reauth_required, safe_next
 from traceobject.accounts.roles import ADMINISTRATOR, ROLES, is_fully_signed_in, role_required
@@ -32,6 +32,7 @@ from traceobject.core.ratelimit import ratelimit_hit
 from traceobject.internal.forms_accounts import (
     ActiveForm,
     CodeForm,
+    LanguageForm,
     PasswordSetForm,
     ReauthForm,
     RolesForm,
@@ -267,6 +268,42 @@ def reauth(request: HttpRequest) -> HttpResponse:
 
 
 # --- API tokens -----------------------------------------------------------------------------
+
+# --- A person's own settings ----------------------------------------------------------------
+
+def _settings_page(request: HttpRequest, *, form: LanguageForm | None = None,
+                   status: int = 200) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    browser = translation.get_language_from_request(request)
+    if form is None:
+        form = LanguageForm(initial={"language": selectors.staff_language(user=user)},
+                            browser_language=browser)
+    return render(request, "internal/accounts/settings.html", {
+        "form": form, "saved": request.GET.get("saved") == "1" and status == 200,
+    }, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(*ROLES)
+def account_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own settings: the back office's language."""
+    if request.method != "POST":
+        return _settings_page(request)
+    browser = translation.get_language_from_request(request)
+    form = LanguageForm(request.POST, browser_language=browser)
+    if not form.is_valid():
+        return _settings_page(request, form=form, status=400)
+    try:
+        language = services.staff_language_set(user=request.user,  # type: ignore[arg-type]
+                                               language=form.cleaned_data["language"])
+    except ServiceError as exc:
+        form_errors(form, exc.fields or {"__all__": exc.message})
+        return _settings_page(request, form=form, status=exc.status)
+    request.session[LANGUAGE_SESSION_KEY] = language
+    return HttpResponseRedirect(resolve_url("internal:account-settings") + "?saved=1",
+                                status=303)
+
 
 def _tokens_page(request: HttpRequest, *, form: TokenForm | None = None, new_token: str = "",
                  status: int = 200) -> HttpResponse:
