@@ -101,6 +101,12 @@ class LanguageForm(forms.Form):
         field = self.fields["language"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", browser)] + [
-            (code, f"{language_autonym(code)} · {language_name(code)}")
+            (code, _both(language_autonym(code), language_name(code)))
             for code, _name in settings.LANGUAGES
         ]
+
+
+def _both(own: str, reader: str) -> str:
+    """"polski · Polnisch": a language's own name first (how people find theirs), then the
+    reader's, once where they are the same."""
+    return own if own.casefold() == reader.casefold() else f"{own} · {reader}"
