@@ -148,6 +148,11 @@ def test_production_without_receipt_key_fails_loudly(production_env) -> None:
     ("TRACEOBJECT_ENV", "staging", "TRACEOBJECT_ENV must be one of embedded, production"),
     ("TRACEOBJECT_TIP_RATE", "ten", "TRACEOBJECT_TIP_RATE must be a whole number"),
     ("TRACEOBJECT_MAX_BODY_BYTES", "10", "TRACEOBJECT_MAX_BODY_BYTES must be at least 1024"),
+    ("TRACEOBJECT_FORM_TOKEN_HOURS", "-3", "TRACEOBJECT_FORM_TOKEN_HOURS must be at least 1"),
+    ("TRACEOBJECT_RECEIPT_SHOWN_MINUTES", "an hour",
+     "TRACEOBJECT_RECEIPT_SHOWN_MINUTES must be a whole number"),
+    ("TRACEOBJECT_MAILBOX_OPEN_MINUTES", "99999",
+     "TRACEOBJECT_MAILBOX_OPEN_MINUTES must be at most 1440"),
 ])
 def test_bad_values_fail_loudly(production_env, name, value, message) -> None:
     production_env[name] = value

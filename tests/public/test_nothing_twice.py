@@ -39,6 +39,28 @@ def _text(response) -> str:
     return html.unescape(response.content.decode())
 
 
+def _token_drawn(*, hours_ago: float) -> str:
+    """A form token as this site would have drawn it `hours_ago`."""
+    import secrets
+    import time
+
+    from django.core import signing
+
+    from traceobject.tips import once
+
+    class Then(signing.TimestampSigner):
+        def timestamp(self) -> str:
+            return signing.b62_encode(int(time.time() - hours_ago * 3600))
+
+    return Then(salt=once._FORM_TOKEN_SALT).sign(secrets.token_urlsafe(16))
+
+
+def _later(monkeypatch, *, minutes: float) -> None:
+    """From now on the clock reads `minutes` later."""
+    real = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real() + timedelta(minutes=minutes))
+
+
 # The tip form
 
 
@@ -131,12 +153,10 @@ def test_a_form_without_a_good_token_keeps_what_was_typed_and_stores_nothing(
     assert SealedTip.objects.count() == 1
 
 
-def test_an_out_of_date_token_is_refused(client, published, monkeypatch) -> None:
-    from traceobject.tips import once
-
+def test_an_out_of_date_token_is_refused(client, published) -> None:
     url = f"/en/objects/{published.ref}/tip/"
-    token = form_token(client, url)
-    monkeypatch.setattr(once, "FORM_TOKEN_MAX_AGE", timedelta(seconds=-1))
+    form_token(client, url)  # the browser's secret
+    token = _token_drawn(hours_ago=25)  # the default lifetime is 24 hours
     response = client.post(url, {"text": "Sold in Toruń.", "form_token": token})
     assert response.status_code == 400 and "This form is out of date" in _text(response)
     assert SealedTip.objects.count() == 0
@@ -187,7 +207,7 @@ def test_the_receipt_is_shown_again_for_a_limited_time(client, published, monkey
     location = tip_post(client, published.ref, {"text": "Seen in Opole."}, follow=False)[
         "Location"]
     assert client.get(location).status_code == 200
-    monkeypatch.setattr(views, "RECEIPT_SHOWN_FOR", timedelta(0))
+    _later(monkeypatch, minutes=61)  # the default is an hour
     later = client.get(location)
     assert later.status_code == 410
     assert not re.search(r'id="receipt"', later.content.decode())
@@ -267,7 +287,7 @@ def test_the_mailbox_page_closes_after_a_while(client, published, monkeypatch) -
     receipt = intake.tip_submit(ref=published.ref, tip=intake.tip_validate({"text": "A tip."}))
     location = mailbox_post(client, receipt, follow=False)["Location"]
     assert published.ref in client.get(location).content.decode()
-    monkeypatch.setattr(views, "MAILBOX_OPEN_FOR", timedelta(0))
+    _later(monkeypatch, minutes=31)  # the default is 30 minutes
     closed = client.get(location)
     assert "Your mailbox was closed" in _text(closed)
     assert published.ref not in closed.content.decode()
@@ -392,3 +412,49 @@ def test_receipts_are_never_in_an_address(client, published) -> None:
         url = response[0] if isinstance(response, tuple) else response.request["PATH_INFO"]
         assert receipt not in url
         assert crypto.receipt_normalize(receipt) not in url
+
+
+# The lifetimes are settings: a changed setting changes what the pages do.
+
+
+def test_the_form_tokens_lifetime_is_a_setting(client, published, settings) -> None:
+    url = f"/en/objects/{published.ref}/tip/"
+    form_token(client, url)
+    settings.FORM_TOKEN_HOURS = 1
+    refused = client.post(url, {"text": "Sold in Toruń.", "form_token": _token_drawn(
+        hours_ago=2)})
+    assert refused.status_code == 400 and "This form is out of date" in _text(refused)
+    settings.FORM_TOKEN_HOURS = 3
+    taken = client.post(url, {"text": "Sold in Toruń.", "form_token": _token_drawn(hours_ago=2)})
+    assert taken.status_code == 303 and SealedTip.objects.count() == 1
+
+
+def test_how_long_a_receipt_is_shown_again_is_a_setting(client, published, settings,
+                                                        monkeypatch) -> None:
+    settings.RECEIPT_SHOWN_MINUTES = 90
+    location = tip_post(client, published.ref, {"text": "Seen in Opole."}, follow=False)[
+        "Location"]
+    _later(monkeypatch, minutes=75)  # past the default hour, within the setting
+    assert client.get(location).status_code == 200
+    settings.RECEIPT_SHOWN_MINUTES = 70
+    assert client.get(location).status_code == 410
+
+
+def test_how_long_a_mailbox_stays_open_is_a_setting(client, published, settings,
+                                                    monkeypatch) -> None:
+    settings.MAILBOX_OPEN_MINUTES = 5
+    receipt = intake.tip_submit(ref=published.ref, tip=intake.tip_validate({"text": "A tip."}))
+    location = mailbox_post(client, receipt, follow=False)["Location"]
+    _later(monkeypatch, minutes=6)
+    assert "Your mailbox was closed" in _text(client.get(location))
+    settings.MAILBOX_OPEN_MINUTES = 45
+    assert published.ref in client.get(location).content.decode()
+
+
+def test_the_one_time_keys_are_kept_as_long_as_the_longest_lifetime(settings) -> None:
+    from traceobject.tips import once
+
+    assert once.keep() == timedelta(hours=25) and once.form_answer_keep() == timedelta(hours=2)
+    settings.FORM_TOKEN_HOURS = 72
+    settings.MAILBOX_OPEN_MINUTES = 180
+    assert once.keep() == timedelta(hours=73) and once.form_answer_keep() == timedelta(hours=4)

@@ -109,10 +109,9 @@ def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
 
 FORM_COOKIE = "traceobject_form"
 _FORM_COOKIE_SALT = "traceobject.public.form-cookie"
-# A receipt is shown again to the browser that sent the tip until it is noted down, for this
-# long at most; a mailbox opened stays open (reloads, answers) this long.
-RECEIPT_SHOWN_FOR = timedelta(hours=1)
-MAILBOX_OPEN_FOR = timedelta(minutes=30)
+# A receipt is shown again to the browser that sent the tip until it is noted down, for
+# once.receipt_shown_for() at most; a mailbox opened stays open (reloads, answers) for
+# once.mailbox_open_for() (settings: TRACEOBJECT_RECEIPT_SHOWN_MINUTES, ..._MAILBOX_OPEN_MINUTES).
 
 
 def _browser_secret(request: HttpRequest) -> str | None:
@@ -249,12 +248,12 @@ def _receipt_claim(request: HttpRequest, handle: str) -> once.Claim | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def receipt(request: HttpRequest, handle: str) -> HttpResponse:
     """The answer to a tip sent with the form: the receipt, shown to the browser that sent
-    it until it is noted down (at most RECEIPT_SHOWN_FOR), and to no one else."""
+    it until it is noted down (at most once.receipt_shown_for()), and to no one else."""
     claim = _receipt_claim(request, handle)
     found = once.find(claim) if claim is not None else None
     body = found.body if found is not None else None
     shown = (body is not None and isinstance(body.get("receipt"), str)
-             and _within(body, RECEIPT_SHOWN_FOR))
+             and _within(body, once.receipt_shown_for()))
     if request.method == "POST":
         noted = ReceiptNotedForm(request.POST)
         if noted.is_valid() or not shown:
@@ -296,7 +295,7 @@ def _time_zones() -> frozenset[str]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def mailbox(request: HttpRequest) -> HttpResponse:
     """Open the mailbox with a receipt: answered with a redirect to the mailbox's page (for
-    this browser, for MAILBOX_OPEN_FOR), so that the receipt is not posted again by a
+    this browser, for once.mailbox_open_for()), so that the receipt is not posted again by a
     reload, and is never in an address."""
     if request.method != "POST":
         return _login_page(request, ReceiptForm())
@@ -340,7 +339,7 @@ def _mailbox_view(request: HttpRequest, handle: str) -> dict[str, Any] | None:
     body = found.body if found is not None else None
     if body is None or not isinstance(body.get("receipt"), str):
         return None
-    return body if _within(body, MAILBOX_OPEN_FOR) else None
+    return body if _within(body, once.mailbox_open_for()) else None
 
 
 @never_cache
