@@ -197,3 +197,18 @@ def test_production_checks_report_a_private_key_others_can_read(production_env, 
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     key.chmod(mode)
     _fails(production_env, "traceobject.E005", f"{key} is open to other users (mode {mode:o})")
+
+
+def test_an_edge_in_production_is_warned_about_example_operator_details(production_env) -> None:
+    env = dict(production_env, TRACEOBJECT_ROLE="edge")
+    del env["TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE"]  # the edge holds no private key
+    output = _fails(env, "traceobject.W020", "TRACEOBJECT_OPERATOR_NAME", "traceobject.W021",
+                    "traceobject.I020")
+    assert "traceobject.E0" not in output, output
+    env.update(TRACEOBJECT_OPERATOR_NAME="Landespolizei Musterland",
+               TRACEOBJECT_OPERATOR_EMAIL="hinweise@polizei.musterland.de",
+               TRACEOBJECT_PUBLIC_BASE_URL="https://tips.example.org",
+               TRACEOBJECT_EMBED_ORIGINS="https://news.musterland.de")
+    result = _run(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "traceobject.W02" not in result.stdout + result.stderr
