@@ -144,7 +144,9 @@ def test_a_form_without_a_good_token_keeps_what_was_typed_and_stores_nothing(
     # No browser secret (cookies blocked): the form cannot be sent twice safely, so not once.
     cookieless = Client()
     response = cookieless.post(url, {"text": "Sold in Toruń.", "form_token": good})
-    assert response.status_code == 400 and "This form is out of date" in _text(response)
+    assert response.status_code == 400 and "did not send back this site's cookies" in _text(
+        response)
+    assert "Sold in Toruń." in _text(response)
     assert SealedTip.objects.count() == 0
     # The page it gets back sets its secret: with the token drawn there, it goes through.
     assert views.FORM_COOKIE in response.cookies
@@ -458,3 +460,77 @@ def test_the_one_time_keys_are_kept_as_long_as_the_longest_lifetime(settings) ->
     settings.FORM_TOKEN_HOURS = 72
     settings.MAILBOX_OPEN_MINUTES = 180
     assert once.keep() == timedelta(hours=73) and once.form_answer_keep() == timedelta(hours=4)
+
+
+# A browser that blocks cookies (or cleared them since the form was drawn): CSRF protection
+# refuses the post; the tip form comes back with what was typed and says what it needs.
+
+
+def _cookieless_post(url: str, data: dict[str, str], **headers: str):
+    drawn = Client(enforce_csrf_checks=True).get(url)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', drawn.content.decode())
+    fields = {**data, "csrfmiddlewaretoken": csrf.group(1), "form_token": tokens(drawn)[0]}
+    return Client(enforce_csrf_checks=True).post(url, fields, **headers)
+
+
+def test_a_tip_form_without_cookies_comes_back_with_what_was_typed(published) -> None:
+    url = f"/en/objects/{published.ref}/tip/"
+    typed = {"text": "Sold in Toruń, <b>market</b> hall.", "place": "Rynek 5",
+             "contact_email": "ola@example.org", "country": "PL", "website": ""}
+    response = _cookieless_post(url, typed, HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 403 and response["Cache-Control"] == "no-store"
+    page = _text(response)
+    assert "Cookies are needed to send this form" in page
+    assert "Your tip has not been sent yet" in page
+    assert "deleted when you close your browser" in page and "up to a year" in page
+    # What was typed is in the form again (escaped: the markup is text), nothing is stored.
+    assert "&lt;b&gt;market&lt;/b&gt;" in response.content.decode()
+    assert 'value="Rynek 5"' in page and 'value="ola@example.org"' in page
+    assert re.search(r'<option value="PL" selected>', page)
+    assert SealedTip.objects.count() == 0 and OnceKey.objects.count() == 0
+    # The page draws a new token and sets the cookies again: once allowed, the form goes.
+    assert {"csrftoken", views.FORM_COOKIE} <= set(response.cookies)
+    assert tokens(response)
+
+
+def test_another_sites_post_gets_no_form_back(published) -> None:
+    url = f"/en/objects/{published.ref}/tip/"
+    for headers in ({}, {"HTTP_SEC_FETCH_SITE": "cross-site"}):
+        response = _cookieless_post(url, {"text": "Planted by another site."}, **headers)
+        assert response.status_code == 403
+        page = _text(response)
+        assert "Cookies are needed to send this form" in page
+        assert "Planted by another site." not in page and "form_token" not in page
+    # Another origin is refused before cookies are looked at.
+    other = _cookieless_post(url, {"text": "Planted."}, HTTP_ORIGIN="https://evil.example")
+    assert other.status_code == 403 and "Planted." not in _text(other)
+    assert SealedTip.objects.count() == 0
+
+
+def test_other_forms_without_cookies_say_what_they_need(published) -> None:
+    response = _cookieless_post("/en/mailbox/", {"receipt": "AAAA-BBBB-CCCC-DDDD-EEEE"},
+                                HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 403
+    page = _text(response)
+    assert "Cookies are needed to send this form" in page
+    assert "AAAA-BBBB-CCCC-DDDD-EEEE" not in page
+
+
+def test_the_cookie_notice_states_the_cookies_lifetimes(published) -> None:
+    # "kept for up to a year" (the CSRF cookie), "deleted when you close your browser" (ours).
+    response = Client().get(f"/en/objects/{published.ref}/tip/")
+    assert 0 < int(response.cookies["csrftoken"]["max-age"]) <= 366 * 86400
+    assert not response.cookies[views.FORM_COOKIE]["max-age"]
+    assert not response.cookies[views.FORM_COOKIE]["expires"]
+
+
+def test_the_cookie_notice_is_in_every_language(published, settings) -> None:
+    english = ("Cookies are needed to send this form", "Allow cookies for this site",
+               "What you wrote is still below", "strictly necessary cookies")
+    for code, _name in settings.LANGUAGES:
+        url = f"/{code}/objects/{published.ref}/tip/"
+        page = _text(_cookieless_post(url, {"text": "Sold in Toruń."},
+                                      HTTP_ORIGIN="http://testserver"))
+        assert "Sold in Toruń." in page, code
+        shown = [phrase for phrase in english if phrase in page]
+        assert shown == (list(english) if code == "en" else []), (code, shown)

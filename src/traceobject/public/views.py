@@ -29,6 +29,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -159,9 +160,47 @@ def _token_again(request: HttpRequest) -> str:
     return token if once.form_token_check(token) else once.form_token_new()
 
 
-def _out_of_date() -> str:
+def _out_of_date(request: HttpRequest) -> str:
+    if _browser_secret(request) is None:
+        return _cookies_needed()
     return _("This form is out of date (it was open a long time, or cookies are blocked). "
              "Check it and send it again.")
+
+
+def _cookies_needed() -> str:
+    return _("Your browser did not send back this site's cookies, which this form needs. Allow "
+             "cookies for this site, then send the form again.")
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """A post this site's own page sent (never another site's form)."""
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return True
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin == f"{request.scheme}://{request.get_host()}"
+
+
+_TIP_FIELDS = ("text", "country", "place", "seen_when", "contact_email", "receipt")
+
+
+def _tip_form_again(request: HttpRequest, ref: str) -> HttpResponse:
+    """The tip form refused for want of cookies (CSRF protection, the one-time token): drawn
+    again with what the tipster wrote (from the refused post itself: nothing is stored) and
+    what the form needs and why."""
+    try:
+        obj = selectors.object_get(ref=ref, language=_language())
+    except NotFound:
+        raise Http404(ref)
+    form = TipForm()
+    initial = {}
+    for name in _TIP_FIELDS:
+        value = request.POST.get(name, "")
+        limit = getattr(form.fields[name], "max_length", None) or 10_000
+        if isinstance(value, str) and value:
+            initial[name] = value[:limit]
+    return _form_page(request, "public/tip_form.html", {
+        "object": obj, "form": TipForm(initial=initial), "form_token": once.form_token_new(),
+        "cookies_needed": True}, status=403)
 
 
 class _SeeOther(HttpResponseRedirect):
@@ -208,7 +247,7 @@ def tip_form(request: HttpRequest, ref: str) -> HttpResponse:
     if claim is not None and once.find(claim) is not None:
         return _see_other(reverse("public:receipt", args=[handle]))  # sent before
     if form.is_valid() and claim is None:
-        form.add_error(None, _out_of_date())
+        form.add_error(None, _out_of_date(request))
     elif form.is_valid():
         assert claim is not None and handle is not None
         try:
@@ -437,7 +476,7 @@ def mailbox_reply(request: HttpRequest) -> HttpResponse:
         return _mailbox_page(request, receipt, time_zone=time_zone, reply_form=form,
                              status=400)
     if claim is None:
-        form.add_error(None, _out_of_date())
+        form.add_error(None, _out_of_date(request))
         return _mailbox_page(request, receipt, time_zone=time_zone, reply_form=form,
                              status=400)
     assert handle is not None
@@ -537,6 +576,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if reason == REASON_NO_CSRF_COOKIE and not request.path.startswith("/api/"):
+        # Cookies blocked (or cleared since the form was drawn). The tip form is shown again
+        # with what was typed, to the site's own page only: another site's post gets nothing.
+        match = request.resolver_match
+        if (match is not None and match.view_name == "public:tip" and request.method == "POST"
+                and _same_origin(request) and settings.ROLE != "core"):
+            return _tip_form_again(request, str(match.kwargs.get("ref", "")))
+        return _error(request, 403, "csrf_failed", _("Cookies are needed to send this form"),
+                      _cookies_needed())
     return _error(request, 403, "csrf_failed", _("Form expired"),
                   _("The form was open too long or cookies are blocked. Go back, reload the "
                     "page and send it again."))
