@@ -22,6 +22,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
-from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
