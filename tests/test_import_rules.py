@@ -67,7 +67,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "sync": ("core", "audit.services", "catalog.models", "catalog.selectors", "tips.models",
              "tips.intake", "tips.once"),
     # The web layers (tips.once: the one-time keys of the public side's posts).
-    "public": ("core", "catalog.models", "catalog.selectors", "tips.intake", "tips.once"),
+    # sync.selectors: an edge's privacy notice states its cores' retention periods.
+    "public": ("core", "catalog.models", "catalog.selectors", "tips.intake", "tips.once",
+               "sync.selectors"),
     "api": ("core", "accounts.roles", "accounts.tokens", "audit.services", "catalog",
             "clues.selectors", "evidence.models", "routing", "tips"),
     "internal": ("core", "accounts", "audit", "catalog", "clues", "evidence", "exports",

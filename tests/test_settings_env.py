@@ -148,6 +148,11 @@ def test_production_without_receipt_key_fails_loudly(production_env) -> None:
     ("TRACEOBJECT_ENV", "staging", "TRACEOBJECT_ENV must be one of embedded, production"),
     ("TRACEOBJECT_TIP_RATE", "ten", "TRACEOBJECT_TIP_RATE must be a whole number"),
     ("TRACEOBJECT_MAX_BODY_BYTES", "10", "TRACEOBJECT_MAX_BODY_BYTES must be at least 1024"),
+    ("TRACEOBJECT_FORM_TOKEN_HOURS", "-3", "TRACEOBJECT_FORM_TOKEN_HOURS must be at least 1"),
+    ("TRACEOBJECT_RECEIPT_SHOWN_MINUTES", "an hour",
+     "TRACEOBJECT_RECEIPT_SHOWN_MINUTES must be a whole number"),
+    ("TRACEOBJECT_MAILBOX_OPEN_MINUTES", "99999",
+     "TRACEOBJECT_MAILBOX_OPEN_MINUTES must be at most 1440"),
 ])
 def test_bad_values_fail_loudly(production_env, name, value, message) -> None:
     production_env[name] = value
@@ -192,3 +197,18 @@ def test_production_checks_report_a_private_key_others_can_read(production_env, 
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     key.chmod(mode)
     _fails(production_env, "traceobject.E005", f"{key} is open to other users (mode {mode:o})")
+
+
+def test_an_edge_in_production_is_warned_about_example_operator_details(production_env) -> None:
+    env = dict(production_env, TRACEOBJECT_ROLE="edge")
+    del env["TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE"]  # the edge holds no private key
+    output = _fails(env, "traceobject.W020", "TRACEOBJECT_OPERATOR_NAME", "traceobject.W021",
+                    "traceobject.I020")
+    assert "traceobject.E0" not in output, output
+    env.update(TRACEOBJECT_OPERATOR_NAME="Landespolizei Musterland",
+               TRACEOBJECT_OPERATOR_EMAIL="hinweise@polizei.musterland.de",
+               TRACEOBJECT_PUBLIC_BASE_URL="https://tips.example.org",
+               TRACEOBJECT_EMBED_ORIGINS="https://news.musterland.de")
+    result = _run(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "traceobject.W02" not in result.stdout + result.stderr

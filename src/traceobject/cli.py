@@ -348,7 +348,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             continue
         state = f"error: {report.error}" if report.error else "ok"
         print(f"{report.edge}: {state}; pushed {report.pushed_objects} objects, "
-              f"{report.pushed_questions} questions, {report.pushed_statuses} statuses; "
+              f"{report.pushed_questions} questions, {report.pushed_statuses} statuses, "
+              f"{report.pushed_purges} retention purges; "
               f"pulled {report.pulled_tips} tips, {report.pulled_answers} answers; "
               f"{report.backlog} tips still waiting")
         for problem in report.problems[:20]:

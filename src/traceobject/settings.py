@@ -347,6 +347,15 @@ WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TRACEOBJECT_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
+# Nothing twice (tips.once, public/views.py): a web form's one-time token is good this many
+# hours after the form was drawn (1 to 168); a receipt is shown again to the browser that sent
+# the tip, until it is noted down, this many minutes at most (1 to 1440); a mailbox opened
+# stays open in that browser this many minutes (1 to 1440).
+FORM_TOKEN_HOURS = env_int("TRACEOBJECT_FORM_TOKEN_HOURS", 24, minimum=1, maximum=168)
+RECEIPT_SHOWN_MINUTES = env_int("TRACEOBJECT_RECEIPT_SHOWN_MINUTES", 60, minimum=1,
+                                maximum=1440)
+MAILBOX_OPEN_MINUTES = env_int("TRACEOBJECT_MAILBOX_OPEN_MINUTES", 30, minimum=1, maximum=1440)
+
 # Abuse limits (requests per window per client; the client key lives only as long as the window).
 RATE_LIMITS = {
     "tip": (env_int("TRACEOBJECT_TIP_RATE", 10, minimum=1), 600),

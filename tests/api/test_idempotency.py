@@ -121,6 +121,17 @@ def test_the_purge_removes_keys_past_their_day(client, published) -> None:
     assert once.once_purge() == 0
 
 
+def test_the_purge_in_batches_removes_the_oldest_first_and_leaves_the_rest(client,
+                                                                           published) -> None:
+    for n in range(5):
+        _tip(client, published.ref, HTTP_IDEMPOTENCY_KEY=f"key-{n}")
+    fresh = OnceKey.objects.order_by("id").last().pk
+    OnceKey.objects.exclude(pk=fresh).update(created_at=timezone.now() - timedelta(hours=26))
+    assert [once.once_purge(limit=3), once.once_purge(limit=3), once.once_purge(limit=3)] == [
+        3, 1, 0]
+    assert list(OnceKey.objects.values_list("pk", flat=True)) == [fresh]
+
+
 @pytest.mark.parametrize("key", [
     "",  # empty
     "x" * (once.KEY_MAX + 1),  # too long

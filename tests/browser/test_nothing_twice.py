@@ -205,3 +205,64 @@ def test_a_question_in_another_language_says_which(
     question = page.locator(".message-to_tipster")
     expect(question).to_contain_text("Język: Angielski")
     expect(question.locator("p[lang=en]")).to_have_text("Which shop was it?")
+
+
+# A browser that blocks cookies, or that lost them between drawing the form and sending it.
+
+
+def _cookies_needed_shown(page: Any, typed: str, place: str) -> None:
+    expect(page.get_by_role("heading", name="Cookies are needed to send this form")
+           ).to_be_visible()
+    expect(page.get_by_label("What do you know about this object?")).to_have_value(typed)
+    expect(page.get_by_label("Place or shop")).to_have_value(place)
+
+
+def test_cookies_cleared_before_sending_keep_what_was_typed(page: Any, published: Any) -> None:
+    typed = "Sold in a kiosk at Gdańsk station,\nnext to the ticket office."
+    _fill_tip(page, published.ref, typed)
+    page.get_by_label("Place or shop").fill("Gdańsk Główny")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Send tip").click()
+    _cookies_needed_shown(page, typed, "Gdańsk Główny")
+    assert SealedTip.objects.count() == 0
+    # The page set its cookies again: sent from there, the tip goes through, once.
+    page.get_by_role("button", name="Send tip").click()
+    expect(page.locator("#receipt")).to_have_text(RECEIPT_RE)
+    assert SealedTip.objects.count() == 1
+
+
+def _without_cookies(playwright: Any) -> Callable[[Any], None]:
+    """A route handler that lets every request through but keeps no cookie: each request is
+    sent by a fresh request context (no cookie jar shared with the page) and its answer
+    reaches the page without Set-Cookie, as in a browser set to block this site's cookies."""
+
+    def handle(route: Any) -> None:
+        request = route.request
+        sender = playwright.request.new_context()
+        try:
+            headers = {k: v for k, v in request.headers.items() if k.lower() != "cookie"}
+            answer = sender.fetch(request.url, method=request.method, headers=headers,
+                                  data=request.post_data_buffer, max_redirects=0)
+            kept = {k: v for k, v in answer.headers.items() if k.lower() != "set-cookie"}
+            route.fulfill(status=answer.status, headers=kept, body=answer.body())
+        finally:
+            sender.dispose()
+
+    return handle
+
+
+def test_a_browser_that_blocks_cookies_is_told_and_loses_nothing(
+        new_context: Callable[..., Any], live_server: Any, published: Any,
+        _playwright_loop: Any) -> None:
+    context = new_context(java_script_enabled=True, base_url=live_server.url)
+    context.route("**/*", _without_cookies(_playwright_loop[0]))
+    page = context.new_page()
+    typed = "The carton is from a Lidl in Poznań."
+    _fill_tip(page, published.ref, typed)
+    page.get_by_label("Place or shop").fill("Poznań")
+    assert context.cookies() == []
+    for _attempt in range(2):  # sent again without cookies: told again, the text still there
+        page.get_by_role("button", name="Send tip").click()
+        _cookies_needed_shown(page, typed, "Poznań")
+    assert context.cookies() == []
+    assert SealedTip.objects.count() == 0 and OnceKey.objects.count() == 0

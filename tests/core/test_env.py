@@ -55,6 +55,14 @@ def test_env_int_refuses_values_below_minimum(monkeypatch) -> None:
         env.env_int(NAME, 1, minimum=0)
 
 
+def test_env_int_refuses_values_above_maximum(monkeypatch) -> None:
+    monkeypatch.setenv(NAME, "169")
+    with pytest.raises(ConfigError, match=f"{NAME} must be at most 168; got 169"):
+        env.env_int(NAME, 24, minimum=1, maximum=168)
+    monkeypatch.setenv(NAME, "168")
+    assert env.env_int(NAME, 24, minimum=1, maximum=168) == 168
+
+
 def test_env_list(monkeypatch) -> None:
     monkeypatch.delenv(NAME, raising=False)
     assert env.env_list(NAME, ["a"]) == ["a"]

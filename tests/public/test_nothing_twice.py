@@ -39,6 +39,28 @@ def _text(response) -> str:
     return html.unescape(response.content.decode())
 
 
+def _token_drawn(*, hours_ago: float) -> str:
+    """A form token as this site would have drawn it `hours_ago`."""
+    import secrets
+    import time
+
+    from django.core import signing
+
+    from traceobject.tips import once
+
+    class Then(signing.TimestampSigner):
+        def timestamp(self) -> str:
+            return signing.b62_encode(int(time.time() - hours_ago * 3600))
+
+    return Then(salt=once._FORM_TOKEN_SALT).sign(secrets.token_urlsafe(16))
+
+
+def _later(monkeypatch, *, minutes: float) -> None:
+    """From now on the clock reads `minutes` later."""
+    real = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real() + timedelta(minutes=minutes))
+
+
 # The tip form
 
 
@@ -122,7 +144,9 @@ def test_a_form_without_a_good_token_keeps_what_was_typed_and_stores_nothing(
     # No browser secret (cookies blocked): the form cannot be sent twice safely, so not once.
     cookieless = Client()
     response = cookieless.post(url, {"text": "Sold in Toruń.", "form_token": good})
-    assert response.status_code == 400 and "This form is out of date" in _text(response)
+    assert response.status_code == 400 and "did not send back this site's cookies" in _text(
+        response)
+    assert "Sold in Toruń." in _text(response)
     assert SealedTip.objects.count() == 0
     # The page it gets back sets its secret: with the token drawn there, it goes through.
     assert views.FORM_COOKIE in response.cookies
@@ -131,12 +155,10 @@ def test_a_form_without_a_good_token_keeps_what_was_typed_and_stores_nothing(
     assert SealedTip.objects.count() == 1
 
 
-def test_an_out_of_date_token_is_refused(client, published, monkeypatch) -> None:
-    from traceobject.tips import once
-
+def test_an_out_of_date_token_is_refused(client, published) -> None:
     url = f"/en/objects/{published.ref}/tip/"
-    token = form_token(client, url)
-    monkeypatch.setattr(once, "FORM_TOKEN_MAX_AGE", timedelta(seconds=-1))
+    form_token(client, url)  # the browser's secret
+    token = _token_drawn(hours_ago=25)  # the default lifetime is 24 hours
     response = client.post(url, {"text": "Sold in Toruń.", "form_token": token})
     assert response.status_code == 400 and "This form is out of date" in _text(response)
     assert SealedTip.objects.count() == 0
@@ -187,7 +209,7 @@ def test_the_receipt_is_shown_again_for_a_limited_time(client, published, monkey
     location = tip_post(client, published.ref, {"text": "Seen in Opole."}, follow=False)[
         "Location"]
     assert client.get(location).status_code == 200
-    monkeypatch.setattr(views, "RECEIPT_SHOWN_FOR", timedelta(0))
+    _later(monkeypatch, minutes=61)  # the default is an hour
     later = client.get(location)
     assert later.status_code == 410
     assert not re.search(r'id="receipt"', later.content.decode())
@@ -267,7 +289,7 @@ def test_the_mailbox_page_closes_after_a_while(client, published, monkeypatch) -
     receipt = intake.tip_submit(ref=published.ref, tip=intake.tip_validate({"text": "A tip."}))
     location = mailbox_post(client, receipt, follow=False)["Location"]
     assert published.ref in client.get(location).content.decode()
-    monkeypatch.setattr(views, "MAILBOX_OPEN_FOR", timedelta(0))
+    _later(monkeypatch, minutes=31)  # the default is 30 minutes
     closed = client.get(location)
     assert "Your mailbox was closed" in _text(closed)
     assert published.ref not in closed.content.decode()
@@ -392,3 +414,123 @@ def test_receipts_are_never_in_an_address(client, published) -> None:
         url = response[0] if isinstance(response, tuple) else response.request["PATH_INFO"]
         assert receipt not in url
         assert crypto.receipt_normalize(receipt) not in url
+
+
+# The lifetimes are settings: a changed setting changes what the pages do.
+
+
+def test_the_form_tokens_lifetime_is_a_setting(client, published, settings) -> None:
+    url = f"/en/objects/{published.ref}/tip/"
+    form_token(client, url)
+    settings.FORM_TOKEN_HOURS = 1
+    refused = client.post(url, {"text": "Sold in Toruń.", "form_token": _token_drawn(
+        hours_ago=2)})
+    assert refused.status_code == 400 and "This form is out of date" in _text(refused)
+    settings.FORM_TOKEN_HOURS = 3
+    taken = client.post(url, {"text": "Sold in Toruń.", "form_token": _token_drawn(hours_ago=2)})
+    assert taken.status_code == 303 and SealedTip.objects.count() == 1
+
+
+def test_how_long_a_receipt_is_shown_again_is_a_setting(client, published, settings,
+                                                        monkeypatch) -> None:
+    settings.RECEIPT_SHOWN_MINUTES = 90
+    location = tip_post(client, published.ref, {"text": "Seen in Opole."}, follow=False)[
+        "Location"]
+    _later(monkeypatch, minutes=75)  # past the default hour, within the setting
+    assert client.get(location).status_code == 200
+    settings.RECEIPT_SHOWN_MINUTES = 70
+    assert client.get(location).status_code == 410
+
+
+def test_how_long_a_mailbox_stays_open_is_a_setting(client, published, settings,
+                                                    monkeypatch) -> None:
+    settings.MAILBOX_OPEN_MINUTES = 5
+    receipt = intake.tip_submit(ref=published.ref, tip=intake.tip_validate({"text": "A tip."}))
+    location = mailbox_post(client, receipt, follow=False)["Location"]
+    _later(monkeypatch, minutes=6)
+    assert "Your mailbox was closed" in _text(client.get(location))
+    settings.MAILBOX_OPEN_MINUTES = 45
+    assert published.ref in client.get(location).content.decode()
+
+
+def test_the_one_time_keys_are_kept_as_long_as_the_longest_lifetime(settings) -> None:
+    from traceobject.tips import once
+
+    assert once.keep() == timedelta(hours=25) and once.form_answer_keep() == timedelta(hours=2)
+    settings.FORM_TOKEN_HOURS = 72
+    settings.MAILBOX_OPEN_MINUTES = 180
+    assert once.keep() == timedelta(hours=73) and once.form_answer_keep() == timedelta(hours=4)
+
+
+# A browser that blocks cookies (or cleared them since the form was drawn): CSRF protection
+# refuses the post; the tip form comes back with what was typed and says what it needs.
+
+
+def _cookieless_post(url: str, data: dict[str, str], **headers: str):
+    drawn = Client(enforce_csrf_checks=True).get(url)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', drawn.content.decode())
+    fields = {**data, "csrfmiddlewaretoken": csrf.group(1), "form_token": tokens(drawn)[0]}
+    return Client(enforce_csrf_checks=True).post(url, fields, **headers)
+
+
+def test_a_tip_form_without_cookies_comes_back_with_what_was_typed(published) -> None:
+    url = f"/en/objects/{published.ref}/tip/"
+    typed = {"text": "Sold in Toruń, <b>market</b> hall.", "place": "Rynek 5",
+             "contact_email": "ola@example.org", "country": "PL", "website": ""}
+    response = _cookieless_post(url, typed, HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 403 and response["Cache-Control"] == "no-store"
+    page = _text(response)
+    assert "Cookies are needed to send this form" in page
+    assert "Your tip has not been sent yet" in page
+    assert "deleted when you close your browser" in page and "up to a year" in page
+    # What was typed is in the form again (escaped: the markup is text), nothing is stored.
+    assert "&lt;b&gt;market&lt;/b&gt;" in response.content.decode()
+    assert 'value="Rynek 5"' in page and 'value="ola@example.org"' in page
+    assert re.search(r'<option value="PL" selected>', page)
+    assert SealedTip.objects.count() == 0 and OnceKey.objects.count() == 0
+    # The page draws a new token and sets the cookies again: once allowed, the form goes.
+    assert {"csrftoken", views.FORM_COOKIE} <= set(response.cookies)
+    assert tokens(response)
+
+
+def test_another_sites_post_gets_no_form_back(published) -> None:
+    url = f"/en/objects/{published.ref}/tip/"
+    for headers in ({}, {"HTTP_SEC_FETCH_SITE": "cross-site"}):
+        response = _cookieless_post(url, {"text": "Planted by another site."}, **headers)
+        assert response.status_code == 403
+        page = _text(response)
+        assert "Cookies are needed to send this form" in page
+        assert "Planted by another site." not in page and "form_token" not in page
+    # Another origin is refused before cookies are looked at.
+    other = _cookieless_post(url, {"text": "Planted."}, HTTP_ORIGIN="https://evil.example")
+    assert other.status_code == 403 and "Planted." not in _text(other)
+    assert SealedTip.objects.count() == 0
+
+
+def test_other_forms_without_cookies_say_what_they_need(published) -> None:
+    response = _cookieless_post("/en/mailbox/", {"receipt": "AAAA-BBBB-CCCC-DDDD-EEEE"},
+                                HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 403
+    page = _text(response)
+    assert "Cookies are needed to send this form" in page
+    assert "AAAA-BBBB-CCCC-DDDD-EEEE" not in page
+
+
+def test_the_cookie_notice_states_the_cookies_lifetimes(published) -> None:
+    # "kept for up to a year" (the CSRF cookie), "deleted when you close your browser" (ours).
+    response = Client().get(f"/en/objects/{published.ref}/tip/")
+    assert 0 < int(response.cookies["csrftoken"]["max-age"]) <= 366 * 86400
+    assert not response.cookies[views.FORM_COOKIE]["max-age"]
+    assert not response.cookies[views.FORM_COOKIE]["expires"]
+
+
+def test_the_cookie_notice_is_in_every_language(published, settings) -> None:
+    english = ("Cookies are needed to send this form", "Allow cookies for this site",
+               "What you wrote is still below", "strictly necessary cookies")
+    for code, _name in settings.LANGUAGES:
+        url = f"/{code}/objects/{published.ref}/tip/"
+        page = _text(_cookieless_post(url, {"text": "Sold in Toruń."},
+                                      HTTP_ORIGIN="http://testserver"))
+        assert "Sold in Toruń." in page, code
+        shown = [phrase for phrase in english if phrase in page]
+        assert shown == (list(english) if code == "en" else []), (code, shown)

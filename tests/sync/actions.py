@@ -122,6 +122,26 @@ def triage(text_contains: str, state: str) -> dict[str, Any]:
     return {"ok": True}
 
 
+def closed_ago(text_contains: str, state: str, days: str) -> dict[str, Any]:
+    """Core: the tip whose text contains `text_contains` closed (`state`) `days` ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from traceobject.tips.models import Tip
+
+    done = Tip.objects.filter(text__contains=text_contains).update(
+        state=state, closed_at=timezone.now() - timedelta(days=float(days)))
+    return {"closed": done}
+
+
+def retention() -> dict[str, Any]:
+    """Core: the daily retention purge, now."""
+    from traceobject.tips.retention import retention_purge
+
+    return retention_purge()
+
+
 def sync(edge: str = "") -> dict[str, Any]:
     from traceobject.sync.core import sync_all
 
@@ -129,16 +149,19 @@ def sync(edge: str = "") -> dict[str, Any]:
     return {"reports": [{"edge": r.edge, "error": r.error, "tips": r.pulled_tips,
                          "answers": r.pulled_answers, "objects": r.pushed_objects,
                          "questions": r.pushed_questions, "backlog": r.backlog,
+                         "purges": r.pushed_purges,
                          "problems": r.problems} for r in reports]}
 
 
 def edge_counts() -> dict[str, Any]:
-    from traceobject.tips.models import MailboxMessage, OnceKey, SealedTip
+    from traceobject.tips.models import MailboxMessage, OnceKey, Receipt, SealedTip
 
     return {"sealed": SealedTip.objects.count(),
             "waiting": SealedTip.objects.filter(synced_at__isnull=True).count(),
             "questions": MailboxMessage.objects.filter(direction="to_tipster").count(),
             "tip_copies": MailboxMessage.objects.filter(direction="tip_copy").count(),
+            "messages": MailboxMessage.objects.count(),
+            "receipts": Receipt.objects.count(),
             "once_keys": OnceKey.objects.count()}
 
 

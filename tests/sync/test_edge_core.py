@@ -15,7 +15,11 @@ from tests.sync.nodes import Node, http
 
 
 def _pair(make_node) -> tuple[Node, Node]:
-    edge, core = make_node("edge", "edge-a"), make_node("core", "core-a")
+    # The core's retention periods differ from the defaults: the edge's privacy notice must
+    # state the core's (the sync carries them).
+    edge = make_node("edge", "edge-a")
+    core = make_node("core", "core-a", TRACEOBJECT_RETENTION_DAYS=170,
+                     TRACEOBJECT_SPAM_RETENTION_DAYS=20)
     edge.peers(core)
     core.peers(edge)
     edge.run("migrate")
@@ -126,6 +130,27 @@ def test_tips_questions_answers_and_publications_cross_between_edge_and_core(mak
     core.run("sync")
     assert http("GET", f"{edge.url}api/v1/objects/{hidden}")[0] == 404
     assert [i["ref"] for i in http("GET", f"{edge.url}api/v1/objects")[1]["items"]] == [ref]
+
+    # Retention reaches the edge (it runs no worker): the API tip closed 171 days ago (the
+    # core keeps 170), the form tip spam 21 days ago (20): the core purges its own, and its
+    # next round purges the tipsters' copies on the edge: the question, the answer, the copy of
+    # the tip; the spam tip whole with its receipt.
+    privacy = urllib.request.urlopen(f"{edge.url}en/privacy/", timeout=20).read().decode()
+    assert "170 days" in privacy and "180 days" not in privacy
+    before = edge.run("edge_counts")
+    assert (before["sealed"], before["tip_copies"], before["receipts"]) == (2, 2, 2), before
+    core.run("closed_ago", "ZAKUPY-EDGE-7781", "not_useful", "171")
+    core.run("closed_ago", "FORM-TIP-5512", "spam", "21")
+    assert core.run("retention")["edge_notices"] == 2
+    report = core.run("sync")["reports"][0]
+    assert report["error"] == "" and report["purges"] == 2, report
+    after = edge.run("edge_counts")
+    assert (after["sealed"], after["messages"], after["receipts"]) == (1, 0, 1), after
+    status, mailbox = http("GET", f"{edge.url}api/v1/mailbox", headers={"X-Receipt": api_receipt})
+    assert status == 200 and mailbox["messages"] == [] and len(mailbox["tips"]) == 1
+    assert http("GET", f"{edge.url}api/v1/mailbox",
+                headers={"X-Receipt": form_receipt})[0] == 404
+    assert core.run("sync")["reports"][0]["purges"] == 0  # told once
 
     # Nothing readable on the edge: its database, its files and its server's log output.
     edge.stop()

@@ -202,3 +202,111 @@ def test_during_a_key_rotation_both_keys_of_a_core_are_accepted(client, edge, se
         {"name": "core-t", "keys": [bytes(new.verify_key).hex()]}]}))
     assert _post(client, _msg(edge, 3, kind="hello")).status_code == 403
     assert _post(client, _msg(new, 4, kind="hello")).status_code == 200
+
+
+# Retention reaches the edge: the core tells it what its purge removed, and its periods.
+
+
+def _two_tips(client, edge):
+    """Two tips on the core's object (the second with an answer from its tipster); the
+    receipts."""
+    from traceobject.tips import intake
+
+    assert _post(client, _msg(edge, 1, objects=[_object()])).status_code == 200
+    receipts = [intake.tip_submit(ref="TAO-2026-0101", tip=intake.tip_validate({"text": text}))
+                for text in ("Sold in Lodz", "Sold in Gdansk")]
+    intake.mailbox_reply(receipt=receipts[1], text="At the market.")
+    return receipts
+
+
+def test_a_retention_purge_from_the_core_purges_the_tipsters_copies_on_the_edge(client, edge):
+    from traceobject.tips.models import MailboxMessage, Receipt
+
+    _two_tips(client, edge)
+    first, second = SealedTip.objects.order_by("id")
+    question = {"id": 9, "tip_id": second.id, "sealed": protocol.b64(b"q" * 80),
+                "created_at": "2026-12-01T10:00:00+00:00"}
+    assert _post(client, _msg(edge, 2, questions=[question])).status_code == 200
+    assert sorted(MailboxMessage.objects.filter(sealed_tip=second)
+                  .values_list("direction", flat=True)) == [
+        "from_tipster", "tip_copy", "to_tipster"]
+
+    # Closed past the retention period: its mailbox messages go, the tip's row stays.
+    response = _post(client, _msg(edge, 3, purges=[{"tip_id": second.id, "what": "messages"}]))
+    assert response.status_code == 200
+    assert json.loads(response.content)["result"]["purges"] == [
+        {"tip_id": second.id, "what": "messages"}]
+    assert not MailboxMessage.objects.filter(sealed_tip=second).exists()
+    assert SealedTip.objects.filter(id=second.id).exists()
+    assert MailboxMessage.objects.filter(sealed_tip=first, direction="tip_copy").count() == 1
+
+    # Spam: the whole tip goes, and its receipt with it (no tip left on it); told twice, the
+    # second time changes nothing and is confirmed all the same.
+    for seq in (4, 5):
+        response = _post(client, _msg(edge, seq, purges=[{"tip_id": first.id, "what": "tip"}]))
+        assert json.loads(response.content)["result"]["purges"] == [
+            {"tip_id": first.id, "what": "tip"}]
+    assert list(SealedTip.objects.values_list("id", flat=True)) == [second.id]
+    assert list(Receipt.objects.values_list("id", flat=True)) == [second.receipt_id]
+    assert not MailboxMessage.objects.filter(receipt_id=first.receipt_id).exists()
+
+
+def test_a_core_cannot_purge_another_cores_tips(client, edge, settings):
+    from traceobject.tips.models import MailboxMessage
+
+    other = SigningKey.generate()
+    settings.SYNC_PEERS_FILE.write_text(json.dumps({"peers": [
+        {"name": "core-t", "keys": [bytes(edge.verify_key).hex()]},
+        {"name": "core-u", "keys": [bytes(other.verify_key).hex()]}]}))
+    _two_tips(client, edge)
+    before = MailboxMessage.objects.count()
+    tips = list(SealedTip.objects.values_list("id", flat=True))
+    response = _post(client, _msg(other, 1, sender="core-u", purges=[
+        {"tip_id": i, "what": "tip"} for i in tips]))
+    assert response.status_code == 200
+    assert SealedTip.objects.count() == 2 and MailboxMessage.objects.count() == before
+
+
+@pytest.mark.parametrize("purges", [
+    [{"tip_id": 1, "what": "everything"}], [{"tip_id": "1", "what": "tip"}], [None],
+    {"tip_id": 1, "what": "tip"}, [{"tip_id": 1, "what": "messages"}] * 501,
+])
+def test_malformed_purges_are_refused_and_purge_nothing(client, edge, purges):
+    from traceobject.tips.models import MailboxMessage
+
+    _two_tips(client, edge)
+    before = (SealedTip.objects.count(), MailboxMessage.objects.count())
+    first = SealedTip.objects.order_by("id").first()
+    good = [{"tip_id": first.id, "what": "tip"}]
+    response = _post(client, _msg(edge, 2, purges=good + purges if isinstance(purges, list)
+                                  else purges))
+    assert response.status_code == 409
+    assert json.loads(response.content)["error"]["code"] == "sync_malformed"
+    assert (SealedTip.objects.count(), MailboxMessage.objects.count()) == before
+
+
+def test_the_edges_privacy_notice_states_its_cores_retention_periods(client, edge, settings):
+    settings.EDGE = True
+    settings.TRACEOBJECT_RETENTION_DAYS = 180
+
+    def notice() -> str:
+        import html
+        import re
+
+        text = re.sub(r"\s+", " ", html.unescape(client.get("/en/privacy/").content.decode()))
+        return text
+
+    assert "180 days" in notice()
+    site = {"campaigns": [], "figures": {},
+            "retention": {"days": 90, "spam_days": 14, "export_days": 7}}
+    assert _post(client, _msg(edge, 1, site=site)).status_code == 200
+    told = notice()
+    assert "90 days" in told and "14 days" in told and "180 days" not in told
+    for bad in ({"days": 0, "spam_days": 14, "export_days": 7}, {"days": 90},
+                {"days": True, "spam_days": 14, "export_days": 7}, [90, 14, 7]):
+        refused = _post(client, _msg(edge, 2, site={**site, "retention": bad}))
+        assert refused.status_code == 409
+    assert "90 days" in notice()
+    # A core of an older version sends no periods: the notice keeps what it was told.
+    assert _post(client, _msg(edge, 2, site={"campaigns": [], "figures": {}})).status_code == 200
+    assert "90 days" in notice()

@@ -13,6 +13,7 @@ from traceobject.audit.services import audit_verify
 from traceobject.tips import intake
 from traceobject.tips.models import (
     Direction,
+    EdgePurge,
     MailboxMessage,
     Receipt,
     SealedTip,
@@ -198,7 +199,7 @@ def test_second_run_purges_nothing_and_every_run_is_audited(submit, conversation
     second = retention_purge(now=NOW)
 
     assert first == {"contacts": 1, "mailbox_messages": 4, "tip_messages": 2, "spam_tips": 1,
-                     "sealed_tips": 1, "receipts": 1}
+                     "sealed_tips": 1, "receipts": 1, "edge_notices": 0}
     assert set(second.values()) == {0}
     runs = list(AuditEvent.objects.filter(action="retention.purge").order_by("seq"))
     assert [r.data for r in runs] == [first, second]
@@ -225,3 +226,54 @@ def test_the_task_runs_the_purge(submit):
     assert retention_purge_task.call()["contacts"] == 1
     tip.refresh_from_db()
     assert tip.contact_sealed is None
+
+
+# Tips pulled from an edge: each purge is written down for the edge (the sync tells it).
+
+
+def _from_edge(tip: Tip, edge_id: int, edge: str = "edge-a") -> None:
+    SealedTip.objects.filter(id=tip.intake_id).update(origin=edge, origin_id=edge_id)
+
+
+def _notices() -> list[tuple[str, int, str]]:
+    return sorted(EdgePurge.objects.filter(sent_at__isnull=True)
+                  .values_list("origin", "origin_id", "kind"))
+
+
+def test_a_purge_of_tips_from_an_edge_is_written_down_for_it_once(submit, conversation):
+    closed, receipt = submit()
+    conversation(closed, receipt)
+    spam, _ = submit()
+    recent, _ = submit()
+    local, _ = submit()  # taken in here, not pulled from an edge: nothing to tell
+    for tip, edge_id in ((closed, 11), (spam, 12), (recent, 13)):
+        _from_edge(tip, edge_id)
+    close(closed, days=181)
+    close(spam, days=31, state="spam")
+    close(recent, days=179)
+    close(local, days=181)
+
+    counts = retention_purge(now=NOW)
+
+    assert counts["edge_notices"] == 2
+    assert _notices() == [("edge-a", 11, "messages"), ("edge-a", 12, "tip")]
+    # The next run tells nothing again (the edge has not confirmed yet: still one each).
+    assert retention_purge(now=NOW)["edge_notices"] == 0
+    assert _notices() == [("edge-a", 11, "messages"), ("edge-a", 12, "tip")]
+    # Confirmed by the edge, then the tip reopened and closed again: told again.
+    EdgePurge.objects.update(sent_at=NOW)
+    assert retention_purge(now=NOW)["edge_notices"] == 0
+    close(closed, days=200)
+    assert retention_purge(now=NOW)["edge_notices"] == 1
+    assert _notices() == [("edge-a", 11, "messages")]
+
+
+def test_a_closed_tip_that_turns_out_spam_is_told_whole(submit):
+    tip, _ = submit()
+    _from_edge(tip, 21)
+    close(tip, days=181)
+    retention_purge(now=NOW)
+    assert _notices() == [("edge-a", 21, "messages")]
+    close(tip, days=181, state="spam")
+    assert retention_purge(now=NOW)["edge_notices"] == 1
+    assert _notices() == [("edge-a", 21, "tip")]

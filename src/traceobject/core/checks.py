@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Info, Warning, register
 
 
 @register()
@@ -196,4 +196,55 @@ def check_role(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
                 hint="Create it with `traceobject keys init`.",
                 id="traceobject.E014",
             ))
+    return problems
+
+
+# Domains kept for examples (RFC 2606): an operator detail on one of them is not real.
+_EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net", ".example")
+
+
+def _example_details() -> list[str]:
+    """The operator settings that still hold an example (unset, or on an example domain)."""
+    if settings.OPERATOR_IS_EXAMPLE:
+        return ["TRACEOBJECT_OPERATOR_NAME (unset: the example operator)"]
+    found = []
+    for key, value in sorted(settings.OPERATOR.items()):
+        text = str(value).lower()
+        host = urlsplit(text).hostname or text.rpartition("@")[2]
+        if host and any(host == d.lstrip(".") or host.endswith("." + d.lstrip("."))
+                        for d in _EXAMPLE_DOMAINS):
+            found.append(f"TRACEOBJECT_OPERATOR_{key.upper()} ({value})")
+    return found
+
+
+@register(deploy=True)
+def check_public_site(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy` where the public site is served (edge, all) in production: who runs
+    it must be real, and absolute links need the site's address."""
+    problems: list[CheckMessage] = []
+    if not settings.PRODUCTION or settings.ROLE == "core":
+        return problems
+    examples = _example_details()
+    if examples:
+        problems.append(Warning(
+            "The public site shows example operator details: " + ", ".join(examples) + ".",
+            hint="Set TRACEOBJECT_OPERATOR_NAME, _ADDRESS, _EMAIL, _WEBSITE, _DPO_EMAIL, "
+                 "_SUPERVISOR and _SUPERVISOR_URL to the operator's real details: they are "
+                 "the footer, the About page and the privacy notice.",
+            id="traceobject.W020",
+        ))
+    if not settings.PUBLIC_BASE_URL:
+        problems.append(Warning(
+            "TRACEOBJECT_PUBLIC_BASE_URL is not set.",
+            hint="Share cards, the Atom feed, the embed snippet and the CDN purge's URLs then "
+                 "use whatever Host a request came with; set the site's https:// address.",
+            id="traceobject.W021",
+        ))
+    if not settings.EMBED_ORIGINS:
+        problems.append(Info(
+            "TRACEOBJECT_EMBED_ORIGINS is empty: no media partner's site can show the "
+            "embeddable gallery (/{lang}/embed/).",
+            hint="List the partners' origins (https://news.example) when there are any.",
+            id="traceobject.I020",
+        ))
     return problems

@@ -22,6 +22,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -109,10 +110,9 @@ def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
 
 FORM_COOKIE = "traceobject_form"
 _FORM_COOKIE_SALT = "traceobject.public.form-cookie"
-# A receipt is shown again to the browser that sent the tip until it is noted down, for this
-# long at most; a mailbox opened stays open (reloads, answers) this long.
-RECEIPT_SHOWN_FOR = timedelta(hours=1)
-MAILBOX_OPEN_FOR = timedelta(minutes=30)
+# A receipt is shown again to the browser that sent the tip until it is noted down, for
+# once.receipt_shown_for() at most; a mailbox opened stays open (reloads, answers) for
+# once.mailbox_open_for() (settings: TRACEOBJECT_RECEIPT_SHOWN_MINUTES, ..._MAILBOX_OPEN_MINUTES).
 
 
 def _browser_secret(request: HttpRequest) -> str | None:
@@ -160,9 +160,47 @@ def _token_again(request: HttpRequest) -> str:
     return token if once.form_token_check(token) else once.form_token_new()
 
 
-def _out_of_date() -> str:
+def _out_of_date(request: HttpRequest) -> str:
+    if _browser_secret(request) is None:
+        return _cookies_needed()
     return _("This form is out of date (it was open a long time, or cookies are blocked). "
              "Check it and send it again.")
+
+
+def _cookies_needed() -> str:
+    return _("Your browser did not send back this site's cookies, which this form needs. Allow "
+             "cookies for this site, then send the form again.")
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """A post this site's own page sent (never another site's form)."""
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return True
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin == f"{request.scheme}://{request.get_host()}"
+
+
+_TIP_FIELDS = ("text", "country", "place", "seen_when", "contact_email", "receipt")
+
+
+def _tip_form_again(request: HttpRequest, ref: str) -> HttpResponse:
+    """The tip form refused for want of cookies (CSRF protection, the one-time token): drawn
+    again with what the tipster wrote (from the refused post itself: nothing is stored) and
+    what the form needs and why."""
+    try:
+        obj = selectors.object_get(ref=ref, language=_language())
+    except NotFound:
+        raise Http404(ref)
+    form = TipForm()
+    initial = {}
+    for name in _TIP_FIELDS:
+        value = request.POST.get(name, "")
+        limit = getattr(form.fields[name], "max_length", None) or 10_000
+        if isinstance(value, str) and value:
+            initial[name] = value[:limit]
+    return _form_page(request, "public/tip_form.html", {
+        "object": obj, "form": TipForm(initial=initial), "form_token": once.form_token_new(),
+        "cookies_needed": True}, status=403)
 
 
 class _SeeOther(HttpResponseRedirect):
@@ -209,7 +247,7 @@ def tip_form(request: HttpRequest, ref: str) -> HttpResponse:
     if claim is not None and once.find(claim) is not None:
         return _see_other(reverse("public:receipt", args=[handle]))  # sent before
     if form.is_valid() and claim is None:
-        form.add_error(None, _out_of_date())
+        form.add_error(None, _out_of_date(request))
     elif form.is_valid():
         assert claim is not None and handle is not None
         try:
@@ -249,12 +287,12 @@ def _receipt_claim(request: HttpRequest, handle: str) -> once.Claim | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def receipt(request: HttpRequest, handle: str) -> HttpResponse:
     """The answer to a tip sent with the form: the receipt, shown to the browser that sent
-    it until it is noted down (at most RECEIPT_SHOWN_FOR), and to no one else."""
+    it until it is noted down (at most once.receipt_shown_for()), and to no one else."""
     claim = _receipt_claim(request, handle)
     found = once.find(claim) if claim is not None else None
     body = found.body if found is not None else None
     shown = (body is not None and isinstance(body.get("receipt"), str)
-             and _within(body, RECEIPT_SHOWN_FOR))
+             and _within(body, once.receipt_shown_for()))
     if request.method == "POST":
         noted = ReceiptNotedForm(request.POST)
         if noted.is_valid() or not shown:
@@ -296,7 +334,7 @@ def _time_zones() -> frozenset[str]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def mailbox(request: HttpRequest) -> HttpResponse:
     """Open the mailbox with a receipt: answered with a redirect to the mailbox's page (for
-    this browser, for MAILBOX_OPEN_FOR), so that the receipt is not posted again by a
+    this browser, for once.mailbox_open_for()), so that the receipt is not posted again by a
     reload, and is never in an address."""
     if request.method != "POST":
         return _login_page(request, ReceiptForm())
@@ -340,7 +378,7 @@ def _mailbox_view(request: HttpRequest, handle: str) -> dict[str, Any] | None:
     body = found.body if found is not None else None
     if body is None or not isinstance(body.get("receipt"), str):
         return None
-    return body if _within(body, MAILBOX_OPEN_FOR) else None
+    return body if _within(body, once.mailbox_open_for()) else None
 
 
 @never_cache
@@ -438,7 +476,7 @@ def mailbox_reply(request: HttpRequest) -> HttpResponse:
         return _mailbox_page(request, receipt, time_zone=time_zone, reply_form=form,
                              status=400)
     if claim is None:
-        form.add_error(None, _out_of_date())
+        form.add_error(None, _out_of_date(request))
         return _mailbox_page(request, receipt, time_zone=time_zone, reply_form=form,
                              status=400)
     assert handle is not None
@@ -538,6 +576,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if reason == REASON_NO_CSRF_COOKIE and not request.path.startswith("/api/"):
+        # Cookies blocked (or cleared since the form was drawn). The tip form is shown again
+        # with what was typed, to the site's own page only: another site's post gets nothing.
+        match = request.resolver_match
+        if (match is not None and match.view_name == "public:tip" and request.method == "POST"
+                and _same_origin(request) and settings.ROLE != "core"):
+            return _tip_form_again(request, str(match.kwargs.get("ref", "")))
+        return _error(request, 403, "csrf_failed", _("Cookies are needed to send this form"),
+                      _cookies_needed())
     return _error(request, 403, "csrf_failed", _("Form expired"),
                   _("The form was open too long or cookies are blocked. Go back, reload the "
                     "page and send it again."))

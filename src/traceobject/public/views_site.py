@@ -28,6 +28,7 @@ from traceobject.core.emergency import (
     emergency_for,
 )
 from traceobject.core.pagecache import cached_public_page
+from traceobject.sync.selectors import cores_retention_days
 
 EMBED_SIZE = 12
 
@@ -60,13 +61,17 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 def privacy_facts() -> dict[str, Any]:
-    """What the privacy notice states, read from the settings in force (see README)."""
+    """What the privacy notice states, read from the settings in force (see README). On an
+    edge the retention periods are its cores' (they purge; the sync tells the edge), until a
+    core has told them: then this process's settings."""
     tip_limit, tip_window = settings.RATE_LIMITS["tip"]
     receipt_limit, receipt_window = settings.RATE_LIMITS["receipt"]
+    cores = cores_retention_days() if settings.EDGE else {}
     return {
-        "retention_days": settings.TRACEOBJECT_RETENTION_DAYS,
-        "spam_retention_days": settings.TRACEOBJECT_SPAM_RETENTION_DAYS,
-        "export_retention_days": settings.TRACEOBJECT_EXPORT_RETENTION_DAYS,
+        "retention_days": cores.get("days", settings.TRACEOBJECT_RETENTION_DAYS),
+        "spam_retention_days": cores.get("spam_days", settings.TRACEOBJECT_SPAM_RETENTION_DAYS),
+        "export_retention_days": cores.get("export_days",
+                                           settings.TRACEOBJECT_EXPORT_RETENTION_DAYS),
         "address_minutes": max(tip_window, receipt_window) // 60,
         "media_shared_max_age_minutes": max(1, settings.MEDIA_SHARED_MAX_AGE // 60),
         "emergency_cookie_days": COOKIE_MAX_AGE // 86400,

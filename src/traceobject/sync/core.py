@@ -38,7 +38,15 @@ from traceobject.core.keys import intake_public_key
 from traceobject.sync import config, protocol
 from traceobject.sync.models import PushedObject, SyncPeer
 from traceobject.sync.protocol import SyncRefused
-from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, Receipt, SealedTip
+from traceobject.tips.models import (
+    Direction,
+    EdgePurge,
+    EdgePurgeKind,
+    MailboxMessage,
+    PublicStatus,
+    Receipt,
+    SealedTip,
+)
 
 logger = logging.getLogger("traceobject.sync")
 
@@ -62,6 +70,7 @@ class SyncReport:
     pushed_objects: int = 0
     pushed_questions: int = 0
     pushed_statuses: int = 0
+    pushed_purges: int = 0
     pulled_tips: int = 0
     pulled_answers: int = 0
     backlog: int = 0
@@ -136,6 +145,10 @@ def site_snapshot() -> dict[str, Any]:
             "position": c.position, "is_public": c.is_public,
         } for c in Campaign.objects.filter(origin="").order_by("id")],
         "figures": dict(PublicFigure.objects.filter(origin="").values_list("name", "value")),
+        # The periods this core's purges follow: the edge's privacy notice states them.
+        "retention": {"days": settings.TRACEOBJECT_RETENTION_DAYS,
+                      "spam_days": settings.TRACEOBJECT_SPAM_RETENTION_DAYS,
+                      "export_days": settings.TRACEOBJECT_EXPORT_RETENTION_DAYS},
     }
 
 
@@ -274,6 +287,29 @@ def _push_statuses(channel: Channel, peer: SyncPeer, report: SyncReport) -> None
         for pk, _origin_id, status in rows:  # a status changed meanwhile is sent next time
             SealedTip.objects.filter(pk=pk, public_status=status).update(status_pushed=True)
         report.pushed_statuses += len(rows)
+
+
+def _push_purges(channel: Channel, peer: SyncPeer, report: SyncReport) -> None:
+    """What the retention purge removed here of tips pulled from this edge: the edge purges
+    the same (the tipster's copies there), PUSH_ITEMS tips per message."""
+    while True:
+        rows = list(EdgePurge.objects.filter(origin=peer.name, sent_at__isnull=True)
+                    .order_by("id").values_list("id", "origin_id", "kind")[:PUSH_ITEMS])
+        if not rows:
+            return
+        result = channel.send("push", {"purges": [{"tip_id": origin_id, "what": kind}
+                                                  for _pk, origin_id, kind in rows]})
+        if not isinstance(result.get("purges"), list):  # an edge of an older version
+            report.problems.append("the edge does not take retention purges (update it)")
+            return
+        done = {(i.get("tip_id"), i.get("what")) for i in result["purges"]
+                if isinstance(i, dict)}
+        confirmed = [pk for pk, origin_id, kind in rows if (origin_id, kind) in done]
+        EdgePurge.objects.filter(id__in=confirmed, kind=EdgePurgeKind.TIP).delete()
+        EdgePurge.objects.filter(id__in=confirmed).update(sent_at=timezone.now())
+        report.pushed_purges += len(confirmed)
+        if len(confirmed) < len(rows):
+            raise SyncError(f"edge {peer.name} did not confirm every purge")
 
 
 # ---------------------------------------------------------------------------------- pull
@@ -429,6 +465,7 @@ def edge_sync(*, name: str, budget_seconds: float = 60.0) -> SyncReport:
         _push_objects(channel, peer, report)
         _push_questions(channel, peer, report)
         _push_statuses(channel, peer, report)
+        _push_purges(channel, peer, report)
         _pull(channel, peer, report, deadline=time.monotonic() + budget_seconds)
     except (SyncError, SyncRefused, KeyError, ValueError, TypeError) as error:
         report.error = str(error)[:300] or type(error).__name__

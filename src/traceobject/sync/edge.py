@@ -4,8 +4,10 @@ Message types (see protocol.py for the envelope):
   pull  -> the sealed tips and sealed answers waiting for the sending core, in id order
            (and the edge's one-time keys past their day are purged: tips.once)
   ack   -> the core has stored these: their intake-sealed copies are emptied here
-  push  -> publication state (campaigns, figures, objects with pictures), questions to
-           tipsters sealed to their receipts' keys, and the coarse status of tips
+  push  -> publication state (campaigns, figures and the core's retention periods, objects
+           with pictures), questions to tipsters sealed to their receipts' keys, the coarse
+           status of tips, and retention purges: what the core's retention purge removed of
+           a tip that came from here (its mailbox messages, or the whole tip), purged here too
   hello -> changes nothing: what is waiting (a check that keys and addresses are right)
 
 Everything is applied idempotently: an item carries the core's id or the object's reference,
@@ -45,11 +47,23 @@ from traceobject.sync import protocol
 from traceobject.sync.models import SyncPeer
 from traceobject.sync.protocol import SyncRefused
 from traceobject.tips import once
-from traceobject.tips.models import Direction, MailboxMessage, PublicStatus, SealedTip
+from traceobject.tips.models import (
+    Direction,
+    EdgePurgeKind,
+    MailboxMessage,
+    PublicStatus,
+    Receipt,
+    SealedTip,
+)
 
 logger = logging.getLogger("traceobject.sync")
 
 MAX_PULL = 2000
+# A push carries at most this many retention purges (the core sends 200): a round stays short.
+MAX_PURGES = 500
+# One-time keys purged with each pull at most (the rest with the next rounds).
+ONCE_PURGE_BATCH = 5000
+RETENTION_KEYS = {"days", "spam_days", "export_days"}
 FOLDER_RE = re.compile(f"^{IMAGE_FOLDER_PATTERN}$")
 FILE_RE = re.compile(rf"^\d{{1,5}}\.({'|'.join(RENDITION_FORMATS)})$")
 HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -109,7 +123,7 @@ def _pull(message: dict[str, Any], peer: str) -> dict[str, Any]:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_PULL:
         raise SyncRefused("malformed", "limit")
     # The edge runs no worker: its housekeeping rides on the rounds its cores start.
-    once.once_purge()
+    once.once_purge(limit=ONCE_PURGE_BATCH)
     tips = list(waiting_tips(peer=peer).select_related("object", "receipt")
                 .order_by("id")[:limit])
     answers = list(waiting_answers(peer=peer).select_related("receipt")
@@ -215,6 +229,13 @@ def _site(site: dict[str, Any], peer: str) -> None:
         PublicFigure.objects.update_or_create(origin=peer, name=name,
                                               defaults={"value": value})
     PublicFigure.objects.filter(origin=peer).exclude(name__in=list(figures)).delete()
+    retention = site.get("retention")
+    if retention is not None:  # a core of an older version sends none: the notice keeps ours
+        if (not isinstance(retention, dict) or set(retention) != RETENTION_KEYS
+                or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 100_000
+                           for v in retention.values())):
+            raise SyncRefused("malformed", "retention")
+        SyncPeer.objects.filter(name=peer).update(retention=retention)
 
 
 def _image_files(image: dict[str, Any], folder: str) -> dict[str, bytes] | None:
@@ -370,6 +391,31 @@ def _status(item: dict[str, Any], peer: str) -> int:
         public_status=item["status"])
 
 
+def _delete_rows(queryset: Any) -> int:
+    """Delete rows without Django's collector, which would look for the triage store's rows
+    pointing at them (TipMessage -> MailboxMessage): the edge has no such table. The caller
+    deletes what points at the rows first (messages, then tips, then receipts)."""
+    return int(queryset._raw_delete(queryset.db))
+
+
+def _purge(item: Any, peer: str) -> dict[str, Any]:
+    """The core purged this tip's messages (or, spam, the whole tip): so does the edge. A tip
+    purged before, or never here, is confirmed as it is (applying twice changes nothing)."""
+    if not isinstance(item, dict) or item.get("what") not in EdgePurgeKind.values:
+        raise SyncRefused("malformed", "purge")
+    tip_id = _id(item.get("tip_id"), "purge tip_id")
+    tip = SealedTip.objects.filter(id=tip_id, object__origin=peer).first()
+    if tip is not None:
+        _delete_rows(MailboxMessage.objects.filter(sealed_tip=tip))
+        if item["what"] == EdgePurgeKind.TIP:
+            receipt_id = tip.receipt_id
+            _delete_rows(SealedTip.objects.filter(id=tip.id))
+            if not SealedTip.objects.filter(receipt_id=receipt_id).exists():
+                _delete_rows(MailboxMessage.objects.filter(receipt_id=receipt_id))
+                _delete_rows(Receipt.objects.filter(id=receipt_id))
+    return {"tip_id": tip_id, "what": item["what"]}
+
+
 def _push(message: dict[str, Any], peer: str) -> dict[str, Any]:
     result: dict[str, Any] = {}
     site = message.get("site")
@@ -391,6 +437,10 @@ def _push(message: dict[str, Any], peer: str) -> dict[str, Any]:
         _question(item, peer)
     result["questions"] = [q["id"] for q in questions]
     result["statuses"] = sum(_status(item, peer) for item in statuses)
+    purges = message.get("purges", [])
+    if not isinstance(purges, list) or len(purges) > MAX_PURGES:
+        raise SyncRefused("malformed", "purges")
+    result["purges"] = [_purge(item, peer) for item in purges]
     if site is not None or objects:
         catalog_changed()
     return result

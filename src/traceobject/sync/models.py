@@ -24,6 +24,9 @@ class SyncPeer(models.Model):
     answers_pulled = models.BigIntegerField(default=0)
     refused = models.BigIntegerField(default=0)  # messages from the peer refused
     site_digest = models.CharField(max_length=64, blank=True)  # core: campaigns + figures sent
+    # Edge: the core's retention periods in days, as its last site push said ({"days",
+    # "spam_days", "export_days"}; empty: not told), for the privacy notice.
+    retention = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -49,3 +49,13 @@ def edge_states(*, now: datetime) -> list[EdgeState]:
             syncing=bool(row and row.lease_until and row.lease_until > now),
         ))
     return states
+
+
+def cores_retention_days() -> dict[str, int]:
+    """Edge: the retention periods in days its cores follow, as their site pushes said
+    ({"days", "spam_days", "export_days"}; with several cores, the longest of each); empty
+    when no core has told it yet."""
+    told = [peer.retention for peer in SyncPeer.objects.exclude(retention={})
+            if isinstance(peer.retention, dict)]
+    return {name: max(int(r[name]) for r in told) for name in ("days", "spam_days", "export_days")
+            } if told else {}

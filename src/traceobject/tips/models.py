@@ -271,3 +271,32 @@ class OnceKey(models.Model):
 
     def __str__(self) -> str:
         return f"one-time key {self.pk}"
+
+
+class EdgePurgeKind(models.TextChoices):
+    MESSAGES = "messages", "messages"  # the mailbox messages of the tip (and its copy)
+    TIP = "tip", "tip"  # the whole tip (spam): its messages, the tip, a receipt left empty
+
+
+class EdgePurge(models.Model):
+    """Core: what the retention purge removed of a tip pulled from an edge, to be purged there
+    too (the edge runs no worker; the sync tells it, sync.core._push_purges). One row per tip
+    and kind; `closed_at` is the tip's closing the purge followed (a tip closed again later is
+    told again), `sent_at` when the edge confirmed it (a "tip" row is deleted then: its tip is
+    gone here too). Holds no content: the edge's name and its id of the tip."""
+
+    origin = models.CharField(max_length=64)
+    origin_id = models.BigIntegerField()
+    intake_id = models.BigIntegerField()  # the core's SealedTip id (gone with a spam tip)
+    kind = models.CharField(max_length=16, choices=EdgePurgeKind.choices)
+    closed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["origin", "origin_id", "kind"],
+                                               name="tips_edgepurge_once")]
+        indexes = [models.Index(fields=["origin", "sent_at", "id"], name="tips_edgepurge_todo"),
+                   models.Index(fields=["intake_id", "kind"], name="tips_edgepurge_intake")]
+
+    def __str__(self) -> str:
+        return f"purge {self.kind} of {self.origin}:{self.origin_id}"

@@ -17,9 +17,10 @@ A key is stored as an ``OnceKey`` row: an HMAC of the key (digest), an HMAC of t
 (request) and the answer sealed under a key derived from the key and the request, which are
 not stored: whoever holds the database alone reads nothing. The record is written in the
 transaction that stores the tip or answer, so a request racing its own double waits for it and
-then finds it (``Taken``). Rows are purged ``KEEP`` after their hour, a form key's answer
-(which a page shows for an hour at most) after ``FORM_ANSWER_KEEP``; the hourly schedule (role
-all) and, on an edge, each sync round do it (``once_purge``).
+then finds it (``Taken``). Rows are purged ``keep()`` after their hour, a form key's answer
+(which a page shows for a limited time) after ``form_answer_keep()``; the hourly schedule (role
+all) and, on an edge, each sync round do it (``once_purge``, in batches there). The lifetimes
+are settings (TRACEOBJECT_FORM_TOKEN_HOURS, ..._RECEIPT_SHOWN_MINUTES, ..._MAILBOX_OPEN_MINUTES).
 """
 
 from __future__ import annotations
@@ -44,15 +45,42 @@ from nacl.secret import SecretBox
 from traceobject.core.errors import ServiceError
 from traceobject.tips.models import OnceKey
 
-# A key lives 24 hours at least: times are kept to the hour, so its row goes an hour later.
-KEEP = timedelta(hours=25)
+# An Idempotency-Key is good 24 hours (the public API says so).
 LIFETIME = timedelta(hours=24)
-# A web form's token is accepted this long after the form was drawn (then its record, made
-# when it was sent, outlives every resubmission the token allows).
-FORM_TOKEN_MAX_AGE = LIFETIME
-# The pages that show a form key's answer (a receipt, an open mailbox) show it for an hour at
-# most (public/views.py); it is dropped after this long (an hour more: times are to the hour).
-FORM_ANSWER_KEEP = timedelta(hours=2)
+# Times are kept to the hour: a row goes an hour after the longest time it must answer for.
+_HOUR = timedelta(hours=1)
+
+
+def form_token_max_age() -> timedelta:
+    """How long a web form's token is accepted after the form was drawn
+    (TRACEOBJECT_FORM_TOKEN_HOURS); its record, made when it was sent, outlives every
+    resubmission the token allows."""
+    return timedelta(hours=settings.FORM_TOKEN_HOURS)
+
+
+def receipt_shown_for() -> timedelta:
+    """How long a receipt is shown again to the browser that sent the tip, until it is noted
+    down (TRACEOBJECT_RECEIPT_SHOWN_MINUTES)."""
+    return timedelta(minutes=settings.RECEIPT_SHOWN_MINUTES)
+
+
+def mailbox_open_for() -> timedelta:
+    """How long a mailbox opened stays open in that browser (TRACEOBJECT_MAILBOX_OPEN_MINUTES)."""
+    return timedelta(minutes=settings.MAILBOX_OPEN_MINUTES)
+
+
+def keep() -> timedelta:
+    """A key's row is kept this long after its hour: the longest of the API key's and the form
+    token's lifetimes, and of the pages that show a form key's answer, plus an hour."""
+    return max(LIFETIME, form_token_max_age(), form_answer_keep()) + _HOUR
+
+
+def form_answer_keep() -> timedelta:
+    """A form key's answer (a receipt, an open mailbox) is dropped this long after its hour:
+    the pages that show it show it for so long at most (public/views.py), plus an hour."""
+    return max(receipt_shown_for(), mailbox_open_for()) + _HOUR
+
+
 # An Idempotency-Key: 1 to 128 visible ASCII characters (a UUID is 36).
 KEY_MAX = 128
 KEY_RE = re.compile(rf"^[\x21-\x7e]{{1,{KEY_MAX}}}$")
@@ -106,7 +134,7 @@ def _hour(now: datetime) -> datetime:
 
 
 def _fresh_after(now: datetime) -> datetime:
-    return now - KEEP
+    return now - keep()
 
 
 # ------------------------------------------------------------------------- the API's keys
@@ -162,13 +190,13 @@ def form_token_new() -> str:
 
 
 def form_token_check(token: Any) -> str | None:
-    """The random part of a form token this site issued less than FORM_TOKEN_MAX_AGE ago,
+    """The random part of a form token this site issued less than form_token_max_age() ago,
     or None (missing, forged, out of date)."""
     if not isinstance(token, str) or len(token) > 200:
         return None
     try:
         value = signing.TimestampSigner(salt=_FORM_TOKEN_SALT).unsign(
-            token, max_age=FORM_TOKEN_MAX_AGE)
+            token, max_age=form_token_max_age())
     except signing.BadSignature:  # also SignatureExpired
         return None
     return value if _RANDOM_RE.match(value) else None
@@ -252,11 +280,19 @@ def forget(claim: Claim) -> None:
     OnceKey.objects.filter(digest=claim.digest).delete()
 
 
-def once_purge(*, now: datetime | None = None) -> int:
+def once_purge(*, now: datetime | None = None, limit: int | None = None) -> int:
     """Delete the keys past their lifetime, and drop the answers of form keys past
-    FORM_ANSWER_KEEP (the key stays: a resubmission still stores nothing); return how many
-    keys were deleted."""
+    form_answer_keep() (the key stays: a resubmission still stores nothing); return how many
+    keys were deleted. `limit`: at most so many rows of each kind this time (an edge purges
+    with each sync round and keeps the round short; the rest goes with the next rounds)."""
     now = now or timezone.now()
-    OnceKey.objects.filter(request="", sealed__isnull=False,
-                           created_at__lt=now - FORM_ANSWER_KEEP).update(sealed=None)
-    return int(OnceKey.objects.filter(created_at__lt=_fresh_after(now)).delete()[0])
+    answers = OnceKey.objects.filter(request="", sealed__isnull=False,
+                                     created_at__lt=now - form_answer_keep())
+    old = OnceKey.objects.filter(created_at__lt=_fresh_after(now))
+    if limit is not None:
+        answers = OnceKey.objects.filter(
+            id__in=list(answers.order_by("id").values_list("id", flat=True)[:limit]))
+        old = OnceKey.objects.filter(
+            id__in=list(old.order_by("id").values_list("id", flat=True)[:limit]))
+    answers.update(sealed=None)
+    return int(old.delete()[0])

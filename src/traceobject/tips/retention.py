@@ -15,6 +15,11 @@ part of a forwarding is never deleted (the forwarding is a frozen record).
 A tip that is not closed (closed_at empty: new, useful, forwarded...) is never touched. Running
 the purge twice purges nothing the second time. Each run is counted in the audit log
 ("retention.purge").
+
+A tip pulled from an edge has copies there too: the tipster's answers sealed to their receipt,
+the questions, the tipster's own copy of the tip. The edge runs no worker, so each purge here is
+written down for its edge (`EdgePurge`, "edge_notices" in the counts) and the sync tells the
+edge with its next round (sync.core._push_purges), which purges the same there.
 """
 
 from __future__ import annotations
@@ -23,12 +28,20 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
 from traceobject.audit.services import audit_record
-from traceobject.tips.models import MailboxMessage, Receipt, SealedTip, Tip, TipState
+from traceobject.tips.models import (
+    EdgePurge,
+    EdgePurgeKind,
+    MailboxMessage,
+    Receipt,
+    SealedTip,
+    Tip,
+    TipState,
+)
 
 DEFAULT_RETENTION_DAYS = 180
 DEFAULT_SPAM_RETENTION_DAYS = 30
@@ -50,13 +63,33 @@ def _spam_due(cutoff: datetime) -> QuerySet[Tip]:
     return tips
 
 
+def _edge_notices(kind: str, closed: dict[int, datetime | None]) -> int:
+    """Write down, for their edges, the purge of these tips (SealedTip id -> closed_at); tips
+    taken in here (not pulled from an edge) need none."""
+    pulled = list(SealedTip.objects.filter(id__in=list(closed)).exclude(origin="")
+                  .filter(origin_id__isnull=False).values_list("id", "origin", "origin_id"))
+    if not pulled:
+        return 0
+    ids = [row[0] for row in pulled]
+    # A tip purged whole needs no "messages" notice any more; one closed again is told again.
+    EdgePurge.objects.filter(intake_id__in=ids).filter(
+        kind__in=[kind, EdgePurgeKind.MESSAGES]).delete()
+    EdgePurge.objects.bulk_create([
+        EdgePurge(origin=origin, origin_id=int(origin_id or 0), intake_id=pk, kind=kind,
+                  closed_at=closed[pk] or timezone.now()) for pk, origin, origin_id in pulled],
+        ignore_conflicts=True)
+    return len(pulled)
+
+
 def _spam_purge(cutoff: datetime) -> dict[str, int]:
-    tips = list(_spam_due(cutoff).values_list("id", "intake_id", "cluster_id"))
+    tips = list(_spam_due(cutoff).values_list("id", "intake_id", "cluster_id", "closed_at"))
     if not tips:
-        return {"spam_tips": 0, "sealed_tips": 0, "receipts": 0, "mailbox_messages": 0}
+        return {"spam_tips": 0, "sealed_tips": 0, "receipts": 0, "mailbox_messages": 0,
+                "edge_notices": 0}
     tip_ids = [t[0] for t in tips]
     intake_ids = [t[1] for t in tips]
     cluster_ids = {t[2] for t in tips if t[2] is not None}
+    notices = _edge_notices(EdgePurgeKind.TIP, {t[1]: t[3] for t in tips})
     receipt_ids = set(SealedTip.objects.filter(id__in=intake_ids)
                       .values_list("receipt_id", flat=True))
     _deleted, per_model = Tip.objects.filter(id__in=tip_ids).delete()
@@ -71,7 +104,7 @@ def _spam_purge(cutoff: datetime) -> dict[str, int]:
     receipts = Receipt.objects.filter(id__in=empty_ids).delete()[1].get(Receipt._meta.label, 0)
     _clusters_resize(cluster_ids)
     return {"spam_tips": spam_tips, "sealed_tips": sealed, "receipts": receipts,
-            "mailbox_messages": messages}
+            "mailbox_messages": messages, "edge_notices": notices}
 
 
 def _clusters_resize(cluster_ids: set[int]) -> None:
@@ -92,7 +125,16 @@ def _closed_purge(cutoff: datetime) -> dict[str, int]:
     messages = MailboxMessage.objects.filter(
         sealed_tip_id__in=closed.values("intake_id")).delete()[0]
     texts = TipMessage.objects.filter(tip__in=closed).exclude(text="").update(text="")
-    return {"contacts": contacts, "mailbox_messages": messages, "tip_messages": texts}
+    # Tips pulled from an edge whose edge has not been told of this closing yet.
+    untold = closed.filter(
+        intake_id__in=SealedTip.objects.exclude(origin="").values("id"),
+    ).exclude(Exists(EdgePurge.objects.filter(
+        intake_id=OuterRef("intake_id"), kind=EdgePurgeKind.MESSAGES,
+        closed_at=OuterRef("closed_at"))))
+    notices = _edge_notices(EdgePurgeKind.MESSAGES,
+                            dict(untold.values_list("intake_id", "closed_at")))
+    return {"contacts": contacts, "mailbox_messages": messages, "tip_messages": texts,
+            "edge_notices": notices}
 
 
 def retention_purge(*, now: datetime | None = None) -> dict[str, int]:
@@ -111,6 +153,7 @@ def retention_purge(*, now: datetime | None = None) -> dict[str, int]:
             "spam_tips": spam["spam_tips"],
             "sealed_tips": spam["sealed_tips"],
             "receipts": spam["receipts"],
+            "edge_notices": closed["edge_notices"] + spam["edge_notices"],
         }
         audit_record(actor=None, action="retention.purge", data=counts)
     return counts
