@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.keys import intake_public_key
 from traceobject.core.pagecache import catalog_version
 from traceobject.core.reference import country_codes, ui_language_codes
+from traceobject.core.rows import row_insert
 from traceobject.core.scheduling import schedule_once
 from traceobject.core.text import clean_line, clean_text
 from traceobject.tips import once as once_keys
@@ -237,17 +238,17 @@ def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None,
             sealed_copy = message_seal(PublicKey(bytes(record.mailbox_public_key)), **copy)
             stamp = _tipster_stamp(receipt_id, now)
         else:
-            receipt_id = _insert(Receipt, {
+            receipt_id = row_insert(Receipt, {
                 "digest": digest, "mailbox_public_key": bytes(mailbox_public_key),
                 "created_at": hour,
             })
             stamp = hour
-        tip_id = _insert(SealedTip, {
+        tip_id = row_insert(SealedTip, {
             "object_id": object_id, "receipt_id": receipt_id,
             "sealed": sealed, "public_status": PublicStatus.RECEIVED.value,
             "received_at": hour, "opened_at": None, "open_error": "",
         })
-        _insert(MailboxMessage, {
+        row_insert(MailboxMessage, {
             "receipt_id": receipt_id, "sealed_tip_id": tip_id,
             "direction": Direction.TIP_COPY.value, "created_at": stamp, "sealed": sealed_copy,
         })
@@ -257,61 +258,6 @@ def tip_submit(*, ref: str, tip: TipInput, receipt: str | None = None,
                              now=now)
         _opening_after_commit()
     return new_receipt
-
-
-@dataclass(frozen=True)
-class _InsertPlan:
-    """What an INSERT of one model with a given set of columns needs, worked out once: the
-    statement, the fields the caller gives values for, and the other columns' defaults
-    already prepared for the database (constant defaults only; callable ones are called per
-    row)."""
-
-    sql: str
-    given: tuple[Any, ...]  # fields, in the order of the caller's values
-    defaults: tuple[Any, ...]  # prepared constant defaults, after the given values
-    called: tuple[Any, ...]  # fields whose default is callable, after those
-
-
-_INSERT_PLANS: dict[tuple[Any, str, str, tuple[str, ...]], _InsertPlan] = {}
-
-
-def _insert_plan(model: Any, conn: Any, names: tuple[str, ...]) -> _InsertPlan:
-    key = (model, conn.alias, conn.vendor, names)
-    plan = _INSERT_PLANS.get(key)
-    if plan is None:
-        by_column = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
-        given = tuple(by_column[name] for name in names)
-        rest = [f for name, f in by_column.items() if name not in names]
-        # (A field without a default has NOT_PROVIDED, a class: callable, but not called.)
-        called = tuple(f for f in rest if f.has_default() and callable(f.default))
-        constant = [f for f in rest if f not in called]
-        defaults = tuple(f.get_db_prep_save(f.get_default(), connection=conn)
-                         for f in constant)
-        fields = [*given, *constant, *called]
-        quote = conn.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        # Identifiers come from the model's metadata, values are parameters.
-        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
-               f"VALUES ({marks}) RETURNING {quote(model._meta.pk.column)}")
-        plan = _INSERT_PLANS[key] = _InsertPlan(sql=sql, given=given, defaults=defaults,
-                                                called=called)
-    return plan
-
-
-def _insert(model: Any, values: dict[str, Any]) -> int:
-    """One INSERT ... RETURNING id without the ORM's per-call compilation: the tip path is the
-    one a flood hits (measured: the ORM creates were half of tip_submit's time, and working
-    out the statement and the defaults' values on each call was half of what remained)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for each field
-    plan = _insert_plan(model, conn, tuple(values))
-    params = [field.get_db_prep_save(value, connection=conn)
-              for field, value in zip(plan.given, values.values(), strict=True)]
-    params.extend(plan.defaults)
-    params.extend(f.get_db_prep_save(f.get_default(), connection=conn) for f in plan.called)
-    with conn.cursor() as cursor:
-        cursor.execute(plan.sql, params)
-        return int(cursor.fetchone()[0])
 
 
 _SQLITE_WRITER = threading.Lock()
