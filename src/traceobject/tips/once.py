@@ -43,6 +43,7 @@ from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
 from traceobject.core.errors import ServiceError
+from traceobject.core.rows import row_first, row_insert
 from traceobject.tips.models import OnceKey
 
 # An Idempotency-Key is good 24 hours (the public API says so).
@@ -246,11 +247,22 @@ def record(claim: Claim, *, status: int, body: dict[str, Any],
     what the request asked for). Raises Taken when another request recorded it first; the
     caller's transaction is then rolled back whole."""
     now = now or timezone.now()
-    OnceKey.objects.filter(digest=claim.digest, created_at__lt=_fresh_after(now)).delete()
+    values = {"digest": claim.digest, "request": claim.request, "status": status,
+              "sealed": _seal(claim, body), "created_at": _hour(now)}
     try:
         with transaction.atomic():
-            OnceKey.objects.create(digest=claim.digest, request=claim.request, status=status,
-                                   sealed=_seal(claim, body), created_at=_hour(now))
+            row_insert(OnceKey, values)
+        return
+    except IntegrityError:
+        pass
+    # The digest is there: another request's, or a row past its lifetime the purge has not
+    # reached yet (looked for only now: a new key, the usual case, costs one statement).
+    if not OnceKey.objects.filter(digest=claim.digest,
+                                  created_at__lt=_fresh_after(now)).delete()[0]:
+        raise Taken
+    try:
+        with transaction.atomic():
+            row_insert(OnceKey, values)
     except IntegrityError:
         raise Taken from None
 
@@ -259,8 +271,8 @@ def find(claim: Claim, *, now: datetime | None = None) -> Answer | None:
     """The answer recorded for this key within its lifetime, or None (a new key). An API key
     recorded for another request is refused (422)."""
     now = now or timezone.now()
-    row = (OnceKey.objects.filter(digest=claim.digest, created_at__gte=_fresh_after(now))
-           .values_list("request", "status", "sealed").first())
+    row = row_first(OnceKey, ("request", "status", "sealed"),
+                    (("digest", "=", claim.digest), ("created_at", ">=", _fresh_after(now))))
     if row is None:
         return None
     request, status, sealed = row
