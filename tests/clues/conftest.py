@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from tests.evidence.conftest import crop_make
 from tests.vision.labels import ean13_array, label_image
 from traceobject.catalog.models import TracedObject
 from traceobject.evidence import crops
@@ -78,12 +79,16 @@ def label_case(db: Any, tmp_path: Path) -> Case:
     return Case.objects.get(ref="PL-1")
 
 
+def label_rect(image: EvidenceImage) -> dict[str, int]:
+    return {"x": 20, "y": 20, "w": image.width - 40, "h": image.height - 40}
+
+
 @pytest.fixture
 def label_crop(label_case: Case, users: dict[str, Any]) -> Crop:
+    """The label cut out, passed by the gate (given, not run again for every test: that the
+    gate passes this label is asserted by test_images.py's first test)."""
     image = EvidenceImage.objects.get()
-    return crops.crop_create(image=image, rect={"x": 20, "y": 20, "w": image.width - 40,
-                                                "h": image.height - 40},
-                             user=users["investigator"])
+    return crop_make(image, label_rect(image), user=users["investigator"])
 
 
 @pytest.fixture

@@ -14,16 +14,25 @@ from traceobject.clues import estimates, investigators, reading
 from traceobject.clues.models import ClueRecord, ClueScan, EstimateRecord, Source
 from traceobject.clues.selectors import case_country_ranking, object_country_ranking
 from traceobject.clues.tasks import crop_clues_task, evidence_clues_task
+from traceobject.evidence import crops
 from traceobject.evidence.ingest import ingest
 from traceobject.evidence.models import Case, EvidenceImage
 
-from .conftest import GERMAN_LINES, write_label
+from .conftest import GERMAN_LINES, label_rect, write_label
 
 pytestmark = pytest.mark.django_db
 
 
 def _tasks(name: str) -> list[DBTaskResult]:
     return [t for t in DBTaskResult.objects.all() if t.task_path.endswith(name)]
+
+
+def test_the_safety_gate_passes_the_label(label_case, users):
+    """A label's text and barcode are not taken for a person (the other tests here are given
+    this verdict: tests/clues/conftest.py label_crop)."""
+    image = EvidenceImage.objects.get()
+    crop = crops.crop_create(image=image, rect=label_rect(image), user=users["investigator"])
+    assert crop.may_be_published and crop.gate_verdict == "pass", crop.gate_findings
 
 
 def test_polish_label_crop_gives_stored_clues_and_a_polish_estimate(

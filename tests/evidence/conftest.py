@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import io
 import random
+import secrets
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -67,3 +69,26 @@ def evidence_tree(tmp_path: Path) -> Path:
     # The same picture twice, in two places.
     write_jpeg(root / "laptop" / "copy_of_3.jpg", seed=3)
     return root
+
+
+def crop_make(image: Any, rect: dict[str, int], *, user: Any, verdict: str = "pass",
+              findings: list[dict[str, Any]] | None = None) -> Any:
+    """A crop of `image` stored as `crops.crop_create` stores it (cut from the evidence file,
+    re-encoded as PNG into the evidence store, its row), with the safety gate's verdict given
+    instead of run: the gate costs seconds a crop, which tests of what follows a verdict
+    (override, object, pages, roles) would pay again and again. crop_create itself and the
+    gate are tested running (tests/internal/test_crops*.py, tests/vision)."""
+    from traceobject.evidence.models import Crop
+    from traceobject.evidence.storage import evidence_put, evidence_read
+    from traceobject.vision.decode import decode_image
+
+    x, y, w, h = rect["x"], rect["y"], rect["w"], rect["h"]
+    picture = decode_image(evidence_read(key=image.storage_key)).to_pil()
+    cut = picture.crop((x, y, x + w, y + h)).convert("RGB")
+    buffer = io.BytesIO()
+    cut.save(buffer, "PNG")
+    key = f"crops/{secrets.token_hex(16)}.png"
+    evidence_put(key=key, data=buffer.getvalue())
+    return Crop.objects.create(image=image, x=x, y=y, w=w, h=h, redactions=[], storage_key=key,
+                               width=cut.width, height=cut.height, created_by=user,
+                               gate_verdict=verdict, gate_findings=findings or [])

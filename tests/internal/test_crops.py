@@ -12,6 +12,8 @@ from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops
 from traceobject.evidence.models import Crop
 
+from ..evidence.conftest import crop_make
+
 RECT = {"x": 100, "y": 50, "w": 400, "h": 300}
 
 
@@ -87,11 +89,10 @@ def test_only_investigators_crop(users, evidence_image):
 
 
 def _failed_crop(users, evidence_image) -> Crop:
-    crop = crops.crop_create(image=evidence_image, rect=RECT, user=users["investigator"])
-    crop.gate_verdict = Crop.Verdict.FAIL
-    crop.gate_findings = [{"kind": "face", "score": 0.9, "box": [1, 2, 30, 30], "detail": ""}]
-    crop.save()
-    return crop
+    return crop_make(evidence_image, RECT, user=users["investigator"],
+                     verdict=Crop.Verdict.FAIL,
+                     findings=[{"kind": "face", "score": 0.9, "box": [1, 2, 30, 30],
+                                "detail": ""}])
 
 
 def test_failed_crop_cannot_become_an_object(users, evidence_image):
@@ -127,9 +128,7 @@ def test_override_needs_a_reviewer_other_than_the_author_and_a_reason(users, evi
 
 
 def test_passing_crop_becomes_a_draft_once(users, evidence_image):
-    crop = crops.crop_create(image=evidence_image, rect=RECT, user=users["investigator"])
-    crop.gate_verdict = Crop.Verdict.PASS
-    crop.save()
+    crop = crop_make(evidence_image, RECT, user=users["investigator"], verdict=Crop.Verdict.PASS)
     obj = crops.crop_to_object(crop=crop, user=users["investigator"], category="packaging",
                                title="Carton")
     assert obj.ref.startswith("TAO-")
@@ -141,9 +140,7 @@ def test_passing_crop_becomes_a_draft_once(users, evidence_image):
 def test_public_side_never_shows_evidence_fields(users, evidence_image, client):
     from traceobject.catalog.services import object_approve, object_submit
 
-    crop = crops.crop_create(image=evidence_image, rect=RECT, user=users["investigator"])
-    crop.gate_verdict = Crop.Verdict.PASS
-    crop.save()
+    crop = crop_make(evidence_image, RECT, user=users["investigator"], verdict=Crop.Verdict.PASS)
     obj = crops.crop_to_object(crop=crop, user=users["investigator"], category="packaging",
                                title="Carton")
     object_submit(obj=obj, user=users["investigator"])
@@ -184,7 +181,7 @@ def test_an_override_reason_with_hostile_characters_is_refused(client, users, ev
 
 
 def test_a_crop_title_with_hostile_characters_makes_no_object(users, evidence_image):
-    crop = crops.crop_create(image=evidence_image, rect=RECT, user=users["investigator"])
+    crop = crop_make(evidence_image, RECT, user=users["investigator"], verdict=Crop.Verdict.PASS)
     for title, code in (("Toy\u202e car", "invalid_object"), ("Toy car\n2", "invalid_object"),
                         ("x" * 201, "invalid_object")):
         with pytest.raises(ServiceError) as info:

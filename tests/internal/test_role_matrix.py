@@ -18,13 +18,14 @@ from traceobject.accounts.services import api_token_create
 from traceobject.audit.models import AuditEvent
 from traceobject.clues import brands as clue_brands
 from traceobject.clues import investigators as clue_investigators
-from traceobject.evidence import crops
 from traceobject.exports import services as export_services
 from traceobject.routing import services as routing
 from traceobject.routing.models import Authority
 from traceobject.tips import intake
 from traceobject.tips import services as tip_services
 from traceobject.tips.models import Tip
+
+from ..evidence.conftest import crop_make
 
 ROLES = ["administrator", "investigator", "reviewer", "liaison", "liaison_fr", "auditor",
          "outsider"]
@@ -107,8 +108,7 @@ def test_every_back_office_url_has_a_row():
 def world(users, evidence_image, published, campaign) -> dict[str, str]:
     """One of everything, and the URL of each named route for it."""
     investigator = users["investigator"]
-    crop = crops.crop_create(image=evidence_image, rect={"x": 10, "y": 10, "w": 300, "h": 200},
-                             user=investigator)
+    crop = crop_make(evidence_image, {"x": 10, "y": 10, "w": 300, "h": 200}, user=investigator)
     for text in ("Bought in Köln at a KAUFHOF store.", "KAUFHOF in Köln sells this bag.",
                  "Seen in Lyon."):
         intake.tip_submit(ref=published.ref, tip=intake.tip_validate(

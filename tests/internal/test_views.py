@@ -3,16 +3,18 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import staff_login
-from traceobject.evidence import crops
 from traceobject.evidence.models import Crop
+
+from ..evidence.conftest import crop_make
 
 ROLE_NAMES = ["anonymous", "outsider", "liaison", "auditor", "reviewer", "investigator"]
 
 
 @pytest.fixture
 def crop(users, evidence_image) -> Crop:
-    return crops.crop_create(image=evidence_image, rect={"x": 10, "y": 10, "w": 300, "h": 200},
-                             user=users["investigator"])
+    """A crop that passed the gate (the gate's run: test_crop_through_the_form_and_bad_input)."""
+    return crop_make(evidence_image, {"x": 10, "y": 10, "w": 300, "h": 200},
+                     user=users["investigator"])
 
 
 def _urls(evidence_image, crop) -> dict[str, set[str]]:

@@ -256,7 +256,45 @@ STEPS = {name: value for name, value in globals().items()
          and getattr(value, "__module__", "") == __name__}
 
 
+def _fresh() -> None:
+    """Between two steps of the agent: what a new process would start without (database
+    connections, the per-process cache)."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import connections
+
+    connections.close_all()
+    if settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache"):  # this process's own
+        cache.clear()
+
+
+def serve() -> int:
+    """The node's agent: one step per line on stdin (a JSON list: step, arguments), one line
+    on stdout per step ("RESULT {json}" or "FAILED {json traceback}"). One process for all
+    the steps of a test instead of one per step (each would load Django and the models
+    again). Whatever a step prints goes to stderr."""
+    import traceback
+
+    _setup()
+    answers = sys.stdout
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        step, *args = json.loads(line)
+        _fresh()
+        try:
+            answer = "RESULT " + json.dumps(STEPS[step](*args))
+        except BaseException:  # noqa: BLE001  (reported to the test, which fails)
+            answer = "FAILED " + json.dumps(traceback.format_exc())
+        answers.write(answer + "\n")
+        answers.flush()
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--serve"]:
+        return serve()
     _setup()
     result = STEPS[argv[0]](*argv[1:])
     print("RESULT " + json.dumps(result))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -46,6 +47,8 @@ class Node:
     database: str = ""
     server: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
+    agent: subprocess.Popen[bytes] | None = None  # runs the steps (tests/sync/actions.py)
+    _agent_out: bytes = b""
 
     def __post_init__(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -85,14 +88,62 @@ class Node:
         (self.home / "sync-peers.json").write_text(json.dumps({"peers": items}))
 
     def run(self, step: str, *args: str, timeout: float = 120) -> dict[str, Any]:
-        done = subprocess.run([sys.executable, "-m", "tests.sync.actions", step, *args],
-                              env=self.env(), cwd=REPO, capture_output=True, text=True,
-                              timeout=timeout, check=False)
-        lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
-        if done.returncode or not lines:
-            raise AssertionError(f"{self.name} {step} failed ({done.returncode}):\n"
-                                 f"{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
-        return dict(json.loads(lines[-1][7:]))
+        """One step of tests/sync/actions.py inside the node (its settings and database), in
+        the node's agent process: started with the first step, it stays for the next ones
+        (a process per step would load Django and the models each time)."""
+        agent = self._agent()
+        assert agent.stdin is not None
+        try:
+            agent.stdin.write((json.dumps([step, *args]) + "\n").encode())
+            agent.stdin.flush()
+        except BrokenPipeError:
+            pass  # the agent died: reading says so
+        line = self._agent_answer(timeout)
+        if line is None or not line.startswith(("RESULT ", "FAILED ")):
+            self.kill("agent")
+            raise AssertionError(f"{self.name} {step}: no answer from the agent "
+                                 f"({'timeout' if line is None else line[:200]!r}):\n"
+                                 f"{self._agent_log()}")
+        if line.startswith("FAILED "):
+            raise AssertionError(f"{self.name} {step} failed:\n{json.loads(line[7:])}\n"
+                                 f"{self._agent_log()}")
+        return dict(json.loads(line[7:]))
+
+    @property
+    def _agent_log_path(self) -> Path:
+        return self.home.parent / f"{self.name}.agent.log"  # outside the node's home
+
+    def _agent_log(self) -> str:
+        try:
+            return self._agent_log_path.read_text(errors="replace")[-5000:]
+        except OSError:
+            return ""
+
+    def _agent(self) -> subprocess.Popen[bytes]:
+        if self.agent is None or self.agent.poll() is not None:
+            log = open(self._agent_log_path, "ab")  # noqa: SIM115  (kept open for the child)
+            self.agent = subprocess.Popen(
+                [sys.executable, "-m", "tests.sync.actions", "--serve"], env=self.env(),
+                cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                start_new_session=True)
+            self._agent_out = b""
+        return self.agent
+
+    def _agent_answer(self, timeout: float) -> str | None:
+        """The agent's next line; None after `timeout` seconds or when it ended."""
+        assert self.agent is not None and self.agent.stdout is not None
+        fd = self.agent.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._agent_out:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self._agent_out += chunk
+        line, self._agent_out = self._agent_out.split(b"\n", 1)
+        return line.decode()
 
     def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "traceobject.cli", *args], env=self.env(),
@@ -153,6 +204,14 @@ class Node:
     def stop(self) -> None:
         self.kill("worker", signal.SIGTERM)
         self.kill("server", signal.SIGTERM)
+        if self.agent is not None and self.agent.poll() is None:
+            assert self.agent.stdin is not None
+            self.agent.stdin.close()  # the agent ends after its last step
+            try:
+                self.agent.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill("agent")
+        self.agent = None
 
     def drop(self) -> None:
         self.stop()

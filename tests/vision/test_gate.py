@@ -394,8 +394,9 @@ def test_gate_check_file(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.jpg"
     garbage.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
 
-    assert gate_check_file(person).verdict == "fail"
-    _assert_no_error(gate_check_file(person))
+    judged = gate_check_file(person)
+    assert judged.verdict == "fail"
+    _assert_no_error(judged)
     assert gate_check_file(carton).to_dict() == {"verdict": "pass", "findings": []}
     for bad in (garbage, tmp_path / "missing.png"):
         verdict = gate_check_file(bad)
