@@ -15,7 +15,8 @@ from traceobject.core.countries import country_names
 
 
 def _reader(language: str | None) -> str:
-    return (language or get_language() or "en").replace("-", "_")
+    """The reader's language: the one given, else the active one."""
+    return language or get_language() or "en"
 
 
 @lru_cache(maxsize=64)
@@ -32,7 +33,7 @@ def language_name(code: object, language: str | None = None) -> str:
     if not isinstance(code, str) or not code:
         return ""
     base = code.replace("-", "_")
-    names = _locale(_reader(language)).languages
+    names = _locale(_reader(language).replace("-", "_")).languages
     name = names.get(base) or names.get(base.split("_")[0].lower())
     return str(name) if name else code
 
@@ -47,4 +48,4 @@ def country_name(code: object, language: str | None = None) -> str:
     """The name of country ``code`` in ``language`` (default: the active one), or the code."""
     if not isinstance(code, str) or not code:
         return ""
-    return country_names(_reader(language).replace("_", "-")).get(code.upper(), code)
+    return country_names(_reader(language)).get(code.upper(), code)

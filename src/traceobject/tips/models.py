@@ -295,7 +295,7 @@ class EdgePurge(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["origin", "origin_id", "kind"],
                                                name="tips_edgepurge_once")]
-        indexes = [models.Index(fields=["origin", "sent_at", "id"], name="tips_edgepurge_todo"),
+        indexes = [models.Index(fields=["origin", "sent_at", "id"], name="tips_edgepurge_unsent"),
                    models.Index(fields=["intake_id", "kind"], name="tips_edgepurge_intake")]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['origin', 'sent_at', 'id'], name='tips_edgepurge_todo'), models.Index(fields=['intake_id', 'kind'], name='tips_edgepurge_intake')],
+                'indexes': [models.Index(fields=['origin', 'sent_at', 'id'], name='tips_edgepurge_unsent'), models.Index(fields=['intake_id', 'kind'], name='tips_edgepurge_intake')],
                 'constraints': [models.UniqueConstraint(fields=('origin', 'origin_id', 'kind'), name='tips_edgepurge_once')],
             },
         ),
