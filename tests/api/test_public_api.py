@@ -119,6 +119,11 @@ def test_list_filters(client, make_object) -> None:
     assert identified["identified_country"] == "PL"
     _error(client.get("/api/v1/objects?category=weapons"), 422, "invalid")
     _error(client.get("/api/v1/objects?page=abc"), 422, "invalid")
+    # A number in the address is digits only (the document says integer): pydantic alone
+    # would read "9\r", " 2", "1_0" and "²" as numbers.
+    for bad in ("9%0D", "%202", "1_0", "%C2%B2", "+1"):
+        _error(client.get(f"/api/v1/objects?page={bad}"), 422, "invalid")
+        _error(client.get(f"/api/v1/objects?per_page={bad}"), 422, "invalid")
 
 
 def test_pagination(client, make_object) -> None:

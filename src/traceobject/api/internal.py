@@ -31,7 +31,7 @@ from traceobject.accounts.roles import (
 from traceobject.accounts.tokens import TokenAuth, api_user
 from traceobject.api.clues import router as clues_router
 from traceobject.api.errors import TraceobjectAPI, install_error_handlers
-from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, StorableStr
+from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, QueryInt, StorableStr
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
 from traceobject.core.errors import NotFound, ServiceError, error_response
@@ -130,8 +130,8 @@ class TipFilters(Schema):
     country: StorableStr | None = Field(default=None, max_length=2)
     language: StorableStr | None = Field(default=None, max_length=8)
     q: StorableStr | None = Field(default=None, max_length=200)
-    page: int = Field(default=1, ge=1, le=100_000)
-    per_page: int = Field(default=50, ge=1, le=PAGE_MAX)
+    page: QueryInt = Field(default=1, ge=1, le=100_000)
+    per_page: QueryInt = Field(default=50, ge=1, le=PAGE_MAX)
 
 
 class TriageIn(Schema):

@@ -17,6 +17,7 @@ from traceobject.api.schemas import (
     MailboxOut,
     ObjectListOut,
     ObjectOut,
+    QueryInt,
     ReceiptOut,
     ReplyIn,
     TipIn,
@@ -37,8 +38,8 @@ class ObjectFilters(Schema):
     category: Category | None = None
     campaign: str | None = None
     status: ObjectStatus | None = None
-    page: int = 1
-    per_page: int = selectors.PAGE_SIZE
+    page: QueryInt = 1
+    per_page: QueryInt = selectors.PAGE_SIZE
     language: str | None = None
 
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from traceobject.core.inputs import is_storable
 from traceobject.tips import intake
@@ -25,6 +26,21 @@ def _storable(value: str) -> str:
 
 # Text that goes into a query as it is: a NUL (PostgreSQL refuses it) or a lone surrogate is 422.
 StorableStr = Annotated[str, AfterValidator(_storable)]
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def _digits(value: object) -> object:
+    if isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value):
+        raise ValueError(_("Write a whole number in digits."))
+    return value
+
+
+# A number in the query string, written in ASCII digits (with a minus sign where the bounds
+# allow one): pydantic alone would read "9\r", " 9" or "9_0" as numbers, which the documents
+# (OpenAPI: integer) do not allow.
+QueryInt = Annotated[int, BeforeValidator(_digits)]
 
 
 class RenditionOut(Schema):
