@@ -281,6 +281,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
+    if not settings.EDGE:  # made before the first tip, not by the server's threads
+        from traceobject.core.keys import ensure_intake_keys
+
+        ensure_intake_keys()
     command = _server_command(args.host, args.port, args.workers, args.threads)
     os.execv(sys.executable, command)  # noqa: S606
     return 0  # not reached

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 import re
 import stat
+import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from nacl.exceptions import CryptoError
@@ -106,6 +109,58 @@ def test_generated_private_key_is_private_and_not_overwritten(intake_keys) -> No
     assert private_path.read_text() == before
     private = crypto.load_private_key(private_path)
     assert bytes(private.public_key) == bytes(crypto.load_public_key(public_path))
+
+
+def test_a_private_key_without_its_public_half_gets_it(intake_keys) -> None:
+    """A process killed between the two files (or another process that made only the private
+    one so far) leaves a private key alone: the next call writes its public half."""
+    private_path, public_path = intake_keys
+    before = private_path.read_text()
+    public_path.unlink()
+    crypto.generate_intake_keys(private_path, public_path)
+    assert private_path.read_text() == before
+    assert public_path.read_text() == bytes(crypto.load_private_key(private_path).public_key).hex()
+
+
+def _generate_and_read(folder: str) -> list[str]:
+    private_path, public_path = Path(folder) / "intake.key", Path(folder) / "intake.pub"
+    seen: list[str] = []
+
+    def one() -> None:
+        crypto.generate_intake_keys(private_path, public_path)
+        seen.append(bytes(crypto.load_public_key.__wrapped__(public_path)).hex())
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return seen
+
+
+def test_processes_and_threads_making_the_keys_at_once_all_read_one_whole_key(tmp_path) -> None:
+    """A server's threads and a worker may all find the keys missing at once: one pair is
+    made, and nobody reads a missing, empty or half-written public key."""
+    context = multiprocessing.get_context("fork")
+    for round_number in range(10):
+        folder = tmp_path / f"round{round_number}"
+        with context.Pool(4) as pool:
+            results = pool.map(_generate_and_read, [str(folder)] * 4)
+        keys = {key for result in results for key in result}
+        assert len(keys) == 1 and sum(map(len, results)) == 16, results
+        private = crypto.load_private_key.__wrapped__(folder / "intake.key")
+        assert keys == {bytes(private.public_key).hex()}
+        assert sorted(p.name for p in folder.iterdir()) == ["intake.key", "intake.pub"]
+
+
+def test_a_damaged_key_file_fails_clearly(tmp_path) -> None:
+    for text in ("", "zz", "00" * 31):
+        (tmp_path / "bad.pub").write_text(text)
+        (tmp_path / "bad.key").write_text(text)
+        with pytest.raises(crypto.KeyMissingError, match="not a key"):
+            crypto.load_public_key.__wrapped__(tmp_path / "bad.pub")
+        with pytest.raises(crypto.KeyMissingError, match="not a key"):
+            crypto.load_private_key.__wrapped__(tmp_path / "bad.key")
 
 
 def test_missing_keys_fail_clearly(tmp_path) -> None:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from http.client import HTTPException
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,13 @@ pytestmark = pytest.mark.slow
 TIPS = 800
 SENDERS = 4
 FLOOD_SECONDS = 20  # the flood stops here even if not every tip was sent
+
+
+def _server_errors(log: Path) -> str:
+    """The tracebacks the server logged, for a failure's message."""
+    text = log.read_text(errors="replace")
+    parts = text.split("Internal Server Error")[1:]
+    return "\n---\n".join(p[:3000] for p in parts[:3]) or text[-3000:]
 
 
 def test_every_201_is_stored_and_opened_once_when_server_and_worker_are_killed(make_node):
@@ -79,7 +87,8 @@ def test_every_201_is_stored_and_opened_once_when_server_and_worker_are_killed(m
         thread.join()
     flood = time.monotonic() - started
     assert len(accepted) > TIPS // 4 and all(kills.values()), (len(accepted), kills)
-    assert not refused, refused  # every request the server answered was taken
+    # every request the server answered was taken
+    assert not refused, (refused, _server_errors(node.home / "server.log"))
 
     # The last worker drains what is left; a killed worker's task comes back after its lease.
     deadline = time.monotonic() + 90

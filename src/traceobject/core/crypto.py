@@ -87,25 +87,55 @@ _key_lock = threading.Lock()
 
 def private_file_create(path: Path, text: str) -> bool:
     """Write `text` to a new file only its owner may read (0600, in a 0700 folder); False,
-    and nothing written, if the file exists already (another process made it first)."""
+    and nothing written, if the file exists already (another process made it first).
+
+    The file appears whole or not at all: it is written under a temporary name and linked
+    to `path`, so a reader in another process never sees it empty or half written."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return False
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(temporary, path)  # fails if the name is taken: never overwrites
+        except FileExistsError:
+            return False
+    finally:
+        temporary.unlink(missing_ok=True)
     return True
 
 
+def public_file_write(path: Path, text: str) -> None:
+    """Write a file others may read, replacing it in one step (readers see old or new)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def generate_intake_keys(private_path: Path, public_path: Path) -> None:
-    """Create an intake key pair (private file 0600). Does nothing if the private key exists."""
+    """Create an intake key pair (private file 0600). Keeps an existing private key; writes
+    its public half if that is missing (another process, or one killed between the two
+    files, made only the private one)."""
     with _key_lock:
-        if private_path.exists():
-            return
-        key = PrivateKey.generate()
-        if private_file_create(private_path, bytes(key).hex()):
-            public_path.write_text(bytes(key.public_key).hex())
+        if not private_path.exists():
+            private_file_create(private_path, bytes(PrivateKey.generate()).hex())
+        if not public_path.exists():
+            key = _private_key_read(private_path)
+            public_file_write(public_path, bytes(key.public_key).hex())
+
+
+def _private_key_read(path: Path) -> PrivateKey:
+    try:
+        return PrivateKey(bytes.fromhex(path.read_text().strip()))
+    except FileNotFoundError:
+        raise KeyMissingError(f"intake private key not found at {path}")
+    except (ValueError, TypeError):  # not hex, or not 32 bytes
+        raise KeyMissingError(f"intake private key at {path} is not a key") from None
 
 
 @lru_cache(maxsize=4)
@@ -114,11 +144,10 @@ def load_public_key(path: Path) -> PublicKey:
         return PublicKey(bytes.fromhex(path.read_text().strip()))
     except FileNotFoundError:
         raise KeyMissingError(f"intake public key not found at {path}")
+    except (ValueError, TypeError):  # not hex, or not 32 bytes
+        raise KeyMissingError(f"intake public key at {path} is not a key") from None
 
 
 @lru_cache(maxsize=4)
 def load_private_key(path: Path) -> PrivateKey:
-    try:
-        return PrivateKey(bytes.fromhex(path.read_text().strip()))
-    except FileNotFoundError:
-        raise KeyMissingError(f"intake private key not found at {path}")
+    return _private_key_read(path)
