@@ -32,6 +32,7 @@ from traceobject.accounts.tokens import TokenAuth, api_user
 from traceobject.api.clues import router as clues_router
 from traceobject.api.errors import TraceobjectAPI, install_error_handlers
 from traceobject.api.schemas import DB_ID_MAX, DbId, ErrorOut, QueryInt, StorableStr
+from traceobject.audit.services import audit_view_record
 from traceobject.catalog import services as catalog
 from traceobject.catalog.models import ObjectStatus, TracedObject, is_object_ref
 from traceobject.core.errors import NotFound, ServiceError, error_response
@@ -339,9 +340,10 @@ def tips_list(request: HttpRequest, filters: Query[TipFilters]) -> dict[str, Any
 
 @tips_router.get("/tips/{int:tip_id}", response={200: TipOut, **ERRORS})
 def tip_get(request: HttpRequest, tip_id: TipId) -> dict[str, Any]:
-    api_user(request, INVESTIGATOR)
+    user = api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip.objects.select_related("object", "cluster", "assigned_to"),
                             pk=tip_id)
+    audit_view_record(user=user, what="tip", target=f"tip {tip.pk}")  # as the tip's page does
     return _tip_out(tip)
 
 

@@ -3,12 +3,14 @@ page costs the same on a log of a hundred entries and on one of ten million)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from traceobject.audit.models import AuditEvent
 from traceobject.audit.services import GENESIS, VerifyResult, _digest
@@ -16,6 +18,24 @@ from traceobject.core.errors import NotFound
 
 PAGE_SIZE = 50
 MAX_SEQ = 2**63 - 1  # a BigIntegerField: anything larger names no entry
+EXPORT_CHUNK = 500  # entries read per query while an export streams
+
+# Kinds of action an auditor filters by: action prefixes (ending in ".") and exact actions.
+# "views" is every record of someone looking at a tip, a tipster's address or evidence.
+VIEW_PREFIX = "view."
+KINDS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "views": (gettext_lazy("Views of tips, addresses and evidence"),
+              (VIEW_PREFIX, "tip.contact_reveal")),
+    "tips": (gettext_lazy("Tip triage"), ("tip.",)),
+    "objects": (gettext_lazy("Objects and campaigns"), ("object.", "campaign.")),
+    "evidence": (gettext_lazy("Evidence and crops"), ("crop.", "evidence.")),
+    "clues": (gettext_lazy("Country clues"), ("clue.",)),
+    "forwarding": (gettext_lazy("Forwarding to the police"), ("routing.",)),
+    "accounts": (gettext_lazy("Accounts and sign-ins"), ("accounts.",)),
+    "exports": (gettext_lazy("Exports and downloads"), ("export.", "exports.", "audit.export")),
+    "system": (gettext_lazy("System (sync, retention, checks)"),
+               ("sync.", "retention.", "audit.verify")),
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +45,25 @@ class AuditFilter:
     target: str = ""  # exact ("tip 12"); a trailing "*" makes it a prefix ("tip *")
     since: date | None = None  # inclusive, UTC
     until: date | None = None  # inclusive, UTC
+    kind: str = ""  # a key of KINDS; an unknown kind matches nothing
+    upto: int | None = None  # only entries with seq <= upto (an export's fixed end)
+
+    def described(self) -> dict[str, Any]:
+        """The filter as plain values, for the log and the export's file."""
+        return {"actor": self.actor, "action": self.action, "target": self.target,
+                "since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat() if self.until else None,
+                "kind": self.kind, "upto": self.upto}
+
+
+def _kind_q(kind: str) -> Q:
+    spec = KINDS.get(kind)
+    if spec is None:
+        return Q(pk__in=[])
+    q = Q()
+    for action in spec[1]:
+        q |= Q(action__startswith=action) if action.endswith(".") else Q(action=action)
+    return q
 
 
 def _day_start(day: date) -> datetime:
@@ -50,6 +89,10 @@ def audit_events_filter(*, filters: AuditFilter) -> QuerySet[AuditEvent]:
         events = events.filter(at__gte=_day_start(filters.since))
     if filters.until:
         events = events.filter(at__lt=_day_start(filters.until) + timedelta(days=1))
+    if filters.kind:
+        events = events.filter(_kind_q(filters.kind))
+    if filters.upto is not None:
+        events = events.filter(seq__lte=filters.upto)
     return events.order_by("-seq")
 
 
@@ -70,6 +113,68 @@ def audit_page(*, filters: AuditFilter, before: int | None = None,
     more = len(rows) > size
     rows = rows[:size]
     return AuditPage(events=rows, older_than=rows[-1].seq if more and rows else None)
+
+
+def audit_export_bound(*, filters: AuditFilter) -> tuple[AuditFilter, int]:
+    """Fix an export's end at the newest entry now (later entries, the export's own record
+    among them, stay out) and count the entries it will hold."""
+    from dataclasses import replace
+
+    newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    bounded = replace(filters, upto=newest)
+    return bounded, audit_events_filter(filters=bounded).count()
+
+
+def audit_events_stream(*, filters: AuditFilter,
+                        chunk: int = EXPORT_CHUNK) -> Iterator[list[AuditEvent]]:
+    """The matching entries newest first, `chunk` at a time (keyset: one query per chunk,
+    never the whole log in memory)."""
+    before: int | None = None
+    while True:
+        events = audit_events_filter(filters=filters)
+        if before is not None:
+            events = events.filter(seq__lt=before)
+        rows = list(events[:chunk])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < chunk:
+            return
+        before = rows[-1].seq
+
+
+def audit_people(*, names: set[str]) -> dict[str, str]:
+    """Username -> "username (Full Name)" for the actors among `names` (one query); a name
+    without a full name, "system" and names of deleted accounts stay as they are."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    field = user_model.USERNAME_FIELD
+    found: dict[str, str] = {}
+    wanted = [name for name in names if name and name != "system"]
+    if not wanted:
+        return found
+    for username, first, last in user_model.objects.filter(**{f"{field}__in": wanted}) \
+            .values_list(field, "first_name", "last_name"):
+        full = f"{first} {last}".strip()
+        found[username] = f"{username} ({full})" if full else username
+    return found
+
+
+def audit_person_choices() -> list[tuple[str, str]]:
+    """Everyone who may appear as an actor: each account (username and full name), then
+    "system"."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    field = user_model.USERNAME_FIELD
+    choices = []
+    for username, first, last in user_model.objects.order_by(field) \
+            .values_list(field, "first_name", "last_name"):
+        full = f"{first} {last}".strip()
+        choices.append((username, f"{username} ({full})" if full else username))
+    choices.append(("system", _("system (automatic tasks)")))
+    return choices
 
 
 def audit_event_get(*, seq: int) -> AuditEvent:

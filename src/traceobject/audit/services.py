@@ -52,6 +52,45 @@ def audit_record(*, actor: Any, action: str, target: str = "",
     return event
 
 
+# What a view record names (action "view.<what>"): a tip's page, an evidence image's page
+# (with the similar images shown on it), its full image, a page of a case's thumbnails.
+VIEW_KINDS = ("tip", "evidence", "evidence_file", "evidence_grid")
+VIEW_LIST_MAX = 200  # ids listed in one record (a grid page shows 60)
+
+
+def audit_view_record(*, user: Any, what: str, target: str,
+                      images: list[int] | None = None) -> AuditEvent:
+    """Record that `user` was shown something: one entry (one INSERT) per request. `images`
+    names the evidence images shown as thumbnails on the same page."""
+    if what not in VIEW_KINDS:
+        raise ValueError(f"unknown view kind {what!r}")
+    data: dict[str, Any] = {}
+    if images is not None:
+        data["images"] = [int(pk) for pk in images[:VIEW_LIST_MAX]]
+        if len(images) > VIEW_LIST_MAX:
+            data["images_more"] = len(images) - VIEW_LIST_MAX
+    return audit_record(actor=user, action=f"view.{what}", target=target, data=data)
+
+
+def audit_export_record(*, user: Any, fmt: str, filters: dict[str, Any],
+                        rows: int) -> AuditEvent:
+    """An auditor's or administrator's export of the log: who, which filter, how many
+    entries. Written before the file streams, so an interrupted download is on record too."""
+    from django.utils.translation import gettext as _
+
+    from traceobject.accounts.roles import ADMINISTRATOR, AUDITOR, has_role
+    from traceobject.core.errors import ServiceError
+
+    if not has_role(user, AUDITOR, ADMINISTRATOR):
+        raise ServiceError("forbidden", _("Only auditors and administrators export the log."),
+                           status=403)
+    if fmt not in ("csv", "json"):
+        raise ServiceError("audit_export_format", _("Choose CSV or JSON."),
+                           fields={"format": "unknown"})
+    return audit_record(actor=user, action="audit.export", target="audit log",
+                        data={"format": fmt, "filters": filters, "rows": rows})
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

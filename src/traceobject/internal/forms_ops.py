@@ -7,14 +7,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from traceobject.audit.selectors import MAX_SEQ, AuditFilter
+from traceobject.audit.selectors import KINDS, MAX_SEQ, AuditFilter, audit_person_choices
 from traceobject.core.forms import LineField
 from traceobject.exports.models import ExportFormat
 
 
 class AuditFilterForm(forms.Form):
-    actor = LineField(label=_("Actor"), required=False, max_length=150,
-                      help_text=_('User name, or "system"'))
+    actor = forms.ChoiceField(label=_("Person"), required=False, choices=[], error_messages={
+        "invalid_choice": _("There is no such person."),
+    })
+    kind = forms.ChoiceField(label=_("Kind of action"), required=False, choices=[
+        ("", _("Every kind")), *((key, label) for key, (label, _actions) in KINDS.items())],
+        error_messages={"invalid_choice": _("There is no such kind of action.")})
     action = LineField(label=_("Action"), required=False, max_length=64,
                        help_text=_('Exact, or a prefix ending in a dot: "tip."'))
     target = LineField(label=_("Target"), required=False, max_length=200,
@@ -25,6 +29,12 @@ class AuditFilterForm(forms.Form):
                             widget=forms.DateInput(attrs={"type": "date"}))
     before = forms.IntegerField(required=False, min_value=1, max_value=MAX_SEQ,
                                 widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["actor"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Anyone")), *audit_person_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -37,7 +47,7 @@ class AuditFilterForm(forms.Form):
         data = self.cleaned_data
         return AuditFilter(actor=data.get("actor") or "", action=data.get("action") or "",
                            target=data.get("target") or "", since=data.get("since"),
-                           until=data.get("until"))
+                           until=data.get("until"), kind=data.get("kind") or "")
 
 
 class ExportStartForm(forms.Form):

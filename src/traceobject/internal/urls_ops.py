@@ -7,6 +7,7 @@ from traceobject.internal import views_ops
 urlpatterns: list[URLPattern] = [
     path("audit/", views_ops.audit_list, name="audit"),
     path("audit/verify/", views_ops.audit_verify_page, name="audit-verify"),
+    path("audit/export.<str:fmt>", views_ops.audit_export, name="audit-export"),
     path("audit/<int:seq>/", views_ops.audit_detail, name="audit-entry"),
     path("exports/", views_ops.export_list, name="exports"),
     path("edges/", views_ops.edges, name="edges"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -11,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, ROLES, has_role, role_required
+from traceobject.audit.services import audit_view_record
 from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops as crop_services
 from traceobject.evidence.models import Case, Crop, EvidenceImage
@@ -40,7 +43,25 @@ def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
     case = get_object_or_404(Case, ref=ref)
     images = EvidenceImage.objects.filter(files__case=case).distinct().order_by("id")
     page = Paginator(images, 60).get_page(request.GET.get("page"))
-    return render(request, "internal/case.html", {"case": case, "page": page})
+    response = render(request, "internal/case.html", {"case": case, "page": page})
+    if request.method != "HEAD":  # one record for the page's thumbnails, not one per image
+        audit_view_record(user=request.user, what="evidence_grid", target=f"case {case.ref}",
+                          images=[image.pk for image in page.object_list])
+    return response
+
+
+def _evidence_page(request: HttpRequest, image: EvidenceImage, *, similar: list[Any],
+                   form: CropForm, error: str = "", status: int = 200) -> HttpResponse:
+    """The evidence viewer; the audit log records who saw the image and the similar images'
+    thumbnails on the page (one record)."""
+    response = render(request, "internal/evidence.html", {
+        "image": image, "files": image.files.select_related("case"),
+        "similar": similar, "crops": image.crops.all(), "form": form, "error": error,
+    }, status=status)
+    if request.method != "HEAD":
+        audit_view_record(user=request.user, what="evidence", target=f"evidence {image.pk}",
+                          images=[match.image.pk for match in similar])
+    return response
 
 
 @never_cache
@@ -49,10 +70,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     image = get_object_or_404(EvidenceImage, pk=pk)
     similar = similar_images(pdq=image.pdq, quality=image.pdq_quality, exclude_id=image.pk,
                              limit=48) if image.pdq else []
-    return render(request, "internal/evidence.html", {
-        "image": image, "files": image.files.select_related("case"),
-        "similar": similar, "crops": image.crops.all(), "form": CropForm(),
-    })
+    return _evidence_page(request, image, similar=list(similar), form=CropForm())
 
 
 def _private_file(key: str, content_type: str) -> FileResponse:
@@ -68,6 +86,7 @@ def _private_file(key: str, content_type: str) -> FileResponse:
 @require_safe
 @role_required(INVESTIGATOR)
 def evidence_thumb(request: HttpRequest, pk: int) -> FileResponse:
+    """A thumbnail: not recorded one by one; the page that shows it records its image ids."""
     image = get_object_or_404(EvidenceImage, pk=pk)
     return _private_file(image.thumb_key, "image/jpeg")
 
@@ -80,6 +99,8 @@ def evidence_display(request: HttpRequest, pk: int) -> HttpResponse:
     data = evidence_display_jpeg(image=image)
     if data is None:
         raise Http404
+    if request.method != "HEAD":
+        audit_view_record(user=request.user, what="evidence_file", target=f"evidence {image.pk}")
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -100,10 +121,7 @@ def crop_create(request: HttpRequest, pk: int) -> HttpResponse:
             error = exc.message
         else:
             return redirect("internal:crop", pk=crop.pk)
-    return render(request, "internal/evidence.html", {
-        "image": image, "files": image.files.select_related("case"), "similar": [],
-        "crops": image.crops.all(), "form": form, "error": error,
-    }, status=400)
+    return _evidence_page(request, image, similar=[], form=form, error=error, status=400)
 
 
 @never_cache

@@ -7,7 +7,14 @@ import json
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -16,10 +23,11 @@ from traceobject.accounts.roles import ADMINISTRATOR, AUDITOR, INVESTIGATOR, has
 from traceobject.audit.selectors import (
     audit_entry_check,
     audit_event_get,
+    audit_export_bound,
     audit_last_verification,
     audit_page,
 )
-from traceobject.audit.services import audit_verify_record
+from traceobject.audit.services import audit_export_record, audit_verify_record
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.exports.models import Export
 from traceobject.exports.selectors import (
@@ -30,6 +38,7 @@ from traceobject.exports.selectors import (
     exports_visible_to,
 )
 from traceobject.exports.services import export_download, export_start
+from traceobject.internal.audit_selectors import audit_export_csv, audit_export_json, audit_rows
 from traceobject.internal.forms_ops import AuditFilterForm, ExportStartForm
 
 # --- Edges (sync) ---
@@ -77,9 +86,40 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if page.older_than is not None:
         params["before"] = str(page.older_than)
         older = params.urlencode()
-    context.update(events=page.events, older=older, newest=newest,
-                   paged="before" in request.GET)
+    context.update(rows=audit_rows(events=page.events), older=older, newest=newest,
+                   paged="before" in request.GET, export_query=newest)
     return render(request, "internal/ops/audit_list.html", context)
+
+
+AUDIT_EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                      "json": "application/json; charset=utf-8"}
+
+
+@never_cache
+@require_GET  # not HEAD: every export is audited
+@role_required(AUDITOR, ADMINISTRATOR)
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The log under the page's filters as CSV or JSON, streamed; the export is recorded
+    (who, which filter, how many entries) before the first byte leaves."""
+    if fmt not in AUDIT_EXPORT_TYPES:
+        raise Http404
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "internal/ops/audit_list.html", {
+            "form": form, "verification": audit_last_verification(), "rows": []}, status=400)
+    filters, count = audit_export_bound(filters=form.filters())
+    event = audit_export_record(user=request.user, fmt=fmt, filters=filters.described(),
+                                rows=count)
+    if fmt == "csv":
+        body = audit_export_csv(filters=filters)
+    else:
+        body = audit_export_json(filters=filters, user=request.user, rows=count, now=event.at)
+    response = StreamingHttpResponse(body, content_type=AUDIT_EXPORT_TYPES[fmt])
+    name = f"audit-log-{event.at:%Y%m%d-%H%M%S}-{event.seq}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @never_cache
@@ -91,7 +131,8 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     return render(request, "internal/ops/audit_detail.html", {
-        "event": event, "check": audit_entry_check(event=event),
+        "event": event, "row": audit_rows(events=[event])[0],
+        "check": audit_entry_check(event=event),
         "data_json": json.dumps(event.data, indent=2, ensure_ascii=False, sort_keys=True),
     })
 

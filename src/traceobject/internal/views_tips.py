@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from traceobject.accounts.reauth import reauth_required, safe_next
 from traceobject.accounts.roles import INVESTIGATOR, role_required
+from traceobject.audit.services import audit_view_record
 from traceobject.catalog.models import TracedObject, is_object_ref
 from traceobject.core.errors import ServiceError
 from traceobject.internal import forms_tips as forms
@@ -206,10 +207,13 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 
 def _tip_page(request: HttpRequest, tip: Tip, *, status: int = 200, error: str = "",
-              contact: str | None = None, **form_overrides: Any) -> HttpResponse:
+              contact: str | None = None, revealed: bool = False,
+              **form_overrides: Any) -> HttpResponse:
+    """The tip's page. Each time it is shown (also again after refused input) the audit log
+    records who saw the tip, in one entry: after a reveal of an address, the reveal's own."""
     detail = selectors.tip_detail(tip=tip)
     assignee = str(tip.assigned_to_id) if tip.assigned_to_id else "none"
-    return render(request, "internal/tips/tip.html", {
+    response = render(request, "internal/tips/tip.html", {
         "tip": tip, "html": highlight(tip.text, tip.entities), "detail": detail,
         "similar": _rows(detail.similar), "language": tip.detected_language or tip.language,
         "states": TipState.choices, "error": error, "contact": contact,
@@ -222,6 +226,9 @@ def _tip_page(request: HttpRequest, tip: Tip, *, status: int = 200, error: str =
         "question_form": form_overrides.get("question_form") or forms.QuestionForm(),
         "refer_form": form_overrides.get("refer_form") or forms.ReferForm(),
     }, status=status)
+    if not revealed and request.method != "HEAD":
+        audit_view_record(user=request.user, what="tip", target=f"tip {tip.pk}")
+    return response
 
 
 @never_cache
@@ -329,7 +336,7 @@ def tip_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The tipster's contact address (audited), after a fresh password + code."""
     tip = _tip(pk)
     address = services.tip_contact_reveal(tip=tip, user=request.user)
-    return _tip_page(request, tip, contact=address)
+    return _tip_page(request, tip, contact=address, revealed=bool(tip.contact_sealed))
 
 
 # --------------------------------------------------------------------------- clusters
