@@ -126,9 +126,10 @@ def audit_export_bound(*, filters: AuditFilter) -> tuple[AuditFilter, int]:
 
 
 def audit_events_stream(*, filters: AuditFilter,
-                        chunk: int = EXPORT_CHUNK) -> Iterator[list[AuditEvent]]:
+                        chunk: int | None = None) -> Iterator[list[AuditEvent]]:
     """The matching entries newest first, `chunk` at a time (keyset: one query per chunk,
     never the whole log in memory)."""
+    chunk = chunk or EXPORT_CHUNK
     before: int | None = None
     while True:
         events = audit_events_filter(filters=filters)
