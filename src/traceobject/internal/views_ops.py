@@ -98,7 +98,7 @@ AUDIT_EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
 @never_cache
 @require_GET  # not HEAD: every export is audited
 @role_required(AUDITOR, ADMINISTRATOR)
-def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The log under the page's filters as CSV or JSON, streamed; the export is recorded
     (who, which filter, how many entries) before the first byte leaves."""
     if fmt not in AUDIT_EXPORT_TYPES:
