@@ -229,7 +229,9 @@ def test_the_export_is_recorded_and_holds_the_filtered_log(client, named, publis
     _response, text = _export(client, "json", kind="exports")
     entries = json.loads(text)["entries"]
     assert [e["seq"] for e in entries] == [record.seq]
-    assert entries[0]["actor_name"] == "aude"
+    assert entries[0]["actor_name"] == "aude" and entries[0]["target_label"] == "CSV, 1 entry"
+    html = client.get("/internal/audit/", {"kind": "exports"}).content.decode()
+    assert "CSV, 1 entry" in html and "JSON, 1 entry" in html
     assert audit_verify().ok
 
 

@@ -269,3 +269,41 @@ def test_help_and_error_texts_are_tied_to_their_fields(
             PAGES[name](page, site)
             broken = _broken_references(page)
             assert broken == [], "\n".join(broken)
+
+
+def test_the_audit_log_pages_have_no_serious_violations(
+    users: Any, published: Any, new_context: Callable[..., Any], live_server: Any,
+    axe_source: str, subtests: Any,
+) -> None:
+    """axe on the back office's audit log (filtered, with an error, and one entry) at desktop
+    and phone width, signed in as an auditor; the entries hold names, labels and odd text."""
+    from tests.browser.test_back_office_flow import _sign_in
+    from traceobject.audit.models import AuditEvent
+    from traceobject.audit.services import audit_record, audit_view_record
+
+    ivy = users["investigator"]
+    ivy.first_name, ivy.last_name = "Ivy", "Ingram"
+    ivy.save()
+    audit_view_record(user=ivy, what="evidence_grid", target="case CASE-1", images=[1, 2, 3])
+    audit_record(actor=users["administrator"], action="accounts.role_change",
+                 target=f"user {ivy.pk}", data={"note": "«Кириллица» 中文 =1+1\nline"})
+    entry = AuditEvent.objects.get(action="accounts.role_change")
+    page = new_context(bypass_csp=True, base_url=live_server.url).new_page()
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, users["auditor"])
+    visits = {
+        "audit-log": "/internal/audit/",
+        "audit-log-views": "/internal/audit/?kind=views&actor=ivy",
+        "audit-log-error": "/internal/audit/?since=2027-02-30",
+        "audit-entry": f"/internal/audit/{entry.seq}/",
+    }
+    for name, url in visits.items():
+        with subtests.test(msg=name):
+            found: dict[str, list[dict[str, Any]]] = {}
+            for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+                page.set_viewport_size(viewport)
+                page.goto(url)
+                found[label] = [v for v in _axe(page, axe_source)
+                                if v.get("impact") in BLOCKING]
+            report = "\n".join(f"[{label}]\n{_describe(v)}" for label, v in found.items() if v)
+            assert not report, f"axe on {name}:\n{report}"

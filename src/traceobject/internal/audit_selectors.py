@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from traceobject.audit.models import AuditEvent
 from traceobject.audit.selectors import AuditFilter, audit_events_stream, audit_people
@@ -137,9 +138,21 @@ def audit_rows(*, events: list[AuditEvent]) -> list[AuditRow]:
         if event.action.startswith("view.") and isinstance(listed, list):
             shown = [images.get(i, _("evidence %(id)s") % {"id": i}) for i in listed
                      if isinstance(i, int)]
+        label = labels.get(event.target, "")
+        if event.action == "audit.export":
+            label = _export_label(event.data)
         rows.append(AuditRow(event=event, person=people.get(event.actor, event.actor),
-                             label=labels.get(event.target, ""), images=shown))
+                             label=label, images=shown))
     return rows
+
+
+def _export_label(data: Any) -> str:
+    """An export of the log: its format and size ("CSV, 120 entries")."""
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), int):
+        return ""
+    fmt = str(data.get("format", "")).upper()[:8]
+    return ngettext("%(format)s, %(n)s entry", "%(format)s, %(n)s entries", data["rows"]) % {
+        "format": fmt, "n": data["rows"]}
 
 
 # --------------------------------------------------------------------------- export
