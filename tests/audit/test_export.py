@@ -298,3 +298,20 @@ def test_the_page_offers_the_export_with_its_filter(client, named) -> None:
     assert 'href="/internal/audit/export.csv?kind=views&amp;actor=ivy"' in html or \
         'href="/internal/audit/export.csv?actor=ivy&amp;kind=views"' in html
     assert "/internal/audit/export.json?" in html
+
+
+def test_hostile_content_is_shown_as_text_on_the_pages(client, named) -> None:
+    _hostile_log(named)
+    named["reviewer"].first_name = "<b>Rita</b>"
+    named["reviewer"].save()
+    audit_record(actor=named["reviewer"], action="test.hostile", target="x")
+    staff_login(client, named["auditor"])
+    html = client.get("/internal/audit/", {"action": "test.hostile"}).content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>Rita</b>" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "rita (&lt;b&gt;Rita&lt;/b&gt;)" in html
+    assert "Кириллица · العربية · 中文 · עברית · 😀" in html
+    event = AuditEvent.objects.filter(action="test.hostile").order_by("seq").first()
+    assert event is not None
+    detail = client.get(f"/internal/audit/{event.seq}/").content.decode()
+    assert "&quot;=HYPERLINK(" in detail and "<script>alert" not in detail
