@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -92,10 +93,9 @@ class InboxFilterForm(forms.Form):
         pairs = []
         for name in self.NAV_FIELDS:
             value = data.get(name)
-            if value in (None, "") or (name == "order" and value == "score"):
+            if value is None or value == "" or (name == "order" and value == "score"):
                 continue
-            pairs.append((name, value.isoformat() if hasattr(value, "isoformat")
-                          else str(value)))
+            pairs.append((name, value.isoformat() if isinstance(value, date) else str(value)))
         return pairs
 
     def filters(self, *, reader: Any = None) -> dict[str, Any]:
