@@ -434,3 +434,16 @@ def test_the_walk_links_move_no_tip_between_people(client, users, published):
     client.get(f"/internal/tips/{tip.pk}/?q=bag")
     assert AuditEvent.objects.count() == before
     assert TipReadMark.objects.filter(user=users["investigator"], tip=tip).exists()
+
+
+def test_the_api_keeps_the_conversation_in_written_order(client, published, users):
+    ivy = users["investigator"]
+    tip = tip_make(published, "A bag")
+    TipMessage.objects.create(tip=tip, direction=Direction.TO_TIPSTER, author=ivy,
+                              text="Which street?",
+                              created_at=datetime(2026, 3, 2, 19, 30, tzinfo=UTC))
+    _answer(tip, "Hohe Straße.", at=datetime(2026, 3, 2, 19, 0, tzinfo=UTC))
+    token = api_token_create(user=ivy, name="test")[1]
+    response = client.get(f"/api/internal/v1/tips/{tip.pk}/messages",
+                          HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert [m["text"] for m in response.json()] == ["Which street?", "Hohe Straße."]
