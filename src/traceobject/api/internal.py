@@ -136,7 +136,8 @@ class TipFilters(Schema):
 
 class TriageIn(Schema):
     tips: list[DbId] = Field(min_length=1, max_length=MAX_IDS)
-    state: TipState
+    state: TipState = Field(description='"forwarded" is refused (422, forward_to_set): a tip '
+                            "becomes forwarded only by being forwarded to an authority.")
     whole_cluster: bool = False
 
 
