@@ -425,7 +425,7 @@ def test_a_score_from_an_older_analysis_is_said_to_be_so(client, ivy, published)
     assert "worked out by an earlier version of the analysis" in html
 
 
-def test_the_walk_links_move_no_tip_between_people(client, users, published):
+def test_opening_a_tip_writes_only_the_readers_mark(client, users, published):
     """Opening a tip through the walk is reading: nothing is written but the reader's mark."""
     tip = tip_make(published, "A bag")
     _answer(tip, at=timezone.now() - timedelta(hours=1))
