@@ -471,7 +471,9 @@ INSTALLED_APPS = [
 if not EDGE:
     MIDDLEWARE = [*MIDDLEWARE, "traceobject.accounts.middleware.IdleTimeoutMiddleware",
                   # a signed-in person's chosen language (after LocaleMiddleware's guess)
-                  "traceobject.accounts.middleware.StaffLanguageMiddleware"]
+                  "traceobject.accounts.middleware.StaffLanguageMiddleware",
+                  # and the time zone times are shown in
+                  "traceobject.accounts.middleware.StaffTimeZoneMiddleware"]
 TRACEOBJECT_IDLE_SECONDS = env_int("TRACEOBJECT_IDLE_SECONDS", 30 * 60, minimum=60)
 # Sensitive actions need password and code again when the last confirmation is older.
 TRACEOBJECT_REAUTH_SECONDS = env_int("TRACEOBJECT_REAUTH_SECONDS", 300, minimum=30)

@@ -153,7 +153,7 @@ def test_state_changes_closed_at_public_status_and_audit(published, users) -> No
     assert tip.closed_at is None
     assert sealed.public_status == PublicStatus.CHECKING  # once checked, stays checked
 
-    services.tip_state_set(tips=[tip.pk], state="forwarded", user=ivy)
+    services.tips_mark_forwarded(tips=[tip.pk], user=ivy)  # what forwarding does
     sealed.refresh_from_db()
     assert sealed.public_status == PublicStatus.PASSED_ON
     services.tip_state_set(tips=[tip], state="closed", user=ivy)

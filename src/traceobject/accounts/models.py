@@ -16,6 +16,9 @@ class StaffProfile(models.Model):
     # The back office's language for this person (a code of settings.LANGUAGES); empty: the
     # language the browser asks for.
     language = models.CharField(max_length=8, blank=True, default="")
+    # The time zone the back office shows times in for this person (an IANA name such as
+    # "Europe/Warsaw"); empty: settings.TIME_ZONE.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"profile of {self.user_id}"

@@ -87,3 +87,9 @@ def staff_language(*, user: User) -> str:
     """The back office's language chosen by ``user`` ("": the browser's)."""
     found = StaffProfile.objects.filter(user=user).values_list("language", flat=True).first()
     return found or ""
+
+
+def staff_time_zone(*, user: User) -> str:
+    """The time zone chosen by ``user`` ("": settings.TIME_ZONE)."""
+    found = StaffProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    return found or ""

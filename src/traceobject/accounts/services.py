@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from traceobject.accounts.models import ApiToken, SignInFailure, SignInLock, StaffProfile
 from traceobject.accounts.roles import ADMINISTRATOR, LIAISON, ROLES, has_role
 from traceobject.accounts.tokens import token_digest, token_display_prefix, token_new
+from traceobject.accounts.zones import time_zone_choices
 from traceobject.audit.services import audit_record
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.text import clean_line
@@ -440,3 +441,20 @@ def staff_language_set(*, user: User, language: object) -> str:
             audit_record(actor=user, action="accounts.language_set", target=f"user {user.pk}",
                          data={"language": language or "browser"})
     return language
+
+
+def staff_time_zone_set(*, user: User, time_zone: object) -> str:
+    """Set the time zone the back office shows times in for ``user`` ("": the system's,
+    settings.TIME_ZONE); audited. Anything but one of :func:`time_zone_choices` or "" is
+    refused and changes nothing."""
+    if not isinstance(time_zone, str) or (time_zone and time_zone not in time_zone_choices()):
+        raise ServiceError("invalid_time_zone", _("Choose one of the time zones offered."),
+                           fields={"time_zone": _("Choose one of the time zones offered.")})
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.get_or_create(user=user)
+        if profile.time_zone != time_zone:
+            profile.time_zone = time_zone
+            profile.save(update_fields=["time_zone"])
+            audit_record(actor=user, action="accounts.time_zone_set", target=f"user {user.pk}",
+                         data={"time_zone": time_zone or "default"})
+    return time_zone

@@ -137,7 +137,8 @@ class TipFilters(Schema):
 
 class TriageIn(Schema):
     tips: list[DbId] = Field(min_length=1, max_length=MAX_IDS)
-    state: TipState
+    state: TipState = Field(description='"forwarded" is refused (422, forward_to_set): a tip '
+                            "becomes forwarded only by being forwarded to an authority.")
     whole_cluster: bool = False
 
 
@@ -358,11 +359,13 @@ def tips_triage(request: HttpRequest, payload: TriageIn) -> dict[str, int]:
 
 @tips_router.get("/tips/{int:tip_id}/messages", response={200: list[MessageOut], **ERRORS})
 def tip_messages(request: HttpRequest, tip_id: TipId) -> list[dict[str, Any]]:
-    """The anonymous conversation with the tipster, oldest first."""
+    """The anonymous conversation with the tipster, in the order it was written down (the
+    tipster's times are kept only to the hour: by time, an answer could come before its
+    question)."""
     api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip, pk=tip_id)
     return [{"direction": m.direction, "text": m.text, "created_at": m.created_at}
-            for m in tip.messages.order_by("created_at", "id")]
+            for m in tip.messages.order_by("id")]
 
 
 @tips_router.post("/tips/{int:tip_id}/questions", response={201: MessageOut, **BODY_ERRORS})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from traceobject.accounts.roles import ROLES
 from traceobject.accounts.services import MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH
+from traceobject.accounts.zones import time_zone_choices
 from traceobject.core.forms import LineField
 from traceobject.core.names import language_autonym, language_name
 from traceobject.routing.models import Authority
@@ -104,6 +105,20 @@ class LanguageForm(forms.Form):
             (code, _both(language_autonym(code), language_name(code)))
             for code, _name in settings.LANGUAGES
         ]
+
+
+class TimeZoneForm(forms.Form):
+    """A person's time zone for the times the back office shows; the service checks it
+    again."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("The system's (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
+            (name, name.replace("_", " ")) for name in time_zone_choices()]
 
 
 def _both(own: str, reader: str) -> str:

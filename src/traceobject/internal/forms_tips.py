@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -12,7 +13,7 @@ from traceobject.core.forms import LineField, TextField
 from traceobject.core.reference import country_codes
 from traceobject.tips import selectors
 from traceobject.tips.models import TipState
-from traceobject.tips.services import NOTE_MAX, QUESTION_MAX
+from traceobject.tips.services import NOTE_MAX, QUESTION_MAX, settable_state_choices
 
 MAX_SELECTED = 150  # tips one bulk action may name (a page has 50; the request
 # may carry at most settings.DATA_UPLOAD_MAX_NUMBER_FIELDS fields)
@@ -23,8 +24,22 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 def _state_choices(*, blank: str | None) -> list[tuple[str, Any]]:
+    """The states a person may set by hand ("forwarded" is set by forwarding only)."""
     choices: list[tuple[str, Any]] = [] if blank is None else [("", blank)]
-    return choices + list(TipState.choices)
+    return choices + settable_state_choices()
+
+
+FORWARD_TO_SET = _("A tip becomes “Forwarded” only by forwarding it to an authority: use "
+                   "Forward.")
+
+
+class SettableStateField(forms.ChoiceField):
+    """A state set by hand: "forwarded" is refused with its own reason (forwarding sets it)."""
+
+    def validate(self, value: Any) -> None:
+        if value == TipState.FORWARDED:
+            raise forms.ValidationError(FORWARD_TO_SET, code="forward_to_set")
+        super().validate(value)
 
 
 class InboxFilterForm(forms.Form):
@@ -41,9 +56,15 @@ class InboxFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
     cluster = forms.IntegerField(label=_("Cluster"), required=False, min_value=1,
                                  max_value=2**63 - 1, widget=forms.HiddenInput)
+    answers = forms.ChoiceField(label=_("Answers"), required=False, choices=[
+        ("", _("Any")), ("new", _("New answers for me"))])
     order = forms.ChoiceField(label=_("Order"), required=False, choices=[
         ("score", _("Triage score")), ("newest", _("Newest first")),
         ("oldest", _("Oldest first"))])
+
+    # The fields that make up the inbox's current view (carried to a tip's page and back).
+    NAV_FIELDS = ("q", "state", "country", "language", "since", "until", "assignee",
+                  "cluster", "answers", "order")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,8 +86,21 @@ class InboxFilterForm(forms.Form):
             raise forms.ValidationError(_("Unknown language code."))
         return value
 
-    def filters(self) -> dict[str, Any]:
-        """The selector's keyword arguments (call after is_valid())."""
+    def nav_query(self) -> list[tuple[str, str]]:
+        """The valid filters as (name, value) pairs, rebuilt from the cleaned values (never
+        the raw input), for links that keep the inbox's view (call after is_valid())."""
+        data = self.cleaned_data
+        pairs = []
+        for name in self.NAV_FIELDS:
+            value = data.get(name)
+            if value is None or value == "" or (name == "order" and value == "score"):
+                continue
+            pairs.append((name, value.isoformat() if isinstance(value, date) else str(value)))
+        return pairs
+
+    def filters(self, *, reader: Any = None) -> dict[str, Any]:
+        """The selector's keyword arguments (call after is_valid()); ``reader``: the person
+        whose unseen answers "answers=new" means."""
         data = self.cleaned_data
         assignee: Any = data.get("assignee") or None
         if assignee and assignee != "none":
@@ -76,6 +110,7 @@ class InboxFilterForm(forms.Form):
             "language": data.get("language") or None, "since": data.get("since"),
             "until": data.get("until"), "query": data.get("q") or None,
             "assignee": assignee, "cluster": data.get("cluster"),
+            "new_answers_for": reader if data.get("answers") == "new" else None,
             "order": data.get("order") or "score",
         }
 
@@ -113,7 +148,7 @@ class BulkForm(forms.Form):
 
     tip = IdListField()
     action = forms.ChoiceField(choices=ACTIONS)
-    state = forms.ChoiceField(required=False)
+    state = SettableStateField(required=False)
     assignee = forms.ChoiceField(required=False)
     whole_cluster = forms.BooleanField(required=False, label=_("Apply to whole cluster"))
 
@@ -134,7 +169,7 @@ class BulkForm(forms.Form):
 
 
 class StateForm(forms.Form):
-    state = forms.ChoiceField(choices=_state_choices(blank=None))
+    state = SettableStateField(choices=_state_choices(blank=None))
     whole_cluster = forms.BooleanField(required=False, label=_("Apply to whole cluster"))
 
 

@@ -13,6 +13,7 @@ from traceobject.evidence.models import Case, Crop
 from traceobject.routing.models import ForwardingState
 from traceobject.routing.selectors import forwardings_visible_to
 from traceobject.tips.models import Tip, TipState
+from traceobject.tips.selectors import new_answer_count
 
 
 @dataclass
@@ -22,6 +23,7 @@ class HomeSummary:
     in_review: int = 0
     drafts: int = 0
     unacknowledged: int = 0
+    new_answers: int = 0  # tips with an answer from the tipster this person has not seen
     cases: list[Any] = field(default_factory=list)
     crops: list[Any] = field(default_factory=list)
 
@@ -33,6 +35,7 @@ def home_summary(*, user: Any) -> HomeSummary:
         summary.new_tips = Tip.objects.filter(state=TipState.NEW).count()
         summary.my_tips = Tip.objects.filter(assigned_to=user).exclude(
             state__in=(TipState.CLOSED, TipState.SPAM)).count()
+        summary.new_answers = new_answer_count(user=user)
         summary.drafts = TracedObject.objects.filter(status=ObjectStatus.DRAFT).count()
         summary.cases = list(Case.objects.annotate(n=Count("files"))
                              .order_by("-created_at")[:10])

@@ -23,7 +23,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from traceobject.accounts import selectors, services
-from traceobject.accounts.middleware import LANGUAGE_SESSION_KEY, SEEN_SESSION_KEY
+from traceobject.accounts.middleware import (
+    LANGUAGE_SESSION_KEY,
+    SEEN_SESSION_KEY,
+    TIME_ZONE_SESSION_KEY,
+)
 from traceobject.accounts.models import ApiToken
 from traceobject.accounts.reauth import reauth_mark, reauth_required, safe_next
 from traceobject.accounts.roles import ADMINISTRATOR, ROLES, is_fully_signed_in, role_required
@@ -37,6 +41,7 @@ from traceobject.internal.forms_accounts import (
     ReauthForm,
     RolesForm,
     SignInForm,
+    TimeZoneForm,
     TokenForm,
     UserCreateForm,
     form_errors,
@@ -272,24 +277,49 @@ def reauth(request: HttpRequest) -> HttpResponse:
 # --- A person's own settings ----------------------------------------------------------------
 
 def _settings_page(request: HttpRequest, *, form: LanguageForm | None = None,
-                   status: int = 200) -> HttpResponse:
+                   zone_form: TimeZoneForm | None = None, status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     browser = translation.get_language_from_request(request)
     if form is None:
         form = LanguageForm(initial={"language": selectors.staff_language(user=user)},
                             browser_language=browser)
+    if zone_form is None:
+        zone_form = TimeZoneForm(initial={"time_zone": selectors.staff_time_zone(user=user)})
     return render(request, "internal/accounts/settings.html", {
-        "form": form, "saved": request.GET.get("saved") == "1" and status == 200,
+        "form": form, "zone_form": zone_form, "now": timezone.now(),
+        "saved": request.GET.get("saved") == "1" and status == 200,
     }, status=status)
+
+
+def _saved() -> HttpResponse:
+    return HttpResponseRedirect(resolve_url("internal:account-settings") + "?saved=1",
+                                status=303)
+
+
+def _time_zone_save(request: HttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, zone_form=form, status=400)
+    try:
+        zone = services.staff_time_zone_set(user=request.user,  # type: ignore[arg-type]
+                                            time_zone=form.cleaned_data["time_zone"])
+    except ServiceError as exc:
+        form_errors(form, exc.fields or {"__all__": exc.message})
+        return _settings_page(request, zone_form=form, status=exc.status)
+    request.session[TIME_ZONE_SESSION_KEY] = zone
+    return _saved()
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(*ROLES)
 def account_settings(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own settings: the back office's language."""
+    """The signed-in person's own settings: the back office's language and time zone (two
+    forms; a POST with a time_zone field is the second)."""
     if request.method != "POST":
         return _settings_page(request)
+    if "time_zone" in request.POST:
+        return _time_zone_save(request)
     browser = translation.get_language_from_request(request)
     form = LanguageForm(request.POST, browser_language=browser)
     if not form.is_valid():
@@ -301,8 +331,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         form_errors(form, exc.fields or {"__all__": exc.message})
         return _settings_page(request, form=form, status=exc.status)
     request.session[LANGUAGE_SESSION_KEY] = language
-    return HttpResponseRedirect(resolve_url("internal:account-settings") + "?saved=1",
-                                status=303)
+    return _saved()
 
 
 def _tokens_page(request: HttpRequest, *, form: TokenForm | None = None, new_token: str = "",

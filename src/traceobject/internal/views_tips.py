@@ -24,12 +24,12 @@ from django.views.decorators.http import require_POST, require_safe
 from traceobject.accounts.reauth import reauth_required, safe_next
 from traceobject.accounts.roles import INVESTIGATOR, role_required
 from traceobject.audit.services import audit_view_record
-from traceobject.catalog.models import TracedObject, is_object_ref
+from traceobject.catalog.models import ObjectImage, TracedObject, is_object_ref
 from traceobject.core.errors import ServiceError
 from traceobject.internal import forms_tips as forms
 from traceobject.tips import selectors, services
 from traceobject.tips.analysis import ENTITY_KINDS
-from traceobject.tips.models import Tip, TipCluster, TipState
+from traceobject.tips.models import CLOSED_STATES, Direction, Tip, TipCluster, TipState
 
 ROW_TEXT_CHARS = 600  # an inbox row shows this much of a tip; its page shows all
 
@@ -74,12 +74,30 @@ class Row:
     html: SafeString
     similar: int  # other tips in its cluster
     language: str
+    url: str  # the tip's page, with the inbox's view to walk on from there
+    thumbnail: str  # the object's first picture, small ("" without one)
+    new_answer: bool  # an answer from the tipster the reader has not seen
 
 
-def _rows(tips: Any) -> list[Row]:
+def _thumbnail_url(ref: str, image: ObjectImage | None) -> str:
+    if image is None or not image.widths:
+        return ""
+    return reverse("internal:object-image", args=[ref, image.pk, min(image.widths)])
+
+
+def _rows(tips: Any, *, nav: str = "", thumbnails: bool = False) -> list[Row]:
+    """The rows of a tips table; with ``thumbnails``, each with its object's picture (one
+    query for the page)."""
+    tips = list(tips)
+    images = (selectors.object_thumbnails(object_ids={tip.object_id for tip in tips})
+              if thumbnails else {})
+    suffix = f"?{nav}" if nav else ""
     return [Row(tip=tip, html=highlight(tip.text, tip.entities, limit=ROW_TEXT_CHARS),
                 similar=max(0, (tip.cluster.size if tip.cluster else 0) - 1),
-                language=tip.detected_language or tip.language)
+                language=tip.detected_language or tip.language,
+                url=reverse("internal:tip", args=[tip.pk]) + suffix,
+                thumbnail=_thumbnail_url(tip.object.ref, images.get(tip.object_id)),
+                new_answer=bool(getattr(tip, "new_answer", False)))
             for tip in tips]
 
 
@@ -112,25 +130,35 @@ def _inbox_page(request: HttpRequest, *, obj: TracedObject | None,
                 bulk_error: str = "", status: int = 200) -> HttpResponse:
     form = forms.InboxFilterForm(request.GET or None)
     filters: dict[str, Any] = {"order": "score"}
+    nav: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid():
-        filters = form.filters()
+        filters = form.filters(reader=request.user)
+        nav = form.nav_query()
     elif form.is_bound:
         status = 400
     filters["obj"] = obj
+    if obj is not None:
+        nav.append(("object", obj.ref))
     counts = selectors.inbox_state_counts(**filters)
-    page = selectors.inbox_page(page=request.GET.get("page"), **filters,
+    page = selectors.inbox_page(page=request.GET.get("page"), **filters, reader=request.user,
                                 count=selectors.state_total(counts, filters.get("state")))
+    thumbnail = ""
+    if obj is not None:
+        thumbnail = _thumbnail_url(obj.ref, selectors.object_thumbnails(
+            object_ids={obj.pk}).get(obj.pk))
     query = request.GET.copy()
     query.pop("page", None)
     state_query = request.GET.copy()
     for name in ("page", "state"):
         state_query.pop(name, None)
     return render(request, "internal/tips/inbox.html", {
-        "obj": obj, "form": form, "page": page, "rows": _rows(page.object_list),
+        "obj": obj, "form": form, "page": page, "thumbnail": thumbnail,
+        "rows": _rows(page.object_list, nav=urlencode(nav), thumbnails=obj is None),
         "counts": [(value, label, counts.get(value, 0)) for value, label in TipState.choices],
         "total": sum(counts.values()), "state": filters.get("state") or "",
         "query": query.urlencode(), "state_query": state_query.urlencode(),
-        "states": TipState.choices, "investigators": selectors.investigators(),
+        "states": services.settable_state_choices(),
+        "investigators": selectors.investigators(),
         "bulk_error": bulk_error, "here": request.get_full_path(),
     }, status=status)
 
@@ -206,6 +234,62 @@ def bulk(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- one tip
 
 
+NAV_MAX = 2000  # characters of a carried inbox view (the filters fit in far fewer)
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """Where the tip sits in the inbox the investigator came from."""
+
+    query: str  # the inbox's view, rebuilt from valid values ("" for the default one)
+    inbox: str  # back to that inbox
+    previous: str  # the tip before, with the same view ("" at the start)
+    next: str  # the tip after ("" at the end)
+    invalid: bool  # the view in the address was not valid: the whole inbox is walked
+
+
+def _nav_source(request: HttpRequest) -> QueryDict:
+    """The inbox view a tip page was opened with: its query string, or for a form posted from
+    the page, the view the form carried."""
+    if request.method == "POST":
+        return QueryDict(str(request.POST.get("nav") or "")[:NAV_MAX])
+    return request.GET
+
+
+def _navigation(request: HttpRequest, tip: Tip) -> Navigation:
+    source = _nav_source(request)
+    invalid = len(source.urlencode()) > NAV_MAX
+    obj: TracedObject | None = None
+    ref = str(source.get("object") or "")
+    if ref:
+        obj = (TracedObject.objects.filter(ref=ref.upper()).first() if is_object_ref(ref)
+               else None)
+        invalid = invalid or obj is None
+    form = forms.InboxFilterForm({k: source.get(k) for k in forms.InboxFilterForm.NAV_FIELDS
+                                  if k in source})
+    filters: dict[str, Any] = {"order": "score"}
+    pairs: list[tuple[str, str]] = []
+    if invalid or not form.is_valid():
+        invalid, obj = True, None
+    else:
+        filters = form.filters(reader=request.user)
+        pairs = form.nav_query()
+    if obj is not None:
+        pairs.append(("object", obj.ref))
+    filters["obj"] = obj
+    query = urlencode(pairs)
+    suffix = f"?{query}" if query else ""
+    around = selectors.tip_neighbours(tip=tip, **filters)
+    inbox_query = urlencode([(k, v) for k, v in pairs if k != "object"])
+    inbox = (reverse("internal:object-tips", args=[obj.ref]) if obj is not None
+             else reverse("internal:tips")) + (f"?{inbox_query}" if inbox_query else "")
+    return Navigation(
+        query=query, inbox=inbox, invalid=invalid,
+        previous=(reverse("internal:tip", args=[around.previous]) + suffix
+                  if around.previous else ""),
+        next=reverse("internal:tip", args=[around.next]) + suffix if around.next else "")
+
+
 def _tip_page(request: HttpRequest, tip: Tip, *, status: int = 200, error: str = "",
               contact: str | None = None, revealed: bool = False,
               **form_overrides: Any) -> HttpResponse:
@@ -213,11 +297,21 @@ def _tip_page(request: HttpRequest, tip: Tip, *, status: int = 200, error: str =
     records who saw the tip, in one entry: after a reveal of an address, the reveal's own."""
     detail = selectors.tip_detail(tip=tip)
     assignee = str(tip.assigned_to_id) if tip.assigned_to_id else "none"
+    image = selectors.object_thumbnails(object_ids={tip.object_id}).get(tip.object_id)
+    cluster_size = tip.cluster.size if tip.cluster else 0
     response = render(request, "internal/tips/tip.html", {
         "tip": tip, "html": highlight(tip.text, tip.entities), "detail": detail,
         "similar": _rows(detail.similar), "language": tip.detected_language or tip.language,
-        "states": TipState.choices, "error": error, "contact": contact,
+        "states": services.settable_state_choices(), "error": error, "contact": contact,
         "referral_country": services.tip_referral_country(tip),
+        "thumbnail": _thumbnail_url(tip.object.ref, image),
+        "nav": _navigation(request, tip), "score": selectors.score_breakdown(tip=tip),
+        "new_answers": _new_answer_ids(request, tip, detail),
+        "forward_url": _forward_url([tip.pk]),
+        "forward_cluster_url": (f"{reverse('internal:forwarding-new')}?"
+                                f"{urlencode([('cluster', tip.cluster_id)])}"
+                                if tip.cluster_id and cluster_size > 1 else ""),
+        "closed": tip.state in CLOSED_STATES,
         "state_form": form_overrides.get("state_form") or forms.StateForm(
             initial={"state": tip.state}),
         "assign_form": form_overrides.get("assign_form") or forms.AssignForm(
@@ -231,6 +325,18 @@ def _tip_page(request: HttpRequest, tip: Tip, *, status: int = 200, error: str =
     return response
 
 
+def _new_answer_ids(request: HttpRequest, tip: Tip, detail: selectors.TipDetail) -> set[int]:
+    """The tipster's answers on the page that are new to the reader; the page shows them
+    (marked), so from now on they are seen."""
+    if request.method != "GET" or not detail.messages:
+        return set()
+    seen = selectors.seen_message_id(tip=tip, user=request.user)
+    new = {m.pk for m in detail.messages
+           if m.direction == Direction.FROM_TIPSTER and m.pk > seen}
+    services.tip_seen(tip=tip, user=request.user, message_id=max(m.pk for m in detail.messages))
+    return new
+
+
 @never_cache
 @require_safe
 @role_required(INVESTIGATOR)
@@ -239,8 +345,11 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _tip_done(request: HttpRequest, tip: Tip, message: str) -> HttpResponse:
+    """Back to the tip's page, with the inbox view the form carried (checked again)."""
     messages.success(request, message)
-    return redirect("internal:tip", pk=tip.pk)
+    nav = _navigation(request, tip)
+    return HttpResponseRedirect(reverse("internal:tip", args=[tip.pk])
+                                + (f"?{nav.query}" if nav.query else ""))
 
 
 @never_cache
@@ -250,11 +359,15 @@ def tip_state(request: HttpRequest, pk: int) -> HttpResponse:
     tip = _tip(pk)
     form = forms.StateForm(request.POST)
     if not form.is_valid():
+        reason = form.errors.get("state")
         return _tip_page(request, tip, status=400, state_form=form,
-                         error=_("Choose a state."))
-    changed = services.tip_state_set(tips=[tip], state=form.cleaned_data["state"],
-                                     user=request.user,
-                                     whole_cluster=form.cleaned_data["whole_cluster"])
+                         error=str(reason[0]) if reason else _("Choose a state."))
+    try:
+        changed = services.tip_state_set(tips=[tip], state=form.cleaned_data["state"],
+                                         user=request.user,
+                                         whole_cluster=form.cleaned_data["whole_cluster"])
+    except ServiceError as error:
+        return _tip_page(request, tip, status=400, state_form=form, error=error.message)
     return _tip_done(request, tip, _("%(n)d tips set to “%(state)s”.") % {
         "n": changed, "state": TipState(form.cleaned_data["state"]).label})
 
@@ -362,10 +475,11 @@ def _cluster_page(request: HttpRequest, cluster: TipCluster, *, status: int = 20
     page = selectors.inbox_page(cluster=cluster, page=request.GET.get("page"),
                                 count=selectors.state_total(counts, None))
     return render(request, "internal/tips/cluster.html", {
-        "cluster": cluster, "page": page, "rows": _rows(page.object_list),
+        "cluster": cluster, "page": page,
+        "rows": _rows(page.object_list, nav=urlencode([("cluster", cluster.pk)])),
         "counts": [(label, counts[value]) for value, label in TipState.choices
                    if counts.get(value)],
-        "form": form or forms.StateForm(), "states": TipState.choices,
+        "form": form or forms.StateForm(), "states": services.settable_state_choices(),
     }, status=status)
 
 

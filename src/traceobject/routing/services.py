@@ -251,7 +251,7 @@ def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str
         forwarding.tips.set(loaded)
         to_mark = [tip for tip in loaded if tip.state != TipState.FORWARDED]
         if to_mark:
-            tip_services.tip_state_set(tips=to_mark, state=TipState.FORWARDED, user=user)
+            tip_services.tips_mark_forwarded(tips=to_mark, user=user)
         audit_record(actor=user, action="routing.forward", target=f"forwarding {forwarding.ref}",
                      data={"authority": target.country, "object": obj.ref,
                            "tips": [tip.pk for tip in loaded]})

@@ -12,7 +12,8 @@ from django.conf import settings
 
 EDGE_EXCLUDED = {
     ("tips", "tip"), ("tips", "tipcluster"), ("tips", "tipband"), ("tips", "tipnote"),
-    ("tips", "tipmessage"), ("tips", "edgepurge"), ("catalog", "objectreview"),
+    ("tips", "tipmessage"), ("tips", "edgepurge"), ("tips", "tipreadmark"),
+    ("catalog", "objectreview"),
     ("sync", "pushedobject"),
     ("core", "periodicslot"), ("core", "workerlease"),  # the edge runs no worker
 }

@@ -251,6 +251,25 @@ class TipMessage(models.Model):
         return f"tip message {self.pk} ({self.direction})"
 
 
+class TipReadMark(models.Model):
+    """How far one staff member has read a tip's conversation: the id of the last message
+    (TipMessage) there was when they last opened the tip. A tipster's answer with a higher id
+    is new to them; other people's marks are their own."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    seen_message_id = models.BigIntegerField(default=0)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tip"],
+                                               name="tips_readmark_once")]
+
+    def __str__(self) -> str:
+        return f"read mark of {self.user_id} on tip {self.tip_id}"
+
+
 class OnceKey(models.Model):
     """A one-time key of the public side, kept about a day: the Idempotency-Key of an API
     request, or the one-time token of a web form together with its browser's secret. A retried,

@@ -31,6 +31,7 @@ from traceobject.tips.models import (
     Tip,
     TipMessage,
     TipNote,
+    TipReadMark,
     TipState,
 )
 from traceobject.tips.signals import tips_changed
@@ -224,6 +225,17 @@ def _public_status_sync(tips: QuerySet[Tip], state: str) -> None:
             public_status=PublicStatus.CHECKING, status_pushed=False)
 
 
+# The states a person sets by hand. "forwarded" is not one of them: a tip becomes forwarded
+# only by being forwarded to an authority (routing.services.forwarding_create, which calls
+# tips_mark_forwarded), so that the state always means a package went out.
+SETTABLE_STATES = tuple(state for state in TipState.values if state != TipState.FORWARDED)
+
+
+def settable_state_choices() -> list[tuple[str, Any]]:
+    """(value, label) of the states a person may set by hand, in TipState's order."""
+    return [(value, label) for value, label in TipState.choices if value in SETTABLE_STATES]
+
+
 def tip_state_set(*, tips: Iterable[Tip | int], state: str, user: Any,
                   whole_cluster: bool = False) -> int:
     """Set the triage state of `tips` (with whole_cluster: of every member of their clusters);
@@ -231,11 +243,27 @@ def tip_state_set(*, tips: Iterable[Tip | int], state: str, user: Any,
 
     closed_at is set when a tip enters one of CLOSED_STATES (kept while it moves between
     them) and cleared when it leaves them; the tipster's public status follows; one audit
-    entry lists every changed tip.
+    entry lists every changed tip. "forwarded" is refused (code "forward_to_set"): only
+    forwarding sets it.
     """
+    if state == TipState.FORWARDED:
+        message = _("A tip becomes “Forwarded” only by forwarding it to an authority: use "
+                    "Forward.")
+        raise ServiceError("forward_to_set", message, status=422, fields={"state": message})
     if state not in TipState.values:
         raise ServiceError("invalid_state", _("Unknown tip state."), status=422,
                            fields={"state": _("Unknown tip state.")})
+    return _state_apply(tips=tips, state=state, user=user, whole_cluster=whole_cluster)
+
+
+def tips_mark_forwarded(*, tips: Iterable[Tip | int], user: Any) -> int:
+    """Set `tips` to "forwarded": for the forwarding service only, inside the transaction
+    that records the forwarding (audited like any change of state)."""
+    return _state_apply(tips=tips, state=TipState.FORWARDED, user=user, whole_cluster=False)
+
+
+def _state_apply(*, tips: Iterable[Tip | int], state: str, user: Any,
+                 whole_cluster: bool) -> int:
     with transaction.atomic():
         selected = _selected(tips, whole_cluster=whole_cluster)
         changing = selected.exclude(state=state)
@@ -254,6 +282,29 @@ def tip_state_set(*, tips: Iterable[Tip | int], state: str, user: Any,
                          "from": {str(k): v for k, v in sorted(before.items())}})
             _estimate_later(Tip.objects.filter(pk__in=ids).values_list("object_id", flat=True))
     return len(before)
+
+
+def tip_seen(*, tip: Tip, user: Any, message_id: int) -> None:
+    """``user`` has read ``tip``'s conversation up to the message ``message_id`` (the last
+    one the page showed them): the tipster's answers up to it are no longer new to them.
+    The mark only moves forward. It is the person's own reading state, like a read mark in
+    a mail program, and is not written to the audit log (opening a tip is not either)."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    now = timezone.now()
+    marks = TipReadMark.objects.filter(user=user, tip=tip)
+    if marks.filter(seen_message_id__lt=message_id).update(seen_message_id=message_id,
+                                                           seen_at=now):
+        return
+    if marks.exists():
+        return
+    try:
+        with transaction.atomic():
+            TipReadMark.objects.create(user=user, tip=tip, seen_message_id=message_id,
+                                       seen_at=now)
+    except IntegrityError:  # the same person's other tab made it first
+        marks.filter(seen_message_id__lt=message_id).update(seen_message_id=message_id,
+                                                            seen_at=now)
 
 
 # Follow-up with the anonymous tipster
