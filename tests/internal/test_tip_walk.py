@@ -425,14 +425,16 @@ def test_a_score_from_an_older_analysis_is_said_to_be_so(client, ivy, published)
     assert "worked out by an earlier version of the analysis" in html
 
 
-def test_opening_a_tip_writes_only_the_readers_mark(client, users, published):
-    """Opening a tip through the walk is reading: nothing is written but the reader's mark."""
+def test_opening_a_tip_writes_only_the_readers_mark_and_the_view(client, users, published):
+    """Opening a tip through the walk is reading: nothing is written but the reader's mark
+    and the audit log's record of who saw the tip."""
     tip = tip_make(published, "A bag")
     _answer(tip, at=timezone.now() - timedelta(hours=1))
     staff_login(client, users["investigator"])
     before = AuditEvent.objects.count()
     client.get(f"/internal/tips/{tip.pk}/?q=bag")
-    assert AuditEvent.objects.count() == before
+    added = list(AuditEvent.objects.order_by("pk")[before:])
+    assert [(e.action, e.target) for e in added] == [("view.tip", f"tip {tip.pk}")]
     assert TipReadMark.objects.filter(user=users["investigator"], tip=tip).exists()
 
 
