@@ -248,12 +248,12 @@ def test_a_tipsters_later_answer_reaches_the_package_and_the_liaison_officer(
     assert "New updates on 1 package" in home and "1 new" in home
     assert "packages with new updates or answers" in client.get("/internal/").content.decode()
     page = client.get(f"/internal/liaison/{forwarding.ref}/").content.decode()
-    assert "1 new update on this package" in page and "badge-new" in page
+    assert "1 new update on this package" in page and "pill-new" in page
     assert "next to the station" in page
     assert ForwardingMessage.objects.get().seen_at is not None
     assert "routing.messages_seen" in _audit_actions()
     again = client.get(f"/internal/liaison/{forwarding.ref}/").content.decode()
-    assert "badge-new" not in again and "next to the station" in again
+    assert "pill-new" not in again and "next to the station" in again
     assert "New updates" not in client.get("/internal/liaison/").content.decode()
 
 
@@ -317,8 +317,8 @@ def test_a_liaison_question_reaches_the_investigators_and_the_answer_comes_back(
 
     staff_login(client, users["liaison"])
     page = client.get(f"/internal/liaison/{forwarding.ref}/").content.decode()
-    assert "Hohe Straße, near the cathedral." in page and "badge-new" in page
-    assert "badge-new" not in client.get(f"/internal/liaison/{forwarding.ref}/").content.decode()
+    assert "Hohe Straße, near the cathedral." in page and "pill-new" in page
+    assert "pill-new" not in client.get(f"/internal/liaison/{forwarding.ref}/").content.decode()
 
 
 def test_the_answer_from_the_forwardings_page(client, users, sent) -> None:

@@ -57,7 +57,7 @@ class ForwardingForm(forms.Form):
             return
         reasons = {authority.pk: reason for authority, reason in suggestions or []}
         others = [a for a in field.queryset if a.pk not in reasons]  # type: ignore[union-attr]
-        field.widget.choices = [  # type: ignore[attr-defined]
+        field.widget.choices = [
             ("", field.empty_label),
             (_("Suggested"), [(a.pk, f"{authority_label(a)} — {reasons[a.pk]}")
                               for a in suggested]),

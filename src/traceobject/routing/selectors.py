@@ -170,7 +170,7 @@ def _open_questions() -> QuerySet[ForwardingMessage]:
                                             seen_at__isnull=True)
 
 
-def open_question_forwarding_ids() -> QuerySet[ForwardingMessage]:
+def open_question_forwarding_ids() -> QuerySet[Any]:
     """The ids of the forwardings with an unanswered question (a subquery)."""
     return _open_questions().values("forwarding_id")
 

@@ -10,8 +10,9 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   };
   var options = Array.prototype.slice.call(select.options).filter(function (o) { return o.value; });
+  var box = document.createElement("div");
+  box.className = "authority-filter";
   var label = document.createElement("label");
-  label.className = "authority-filter";
   label.textContent = holder.getAttribute("data-filter-label") || "Filter";
   var input = document.createElement("input");
   input.type = "search";
@@ -22,9 +23,10 @@
   var count = document.createElement("p");
   count.className = "authority-filter-count";
   count.setAttribute("aria-live", "polite");
-  holder.insertBefore(label, select);
-  holder.insertBefore(input, select);
-  holder.insertBefore(count, select);
+  box.appendChild(label);
+  box.appendChild(input);
+  box.appendChild(count);
+  holder.insertBefore(box, select);
   count.hidden = true;
 
   function apply() {
@@ -36,18 +38,21 @@
       option.disabled = !match;
       if (match) shown += 1;
     });
+    var groups = 0;
     Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
       group.hidden = !Array.prototype.some.call(group.children, function (o) { return !o.hidden; });
+      if (!group.hidden) groups += 1;
     });
     if (wanted) {
-      select.size = Math.max(2, Math.min(10, shown + 1));
+      // every visible row: the matches, their group headings and the "choose" line
+      select.size = Math.max(3, Math.min(12, shown + groups + 1));
       var current = select.options[select.selectedIndex];
       if (!current || current.hidden || !current.value) {
         var first = options.filter(function (o) { return !o.hidden; })[0];
         if (first) first.selected = true;
       }
       count.hidden = false;
-      count.textContent = shown + " " + (holder.getAttribute("data-filter-count") || "");
+      count.textContent = (holder.getAttribute("data-filter-count") || "") + " " + shown;
     } else {
       select.size = 0;
       count.hidden = true;
