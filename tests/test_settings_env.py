@@ -92,6 +92,7 @@ def production_env(tmp_path, redis_url) -> dict[str, str]:
         "TRACEOBJECT_SECRET_KEY": _random_secret(),
         "TRACEOBJECT_RECEIPT_KEY": _random_secret(),
         "TRACEOBJECT_ALLOWED_HOSTS": "tips.example.org",
+        "TRACEOBJECT_PUBLIC_BASE_URL": "https://tips.example.org",
         "REDIS_URL": redis_url,
         "TRACEOBJECT_INTAKE_PUBLIC_KEY_FILE": str(keys / "intake.pub"),
         "TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE": str(keys / "intake.key"),
@@ -180,6 +181,13 @@ def test_production_checks_report_a_short_receipt_key(production_env, length) ->
     _fails(production_env, "traceobject.E003", f"has {length} characters; at least 32")
 
 
+def test_a_core_without_the_public_address_is_warned(production_env) -> None:
+    """Its forwarding packages could not link to the object's public page."""
+    del production_env["TRACEOBJECT_PUBLIC_BASE_URL"]
+    output = _fails(production_env, "traceobject.W022", "TRACEOBJECT_PUBLIC_BASE_URL")
+    assert "traceobject.W021" not in output
+
+
 def test_a_receipt_key_of_32_characters_is_enough(production_env) -> None:
     production_env["TRACEOBJECT_RECEIPT_KEY"] = _random_secret(32)
     assert _run(production_env).returncode == 0
@@ -202,6 +210,7 @@ def test_production_checks_report_a_private_key_others_can_read(production_env, 
 def test_an_edge_in_production_is_warned_about_example_operator_details(production_env) -> None:
     env = dict(production_env, TRACEOBJECT_ROLE="edge")
     del env["TRACEOBJECT_INTAKE_PRIVATE_KEY_FILE"]  # the edge holds no private key
+    del env["TRACEOBJECT_PUBLIC_BASE_URL"]
     output = _fails(env, "traceobject.W020", "TRACEOBJECT_OPERATOR_NAME", "traceobject.W021",
                     "traceobject.I020")
     assert "traceobject.E0" not in output, output

@@ -123,6 +123,12 @@ NUM_PROXIES = env_int("TRACEOBJECT_NUM_PROXIES", 0, minimum=0)
 # The public site's address: absolute links (share cards, the feed, the embed snippet,
 # forwarding packages) use it; unset, the address a request came to.
 PUBLIC_BASE_URL = env_url("TRACEOBJECT_PUBLIC_BASE_URL", "")
+# Every forwarding package carries this handling marking (top of the HTML, every PDF page, the
+# JSON's "handling") and a contact point: the forwarding investigator and this agency contact
+# (empty: the operator's name, e-mail address and phone number).
+HANDLING_MARKING = (env_str("TRACEOBJECT_HANDLING_MARKING").strip()
+                    or "Law enforcement only — handle under your agency's rules")
+FORWARDING_CONTACT = env_str("TRACEOBJECT_FORWARDING_CONTACT").strip()
 
 _CORE_ONLY_APPS = {
     "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages", "django_tasks",

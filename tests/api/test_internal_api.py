@@ -216,7 +216,9 @@ def test_forward_then_liaison_acknowledges_and_reports(client, tokens, published
                                      target=f"forwarding {ref}",
                                      data={"via": "api", "refs": [ref]}).exists()  # taken out
     assert package["package"]["tips"][0]["text"] == "Sold at a shop in Köln."
-    assert "contact" not in json.dumps(package).lower()
+    dumped = json.dumps(package).lower()  # no tipster contact; the agency's contact point
+    assert "contact_email" not in dumped and "contact_sealed" not in dumped
+    assert set(package["package"]["contact_point"]) == {"investigator", "agency"}
 
     ack = call(client, "post", f"/liaison/packages/{ref}/acknowledge", tokens["liaison"])
     assert ack.status_code == 200 and ack.json()["state"] == "acknowledged"

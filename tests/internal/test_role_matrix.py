@@ -67,8 +67,10 @@ MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "tip-cluster": (INV, None), "tip-cluster-state": (None, INV), "object-tips": (INV, None),
     "forwardings": (STAFF_FWD, None), "forwarding-new": (INV, INV),
     "forwarding": (STAFF_FWD, None), "forwarding-package": (STAFF_FWD | DE, None),
+    "forwarding-answer": (None, INV),
     "liaison": ({"liaison", "liaison_fr"}, None), "liaison-forwarding": (DE, None),
     "liaison-acknowledge": (None, DE), "liaison-outcome": (None, DE),
+    "liaison-question": (None, DE),
     "audit": (AUD_ADM, None), "audit-verify": (AUD_ADM, AUD_ADM), "audit-entry": (AUD_ADM, None),
     "audit-export": (AUD_ADM, None),
     "exports": (INV_ADM, INV), "export": (INV_ADM, None), "export-status": (INV_ADM, None),
@@ -85,7 +87,7 @@ MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
 SIGN_IN = {"login", "login-code", "login-enrol", "logout", "reauth"}
 # Reached only by a liaison of the package's country; others get 404, not 403.
 HIDDEN_BY_404 = {"liaison-forwarding", "liaison-acknowledge", "liaison-outcome",
-                 "forwarding-package"}
+                 "liaison-question", "forwarding-package"}
 
 
 def _internal_names() -> set[str]:
@@ -147,6 +149,8 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
         "liaison-forwarding": {"ref": forwarding.ref},
         "liaison-acknowledge": {"ref": forwarding.ref},
         "liaison-outcome": {"ref": forwarding.ref},
+        "liaison-question": {"ref": forwarding.ref},
+        "forwarding-answer": {"ref": forwarding.ref},
         "audit-entry": {"seq": AuditEvent.objects.order_by("seq").first().seq},
         "audit-export": {"fmt": "csv"},
         "export": {"pk": export.pk}, "export-status": {"pk": export.pk},

@@ -173,8 +173,10 @@ def test_summary_at_the_limit_is_accepted_and_control_characters_refused(
 
 
 def test_package_holds_no_case_or_tipster_data(published, submit_tips, authorities, users,
-                                               evidence_store) -> None:
-    """Case, evidence, crop, file names, contact address and receipt are never in it."""
+                                               evidence_store, settings) -> None:
+    """Case, evidence, crop, file names, contact address and receipt are never in it (the
+    agency's own contact point is, on another domain than the tipster's address)."""
+    settings.FORWARDING_CONTACT = "Unit 7, unit7@agency.test"
     from traceobject.evidence.models import Case, Crop, EvidenceFile, EvidenceImage
     from traceobject.routing import package as packages
     from traceobject.tips import intake

@@ -146,9 +146,16 @@ def test_new_page_shows_tips_object_and_preselected_suggestion(client, users, pu
     assert response.status_code == 200
     assert published.ref in page and "Biedronka in Kraków." in page
     assert "2 of 3 tips name Poland" in page and "1 of 3 tips names Austria" in page
-    pl = authorities["PL"].pk
-    assert f'value="{pl}" id="id_authority_0" required checked' in page or (
-        f'value="{pl}"' in page and "checked" in page.split(f'value="{pl}"')[1].split(">")[0])
+    pl, at, de = (authorities[code].pk for code in ("PL", "AT", "DE"))
+    # one plain list: the suggested group first (with the reasons), PL chosen, then the rest
+    select = page.split('<select name="authority"')[1].split("</select>")[0]
+    assert f'<option value="{pl}" selected>' in select
+    suggested, others = select.split('<optgroup label="Suggested">')[1].split(
+        '<optgroup label="All other authorities">')
+    assert suggested.index(f'value="{pl}"') < suggested.index(f'value="{at}"')
+    assert "2 of 3 tips name Poland" in suggested and "Poland (PL) · Policja" in suggested
+    assert f'value="{de}"' in others and f'value="{pl}"' not in others
+    assert authorities["IT"].name not in select  # inactive
 
 
 def test_preview_sends_nothing(client, users, open_tip, authorities) -> None:

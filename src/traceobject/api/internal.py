@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -388,8 +389,12 @@ def forwarding_create(request: HttpRequest, payload: ForwardIn) -> Status:
     if authority is None:
         raise ServiceError("invalid", _("There is no authority for that country."),
                            status=422, fields={"authority": _("Unknown authority.")})
+    # where this process serves the public site itself, the packages' links use its address
+    # when TRACEOBJECT_PUBLIC_BASE_URL is not set (a core has none)
+    base = "" if settings.ROLE == "core" else request.build_absolute_uri("/")
     forwarding = routing.forwarding_create(tips=_tips(payload.tips), authority=authority,
-                                           summary=payload.summary, user=user)
+                                           summary=payload.summary, user=user,
+                                           public_base=base)
     return Status(201, _forwarding_out(forwarding))
 
 

@@ -248,3 +248,17 @@ def check_public_site(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             id="traceobject.I020",
         ))
     return problems
+
+
+@register(deploy=True)
+def check_core_public_address(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy` on a core in production: forwarding packages link to the object's
+    public page, which a core can only write as an absolute link with the site's address."""
+    if not settings.PRODUCTION or settings.ROLE != "core" or settings.PUBLIC_BASE_URL:
+        return []
+    return [Warning(
+        "TRACEOBJECT_PUBLIC_BASE_URL is not set on this core.",
+        hint="Forwarding packages then give the object's public page and pictures as paths "
+             "without the site's address; set the public site's https:// address.",
+        id="traceobject.W022",
+    )]

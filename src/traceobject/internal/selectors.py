@@ -11,7 +11,11 @@ from traceobject.accounts.roles import INVESTIGATOR, LIAISON, REVIEWER, user_rol
 from traceobject.catalog.models import ObjectStatus, TracedObject
 from traceobject.evidence.models import Case, Crop
 from traceobject.routing.models import ForwardingState
-from traceobject.routing.selectors import forwardings_visible_to
+from traceobject.routing.selectors import (
+    forwardings_visible_to,
+    liaison_new_counts,
+    open_question_count,
+)
 from traceobject.tips.models import Tip, TipState
 from traceobject.tips.selectors import new_answer_count
 
@@ -24,6 +28,8 @@ class HomeSummary:
     drafts: int = 0
     unacknowledged: int = 0
     new_answers: int = 0  # tips with an answer from the tipster this person has not seen
+    liaison_questions: int = 0  # forwardings with a question the investigators have not answered
+    liaison_updates: int = 0  # packages with something new for the liaison officer
     cases: list[Any] = field(default_factory=list)
     crops: list[Any] = field(default_factory=list)
 
@@ -37,6 +43,7 @@ def home_summary(*, user: Any) -> HomeSummary:
             state__in=(TipState.CLOSED, TipState.SPAM)).count()
         summary.new_answers = new_answer_count(user=user)
         summary.drafts = TracedObject.objects.filter(status=ObjectStatus.DRAFT).count()
+        summary.liaison_questions = open_question_count()
         summary.cases = list(Case.objects.annotate(n=Count("files"))
                              .order_by("-created_at")[:10])
     if roles & {INVESTIGATOR, REVIEWER}:
@@ -45,4 +52,5 @@ def home_summary(*, user: Any) -> HomeSummary:
     if LIAISON in roles:
         summary.unacknowledged = forwardings_visible_to(user).filter(
             state=ForwardingState.SENT).count()
+        summary.liaison_updates = len(liaison_new_counts(user=user))
     return summary

@@ -7,15 +7,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from traceobject.accounts.reauth import reauth_is_fresh, reauth_required, reauth_url
+from traceobject.accounts.reauth import (
+    reauth_is_fresh,
+    reauth_required,
+    reauth_url,
+    safe_next,
+)
 from traceobject.accounts.roles import (
     ADMINISTRATOR,
     AUDITOR,
@@ -29,11 +38,19 @@ from traceobject.core.errors import NotFound, ServiceError
 from traceobject.internal.forms_routing import (
     ForwardingFilterForm,
     ForwardingForm,
+    InvestigatorAnswerForm,
+    LiaisonQuestionForm,
     OutcomeForm,
 )
 from traceobject.routing import package as packages
 from traceobject.routing import selectors, services
-from traceobject.routing.models import Authority, Forwarding, ForwardingState
+from traceobject.routing.models import (
+    TO_LIAISON,
+    Authority,
+    Forwarding,
+    ForwardingState,
+    MessageKind,
+)
 
 STAFF = (INVESTIGATOR, ADMINISTRATOR, AUDITOR)
 PAGE_SIZE = 50
@@ -99,11 +116,19 @@ class _Selection:
         return self.tips[0].object if self.tips else None
 
 
+def _suggestions(selection: _Selection) -> list[tuple[Authority, str]]:
+    return (selectors.authority_suggest(obj=selection.obj, tips=selection.tips)
+            if selection.tips and not selection.errors else [])
+
+
+def _form(selection: _Selection, data: Any = None) -> ForwardingForm:
+    return ForwardingForm(data, suggestions=_suggestions(selection))
+
+
 def _new_page(request: HttpRequest, selection: _Selection, form: ForwardingForm, *,
               preview: dict[str, Any] | None = None, error: str = "",
               status: int = 200) -> HttpResponse:
-    suggestions = (selectors.authority_suggest(obj=selection.obj, tips=selection.tips)
-                   if selection.tips and not selection.errors else [])
+    suggestions = _suggestions(selection)
     if suggestions and not form.is_bound:
         form.initial.setdefault("authority", suggestions[0][0].pk)
     image = selection.obj.images.first() if selection.obj is not None else None
@@ -123,37 +148,48 @@ def _new_page(request: HttpRequest, selection: _Selection, form: ForwardingForm,
 def forwarding_new(request: HttpRequest) -> HttpResponseBase:
     selection = _Selection(request)
     if request.method != "POST":
-        return _new_page(request, selection, ForwardingForm(),
+        return _new_page(request, selection, _form(selection),
                          status=400 if selection.errors else 200)
     if selection.errors:
-        return _new_page(request, selection, ForwardingForm(request.POST), status=400)
+        return _new_page(request, selection, _form(selection, request.POST), status=400)
     if "send" in request.POST:
         return _forwarding_send(request, selection)
     return _forwarding_preview(request, selection)
 
 
+def _public_base(request: HttpRequest) -> str:
+    """Where this process serves the public site itself (role all), its own address: the
+    packages' links when TRACEOBJECT_PUBLIC_BASE_URL is not set. A core has none."""
+    return "" if settings.ROLE == "core" else request.build_absolute_uri("/")
+
+
 def _forwarding_preview(request: HttpRequest, selection: _Selection) -> HttpResponse:
-    form = ForwardingForm(request.POST)
+    form = _form(selection, request.POST)
     if not form.is_valid():
         return _new_page(request, selection, form, status=400)
     package = packages.package_build(
         ref="FWD-preview", created_at=timezone.now(), authority=form.cleaned_data["authority"],
-        obj=selection.obj, summary=form.cleaned_data["summary"], tips=selection.tips)
+        obj=selection.obj, summary=form.cleaned_data["summary"], tips=selection.tips,
+        investigator=request.user, base=_public_base(request))
     return _new_page(request, selection, form, preview=packages.package_context(package))
 
 
 @reauth_required
 def _forwarding_send(request: HttpRequest, selection: _Selection) -> HttpResponse:
-    form = ForwardingForm(request.POST)
+    form = _form(selection, request.POST)
     if not form.is_valid():
         return _new_page(request, selection, form, status=400)
     try:
         forwarding = services.forwarding_create(
             tips=selection.tips, authority=form.cleaned_data["authority"],
-            summary=form.cleaned_data["summary"], user=request.user)
+            summary=form.cleaned_data["summary"], user=request.user,
+            public_base=_public_base(request))
     except ServiceError as exc:
         return _new_page(request, selection, form, error=exc.message,
                          status=exc.status if exc.status < 500 else 400)
+    messages.success(request, _("Forwarded to %(authority)s as %(ref)s.") % {
+        "authority": packages.authority_label(forwarding.package.get("authority", {})),
+        "ref": forwarding.ref})
     return redirect("internal:forwarding", ref=forwarding.ref)
 
 
@@ -174,6 +210,8 @@ def forwarding_list(request: HttpRequest) -> HttpResponse:
             forwardings = forwardings.filter(authority__country=form.cleaned_data["authority"])
         if form.cleaned_data["state"]:
             forwardings = forwardings.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["question"] == "open":
+            forwardings = forwardings.filter(pk__in=selectors.open_question_forwarding_ids())
     page = Paginator(forwardings.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "internal/routing/forwarding_list.html", {
@@ -186,11 +224,47 @@ def forwarding_list(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF)
 def forwarding_detail(request: HttpRequest, ref: str) -> HttpResponse:
     forwarding = _visible(request, ref)
+    return _detail_page(request, forwarding)
+
+
+def _detail_page(request: HttpRequest, forwarding: Forwarding, *,
+                 answer_form: InvestigatorAnswerForm | None = None, error: str = "",
+                 status: int = 200) -> HttpResponse:
+    thread = list(selectors.forwarding_messages(forwarding=forwarding))
     return render(request, "internal/routing/forwarding_detail.html", {
         "forwarding": forwarding, **_package_context(forwarding),
         "current_tips": forwarding.tips.order_by("received_at", "id"),
         "outcomes": forwarding.outcomes.select_related("reported_by"),
-    })
+        "thread": thread, "error": error,
+        "has_open_question": any(m.kind == MessageKind.LIAISON_QUESTION and m.seen_at is None
+                                 for m in thread),
+        "answer_form": answer_form or InvestigatorAnswerForm(),
+    }, status=status)
+
+
+@never_cache
+@require_POST
+@role_required(INVESTIGATOR)
+def forwarding_answer(request: HttpRequest, ref: str) -> HttpResponse:
+    """The investigators answer a liaison officer's question (from the forwarding's page or
+    the tip's page: `next` brings them back)."""
+    forwarding = _visible(request, ref)
+    form = InvestigatorAnswerForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, forwarding, answer_form=form, status=400,
+                            error=_("The answer was not sent: see below."))
+    try:
+        services.investigator_answer(forwarding=forwarding, user=request.user,
+                                     text=form.cleaned_data["text"])
+    except NotFound:
+        raise Http404("No such forwarding.")
+    except ServiceError as exc:
+        return _detail_page(request, forwarding, answer_form=form, error=exc.message,
+                            status=exc.status if exc.status < 500 else 400)
+    messages.success(request, _("Answer sent to %(authority)s.") % {
+        "authority": forwarding.authority.name})
+    fallback = reverse("internal:forwarding", args=[forwarding.ref])
+    return redirect(safe_next(request, form.cleaned_data.get("next"), default=fallback))
 
 
 @never_cache
@@ -231,8 +305,11 @@ def liaison_home(request: HttpRequest) -> HttpResponse:
         forwardings = forwardings.filter(authority_id=authority_id)
     page = Paginator(forwardings.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    new = selectors.liaison_new_counts(user=request.user)
+    for forwarding in page:
+        forwarding.new_messages = new.get(forwarding.pk, 0)  # type: ignore[attr-defined]
     return render(request, "internal/routing/liaison_home.html", {
-        "page": page,
+        "page": page, "new_total": sum(new.values()), "new_packages": len(new),
         "authority": Authority.objects.filter(pk=authority_id).first() if authority_id else None,
     })
 
@@ -259,13 +336,16 @@ def _outcome_form(forwarding: Forwarding) -> OutcomeForm:
 
 
 def _liaison_page(request: HttpRequest, forwarding: Forwarding, *,
-                  form: OutcomeForm | None = None, error: str = "",
-                  status: int = 200) -> HttpResponse:
+                  form: OutcomeForm | None = None, question_form: LiaisonQuestionForm |
+                  None = None, error: str = "", status: int = 200) -> HttpResponse:
+    thread = list(selectors.forwarding_messages(forwarding=forwarding))
     return render(request, "internal/routing/liaison_forwarding.html", {
         "forwarding": forwarding, **_package_context(forwarding),
         "form": form or _outcome_form(forwarding), "error": error,
         "outcomes": forwarding.outcomes.select_related("reported_by"),
         "can_acknowledge": forwarding.state == ForwardingState.SENT,
+        "thread": thread, "question_form": question_form or LiaisonQuestionForm(),
+        "new_ids": {m.pk for m in thread if m.kind in TO_LIAISON and m.seen_at is None},
     }, status=status)
 
 
@@ -273,7 +353,33 @@ def _liaison_page(request: HttpRequest, forwarding: Forwarding, *,
 @require_safe
 @role_required(LIAISON)
 def liaison_forwarding(request: HttpRequest, ref: str) -> HttpResponse:
-    return _liaison_page(request, _liaison_forwarding(request, ref))
+    """The package; what is new for the officer is marked new this once, then seen."""
+    forwarding = _liaison_forwarding(request, ref)
+    response = _liaison_page(request, forwarding)
+    if request.method == "GET":
+        services.liaison_messages_seen(forwarding=forwarding, user=request.user)
+    return response
+
+
+@never_cache
+@require_POST
+@role_required(LIAISON)
+def liaison_question(request: HttpRequest, ref: str) -> HttpResponse:
+    forwarding = _liaison_forwarding(request, ref)
+    form = LiaisonQuestionForm(request.POST)
+    if not form.is_valid():
+        return _liaison_page(request, forwarding, question_form=form, status=400,
+                             error=_("The question was not sent: see below."))
+    try:
+        services.liaison_question_ask(forwarding=forwarding, user=request.user,
+                                      text=form.cleaned_data["text"])
+    except NotFound:
+        raise Http404("No such forwarding.")
+    except ServiceError as exc:
+        return _liaison_page(request, forwarding, question_form=form, error=exc.message,
+                             status=exc.status if exc.status < 500 else 400)
+    messages.success(request, _("Your question was sent to the investigators."))
+    return redirect("internal:liaison-forwarding", ref=forwarding.ref)
 
 
 @never_cache

@@ -94,3 +94,45 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"outcome {self.pk} of {self.forwarding_id}"
+
+
+class MessageKind(models.TextChoices):
+    TIPSTER_ANSWER = "tipster_answer", _("Answer from the tipster")
+    LIAISON_QUESTION = "liaison_question", _("Question from the liaison officer")
+    INVESTIGATOR_ANSWER = "investigator_answer", _("Answer from the investigators")
+
+
+# What the liaison officer receives (shown as new on the liaison portal until viewed).
+TO_LIAISON = (MessageKind.TIPSTER_ANSWER, MessageKind.INVESTIGATOR_ANSWER)
+
+
+class ForwardingMessage(models.Model):
+    """What happens on a forwarding after it was sent: a tipster's answer that arrived later
+    (also appended to the package's "updates"), a liaison officer's question to the
+    investigators, and the investigators' answer. `seen_at` is when the receiving side first
+    viewed it (a liaison officer of the authority; for a question, the investigators' answer
+    closes it)."""
+
+    forwarding = models.ForeignKey(Forwarding, on_delete=models.CASCADE,
+                                   related_name="messages")
+    kind = models.CharField(max_length=24, choices=MessageKind.choices)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    # The tip a tipster's answer is about, and the conversation entry it copies (once only).
+    tip = models.ForeignKey("tips.Tip", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    tip_message = models.ForeignKey("tips.TipMessage", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["forwarding", "kind"])]
+        constraints = [models.UniqueConstraint(
+            fields=["forwarding", "tip_message"], name="routing_message_once_per_answer",
+            condition=models.Q(tip_message__isnull=False))]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} on {self.forwarding_id}"

@@ -10,6 +10,9 @@ ISO 8601 with "Z"; fields are added, never renamed, within a version):
       "schema": "traceobject.forwarding-package", "version": 1,
       "ref": "FWD-2027-0042", "created_at": "2027-03-01T10:15:00Z",
       "authority": {"country": "PL", "name": "..."},
+      "handling": "Law enforcement only — handle under your agency's rules",
+      "contact_point": {"investigator": "the forwarding investigator's name",
+                  "agency": "the agency's contact point (TRACEOBJECT_FORWARDING_CONTACT)"},
       "object": {"ref": "TAO-2027-0007", "title": "...", "description": "...",
                  "category": "packaging", "category_label": "Packaging",
                  "page_url": "https://.../en/objects/TAO-2027-0007/",
@@ -18,8 +21,15 @@ ISO 8601 with "Z"; fields are added, never renamed, within a version):
       "summary": "the investigators' summary",
       "tips": [{"id": 12, "text": "...", "country": "PL", "place": "...",
                 "seen_when": "...", "language": "pl",
-                "received_at": "2027-02-27T14:00:00Z"}]
+                "received_at": "2027-02-27T14:00:00Z"}],
+      "updates": [{"kind": "tipster_answer", "tip": 12, "text": "...",
+                   "added_at": "2027-03-02T09:00:00Z"}]
     }
+
+"handling" and "contact_point" are in every package sent since they were added; "updates" grows
+when a tipster answers after the tips were forwarded (what was sent before stays as it was).
+"page_url" and the images' "url" are absolute when TRACEOBJECT_PUBLIC_BASE_URL is set (or,
+where this process serves the public site itself, the address the investigator used).
 
 Only public object data, the summary and the tips' own fields go in: never case references,
 evidence ids, file names, contact addresses or receipts.
@@ -61,12 +71,34 @@ def _utc(moment: datetime, *, hour: bool = False) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _public_url(path: str) -> str:
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}"
+def public_base(fallback: str = "") -> str:
+    """The public site's address without a trailing slash: TRACEOBJECT_PUBLIC_BASE_URL, else
+    `fallback` (the caller's own address, where it serves the public site), else ""."""
+    return str(getattr(settings, "PUBLIC_BASE_URL", "") or fallback or "").rstrip("/")
 
 
-def _object_part(obj: TracedObject) -> dict[str, Any]:
+def agency_contact() -> str:
+    """The agency's contact point on every package: TRACEOBJECT_FORWARDING_CONTACT, else the
+    operator's name, e-mail address and phone number."""
+    configured = str(getattr(settings, "FORWARDING_CONTACT", "") or "")
+    if configured:
+        return configured
+    operator = getattr(settings, "OPERATOR", {}) or {}
+    return ", ".join(str(operator[key]) for key in ("name", "email", "phone")
+                     if operator.get(key))
+
+
+def person_name(user: Any) -> str:
+    """How a staff member is named on a package: full name, else the user name."""
+    if user is None:
+        return ""
+    return (user.get_full_name() or "").strip() or user.get_username()
+
+
+def _object_part(obj: TracedObject, base: str) -> dict[str, Any]:
+    def _public_url(path: str) -> str:
+        return f"{base}{path}"
+
     texts = {text.language: text for text in obj.texts.all()}
     text = texts.get("en") or next(iter(texts.values()), None)
     images = []
@@ -86,19 +118,35 @@ def _object_part(obj: TracedObject) -> dict[str, Any]:
 
 
 def package_build(*, ref: str, created_at: datetime, authority: Any, obj: TracedObject,
-                  summary: str, tips: list[Any]) -> dict[str, Any]:
-    """The package as sent (see the module docstring for the schema)."""
+                  summary: str, tips: list[Any], investigator: Any = None,
+                  base: str = "") -> dict[str, Any]:
+    """The package as sent (see the module docstring for the schema). `investigator` is who
+    forwards (named as the contact point); `base` the public site's address when
+    TRACEOBJECT_PUBLIC_BASE_URL is not set (see :func:`public_base`)."""
     return {
         "schema": SCHEMA, "version": VERSION, "ref": ref, "created_at": _utc(created_at),
         "authority": {"country": authority.country, "name": authority.name},
-        "object": _object_part(obj),
+        "handling": str(settings.HANDLING_MARKING),
+        "contact_point": {"investigator": person_name(investigator),
+                          "agency": agency_contact()},
+        "object": _object_part(obj, public_base(base)),
         "summary": summary,
         "tips": [{
             "id": tip.pk, "text": tip.text, "country": tip.country, "place": tip.place,
             "seen_when": tip.seen_when, "language": tip.language,
             "received_at": _utc(tip.received_at, hour=True),
         } for tip in tips],
+        "updates": [],
     }
+
+
+def package_update(package: dict[str, Any], *, kind: str, text: str, added_at: datetime,
+                   tip: int | None = None) -> dict[str, Any]:
+    """The package with one more entry in "updates" (what was there stays as it was)."""
+    update: dict[str, Any] = {"kind": kind, "text": text, "added_at": _utc(added_at)}
+    if tip is not None:
+        update["tip"] = tip
+    return {**package, "updates": [*package.get("updates", []), update]}
 
 
 # JSON
@@ -121,6 +169,7 @@ dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere
 .text { white-space: pre-wrap; overflow-wrap: anywhere; }
 ol.tips { padding-left: 1.2rem; } ol.tips li { margin: 0 0 1rem; page-break-inside: avoid; }
 .tip-meta { color: #444; font-size: .95em; margin: 0 0 .2rem; }
+.handling { border: 2px solid #111; padding: .3rem .6rem; margin: 0 0 1rem; text-align: center; }
 .note { color: #444; font-size: .9em; border-top: 1px solid #999; margin-top: 2rem;
         padding-top: .5rem; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } }
@@ -154,9 +203,26 @@ def package_context(package: dict[str, Any], *, embed_images: bool = True) -> di
              else "", "received": _readable(tip.get("received_at"))}
             for tip in package.get("tips", [])]
     authority = package.get("authority", {})
+    updates = [{**update, "added": _readable(update.get("added_at"))}
+               for update in package.get("updates", [])]
     return {"package": package, "object": obj, "images": images, "tips": tips,
             "authority": authority, "sent": _readable(package.get("created_at")),
-            "authority_country_name": country_name(authority.get("country", ""), "en")}
+            "authority_country_name": country_name(authority.get("country", ""), "en"),
+            "authority_label": authority_label(authority),
+            "handling": package.get("handling", ""), "contact": package.get("contact_point") or {},
+            "updates": updates,
+            "page_url_is_absolute": str(obj.get("page_url", "")).startswith(
+                ("https://", "http://"))}
+
+
+def authority_label(authority: dict[str, Any]) -> str:
+    """The authority's name with its country, the country once: an authority named
+    "National contact point (Poland)" is not followed by "(Poland)" again."""
+    name = str(authority.get("name", ""))
+    country = country_name(str(authority.get("country", "")), "en")
+    if not country or country.casefold() in name.casefold():
+        return name
+    return f"{name} ({country})"
 
 
 def package_html(package: dict[str, Any]) -> str:
@@ -230,6 +296,15 @@ def _pdf_class() -> type:
     class PackagePDF(FPDF):
         footer_text = ""
         footer_family = "Helvetica"
+        handling_text = ""
+
+        def header(self) -> None:
+            """The handling marking at the top of every page."""
+            if not self.handling_text:
+                return
+            self.set_font(self.footer_family, "B", 9)
+            self.cell(0, 5, self.handling_text, align="C")
+            self.ln(8)
 
         def footer(self) -> None:
             """The reference and the page number on every page."""
@@ -260,6 +335,7 @@ def package_pdf(package: dict[str, Any]) -> bytes:
         family, text = "Helvetica", _Printable(None)
     ref = text(package.get("ref", ""))
     pdf.footer_text, pdf.footer_family = ref, family
+    pdf.handling_text = text(context["handling"])
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
 
@@ -274,9 +350,14 @@ def package_pdf(package: dict[str, Any]) -> bytes:
                        align="L")
 
     heading(f"Forwarding package {ref}", 16)
-    obj, authority = context["object"], context["authority"]
-    para(f"To: {authority.get('name', '')} ({context['authority_country_name']})")
+    obj = context["object"]
+    para(f"To: {context['authority_label']}")
     para(f"Sent: {_readable(package.get('created_at'))}")
+    contact = context["contact"]
+    if contact.get("investigator"):
+        para(f"Forwarded by: {contact['investigator']}")
+    if contact.get("agency"):
+        para(f"Contact point: {contact['agency']}")
     para(f"Object: {obj.get('ref', '')} - {obj.get('title', '')} "
          f"({obj.get('category_label', '')})")
     if obj.get("page_url"):
@@ -293,6 +374,15 @@ def package_pdf(package: dict[str, Any]) -> bytes:
     heading(f"Tips ({len(tips)})", 12)
     for tip in tips:
         _pdf_tip(tip, para)
+    if context["updates"]:
+        heading(f"Updates after sending ({len(context['updates'])})", 12)
+        for update in context["updates"]:
+            label = ("Answer from the tipster" if update.get("kind") == "tipster_answer"
+                     else "Update")
+            tip_part = f", tip {update['tip']}" if update.get("tip") is not None else ""
+            para(f"{label}{tip_part} · added {update['added']}", 9, "B")
+            para(update.get("text", ""))
+            para("")
     pdf.ln(4)
     notes = ["Times are UTC; tips are dated to the hour only. The JSON version of this "
              "package holds the same content in machine-readable form."]

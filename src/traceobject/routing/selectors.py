@@ -15,10 +15,20 @@ from django.utils.translation import gettext as _
 from traceobject.accounts.roles import ADMINISTRATOR, AUDITOR, INVESTIGATOR, LIAISON, has_role
 from traceobject.core.errors import NotFound
 from traceobject.core.reference import country_name
-from traceobject.routing.models import Authority, Forwarding, Outcome, is_forwarding_ref
+from traceobject.routing.models import (
+    TO_LIAISON,
+    Authority,
+    Forwarding,
+    ForwardingMessage,
+    MessageKind,
+    Outcome,
+    is_forwarding_ref,
+)
 
 # How many countries of the object's estimate are offered after those the tips name.
 ESTIMATE_SUGGESTIONS = 3
+# An estimate below this is shown as 0 %: such a country is never suggested.
+ESTIMATE_MIN = 0.005
 
 
 def liaison_authority_id(user: Any) -> int | None:
@@ -106,7 +116,7 @@ def _score(value: float) -> str:
 def authority_suggest(*, obj: Any, tips: Iterable[Any]) -> list[tuple[Authority, str]]:
     """Active authorities to forward to, best first, each with a reason: first the countries
     the tips name (most votes first), then the object's country estimate (if the clues area
-    provides one)."""
+    provides one; never a country the estimate gives 0 %)."""
     tips = list(tips)
     active = {a.country: a for a in Authority.objects.filter(active=True)}
     votes = Counter(tip.country.upper() for tip in tips if tip.country)
@@ -122,9 +132,73 @@ def authority_suggest(*, obj: Any, tips: Iterable[Any]) -> list[tuple[Authority,
         offered = 0
         for code, score in ranking(obj):
             code = str(code).upper()
+            try:
+                value = float(score)
+            except (TypeError, ValueError):
+                continue
+            if not value >= ESTIMATE_MIN:  # also refuses NaN
+                continue
             if code in active and offered < ESTIMATE_SUGGESTIONS:
                 offered += 1
                 suggestions.append((active.pop(code), _(
                     "Country estimate of the object: %(country)s (%(score)s)"
-                ) % {"country": _country(code), "score": _score(float(score))}))
+                ) % {"country": _country(code), "score": _score(value)}))
     return suggestions
+
+
+# Messages on forwardings
+
+
+def forwarding_messages(*, forwarding: Forwarding) -> QuerySet[ForwardingMessage]:
+    """Everything after sending, oldest first: tipsters' later answers, questions, answers."""
+    return forwarding.messages.select_related("author").order_by("created_at", "id")
+
+
+def liaison_new_counts(*, user: Any) -> dict[int, int]:
+    """Forwarding id -> how many messages are new for the liaison officer's authority."""
+    authority_id = liaison_authority_id(user) if has_role(user, LIAISON) else None
+    if authority_id is None:
+        return {}
+    rows = (ForwardingMessage.objects.filter(forwarding__authority_id=authority_id,
+                                             kind__in=TO_LIAISON, seen_at__isnull=True)
+            .values("forwarding_id").annotate(n=Count("id")))
+    return {row["forwarding_id"]: row["n"] for row in rows}
+
+
+def _open_questions() -> QuerySet[ForwardingMessage]:
+    return ForwardingMessage.objects.filter(kind=MessageKind.LIAISON_QUESTION,
+                                            seen_at__isnull=True)
+
+
+def open_question_forwarding_ids() -> QuerySet[Any]:
+    """The ids of the forwardings with an unanswered question (a subquery)."""
+    return _open_questions().values("forwarding_id")
+
+
+def open_question_count() -> int:
+    """Forwardings with a liaison officer's question no investigator has answered yet."""
+    return _open_questions().values("forwarding_id").distinct().count()
+
+
+def open_question_tip_ids(*, tip_ids: Iterable[int] | None = None) -> set[int]:
+    """The tips (of `tip_ids`, or all) in a forwarding with an unanswered question."""
+    through = Forwarding.tips.through.objects.filter(
+        forwarding_id__in=_open_questions().values("forwarding_id"))
+    if tip_ids is not None:
+        through = through.filter(tip_id__in=list(tip_ids))
+    return set(through.values_list("tip_id", flat=True))
+
+
+def tip_liaison_threads(*, tip: Any) -> list[dict[str, Any]]:
+    """For the investigators' tip page: each forwarding of the tip that has messages, with the
+    messages (oldest first) and whether a question waits for an answer."""
+    threads = []
+    for forwarding in (Forwarding.objects.filter(tips=tip).select_related("authority")
+                       .order_by("created_at", "id")):
+        messages = [m for m in forwarding_messages(forwarding=forwarding)
+                    if m.kind != MessageKind.TIPSTER_ANSWER]  # the tip page shows those
+        if not messages:
+            continue
+        threads.append({"forwarding": forwarding, "messages": messages, "open": any(
+            m.kind == MessageKind.LIAISON_QUESTION and m.seen_at is None for m in messages)})
+    return threads

@@ -19,10 +19,19 @@ from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.reference import country_codes
 from traceobject.core.text import clean_line, clean_text
 from traceobject.routing import package as packages
-from traceobject.routing.models import Authority, Forwarding, ForwardingState, Outcome
+from traceobject.routing.models import (
+    TO_LIAISON,
+    Authority,
+    Forwarding,
+    ForwardingMessage,
+    ForwardingState,
+    MessageKind,
+    Outcome,
+)
 from traceobject.routing.selectors import forwarding_ref_next, outcome_totals
 
 SUMMARY_MAX = 10_000
+MESSAGE_MAX = 5_000  # a liaison officer's question, an investigator's answer
 OUTCOME_TEXT_MAX = 10_000
 # At most this many tips in one forwarding (a cluster is forwarded as a whole).
 TIPS_MAX = 500
@@ -37,7 +46,8 @@ LABELS = {
     "country": gettext_lazy("Country"), "name": gettext_lazy("Name"),
     "email": gettext_lazy("E-mail address"), "referral_email": gettext_lazy("Referral e-mail"),
     "referral_url": gettext_lazy("Referral web address"), "summary": gettext_lazy("Summary"),
-    "text": gettext_lazy("Text"),
+    "text": gettext_lazy("Text"), "question": gettext_lazy("Question"),
+    "answer": gettext_lazy("Answer"),
 }
 
 
@@ -215,10 +225,12 @@ def _create_with_ref(*, make: Any) -> Forwarding:
 
 
 def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str,
-                      user: Any) -> Forwarding:
+                      user: Any, public_base: str = "") -> Forwarding:
     """Forward tips about one object to one authority: freeze the package (public object data,
-    the summary, the tips' texts; nothing from cases or evidence, no contact address), mark the
-    tips forwarded, audit."""
+    the summary, the tips' texts, the handling marking and contact point; nothing from cases
+    or evidence, no tipster contact address), mark the tips forwarded, audit. `public_base`:
+    the public site's address when TRACEOBJECT_PUBLIC_BASE_URL is not set (where this process
+    serves the public site itself)."""
     from traceobject.tips import services as tip_services
     from traceobject.tips.models import TipState
 
@@ -245,7 +257,8 @@ def forwarding_create(*, tips: Iterable[Any], authority: Authority, summary: str
                 ref=ref, authority=target, object=obj, summary=summary, created_by=user,
                 created_at=now, state=ForwardingState.SENT,
                 package=packages.package_build(ref=ref, created_at=now, authority=target,
-                                               obj=obj, summary=summary, tips=loaded))
+                                               obj=obj, summary=summary, tips=loaded,
+                                               investigator=user, base=public_base))
 
         forwarding = _create_with_ref(make=make)
         forwarding.tips.set(loaded)
@@ -386,3 +399,104 @@ def public_figures_refresh() -> dict[str, int]:
     totals = outcome_totals()
     public_figures_set(**totals)
     return totals
+
+
+# After sending: the tipster's later answers, the liaison officer's questions
+
+
+def forwarding_tipster_answer_add(*, message: Any) -> list[ForwardingMessage]:
+    """A tipster's answer opened after its tip was forwarded: appended to each package the tip
+    is in (its "updates"; what was sent stays as it was) and kept as a new message for the
+    authority's liaison officers. Called when the answer is opened (tips.signals); an answer
+    already added is not added twice. Returns what was added."""
+    from traceobject.tips.models import Direction
+
+    if getattr(message, "direction", None) != Direction.FROM_TIPSTER or not message.pk:
+        return []
+    added = []
+    with transaction.atomic():
+        forwardings = list(Forwarding.objects.select_for_update()
+                           .filter(tips=message.tip_id).order_by("id"))
+        for forwarding in forwardings:
+            if forwarding.messages.filter(tip_message_id=message.pk).exists():
+                continue
+            now = timezone.now()
+            added.append(ForwardingMessage.objects.create(
+                forwarding=forwarding, kind=MessageKind.TIPSTER_ANSWER, text=message.text,
+                tip_id=message.tip_id, tip_message_id=message.pk, created_at=now))
+            forwarding.package = packages.package_update(
+                forwarding.package, kind=MessageKind.TIPSTER_ANSWER, text=message.text,
+                added_at=now, tip=message.tip_id)
+            forwarding.save(update_fields=["package"])
+            audit_record(actor=None, action="routing.package_update",
+                         target=f"forwarding {forwarding.ref}",
+                         data={"kind": MessageKind.TIPSTER_ANSWER.value, "tip": message.tip_id,
+                               "authority": forwarding.authority.country})
+    return added
+
+
+def liaison_question_ask(*, forwarding: Forwarding, user: Any, text: str) -> ForwardingMessage:
+    """A liaison officer asks the investigators about a package of their own authority."""
+    if not has_role(user, LIAISON):
+        raise ServiceError("forbidden", _("Only liaison officers ask about a package."),
+                           status=403)
+    text = _clean_text(text, field="question", limit=MESSAGE_MAX, required=True)
+    with transaction.atomic():
+        current = _locked(forwarding)
+        profile = getattr(user, "staff_profile", None)
+        if profile is None or profile.authority_id != current.authority_id:
+            raise _no_such_forwarding()
+        question = ForwardingMessage.objects.create(
+            forwarding=current, kind=MessageKind.LIAISON_QUESTION, text=text, author=user,
+            created_at=timezone.now())
+        audit_record(actor=user, action="routing.liaison_question",
+                     target=f"forwarding {current.ref}",
+                     data={"message": question.pk, "authority": current.authority.country})
+    return question
+
+
+def investigator_answer(*, forwarding: Forwarding, user: Any, text: str) -> ForwardingMessage:
+    """The investigators answer the liaison officers' open questions on a forwarding (the
+    answer closes every question asked before it)."""
+    if not has_role(user, INVESTIGATOR):
+        raise ServiceError("forbidden", _("Only investigators answer liaison officers."),
+                           status=403)
+    text = _clean_text(text, field="answer", limit=MESSAGE_MAX, required=True)
+    with transaction.atomic():
+        current = _locked(forwarding)
+        open_questions = current.messages.filter(kind=MessageKind.LIAISON_QUESTION,
+                                                 seen_at__isnull=True)
+        if not open_questions.exists():
+            raise ServiceError("no_question", _("There is no open question to answer on "
+                                                "this forwarding."), status=409)
+        now = timezone.now()
+        answered = list(open_questions.values_list("id", flat=True))
+        open_questions.update(seen_at=now)
+        answer = ForwardingMessage.objects.create(
+            forwarding=current, kind=MessageKind.INVESTIGATOR_ANSWER, text=text, author=user,
+            created_at=now)
+        audit_record(actor=user, action="routing.investigator_answer",
+                     target=f"forwarding {current.ref}",
+                     data={"message": answer.pk, "answers": answered,
+                           "authority": current.authority.country})
+    return answer
+
+
+def liaison_messages_seen(*, forwarding: Forwarding, user: Any) -> int:
+    """A liaison officer of the authority viewed the package: what was new for them (later
+    answers of the tipster, the investigators' answers) is no longer marked new. Returns how
+    many were marked (0: nothing new, nothing recorded)."""
+    profile = getattr(user, "staff_profile", None)
+    if (not has_role(user, LIAISON) or profile is None
+            or profile.authority_id != forwarding.authority_id):
+        return 0
+    with transaction.atomic():
+        fresh = ForwardingMessage.objects.filter(forwarding=forwarding, kind__in=TO_LIAISON,
+                                                 seen_at__isnull=True)
+        ids = list(fresh.values_list("id", flat=True))
+        if not ids:
+            return 0
+        ForwardingMessage.objects.filter(id__in=ids).update(seen_at=timezone.now())
+        audit_record(actor=user, action="routing.messages_seen",
+                     target=f"forwarding {forwarding.ref}", data={"messages": ids})
+    return len(ids)

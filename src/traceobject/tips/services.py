@@ -34,7 +34,7 @@ from traceobject.tips.models import (
     TipReadMark,
     TipState,
 )
-from traceobject.tips.signals import tips_changed
+from traceobject.tips.signals import tip_answer_opened, tips_changed
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,10 @@ def _reply_open(message_id: int, private_key: Any) -> bool:
         if tip_id is None:
             logger.warning("answer %s has no tip to go with", message_id)
             return False
-        TipMessage.objects.create(tip_id=tip_id, direction=Direction.FROM_TIPSTER, text=text,
-                                  created_at=created_at, mailbox_message_id=message_id)
+        message = TipMessage.objects.create(
+            tip_id=tip_id, direction=Direction.FROM_TIPSTER, text=text, created_at=created_at,
+            mailbox_message_id=message_id)
+        tip_answer_opened.send(sender=TipMessage, message=message)
     return True
 
 

@@ -12,3 +12,7 @@ from django.dispatch import Signal
 #: Tips of these objects were opened, or changed state or cluster: what the objects'
 #: estimates count changed. Arguments: ``object_ids`` (set[int]).
 tips_changed = Signal()
+
+#: A tipster's answer was opened into the conversation of its tip (routing adds it to the
+#: packages the tip was forwarded in). Arguments: ``message`` (tips.models.TipMessage).
+tip_answer_opened = Signal()

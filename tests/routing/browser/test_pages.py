@@ -42,7 +42,8 @@ def _axe(page: Any, source: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def data(users, published, submit_tips, authorities) -> dict[str, Any]:
+def data(users, published, submit_tips, authorities, settings) -> dict[str, Any]:
+    settings.PUBLIC_BASE_URL = "https://tips.example.org"
     tips = submit_tips(published,
                        {"text": "Biedronka in Kraków, 2023. Zażółć gęślą jaźń.", "country": "PL",
                         "place": "Kraków", "language": "pl"},
@@ -54,6 +55,8 @@ def data(users, published, submit_tips, authorities) -> dict[str, Any]:
     routing.outcome_report(forwarding=forwarding, user=users["liaison"], lead_useful=True,
                            location_found=True, country_confirmed=False,
                            children_safeguarded=1, offenders_arrested=0, text="Checked.")
+    routing.liaison_question_ask(forwarding=forwarding, user=users["liaison"],
+                                 text="Which shop in Kraków?")
     return {"tips": tips, "forwarding": forwarding}
 
 
@@ -67,6 +70,8 @@ def test_routing_pages(data, users, new_context, live_server, axe_source, screen
             "forwardings": ("/internal/forwardings/", ref),
             "forwarding": (f"/internal/forwardings/{ref}/", "The package as sent"),
             "package-html": (f"/internal/forwardings/{ref}/package.html", None),
+            "tip": (f"/internal/tips/{data['tips'][0].pk}/", "Questions from liaison officers"),
+            "inbox": ("/internal/tips/", "Question from a liaison officer"),
         },
         "liaison": {
             "liaison": ("/internal/liaison/", ref),
@@ -106,3 +111,91 @@ def test_package_html_under_the_real_policy(data, users, new_context, live_serve
     assert page.evaluate("getComputedStyle(document.body).maxWidth") == "768px"
     assert page.evaluate("document.querySelector('.picture img').naturalWidth") > 0
     assert not blocked
+
+
+def test_forwarding_with_the_filtered_list_and_the_banner(data, users, new_context,
+                                                          live_server, screenshot_dir) -> None:
+    """The investigator types into the filter box, picks the one match, sends, and the
+    forwarding's page says where it went."""
+    tip = data["tips"][2]  # names Austria, not forwarded yet
+    context = _signed_in(new_context, live_server, users["investigator"])
+    page = context.new_page()
+    response = page.goto(f"/internal/forwardings/new/?tip={tip.pk}")
+    assert response is not None and response.status == 200
+    select = page.locator("select#id_authority")
+    # the suggestion is first and chosen, with its reason
+    expect(select.locator("optgroup").first).to_have_attribute("label", "Suggested")
+    assert "1 of 1 tips names Austria" in select.locator("option:checked").inner_text()
+    page.get_by_label("Filter the authorities").fill("fran")
+    visible = select.evaluate("s => [...s.options].filter(o => !o.hidden && o.value)"
+                              ".map(o => o.textContent)")
+    assert visible == ["France (FR) · Police FR"]
+    assert "France" in select.locator("option:checked").inner_text()
+    expect(page.locator(".authority-filter-count")).to_have_text("Matching authorities: 1")
+    page.get_by_label("Filter the authorities").fill("")
+    assert select.evaluate("s => [...s.options].filter(o => o.hidden).length") == 0
+    page.get_by_label("Filter the authorities").fill("österr")  # accents ignored: none match
+    page.get_by_label("Filter the authorities").fill("austri")
+    page.get_by_label("Summary for the authority").fill("One tip names Vienna.")
+    if os.environ.get("SCREENSHOTS"):
+        page.screenshot(path=str(screenshot_dir / "routing-forward-filtered.png"),
+                        full_page=True)
+    page.get_by_role("button", name="Forward", exact=True).click()
+    expect(page.locator(".notice-ok")).to_contain_text("Forwarded to Bundeskriminalamt "
+                                                       "(Austria) as FWD-")
+    expect(page.locator("h1").first).to_contain_text("Bundeskriminalamt")
+    if os.environ.get("SCREENSHOTS"):
+        page.screenshot(path=str(screenshot_dir / "routing-forwarded-banner.png"),
+                        full_page=True)
+
+
+def test_without_javascript_the_list_is_a_plain_select(data, users, new_context,
+                                                       live_server) -> None:
+    tip = data["tips"][2]
+    context = _signed_in(new_context, live_server, users["investigator"],
+                         java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"/internal/forwardings/new/?tip={tip.pk}")
+    assert page.get_by_label("Filter the authorities").count() == 0
+    page.locator("select#id_authority").select_option(label="Poland (PL) · Policja")
+    page.get_by_label("Summary for the authority").fill("Sent without scripts.")
+    page.get_by_role("button", name="Forward", exact=True).click()
+    expect(page.locator(".notice-ok")).to_contain_text("Forwarded to Policja (Poland)")
+
+
+def test_a_liaison_question_reaches_the_investigators_and_the_answer_comes_back(
+        data, users, new_context, live_server, screenshot_dir) -> None:
+    ref = data["forwarding"].ref
+    liaison = _signed_in(new_context, live_server, users["liaison"]).new_page()
+    liaison.goto(f"/internal/liaison/{ref}/")
+    liaison.get_by_label("Your question to the investigators").fill(
+        "Was the shop open at night?")
+    liaison.get_by_role("button", name="Ask the investigators").click()
+    expect(liaison.locator(".notice-ok")).to_contain_text("Your question was sent")
+    expect(liaison.locator(".forwarding-thread")).to_contain_text("Was the shop open at night?")
+
+    investigator = _signed_in(new_context, live_server, users["investigator"]).new_page()
+    investigator.goto("/internal/tips/")
+    row = investigator.locator("tr.tip-row", has_text="Biedronka")
+    expect(row.locator(".pill-open")).to_contain_text("Question from a liaison officer")
+    row.locator("a.tip-open").click()
+    section = investigator.locator("section.tip-liaison")
+    expect(section).to_contain_text("Was the shop open at night?")
+    expect(section).to_contain_text("waiting for an answer")
+    section.get_by_label("Answer to the liaison officer").fill("Yes, until 22:00.")
+    section.get_by_role("button", name="Send the answer").click()
+    expect(investigator.locator(".notice-ok")).to_contain_text("Answer sent to")
+    expect(investigator.locator("section.tip-liaison")).not_to_contain_text(
+        "waiting for an answer")
+
+    liaison.goto("/internal/liaison/")
+    expect(liaison.locator("tr", has_text=ref).locator(".pill-new")).to_contain_text("1 new")
+    liaison.goto(f"/internal/liaison/{ref}/")
+    answer = liaison.locator(".message-investigator_answer")
+    expect(answer).to_contain_text("Yes, until 22:00.")
+    expect(answer.locator(".pill-new")).to_have_text("New")
+    if os.environ.get("SCREENSHOTS"):
+        liaison.screenshot(path=str(screenshot_dir / "routing-liaison-package.png"),
+                           full_page=True)
+    liaison.reload()
+    expect(liaison.locator(".message-investigator_answer .pill-new")).to_have_count(0)
