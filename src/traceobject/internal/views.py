@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from django.core.files.storage import storages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, ROLES, has_role, role_required
 from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops as crop_services
+from traceobject.evidence import services as evidence_services
 from traceobject.evidence.models import Case, Crop, EvidenceImage
-from traceobject.evidence.selectors import evidence_display_jpeg, similar_images
-from traceobject.internal.forms import CropForm, ObjectFromCropForm, OverrideForm
+from traceobject.evidence.selectors import (
+    case_grid,
+    crop_findings,
+    evidence_display_jpeg,
+    similar_images,
+)
+from traceobject.internal.forms import (
+    CropForm,
+    GridForm,
+    ObjectFromCropForm,
+    OverrideForm,
+    SelectionForm,
+)
 from traceobject.internal.selectors import home_summary
 
 
@@ -37,16 +50,52 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @role_required(INVESTIGATOR)
 def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    """The evidence grid of a case: names, marks, order, filters, a selection."""
     case = get_object_or_404(Case, ref=ref)
-    images = EvidenceImage.objects.filter(files__case=case).distinct().order_by("id")
-    page = Paginator(images, 60).get_page(request.GET.get("page"))
-    return render(request, "internal/case.html", {"case": case, "page": page})
+    grid = GridForm(request.GET)
+    return _case_page(request, case, grid, status=200 if grid.is_valid() else 400)
+
+
+def _case_page(request: HttpRequest, case: Case, grid: GridForm, *, error: str = "",
+               status: int = 200) -> HttpResponse:
+    chosen = grid.settings()
+    page, rows = case_grid(case=case, user=request.user, sort=chosen["sort"],
+                           filters=chosen["filters"], page=request.GET.get("page"),
+                           per_page=chosen["per_page"])
+    keep = urlencode([("sort", chosen["sort"]), ("per", chosen["per_page"])]
+                     + [("show", f) for f in chosen["filters"]])
+    return render(request, "internal/case.html", {
+        "case": case, "page": page, "rows": rows, "grid": grid, "chosen": chosen,
+        "keep": keep, "error": error,
+    }, status=status)
+
+
+@require_POST
+@role_required(INVESTIGATOR)
+def case_mark_viewed(request: HttpRequest, ref: str) -> HttpResponse:
+    """Bulk action of the grid: the selected images count as viewed by this person."""
+    case = get_object_or_404(Case, ref=ref)
+    grid = GridForm(request.POST)
+    selection = SelectionForm(request.POST)
+    if selection.is_valid():
+        try:
+            evidence_services.evidence_viewed_mark(
+                user=request.user, case=case, image_ids=selection.cleaned_data["image"])
+        except ServiceError as exc:
+            return _case_page(request, case, grid, error=exc.message, status=exc.status)
+        chosen = grid.settings()
+        keep = urlencode([("sort", chosen["sort"]), ("per", chosen["per_page"])]
+                         + [("show", f) for f in chosen["filters"]])
+        return redirect(reverse("internal:case", args=[case.ref]) + "?" + keep)
+    problems = " ".join(str(e) for e in selection.errors.get("image", []))
+    return _case_page(request, case, grid, error=problems, status=400)
 
 
 @never_cache
 @role_required(INVESTIGATOR)
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     image = get_object_or_404(EvidenceImage, pk=pk)
+    evidence_services.evidence_viewed_record(user=request.user, image=image)
     similar = similar_images(pdq=image.pdq, quality=image.pdq_quality, exclude_id=image.pk,
                              limit=48) if image.pdq else []
     return render(request, "internal/evidence.html", {
@@ -116,7 +165,9 @@ def crop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm | None = None,
                object_form: ObjectFromCropForm | None = None, status: int = 200) -> HttpResponse:
     return render(request, "internal/crop.html", {
-        "crop": crop, "override_form": override_form or OverrideForm(),
+        "crop": crop, "findings": crop_findings(crop=crop),
+        "label_size": max(12, round(max(crop.width, crop.height) / 28)),
+        "override_form": override_form or OverrideForm(),
         "object_form": object_form or ObjectFromCropForm(),
         "is_reviewer": has_role(request.user, REVIEWER),
         "is_investigator": has_role(request.user, INVESTIGATOR),

@@ -32,6 +32,7 @@ from traceobject.core.ratelimit import ratelimit_hit
 from traceobject.internal.forms_accounts import (
     ActiveForm,
     CodeForm,
+    EvidenceViewForm,
     LanguageForm,
     PasswordSetForm,
     ReauthForm,
@@ -267,19 +268,24 @@ def reauth(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(next_path)
 
 
-# --- API tokens -----------------------------------------------------------------------------
-
 # --- A person's own settings ----------------------------------------------------------------
 
 def _settings_page(request: HttpRequest, *, form: LanguageForm | None = None,
+                   evidence_form: EvidenceViewForm | None = None,
                    status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     browser = translation.get_language_from_request(request)
     if form is None:
         form = LanguageForm(initial={"language": selectors.staff_language(user=user)},
                             browser_language=browser)
+    if evidence_form is None:
+        current = selectors.staff_evidence_view(user=user)
+        evidence_form = EvidenceViewForm(initial={
+            "blur": current.blur, "greyscale": current.greyscale,
+            "thumb_size": current.thumb_size})
     return render(request, "internal/accounts/settings.html", {
-        "form": form, "saved": request.GET.get("saved") == "1" and status == 200,
+        "form": form, "evidence_form": evidence_form,
+        "saved": request.GET.get("saved") == "1" and status == 200,
     }, status=status)
 
 
@@ -304,6 +310,28 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(resolve_url("internal:account-settings") + "?saved=1",
                                 status=303)
 
+
+@never_cache
+@require_POST
+@role_required(*ROLES)
+def account_evidence_view(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's evidence view: blur, greyscale, thumbnail size."""
+    form = EvidenceViewForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, evidence_form=form, status=400)
+    try:
+        services.staff_evidence_view_set(
+            user=request.user,  # type: ignore[arg-type]
+            blur=form.cleaned_data["blur"], greyscale=form.cleaned_data["greyscale"],
+            thumb_size=form.cleaned_data["thumb_size"])
+    except ServiceError as exc:
+        form_errors(form, exc.fields or {"__all__": exc.message})
+        return _settings_page(request, evidence_form=form, status=exc.status)
+    return HttpResponseRedirect(resolve_url("internal:account-settings") + "?saved=1",
+                                status=303)
+
+
+# --- API tokens -----------------------------------------------------------------------------
 
 def _tokens_page(request: HttpRequest, *, form: TokenForm | None = None, new_token: str = "",
                  status: int = 200) -> HttpResponse:
