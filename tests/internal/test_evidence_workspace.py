@@ -423,3 +423,53 @@ def test_a_huge_redaction_list_is_refused(client: Any, users: dict[str, Any],
     assert "Redactions: Ensure this value has at most 20000 characters" in \
         response.content.decode()
     assert not Crop.objects.exists()
+
+
+# --- open the selected images in sequence -----------------------------------------------------
+
+def test_open_selected_in_sequence(client: Any, users: dict[str, Any],
+                                   case_images: dict[str, EvidenceImage]) -> None:
+    staff_login(client, users["investigator"])
+    ids = [case_images[n].pk for n in ("e_known.jpg", "a_twice.jpg", "c_near.jpg")]
+    response = client.post("/internal/cases/CASE-GRID/sequence/",
+                           {"image": [str(i) for i in ids]})
+    assert response.status_code == 302
+    seq = ".".join(str(i) for i in ids)
+    assert response["Location"] == f"/internal/evidence/{ids[0]}/?seq={seq}"
+    first = client.get(response["Location"]).content.decode()
+    assert "Image 1 of 3 selected" in first
+    assert f'href="/internal/evidence/{ids[1]}/?seq={seq}" rel="next"' in first
+    assert 'rel="prev"' not in first
+    middle = client.get(f"/internal/evidence/{ids[1]}/?seq={seq}").content.decode()
+    assert "Image 2 of 3 selected" in middle and 'rel="prev"' in middle
+    last = client.get(f"/internal/evidence/{ids[2]}/?seq={seq}").content.decode()
+    assert "Image 3 of 3 selected" in last and 'rel="next"' not in last
+
+
+@pytest.mark.parametrize("seq", ["abc", "1..2", "1.1", "-1", "9" * 13, "1." * 1500,
+                                 "{other}", "１"])
+def test_a_bad_sequence_is_refused(client: Any, users: dict[str, Any],
+                                   case_images: dict[str, EvidenceImage], seq: str) -> None:
+    staff_login(client, users["investigator"])
+    image = case_images["a_twice.jpg"]
+    seq = seq.replace("{other}", str(case_images["b_plain.jpg"].pk))
+    response = client.get(f"/internal/evidence/{image.pk}/", {"seq": seq})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The sequence of images is not valid." in html and "selected</nav>" not in html
+
+
+def test_sequence_refuses_images_of_another_case(client: Any, users: dict[str, Any],
+                                                 case_images: dict[str, EvidenceImage],
+                                                 tmp_path: Path) -> None:
+    write_jpeg(tmp_path / "other" / "x.jpg", seed=78)
+    ingest([tmp_path / "other"], case_ref="CASE-OTHER")
+    other = EvidenceImage.objects.get(files__case__ref="CASE-OTHER")
+    staff_login(client, users["investigator"])
+    response = client.post("/internal/cases/CASE-GRID/sequence/",
+                           {"image": [str(case_images["a_twice.jpg"].pk), str(other.pk)]})
+    assert response.status_code == 400
+    assert "not in this case" in response.content.decode()
+    response = client.post("/internal/cases/CASE-GRID/sequence/", {"image": ["x"]})
+    assert response.status_code == 400 and "The selection is not valid." in \
+        response.content.decode()

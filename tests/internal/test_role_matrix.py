@@ -43,6 +43,7 @@ DE = {"liaison"}  # the forwarding in the fixture goes to Germany
 MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "home": (ALL, None),
     "cases": (INV, None), "case": (INV, None), "case-mark-viewed": (None, INV),
+    "case-sequence": (None, INV),
     "evidence": (INV, None),
     "evidence-thumb": (INV, None), "evidence-display": (INV, None),
     "crop-create": (None, INV), "crop": (INV_REV, None), "crop-image": (INV_REV, None),
@@ -131,6 +132,7 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
     ref, pk = published.ref, evidence_image.pk
     args: dict[str, dict[str, Any]] = {
         "case": {"ref": case.ref}, "case-mark-viewed": {"ref": case.ref},
+        "case-sequence": {"ref": case.ref},
         "evidence": {"pk": pk}, "evidence-thumb": {"pk": pk},
         "evidence-display": {"pk": pk}, "crop-create": {"pk": pk},
         "crop": {"pk": crop.pk}, "crop-image": {"pk": crop.pk, "kind": "plain"},

@@ -230,3 +230,11 @@ def crop_findings(*, crop: Crop) -> list[GateFinding]:
             threshold=finding_threshold(finding), box=clean_box, detail=detail,
             around="reaches into the crop" in detail))
     return shown
+
+
+def case_images_chosen(*, case: Case, image_ids: Sequence[int]) -> list[int]:
+    """``image_ids`` in their order if every one is an image of ``case``, else []."""
+    ids = list(dict.fromkeys(image_ids))
+    found = set(EvidenceFile.objects.filter(case=case, image_id__in=ids)
+                .values_list("image_id", flat=True))
+    return ids if ids and found == set(ids) else []

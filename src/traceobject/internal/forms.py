@@ -75,6 +75,19 @@ class SelectionForm(forms.Form):
         return [int(v) for v in self.raw]
 
 
+def sequence_parse(raw: str | None) -> list[int] | None:
+    """The ids of "open in sequence" (``?seq=3.8.12``): None when absent, [] when
+    malformed (not digits and dots, repeated ids, more than :data:`MAX_SELECTED`)."""
+    if raw is None:
+        return None
+    parts = raw.split(".")
+    if len(raw) > 2000 or len(parts) > MAX_SELECTED or not all(
+            p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
+        return []
+    ids = [int(p) for p in parts]
+    return ids if len(set(ids)) == len(ids) else []
+
+
 class OverrideForm(forms.Form):
     reason = TextField(label=_("Why may this crop be published?"),
                        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="cases"),
     path("cases/<str:ref>/", views.case_detail, name="case"),
     path("cases/<str:ref>/viewed/", views.case_mark_viewed, name="case-mark-viewed"),
+    path("cases/<str:ref>/sequence/", views.case_sequence, name="case-sequence"),
     path("evidence/<int:pk>/", views.evidence_detail, name="evidence"),
     path("evidence/<int:pk>/thumb.jpg", views.evidence_thumb, name="evidence-thumb"),
     path("evidence/<int:pk>/display.jpg", views.evidence_display, name="evidence-display"),

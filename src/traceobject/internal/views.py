@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,6 +19,7 @@ from traceobject.evidence import services as evidence_services
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.evidence.selectors import (
     case_grid,
+    case_images_chosen,
     crop_findings,
     evidence_display_jpeg,
     similar_images,
@@ -28,6 +30,7 @@ from traceobject.internal.forms import (
     ObjectFromCropForm,
     OverrideForm,
     SelectionForm,
+    sequence_parse,
 )
 from traceobject.internal.selectors import home_summary
 
@@ -52,7 +55,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """The evidence grid of a case: names, marks, order, filters, a selection."""
     case = get_object_or_404(Case, ref=ref)
-    grid = GridForm(request.GET)
+    query = request.GET.copy()
+    for name, default in (("sort", "name"), ("per", "60")):
+        query.setdefault(name, default)  # the controls show what the grid does
+    grid = GridForm(query)
     return _case_page(request, case, grid, status=200 if grid.is_valid() else 400)
 
 
@@ -91,17 +97,47 @@ def case_mark_viewed(request: HttpRequest, ref: str) -> HttpResponse:
     return _case_page(request, case, grid, error=problems, status=400)
 
 
+@require_POST
+@role_required(INVESTIGATOR)
+def case_sequence(request: HttpRequest, ref: str) -> HttpResponse:
+    """Bulk action of the grid: open the selected images one after the other."""
+    case = get_object_or_404(Case, ref=ref)
+    selection = SelectionForm(request.POST)
+    error = ""
+    if selection.is_valid():
+        ids = case_images_chosen(case=case, image_ids=selection.cleaned_data["image"])
+        if ids:
+            return redirect(reverse("internal:evidence", args=[ids[0]]) + "?"
+                            + urlencode({"seq": ".".join(str(i) for i in ids)}))
+        error = _("Some selected images are not in this case.")
+    else:
+        error = " ".join(str(e) for e in selection.errors.get("image", []))
+    return _case_page(request, case, GridForm(request.POST), error=error, status=400)
+
+
 @never_cache
 @role_required(INVESTIGATOR)
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     image = get_object_or_404(EvidenceImage, pk=pk)
+    sequence = sequence_parse(request.GET.get("seq"))
+    error = ""
+    if sequence is not None and image.pk not in sequence:
+        sequence, error = None, _("The sequence of images is not valid.")
     evidence_services.evidence_viewed_record(user=request.user, image=image)
     similar = similar_images(pdq=image.pdq, quality=image.pdq_quality, exclude_id=image.pk,
                              limit=48) if image.pdq else []
+    steps = {}
+    if sequence:
+        at = sequence.index(image.pk)
+        keep = urlencode({"seq": ".".join(str(i) for i in sequence)})
+        steps = {"number": at + 1, "count": len(sequence), "keep": keep,
+                 "previous": sequence[at - 1] if at > 0 else None,
+                 "next": sequence[at + 1] if at + 1 < len(sequence) else None}
     return render(request, "internal/evidence.html", {
         "image": image, "files": image.files.select_related("case"),
         "similar": similar, "crops": image.crops.all(), "form": CropForm(),
-    })
+        "sequence": steps, "error": error,
+    }, status=400 if error else 200)
 
 
 def _private_file(key: str, content_type: str) -> FileResponse:
