@@ -49,7 +49,7 @@ def test_a_person_reads_the_back_office_in_their_language(
     expect(select).to_have_value("")
     assert [v for v in _axe(page, axe_source) if v.get("impact") in BLOCKING] == []
     select.select_option("de")
-    page.get_by_role("button", name=_t("fr", "Save")).click()
+    page.get_by_role("button", name=_t("fr", "Save"), exact=True).click()
     expect(page.get_by_role("status")).to_have_text(_t("de", "Saved."))
     expect(page.locator("html")).to_have_attribute("lang", "de")
 

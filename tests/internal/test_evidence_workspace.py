@@ -473,3 +473,21 @@ def test_sequence_refuses_images_of_another_case(client: Any, users: dict[str, A
     response = client.post("/internal/cases/CASE-GRID/sequence/", {"image": ["x"]})
     assert response.status_code == 400 and "The selection is not valid." in \
         response.content.decode()
+
+
+def test_an_object_made_from_a_crop_shows_the_crop_with_the_evidence_view(
+        client: Any, users: dict[str, Any], case_images: dict[str, EvidenceImage]) -> None:
+    from django.urls import reverse
+
+    from traceobject.evidence import crops
+
+    user = users["investigator"]
+    crop = crop_make(case_images["c_near.jpg"], {"x": 10, "y": 10, "w": 200, "h": 150},
+                     user=user)
+    obj = crops.crop_to_object(crop=crop, user=user, category="toys", title="A toy car")
+    for who in ("investigator", "reviewer"):
+        client.logout()
+        staff_login(client, users[who])
+        html = client.get(reverse("internal:object", args=[obj.ref])).content.decode()
+        assert '<body class="internal ev-blur ev-grey ev-thumb-medium">' in html
+        assert '<div class="ev-media crop-provenance">' in html

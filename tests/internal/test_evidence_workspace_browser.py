@@ -142,7 +142,7 @@ def test_blur_setting_in_the_browser(new_context: Callable[..., Any], live_serve
     page.get_by_label("Blur evidence images until I point at one or reveal it").uncheck()
     page.get_by_label("Show evidence images in greyscale").uncheck()
     page.get_by_label("Large").check()
-    page.locator("form:has(#id_thumb_size_0) button[type=submit]").click()
+    page.get_by_role("button", name="Save how evidence is shown").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     page.goto("/internal/cases/CASE-B/")
     page.mouse.move(5, 5)
