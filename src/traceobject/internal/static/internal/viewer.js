@@ -23,7 +23,7 @@
   stage.classList.add("zoomable");
 
   function frame() {
-    var width = stage.parentNode.clientWidth;
+    var width = stage.clientWidth;
     var height = Math.round(Math.min(window.innerHeight * 0.78, width * fullH / fullW));
     stage.style.height = Math.max(160, height) + "px";
     return { w: stage.clientWidth, h: stage.clientHeight };
