@@ -321,4 +321,5 @@ def test_evidence_pages_have_no_serious_accessibility_problem(
         page.locator(".crop-stage").focus()
         page.keyboard.press("Enter")
     problems = _axe(page, axe_source)
+    _shot(page, f"page-{where}.png")
     assert not problems, _describe(problems)
