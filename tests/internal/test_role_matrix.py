@@ -42,11 +42,13 @@ DE = {"liaison"}  # the forwarding in the fixture goes to Germany
 # name -> (roles that may GET it or None for POST-only, roles that may POST or None)
 MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "home": (ALL, None),
-    "cases": (INV, None), "case": (INV, None), "evidence": (INV, None),
+    "cases": (INV, None), "case": (INV, None), "case-mark-viewed": (None, INV),
+    "case-sequence": (None, INV),
+    "evidence": (INV, None),
     "evidence-thumb": (INV, None), "evidence-display": (INV, None),
     "crop-create": (None, INV), "crop": (INV_REV, None), "crop-image": (INV_REV, None),
     "crop-override": (None, REV), "crop-object": (None, INV),
-    "account-settings": (ALL, ALL),
+    "account-settings": (ALL, ALL), "account-evidence-view": (None, ALL),
     "account-tokens": (ALL, None), "account-token-create": (None, ALL),
     "account-token-revoke": (None, ALL),
     "users": (ADM, None), "user-create": (ADM, ADM), "user": (ADM, None),
@@ -132,7 +134,9 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
     image = published.images.first()
     ref, pk = published.ref, evidence_image.pk
     args: dict[str, dict[str, Any]] = {
-        "case": {"ref": case.ref}, "evidence": {"pk": pk}, "evidence-thumb": {"pk": pk},
+        "case": {"ref": case.ref}, "case-mark-viewed": {"ref": case.ref},
+        "case-sequence": {"ref": case.ref},
+        "evidence": {"pk": pk}, "evidence-thumb": {"pk": pk},
         "evidence-display": {"pk": pk}, "crop-create": {"pk": pk},
         "crop": {"pk": crop.pk}, "crop-image": {"pk": crop.pk, "kind": "plain"},
         "crop-override": {"pk": crop.pk}, "crop-object": {"pk": crop.pk},

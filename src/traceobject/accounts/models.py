@@ -19,6 +19,11 @@ class StaffProfile(models.Model):
     # The time zone the back office shows times in for this person (an IANA name such as
     # "Europe/Warsaw"); empty: settings.TIME_ZONE.
     time_zone = models.CharField(max_length=64, blank=True, default="")
+    # How evidence images are shown to this person (blurred until looked at, in grey, the
+    # grid's thumbnail size): protects staff who look at this material all day.
+    evidence_blur = models.BooleanField(default=True)
+    evidence_greyscale = models.BooleanField(default=True)
+    evidence_thumb_size = models.CharField(max_length=8, default="medium")
 
     def __str__(self) -> str:
         return f"profile of {self.user_id}"

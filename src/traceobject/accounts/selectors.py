@@ -93,3 +93,29 @@ def staff_time_zone(*, user: User) -> str:
     """The time zone chosen by ``user`` ("": settings.TIME_ZONE)."""
     found = StaffProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
     return found or ""
+
+
+@dataclass(frozen=True)
+class EvidenceViewSetting:
+    """How evidence images are shown to one person (the defaults protect: blurred, grey)."""
+
+    blur: bool = True
+    greyscale: bool = True
+    thumb_size: str = "medium"
+
+    @property
+    def classes(self) -> str:
+        """CSS classes for the page's body: ``ev-blur``, ``ev-grey``, ``ev-thumb-SIZE``."""
+        names = ["ev-blur"] if self.blur else []
+        names += ["ev-grey"] if self.greyscale else []
+        return " ".join([*names, f"ev-thumb-{self.thumb_size}"])
+
+
+def staff_evidence_view(*, user: User) -> EvidenceViewSetting:
+    """The evidence view setting of ``user`` (the protective defaults without a profile)."""
+    row = (StaffProfile.objects.filter(user=user)
+           .values_list("evidence_blur", "evidence_greyscale", "evidence_thumb_size").first())
+    if row is None:
+        return EvidenceViewSetting()
+    size = row[2] if row[2] in ("small", "medium", "large") else "medium"
+    return EvidenceViewSetting(blur=row[0], greyscale=row[1], thumb_size=size)

@@ -458,3 +458,38 @@ def staff_time_zone_set(*, user: User, time_zone: object) -> str:
             audit_record(actor=user, action="accounts.time_zone_set", target=f"user {user.pk}",
                          data={"time_zone": time_zone or "default"})
     return time_zone
+
+
+#: Thumbnail sizes of the evidence grid a person may choose.
+THUMB_SIZES = ("small", "medium", "large")
+
+
+def staff_evidence_view_set(*, user: User, blur: object, greyscale: object,
+                            thumb_size: object) -> dict[str, object]:
+    """How evidence images are shown to ``user``: blurred until looked at, in grey, the
+    grid's thumbnail size; audited when it changes. Anything but booleans and one of
+    :data:`THUMB_SIZES` is refused and changes nothing."""
+    fields: dict[str, str] = {}
+    if not isinstance(blur, bool):
+        fields["blur"] = _("Choose on or off.")
+    if not isinstance(greyscale, bool):
+        fields["greyscale"] = _("Choose on or off.")
+    if not isinstance(thumb_size, str) or thumb_size not in THUMB_SIZES:
+        fields["thumb_size"] = _("Choose one of the sizes offered.")
+    if fields:
+        raise ServiceError("invalid_evidence_view", _("Choose one of the options offered."),
+                           fields=fields)
+    value = {"blur": blur, "greyscale": greyscale, "thumb_size": thumb_size}
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
+        before = {"blur": profile.evidence_blur, "greyscale": profile.evidence_greyscale,
+                  "thumb_size": profile.evidence_thumb_size}
+        if before != value:
+            profile.evidence_blur = bool(blur)
+            profile.evidence_greyscale = bool(greyscale)
+            profile.evidence_thumb_size = str(thumb_size)
+            profile.save(update_fields=["evidence_blur", "evidence_greyscale",
+                                        "evidence_thumb_size"])
+            audit_record(actor=user, action="accounts.evidence_view_set",
+                         target=f"user {user.pk}", data={"before": before, "after": value})
+    return value

@@ -134,3 +134,21 @@ class Crop(models.Model):
     @property
     def may_be_published(self) -> bool:
         return self.gate_verdict == self.Verdict.PASS or self.override_at is not None
+
+
+class EvidenceView(models.Model):
+    """One person opened (or marked as seen) one evidence image: the grid's "not yet viewed"."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE,
+                             related_name="evidence_views")
+    image = models.ForeignKey(EvidenceImage, on_delete=models.CASCADE, related_name="views")
+    first_viewed_at = models.DateTimeField(auto_now_add=True)
+    last_viewed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "image"], name="one_view_per_person_image")
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence {self.image_id} viewed by {self.user_id}"

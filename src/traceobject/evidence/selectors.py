@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from traceobject.evidence.index import pdq_index
-from traceobject.evidence.models import EvidenceFile, EvidenceImage
+from traceobject.evidence.models import (
+    Case,
+    Crop,
+    EvidenceFile,
+    EvidenceImage,
+    EvidenceView,
+    KnownHash,
+)
 from traceobject.evidence.storage import EvidenceStoreError, evidence_read
 from traceobject.vision.hashing import hex_to_array
 
@@ -62,3 +85,156 @@ def evidence_display_jpeg(*, image: EvidenceImage) -> bytes | None:
     buffer = io.BytesIO()
     decoded.to_pil().save(buffer, "JPEG", quality=88)
     return buffer.getvalue()
+
+
+#: The grid's orders: name (the file's path in the case), date taken (images without one
+#: last), date ingested, file size; each way round.
+GRID_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("path", "pk"), "-name": ("-path", "-pk"),
+    "taken": ("undated", "captured_at", "pk"), "-taken": ("undated", "-captured_at", "-pk"),
+    "ingested": ("ingested_at", "pk"), "-ingested": ("-ingested_at", "-pk"),
+    "size": ("file_size", "pk"), "-size": ("-file_size", "-pk"),
+}
+#: The grid's filters (all chosen must hold).
+GRID_FILTERS = ("duplicate", "near", "known", "cropped", "unviewed")
+
+
+@dataclass(frozen=True)
+class GridImage:
+    image: EvidenceImage
+    path: str  # where it was found in this case (the first path, by name)
+    name: str  # the file name of that path
+    copies: int  # files holding this image, in every case
+    near: int  # other images within the PDQ threshold
+    known: str  # the label of a known-hash list it matches, or ""
+    cropped: bool
+    viewed: bool  # by the person looking
+
+
+def _near_counts(rows: Sequence[tuple[int, str, int | None]]) -> dict[int, int]:
+    """For each (id, pdq, quality): how many other evidence images lie within the PDQ
+    threshold (the index's work, no database query)."""
+    rows = [r for r in rows if r[1]]
+    if not rows:
+        return {}
+    index = pdq_index()
+    if not len(index):
+        return {}
+    found = index.search_many([r[1] for r in rows], settings.PDQ_THRESHOLD,
+                              qualities=[r[2] or 0 for r in rows],
+                              min_quality=settings.PDQ_MIN_QUALITY)
+    counts = {}
+    for (image_id, _pdq, _quality), hits in zip(rows, found, strict=True):
+        n = sum(1 for other, _d in hits if other != image_id)
+        if n:
+            counts[image_id] = n
+    return counts
+
+
+def _case_images(case: Case, user: Any) -> Any:  # annotated: a QuerySet of EvidenceImage
+    here = EvidenceFile.objects.filter(image=OuterRef("pk"), case=case).order_by("path")
+    copies = (EvidenceFile.objects.filter(image=OuterRef("pk")).order_by()
+              .values("image").annotate(n=Count("id")).values("n")[:1])
+    known = KnownHash.objects.filter(
+        Q(kind="sha256", value=OuterRef("sha256")) | Q(kind="md5", value=OuterRef("md5"))
+    ).order_by("id").values("label")[:1]
+    return (
+        EvidenceImage.objects
+        .filter(pk__in=EvidenceFile.objects.filter(case=case).values("image_id"))
+        .annotate(
+            path=Subquery(here.values("path")[:1]),
+            copies=Subquery(copies, output_field=IntegerField()),
+            known_list=Subquery(known),
+            cropped=Exists(Crop.objects.filter(image=OuterRef("pk"))),
+            viewed=Exists(EvidenceView.objects.filter(image=OuterRef("pk"), user=user)),
+            undated=SqlCase(When(captured_at="", then=Value(1)), default=Value(0),
+                          output_field=IntegerField()),
+        )
+    )
+
+
+def case_grid(*, case: Case, user: Any, sort: str = "name", filters: Collection[str] = (),
+              page: Any = 1, per_page: int = 60) -> tuple[Page[Any], list[GridImage]]:
+    """One page of a case's images for ``user``, sorted and filtered, with what marks each:
+    its file name, copies, near-duplicates, a known-hash match, crops, whether ``user`` has
+    viewed it. The number of queries does not grow with the page size."""
+    if sort not in GRID_SORTS or not set(filters) <= set(GRID_FILTERS):
+        raise ValueError("unknown sort or filter")
+    images: QuerySet[Any] = _case_images(case, user)
+    if "duplicate" in filters:
+        images = images.filter(copies__gt=1)
+    if "known" in filters:
+        images = images.exclude(known_label="", known_list__isnull=True)
+    if "cropped" in filters:
+        images = images.filter(cropped=True)
+    if "unviewed" in filters:
+        images = images.filter(viewed=False)
+    if "near" in filters:
+        everything = EvidenceImage.objects.filter(
+            pk__in=EvidenceFile.objects.filter(case=case).values("image_id")
+        ).exclude(pdq="").values_list("pk", "pdq", "pdq_quality")
+        images = images.filter(pk__in=list(_near_counts(list(everything))))
+    chosen = Paginator(images.order_by(*GRID_SORTS[sort]), per_page).get_page(page)
+    listed = list(chosen.object_list)
+    near = _near_counts([(i.pk, i.pdq, i.pdq_quality) for i in listed])
+    rows = [
+        GridImage(image=i, path=i.path or "", name=posixpath.basename(
+            (i.path or "").replace("\\", "/")) or str(i.pk),
+                  copies=i.copies or 1, near=near.get(i.pk, 0),
+                  known=i.known_label or i.known_list or "", cropped=i.cropped, viewed=i.viewed)
+        for i in listed
+    ]
+    return chosen, rows
+
+
+@dataclass(frozen=True)
+class GateFinding:
+    """One finding of the safety gate as the crop page shows it."""
+
+    number: int
+    kind: str  # face, pose, hand, person, skin, error
+    score: float | None
+    threshold: float | None
+    box: tuple[int, int, int, int] | None  # x, y, w, h in the crop's pixels
+    detail: str
+    around: bool  # reaches into the crop from the picture around it
+
+
+def crop_findings(*, crop: Crop) -> list[GateFinding]:
+    """The gate's findings on ``crop``: what, where (a box inside the crop), how sure (the
+    score and the threshold it crossed)."""
+    # Imported here: the gate's module loads its image libraries; only this page needs it.
+    from traceobject.vision.gate import finding_threshold
+
+    shown: list[GateFinding] = []
+    for number, finding in enumerate(crop.gate_findings or [], start=1):
+        if not isinstance(finding, dict):
+            continue
+        box = finding.get("box")
+        clean_box = None
+        if isinstance(box, list | tuple) and len(box) == 4:
+            try:
+                x, y, w, h = (max(0, int(v)) for v in box)
+            except (TypeError, ValueError):
+                x = y = w = h = 0
+            x, y = min(x, crop.width), min(y, crop.height)
+            w, h = min(w, crop.width - x), min(h, crop.height - y)
+            clean_box = (x, y, w, h) if w > 0 and h > 0 else None
+        try:
+            score: float | None = float(finding.get("score"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            score = None
+        detail = str(finding.get("detail") or "")
+        shown.append(GateFinding(
+            number=number, kind=str(finding.get("kind") or "error"), score=score,
+            threshold=finding_threshold(finding), box=clean_box, detail=detail,
+            around="reaches into the crop" in detail))
+    return shown
+
+
+def case_images_chosen(*, case: Case, image_ids: Sequence[int]) -> list[int]:
+    """``image_ids`` in their order if every one is an image of ``case``, else []."""
+    ids = list(dict.fromkeys(image_ids))
+    found = set(EvidenceFile.objects.filter(case=case, image_id__in=ids)
+                .values_list("image_id", flat=True))
+    return ids if ids and found == set(ids) else []

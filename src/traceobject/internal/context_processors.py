@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from traceobject.accounts.roles import user_roles
+from traceobject.accounts.selectors import EvidenceViewSetting, staff_evidence_view
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +19,7 @@ def staff(request: HttpRequest) -> dict[str, Any]:
         return {}
     roles = user_roles(user)
     return {"staff_roles": roles, **{f"is_{role}": role in roles for role in (
-        "administrator", "investigator", "reviewer", "liaison", "auditor")}}
+        "administrator", "investigator", "reviewer", "liaison", "auditor")},
+        # Read only by the pages that show evidence (the body's classes): no query elsewhere.
+        "evidence_view": SimpleLazyObject(
+            lambda: staff_evidence_view(user=user) if roles else EvidenceViewSetting())}

@@ -28,6 +28,66 @@ class CropForm(forms.Form):
         return value
 
 
+class GridForm(forms.Form):
+    """The evidence grid's order, filters and page size (query parameters)."""
+
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("name", _("Name (A to Z)")), ("-name", _("Name (Z to A)")),
+        ("taken", _("Date taken (oldest first)")), ("-taken", _("Date taken (newest first)")),
+        ("ingested", _("Date ingested (oldest first)")),
+        ("-ingested", _("Date ingested (newest first)")),
+        ("size", _("Size (smallest first)")), ("-size", _("Size (largest first)")),
+    ])
+    show = forms.MultipleChoiceField(label=_("Show only"), required=False,
+                                     widget=forms.CheckboxSelectMultiple, choices=[
+        ("duplicate", _("Duplicates (found more than once)")),
+        ("near", _("Near-duplicates")), ("known", _("Known-hash matches")),
+        ("cropped", _("Already cropped")), ("unviewed", _("Not yet viewed by me")),
+    ])
+    per = forms.ChoiceField(label=_("Per page"), required=False,
+                            choices=[("30", "30"), ("60", "60"), ("120", "120")])
+
+    def settings(self) -> dict[str, Any]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"sort": data.get("sort") or "name", "filters": list(data.get("show") or []),
+                "per_page": int(data.get("per") or 60)}
+
+
+MAX_SELECTED = 150  # a page holds at most 120; a request at most 200 fields
+
+
+class SelectionForm(forms.Form):
+    """Images selected in the grid for a bulk action (their ids)."""
+
+    image = forms.CharField(required=False)
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.raw = data.getlist("image") if data is not None else []
+
+    def clean_image(self) -> list[int]:
+        if not self.raw:
+            raise forms.ValidationError(_("Select at least one image."))
+        if len(self.raw) > MAX_SELECTED or not all(
+                isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 12
+                for v in self.raw):
+            raise forms.ValidationError(_("The selection is not valid."))
+        return [int(v) for v in self.raw]
+
+
+def sequence_parse(raw: str | None) -> list[int] | None:
+    """The ids of "open in sequence" (``?seq=3.8.12``): None when absent, [] when
+    malformed (not digits and dots, repeated ids, more than :data:`MAX_SELECTED`)."""
+    if raw is None:
+        return None
+    parts = raw.split(".")
+    if len(raw) > 2000 or len(parts) > MAX_SELECTED or not all(
+            p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
+        return []
+    ids = [int(p) for p in parts]
+    return ids if len(set(ids)) == len(ids) else []
+
+
 class OverrideForm(forms.Form):
     reason = TextField(label=_("Why may this crop be published?"),
                        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

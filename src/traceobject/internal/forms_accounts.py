@@ -121,6 +121,17 @@ class TimeZoneForm(forms.Form):
             (name, name.replace("_", " ")) for name in time_zone_choices()]
 
 
+class EvidenceViewForm(forms.Form):
+    """How evidence images are shown to the person; the service checks the choices again."""
+
+    blur = forms.BooleanField(label=_("Blur evidence images until I point at one or reveal it"),
+                              required=False)
+    greyscale = forms.BooleanField(label=_("Show evidence images in greyscale"), required=False)
+    thumb_size = forms.ChoiceField(label=_("Thumbnail size"), widget=forms.RadioSelect,
+                                   choices=[("small", _("Small")), ("medium", _("Medium")),
+                                            ("large", _("Large"))])
+
+
 def _both(own: str, reader: str) -> str:
     """"polski · Polnisch": a language's own name first (how people find theirs), then the
     reader's, once where they are the same."""

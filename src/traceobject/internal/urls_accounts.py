@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern] = [
     path("logout/", views.logout, name="logout"),
     path("reauth/", views.reauth, name="reauth"),
     path("account/", views.account_settings, name="account-settings"),
+    path("account/evidence-view/", views.account_evidence_view,
+         name="account-evidence-view"),
     path("account/tokens/", views.tokens, name="account-tokens"),
     path("account/tokens/new/", views.token_create, name="account-token-create"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="account-token-revoke"),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.storage import storages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -16,9 +18,23 @@ from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, ROLES, has_role, 
 from traceobject.audit.services import audit_view_record
 from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops as crop_services
+from traceobject.evidence import services as evidence_services
 from traceobject.evidence.models import Case, Crop, EvidenceImage
-from traceobject.evidence.selectors import evidence_display_jpeg, similar_images
-from traceobject.internal.forms import CropForm, ObjectFromCropForm, OverrideForm
+from traceobject.evidence.selectors import (
+    case_grid,
+    case_images_chosen,
+    crop_findings,
+    evidence_display_jpeg,
+    similar_images,
+)
+from traceobject.internal.forms import (
+    CropForm,
+    GridForm,
+    ObjectFromCropForm,
+    OverrideForm,
+    SelectionForm,
+    sequence_parse,
+)
 from traceobject.internal.selectors import home_summary
 
 
@@ -40,23 +56,81 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @role_required(INVESTIGATOR)
 def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    """The evidence grid of a case: names, marks, order, filters, a selection."""
     case = get_object_or_404(Case, ref=ref)
-    images = EvidenceImage.objects.filter(files__case=case).distinct().order_by("id")
-    page = Paginator(images, 60).get_page(request.GET.get("page"))
-    response = render(request, "internal/case.html", {"case": case, "page": page})
+    query = request.GET.copy()
+    for name, default in (("sort", "name"), ("per", "60")):
+        query.setdefault(name, default)  # the controls show what the grid does
+    grid = GridForm(query)
+    return _case_page(request, case, grid, status=200 if grid.is_valid() else 400)
+
+
+def _case_page(request: HttpRequest, case: Case, grid: GridForm, *, error: str = "",
+               status: int = 200) -> HttpResponse:
+    chosen = grid.settings()
+    page, rows = case_grid(case=case, user=request.user, sort=chosen["sort"],
+                           filters=chosen["filters"], page=request.GET.get("page"),
+                           per_page=chosen["per_page"])
+    keep = urlencode([("sort", chosen["sort"]), ("per", chosen["per_page"])]
+                     + [("show", f) for f in chosen["filters"]])
+    response = render(request, "internal/case.html", {
+        "case": case, "page": page, "rows": rows, "grid": grid, "chosen": chosen,
+        "keep": keep, "error": error,
+    }, status=status)
     if request.method != "HEAD":  # one record for the page's thumbnails, not one per image
         audit_view_record(user=request.user, what="evidence_grid", target=f"case {case.ref}",
-                          images=[image.pk for image in page.object_list])
+                          images=[row.image.pk for row in rows])
     return response
 
 
+@require_POST
+@role_required(INVESTIGATOR)
+def case_mark_viewed(request: HttpRequest, ref: str) -> HttpResponse:
+    """Bulk action of the grid: the selected images count as viewed by this person."""
+    case = get_object_or_404(Case, ref=ref)
+    grid = GridForm(request.POST)
+    selection = SelectionForm(request.POST)
+    if selection.is_valid():
+        try:
+            evidence_services.evidence_viewed_mark(
+                user=request.user, case=case, image_ids=selection.cleaned_data["image"])
+        except ServiceError as exc:
+            return _case_page(request, case, grid, error=exc.message, status=exc.status)
+        chosen = grid.settings()
+        keep = urlencode([("sort", chosen["sort"]), ("per", chosen["per_page"])]
+                         + [("show", f) for f in chosen["filters"]])
+        return redirect(reverse("internal:case", args=[case.ref]) + "?" + keep)
+    problems = " ".join(str(e) for e in selection.errors.get("image", []))
+    return _case_page(request, case, grid, error=problems, status=400)
+
+
+@require_POST
+@role_required(INVESTIGATOR)
+def case_sequence(request: HttpRequest, ref: str) -> HttpResponse:
+    """Bulk action of the grid: open the selected images one after the other."""
+    case = get_object_or_404(Case, ref=ref)
+    selection = SelectionForm(request.POST)
+    error = ""
+    if selection.is_valid():
+        ids = case_images_chosen(case=case, image_ids=selection.cleaned_data["image"])
+        if ids:
+            return redirect(reverse("internal:evidence", args=[ids[0]]) + "?"
+                            + urlencode({"seq": ".".join(str(i) for i in ids)}))
+        error = _("Some selected images are not in this case.")
+    else:
+        error = " ".join(str(e) for e in selection.errors.get("image", []))
+    return _case_page(request, case, GridForm(request.POST), error=error, status=400)
+
+
 def _evidence_page(request: HttpRequest, image: EvidenceImage, *, similar: list[Any],
-                   form: CropForm, error: str = "", status: int = 200) -> HttpResponse:
+                   form: CropForm, error: str = "", status: int = 200,
+                   sequence: dict[str, Any] | None = None) -> HttpResponse:
     """The evidence viewer; the audit log records who saw the image and the similar images'
     thumbnails on the page (one record)."""
     response = render(request, "internal/evidence.html", {
         "image": image, "files": image.files.select_related("case"),
         "similar": similar, "crops": image.crops.all(), "form": form, "error": error,
+        "sequence": sequence or {},
     }, status=status)
     if request.method != "HEAD":
         audit_view_record(user=request.user, what="evidence", target=f"evidence {image.pk}",
@@ -68,9 +142,22 @@ def _evidence_page(request: HttpRequest, image: EvidenceImage, *, similar: list[
 @role_required(INVESTIGATOR)
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     image = get_object_or_404(EvidenceImage, pk=pk)
+    sequence = sequence_parse(request.GET.get("seq"))
+    error = ""
+    if sequence is not None and image.pk not in sequence:
+        sequence, error = None, _("The sequence of images is not valid.")
+    evidence_services.evidence_viewed_record(user=request.user, image=image)
     similar = similar_images(pdq=image.pdq, quality=image.pdq_quality, exclude_id=image.pk,
                              limit=48) if image.pdq else []
-    return _evidence_page(request, image, similar=list(similar), form=CropForm())
+    steps = {}
+    if sequence:
+        at = sequence.index(image.pk)
+        keep = urlencode({"seq": ".".join(str(i) for i in sequence)})
+        steps = {"number": at + 1, "count": len(sequence), "keep": keep,
+                 "previous": sequence[at - 1] if at > 0 else None,
+                 "next": sequence[at + 1] if at + 1 < len(sequence) else None}
+    return _evidence_page(request, image, similar=list(similar), form=CropForm(), error=error,
+                          status=400 if error else 200, sequence=steps)
 
 
 def _private_file(key: str, content_type: str) -> FileResponse:
@@ -134,7 +221,9 @@ def crop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm | None = None,
                object_form: ObjectFromCropForm | None = None, status: int = 200) -> HttpResponse:
     return render(request, "internal/crop.html", {
-        "crop": crop, "override_form": override_form or OverrideForm(),
+        "crop": crop, "findings": crop_findings(crop=crop),
+        "label_size": max(12, round(max(crop.width, crop.height) / 28)),
+        "override_form": override_form or OverrideForm(),
         "object_form": object_form or ObjectFromCropForm(),
         "is_reviewer": has_role(request.user, REVIEWER),
         "is_investigator": has_role(request.user, INVESTIGATOR),

@@ -36,6 +36,7 @@ from traceobject.core.ratelimit import ratelimit_hit
 from traceobject.internal.forms_accounts import (
     ActiveForm,
     CodeForm,
+    EvidenceViewForm,
     LanguageForm,
     PasswordSetForm,
     ReauthForm,
@@ -272,12 +273,12 @@ def reauth(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(next_path)
 
 
-# --- API tokens -----------------------------------------------------------------------------
-
 # --- A person's own settings ----------------------------------------------------------------
 
 def _settings_page(request: HttpRequest, *, form: LanguageForm | None = None,
-                   zone_form: TimeZoneForm | None = None, status: int = 200) -> HttpResponse:
+                   zone_form: TimeZoneForm | None = None,
+                   evidence_form: EvidenceViewForm | None = None,
+                   status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     browser = translation.get_language_from_request(request)
     if form is None:
@@ -285,8 +286,14 @@ def _settings_page(request: HttpRequest, *, form: LanguageForm | None = None,
                             browser_language=browser)
     if zone_form is None:
         zone_form = TimeZoneForm(initial={"time_zone": selectors.staff_time_zone(user=user)})
+    if evidence_form is None:
+        current = selectors.staff_evidence_view(user=user)
+        evidence_form = EvidenceViewForm(initial={
+            "blur": current.blur, "greyscale": current.greyscale,
+            "thumb_size": current.thumb_size})
     return render(request, "internal/accounts/settings.html", {
         "form": form, "zone_form": zone_form, "now": timezone.now(),
+        "evidence_form": evidence_form,
         "saved": request.GET.get("saved") == "1" and status == 200,
     }, status=status)
 
@@ -333,6 +340,28 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     request.session[LANGUAGE_SESSION_KEY] = language
     return _saved()
 
+
+@never_cache
+@require_POST
+@role_required(*ROLES)
+def account_evidence_view(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's evidence view: blur, greyscale, thumbnail size."""
+    form = EvidenceViewForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, evidence_form=form, status=400)
+    try:
+        services.staff_evidence_view_set(
+            user=request.user,  # type: ignore[arg-type]
+            blur=form.cleaned_data["blur"], greyscale=form.cleaned_data["greyscale"],
+            thumb_size=form.cleaned_data["thumb_size"])
+    except ServiceError as exc:
+        form_errors(form, exc.fields or {"__all__": exc.message})
+        return _settings_page(request, evidence_form=form, status=exc.status)
+    return HttpResponseRedirect(resolve_url("internal:account-settings") + "?saved=1",
+                                status=303)
+
+
+# --- API tokens -----------------------------------------------------------------------------
 
 def _tokens_page(request: HttpRequest, *, form: TokenForm | None = None, new_token: str = "",
                  status: int = 200) -> HttpResponse:

@@ -245,6 +245,32 @@ def gate_decide(raw: RawScores, config: GateConfig = DEFAULT_CONFIG) -> GateVerd
     return GateVerdict("fail" if findings else "pass", findings)
 
 
+def finding_threshold(
+    finding: dict[str, Any], config: GateConfig = DEFAULT_CONFIG
+) -> float | None:
+    """The threshold a stored finding (``Finding.to_dict()``) crossed, read from its kind
+    and detail; None for an error of the gate or a finding this cannot tell."""
+    kind = finding.get("kind")
+    detail = str(finding.get("detail") or "")
+    if kind == "face":
+        if "full-range face detector" in detail:
+            return config.face_full
+        if "face cut by the crop edge" in detail:
+            return config.face_edge_score
+        if "face model" in detail:
+            return config.face_inside_score
+        return None
+    if kind == "pose":
+        return config.pose_visibility
+    if kind == "hand":
+        return config.hand
+    if kind == "person":
+        return config.person_area
+    if kind == "skin":
+        return config.skin_person_area if "marked as person" in detail else config.skin_area
+    return None
+
+
 # --------------------------------------------------------------------------- input
 
 
