@@ -273,7 +273,9 @@ def test_grid_query_count_is_bounded(client: Any, users: dict[str, Any],
                                      django_assert_max_num_queries: Any) -> None:
     staff_login(client, users["investigator"])
     client.get("/internal/cases/CASE-GRID/")
-    with django_assert_max_num_queries(12):
+    # the grid's reads, and the audit log's record of the page (its chain's last hash, one
+    # INSERT): whatever the page size
+    with django_assert_max_num_queries(14):
         client.get("/internal/cases/CASE-GRID/?show=near&show=unviewed&per=120")
 
 
