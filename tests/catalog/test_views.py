@@ -188,7 +188,7 @@ def test_the_review_queue_shows_the_crop_and_its_provenance(client, users, evide
     assert client.get(f"/internal/crops/{crop.pk}/annotated.png").status_code == 200
     # The public never learns the case.
     catalog.object_approve(obj=obj, user=users["reviewer"],
-                           checklist=catalog.REVIEW_CHECKS, english_fallback=True)
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     client.logout()
     assert "CASE-7" not in client.get(f"/en/objects/{obj.ref}/").content.decode()
 

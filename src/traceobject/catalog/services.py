@@ -103,6 +103,8 @@ REVIEW_CHECKS = {  # name: (short label, what the reviewer confirms)
                   gettext_lazy("Every language is present, or knowingly left to English.")),
 }
 
+REVIEW_CHECK_NAMES = tuple(REVIEW_CHECKS)
+
 # Text limits (the public pages are laid out for them).
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
@@ -704,7 +706,7 @@ def object_submit(*, obj: TracedObject, user: Any) -> TracedObject:
 
 def _checklist(checklist: Any) -> set[str]:
     """The ticked lines of the review checklist, validated: a list of REVIEW_CHECKS names."""
-    if isinstance(checklist, str | bytes) or not isinstance(checklist, Collection) or len(
+    if isinstance(checklist, str | bytes | Mapping) or not isinstance(checklist, Collection) or len(
             checklist) > 2 * len(REVIEW_CHECKS):
         raise ServiceError("invalid", _("The checklist must list the ticked lines."),
                            fields={"checklist": "list"})
