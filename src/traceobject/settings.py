@@ -123,6 +123,12 @@ NUM_PROXIES = env_int("TRACEOBJECT_NUM_PROXIES", 0, minimum=0)
 # The public site's address: absolute links (share cards, the feed, the embed snippet,
 # forwarding packages) use it; unset, the address a request came to.
 PUBLIC_BASE_URL = env_url("TRACEOBJECT_PUBLIC_BASE_URL", "")
+# Core: a local machine-translation model for tips (a directory the agency supplies; see
+# traceobject.core.translation). Unset: tips are shown untranslated, and the page says so.
+TRANSLATION_MODEL = env_str("TRACEOBJECT_TRANSLATION_MODEL")
+if TRANSLATION_MODEL and not Path(TRANSLATION_MODEL).is_dir():
+    raise ConfigError("TRACEOBJECT_TRANSLATION_MODEL must be a directory holding the "
+                      f"translation model; got {TRANSLATION_MODEL!r}")
 
 _CORE_ONLY_APPS = {
     "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages", "django_tasks",

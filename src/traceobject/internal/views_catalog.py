@@ -130,7 +130,7 @@ def _approval(obj: TracedObject, form: forms.ApproveForm | None = None) -> dict[
     """What the approval form shows: the checklist (ticked as last sent), the languages in
     which part of the public text is missing (named in the reader's language, with the
     fields), the reviewer's choice about them and the comment."""
-    data = form.data if form is not None and form.is_bound else None
+    data: Any = form.data if form is not None and form.is_bound else None
     missing = staff_selectors.untranslated(obj=obj)
     return {
         "checks": [{"name": name, "label": label, "text": text}
