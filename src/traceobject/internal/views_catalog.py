@@ -132,14 +132,18 @@ def _approval(obj: TracedObject, form: forms.ApproveForm | None = None) -> dict[
     fields), the reviewer's choice about them and the comment."""
     data: Any = form.data if form is not None and form.is_bound else None
     missing = staff_selectors.untranslated(obj=obj)
+    written = set(obj.texts.values_list("language", flat=True))
     return {
         "checks": [{"name": name, "label": label, "text": text}
                    for name, (label, text) in catalog.REVIEW_CHECKS.items()],
         "ticked": set(data.getlist("checklist")) if data is not None else set(),
         "fallback": bool(data.get("english_fallback")) if data is not None else False,
         "comment": data.get("comment", "") if data is not None else "",
-        "untranslated": [(code, [str(FIELD_LABELS[f]) for f in fields])
-                         for code, fields in missing.items()],
+        "untranslated": missing,
+        # Languages with no text at all, then those missing only some fields (named).
+        "untranslated_whole": [code for code in missing if code not in written],
+        "untranslated_part": [(code, [str(FIELD_LABELS[f]) for f in fields])
+                              for code, fields in missing.items() if code in written],
     }
 
 
