@@ -83,3 +83,34 @@ def test_a_reviewer_publishes_with_the_checklist(
     expect(public.get_by_role("heading", level=1)).to_have_text("Green mug (de)")
     expect(public.locator(".shown-in-english")).to_have_count(0)
     expect(public.locator("article [lang=en]")).to_have_count(0)
+
+
+def test_a_tip_with_its_machine_translation(
+        new_context: Any, live_server: Any, users: Any, published: Any, axe_source: str,
+        screenshot_dir: Any, settings: Any, tmp_path: Any) -> None:
+    """The tip page with a translation made by a tiny real model (tests/tips/tiny_translation)
+    beside the original, labelled; axe finds nothing serious."""
+    pytest.importorskip("ctranslate2")
+    from tests.tips.tiny_translation import build
+    from traceobject.core import translation
+    from traceobject.tips import intake
+    from traceobject.tips import services as tip_services
+
+    translation._loaded.clear()
+    settings.TRANSLATION_MODEL = str(build(tmp_path / "de-en", name="Tiny de-en"))
+    intake.tip_submit(ref=published.ref, tip=intake.tip_validate({
+        "text": "Ich habe diese Tasche in Krakau gekauft. Der Laden ist am Markt.",
+        "language": "de"}))
+    tip_services.sealed_tips_open()
+    page = new_context(base_url=live_server.url, bypass_csp=True).new_page()
+    _sign_in(page, users["investigator"])
+    page.goto(f"/internal/tips/{published.tips.get().pk}/")
+    expect(page.locator(".tip-original [lang=de]")).to_contain_text("Krakau")
+    label = page.locator(".tip-translation h3")
+    expect(label).to_contain_text("Machine translation")
+    expect(label).to_contain_text("English")
+    expect(page.locator(".tip-translation")).to_contain_text("Tiny de-en")
+    assert [v for v in _axe(page, axe_source) if v.get("impact") in BLOCKING] == []
+    if os.environ.get("SCREENSHOTS") == "1":
+        page.screenshot(path=str(screenshot_dir / "tip-translation.png"), full_page=True)
+    translation._loaded.clear()

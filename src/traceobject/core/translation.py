@@ -90,9 +90,13 @@ class Translator:
                 out_lines.append("")
                 continue
             batch = [source_sp.encode(s, out_type=str)[:MAX_SENTENCE_TOKENS] for s in sentences]
+            # A translation is seldom more than twice as long as its source: bounding it
+            # keeps a model that never ends a sentence from running to the limit every time.
+            longest = max(len(tokens) for tokens in batch)
             try:
-                results = engine.translate_batch(batch, beam_size=2,
-                                                 max_decoding_length=MAX_DECODING_TOKENS)
+                results = engine.translate_batch(
+                    batch, beam_size=2,
+                    max_decoding_length=min(MAX_DECODING_TOKENS, 2 * longest + 10))
             except (RuntimeError, ValueError) as error:
                 raise TranslationModelError(f"the model {package.name!r} failed: "
                                             f"{error}") from error
