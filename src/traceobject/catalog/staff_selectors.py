@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -53,8 +54,6 @@ def untranslated(*, obj: TracedObject) -> dict[str, list[str]]:
     """The site's languages in which part of `obj`'s public text would be shown in English:
     language -> the fields (of TRANSLATED_FIELDS) that English has and that language lacks
     (every field when the language has no text at all). Empty when fully translated."""
-    from django.conf import settings
-
     texts = {t.language: t for t in ObjectText.objects.filter(object=obj)}
     english = texts.get("en")
     if english is None:
