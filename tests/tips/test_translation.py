@@ -22,9 +22,6 @@ from traceobject.tips.services import sealed_tips_open
 
 from .tiny_translation import build
 
-pytest.importorskip("ctranslate2")
-pytest.importorskip("sentencepiece")
-
 GERMAN = "Ich habe diese Tasche in Krakau gekauft. Der Laden ist am Markt."
 ENGLISH = "I bought this bag in Kraków, in the shop at the market square."
 
@@ -38,6 +35,8 @@ def _forget_loaded_models() -> Any:
 
 @pytest.fixture(scope="module")
 def built_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("ctranslate2")
+    pytest.importorskip("sentencepiece")
     return build(tmp_path_factory.mktemp("model") / "de-en", name="Tiny de-en")
 
 
