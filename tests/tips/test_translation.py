@@ -221,3 +221,16 @@ def test_the_translation_goes_with_the_tip(model, published):
     assert TipTranslation.objects.filter(tip=tip).exists()
     tip.delete()
     assert not TipTranslation.objects.exists()
+
+
+def test_the_deploy_check_names_a_damaged_model(settings, tmp_path, built_model):
+    from traceobject.core.checks import check_translation_model
+
+    settings.TRANSLATION_MODEL = ""
+    assert check_translation_model(None) == []
+    settings.TRANSLATION_MODEL = str(built_model)
+    assert check_translation_model(None) == []
+    folder = _broken(tmp_path, built_model, "no model.bin")
+    settings.TRANSLATION_MODEL = str(folder)
+    [error] = check_translation_model(None)
+    assert error.id == "traceobject.E030" and "model.bin: missing" in error.msg

@@ -248,3 +248,21 @@ def check_public_site(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             id="traceobject.I020",
         ))
     return problems
+
+
+@register(deploy=True)
+def check_translation_model(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """A configured translation model that cannot be read (its files are checked; the engine
+    itself loads when the first tip is translated)."""
+    from traceobject.core import translation
+
+    path = getattr(settings, "TRANSLATION_MODEL", "")
+    if not path:
+        return []
+    try:
+        translation.read(path)
+    except translation.TranslationModelError as error:
+        return [Error(f"TRACEOBJECT_TRANSLATION_MODEL: {error}",
+                      hint="Tips are not translated until the model is repaired or the "
+                           "setting removed.", id="traceobject.E030")]
+    return []
