@@ -108,6 +108,7 @@ def test_a_fully_translated_object_needs_no_choice(make_object, users, client):
     page = client.get(f"/de/objects/{obj.ref}/").content.decode()
     assert "Blue bag (de)" in page and "A bag (de)." in page
     assert NOTE not in page and 'lang="en"' not in page.split("<main", 1)[1]
+    assert client.get(f"/api/v1/objects/{obj.ref}?language=de").json()["english_fields"] == []
 
 
 def test_the_german_page_marks_english_text(make_object, users, client):
@@ -125,6 +126,10 @@ def test_the_german_page_marks_english_text(make_object, users, client):
     # The English page shows no note.
     english = client.get(f"/en/objects/{obj.ref}/").content.decode()
     assert NOTE not in english
+    # The API says which texts are in English.
+    api = client.get(f"/api/v1/objects/{obj.ref}?language=de").json()
+    assert api["english_fields"] == ["title", "description", "questions"]
+    assert client.get(f"/api/v1/objects/{obj.ref}?language=en").json()["english_fields"] == []
 
 
 def test_a_partly_translated_page_marks_only_the_missing_field(make_object, client):
@@ -135,6 +140,8 @@ def test_a_partly_translated_page_marks_only_the_missing_field(make_object, clie
     main = client.get(f"/de/objects/{obj.ref}/").content.decode().split("<main", 1)[1]
     assert "<h1>Grüne Tasse</h1>" in main and "<li>Wo?</li>" in main
     assert '<p lang="en">A mug.</p>' in main and main.count(NOTE) == 1
+    api = client.get(f"/api/v1/objects/{obj.ref}?language=de").json()
+    assert api["english_fields"] == ["description"] and api["description"] == "A mug."
     # The gallery card of a translated title is not marked.
     gallery = client.get("/de/").content.decode()
     assert '<span class="card-title">Grüne Tasse</span>' in gallery
