@@ -119,7 +119,8 @@ def setup_data(n_objects: int) -> dict[str, Any]:
                          width=3)
         services.object_image_add(obj=obj, image=image)
         services.object_submit(obj=obj, user=author)
-        services.object_approve(obj=obj, user=approver)
+        services.object_approve(obj=obj, user=approver, checklist=services.REVIEW_CHECK_NAMES,
+                                english_fallback=True)
         refs.append(obj.ref)
     return {"refs": refs}
 

@@ -99,7 +99,8 @@ def make_object(db: Any, campaign: Campaign, users: dict[str, User]
             catalog.object_image_add(obj=obj, image=_picture(counter["n"]))
         if publish and image:
             catalog.object_submit(obj=obj, user=author)
-            catalog.object_approve(obj=obj, user=approver)
+            catalog.object_approve(obj=obj, user=approver, checklist=catalog.REVIEW_CHECK_NAMES,
+                                   english_fallback=True)
         elif publish:
             # The workflow refuses an object without a picture; tests of pages that must
             # cope with one set the state directly.

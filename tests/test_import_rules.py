@@ -86,9 +86,10 @@ ALLOWED: dict[str, tuple[str, ...]] = {
             "vision"),
 }
 
-DJANGO_FREE = ("vision", "search", "geo", "core.countries")
+DJANGO_FREE = ("vision", "search", "geo", "core.countries", "core.translation")
 #: Modules that import nothing of traceobject (the Django-free packages may read them).
-LEAVES = ("core.countries",)
+#: core.translation: the tip translation engine (a local model; the worker and the CLI).
+LEAVES = ("core.countries", "core.translation")
 DJANGO_PACKAGES = ("django", "ninja", "django_otp", "django_tasks", "django_tasks_db", "csp",
                    "storages", "whitenoise")
 

@@ -154,6 +154,8 @@ def test_production_without_receipt_key_fails_loudly(production_env) -> None:
      "TRACEOBJECT_RECEIPT_SHOWN_MINUTES must be a whole number"),
     ("TRACEOBJECT_MAILBOX_OPEN_MINUTES", "99999",
      "TRACEOBJECT_MAILBOX_OPEN_MINUTES must be at most 1440"),
+    ("TRACEOBJECT_TRANSLATION_MODEL", "/nonexistent/model",
+     "TRACEOBJECT_TRANSLATION_MODEL must be a directory"),
 ])
 def test_bad_values_fail_loudly(production_env, name, value, message) -> None:
     production_env[name] = value

@@ -130,6 +130,13 @@ HANDLING_MARKING = (env_str("TRACEOBJECT_HANDLING_MARKING").strip()
                     or "Law enforcement only — handle under your agency's rules")
 FORWARDING_CONTACT = env_str("TRACEOBJECT_FORWARDING_CONTACT").strip()
 
+# Core: a local machine-translation model for tips (a directory the agency supplies; see
+# traceobject.core.translation). Unset: tips are shown untranslated, and the page says so.
+TRANSLATION_MODEL = env_str("TRACEOBJECT_TRANSLATION_MODEL")
+if TRANSLATION_MODEL and not Path(TRANSLATION_MODEL).is_dir():
+    raise ConfigError("TRACEOBJECT_TRANSLATION_MODEL must be a directory holding the "
+                      f"translation model; got {TRANSLATION_MODEL!r}")
+
 _CORE_ONLY_APPS = {
     "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages", "django_tasks",
     "django_tasks_db", "django_otp", "django_otp.plugins.otp_totp", "traceobject.routing",

@@ -290,7 +290,15 @@ def test_four_eyes_through_the_api(client, users, tokens, make_object):
     other = users["administrator"]
     other.groups.add(*users["reviewer"].groups.filter(name="reviewer"))
     _, other_token = api_token_create(user=other, name="second")
-    approved = call(client, "post", f"/objects/{obj.ref}/approve", other_token, {})
+    unchecked = call(client, "post", f"/objects/{obj.ref}/approve", other_token, {})
+    assert unchecked.status_code == 400 and error_code(unchecked) == "checklist_incomplete"
+    checks = list(catalog.REVIEW_CHECKS)
+    english_only = call(client, "post", f"/objects/{obj.ref}/approve", other_token,
+                        {"checklist": checks})
+    assert english_only.status_code == 400 and error_code(english_only) == "not_translated"
+    assert TracedObject.objects.get(pk=obj.pk).status == "in_review"
+    approved = call(client, "post", f"/objects/{obj.ref}/approve", other_token,
+                    {"checklist": checks, "english_fallback": True})
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "published"
 

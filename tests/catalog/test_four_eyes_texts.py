@@ -28,7 +28,8 @@ def test_rewriting_texts_in_review_blocks_the_editors_approval(in_review, users,
     assert TracedObject.objects.get(pk=in_review.pk).status == ObjectStatus.IN_REVIEW
     assert client.get(f"/en/objects/{in_review.ref}/").status_code == 404
     # A second person still can.
-    catalog.object_approve(obj=in_review, user=users["reviewer"])
+    catalog.object_approve(obj=in_review, user=users["reviewer"],
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     assert TracedObject.objects.get(pk=in_review.pk).status == ObjectStatus.PUBLISHED
 
 

@@ -159,7 +159,8 @@ def test_new_pictures_send_a_published_object_back_to_review(published, users, o
     with pytest.raises(ServiceError) as info:
         catalog.object_approve(obj=published, user=changer)
     assert info.value.code == "four_eyes"
-    catalog.object_approve(obj=published, user=users["reviewer"])
+    catalog.object_approve(obj=published, user=users["reviewer"],
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     assert client.get(f"/en/objects/{published.ref}/").status_code == 200
 
 
@@ -183,7 +184,8 @@ def test_removing_a_picture(published, users, media_root, django_capture_on_comm
     assert not any(folder.iterdir())
     assert published.status == ObjectStatus.IN_REVIEW  # off the public site
     with pytest.raises(ServiceError) as info:
-        catalog.object_approve(obj=published, user=users["reviewer"])
+        catalog.object_approve(obj=published, user=users["reviewer"],
+                               checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     assert info.value.code == "not_ready"  # no picture left
 
 

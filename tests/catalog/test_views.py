@@ -154,7 +154,8 @@ def test_from_a_new_object_to_the_public_site(client, users, campaign, object_pn
     assert obj.ref in queue and "Green mug" in queue and "Who sells it?" in queue
     assert f"/internal/objects/{obj.ref}/images/" in queue  # the preview's pictures
     done = client.post(f"/internal/objects/{obj.ref}/approve/",
-                       {"comment": "Fine.", "next": "review"})
+                       {"comment": "Fine.", "next": "review",
+                        "checklist": list(catalog.REVIEW_CHECKS), "english_fallback": "on"})
     assert done.status_code == 302 and done["Location"] == "/internal/review/"
     assert "Nothing is waiting for review." in client.get("/internal/review/").content.decode()
     assert client.get(f"/en/objects/{obj.ref}/").status_code == 200
@@ -186,7 +187,8 @@ def test_the_review_queue_shows_the_crop_and_its_provenance(client, users, evide
     assert "verdict-pass" in queue
     assert client.get(f"/internal/crops/{crop.pk}/annotated.png").status_code == 200
     # The public never learns the case.
-    catalog.object_approve(obj=obj, user=users["reviewer"])
+    catalog.object_approve(obj=obj, user=users["reviewer"],
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     client.logout()
     assert "CASE-7" not in client.get(f"/en/objects/{obj.ref}/").content.decode()
 
@@ -215,7 +217,8 @@ def test_reject_withdraw_and_identify_through_the_forms(client, users, in_review
     assert in_review.status == ObjectStatus.DRAFT
     assert "Blur the label, please." in client.get(url).content.decode()
     catalog.object_submit(obj=in_review, user=users["investigator"])
-    assert client.post(url + "approve/", {}).status_code == 302
+    assert client.post(url + "approve/", {"checklist": list(catalog.REVIEW_CHECKS),
+                                         "english_fallback": "on"}).status_code == 302
     bad = client.post(url + "identified/", {"country": "ZZ"})
     assert bad.status_code == 400
     assert client.post(url + "identified/", {"country": "PL",

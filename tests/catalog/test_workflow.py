@@ -153,7 +153,8 @@ def test_the_crop_author_cannot_approve_an_object_someone_else_submitted(from_cr
 
 def test_a_second_person_approves_and_the_object_is_public(in_review, users, client):
     assert client.get(f"/en/objects/{in_review.ref}/").status_code == 404
-    catalog.object_approve(obj=in_review, user=users["reviewer"], comment="Nothing personal.")
+    catalog.object_approve(obj=in_review, user=users["reviewer"], comment="Nothing personal.",
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     assert in_review.status == ObjectStatus.PUBLISHED
     assert in_review.approved_by == users["reviewer"] and in_review.published_at
     page = client.get(f"/en/objects/{in_review.ref}/")
@@ -187,7 +188,8 @@ def test_four_eyes_holds_for_superusers(users, make_object):
     catalog.object_image_add(obj=obj, image=Image.new("RGB", (64, 64), (200, 30, 30)))
     catalog.object_submit(obj=obj, user=boss)
     _refused("four_eyes", catalog.object_approve, obj, obj=obj, user=boss)
-    catalog.object_approve(obj=obj, user=users["reviewer"])
+    catalog.object_approve(obj=obj, user=users["reviewer"],
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     assert obj.status == ObjectStatus.PUBLISHED
 
 
@@ -420,7 +422,8 @@ def test_object_create_validates_and_audits(users, campaign):
 def test_reordering_pictures_keeps_a_published_object_public(published, users, object_png):
     # A second picture needs a new review; after approval, reordering needs none.
     catalog.object_image_upload(obj=published, user=users["investigator2"], data=object_png)
-    catalog.object_approve(obj=published, user=users["reviewer"])
+    catalog.object_approve(obj=published, user=users["reviewer"],
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     first, second = published.images.order_by("position", "id")
     catalog.object_image_move(obj=published, user=users["investigator"], image=second,
                               offset=-1)

@@ -138,13 +138,14 @@ def test_passing_crop_becomes_a_draft_once(users, evidence_image):
 
 
 def test_public_side_never_shows_evidence_fields(users, evidence_image, client):
-    from traceobject.catalog.services import object_approve, object_submit
+    from traceobject.catalog.services import REVIEW_CHECK_NAMES, object_approve, object_submit
 
     crop = crop_make(evidence_image, RECT, user=users["investigator"], verdict=Crop.Verdict.PASS)
     obj = crops.crop_to_object(crop=crop, user=users["investigator"], category="packaging",
                                title="Carton")
     object_submit(obj=obj, user=users["investigator"])
-    object_approve(obj=obj, user=users["reviewer"])
+    object_approve(obj=obj, user=users["reviewer"], checklist=REVIEW_CHECK_NAMES,
+                   english_fallback=True)
     secrets = [evidence_image.sha256, evidence_image.md5, evidence_image.pdq, "CASE-9",
                "IMG_0001", evidence_image.storage_key]
     pages = [client.get(f"/api/v1/objects/{obj.ref}"), client.get("/api/v1/objects"),

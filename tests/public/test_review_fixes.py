@@ -20,7 +20,8 @@ def test_images_of_drafts_and_withdrawn_objects_are_not_served(client, make_obje
     assert client.get(_image_url(client, draft)).status_code == 404
     catalog.object_submit(obj=draft, user=users["investigator"])
     assert client.get(_image_url(client, draft)).status_code == 404
-    catalog.object_approve(obj=draft, user=users["reviewer"])
+    catalog.object_approve(obj=draft, user=users["reviewer"],
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     assert client.get(_image_url(client, draft)).status_code == 200
     catalog.object_withdraw(obj=draft, user=users["reviewer"], reason="Shows a shop's name.")
     assert client.get(_image_url(client, draft)).status_code == 404

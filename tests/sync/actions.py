@@ -49,7 +49,8 @@ def publish(title: str, language_text: str = "") -> dict[str, Any]:
     ImageDraw.Draw(image).rectangle((40, 40, 360, 260), outline=(255, 255, 255), width=6)
     catalog.object_image_add(obj=obj, image=image)
     catalog.object_submit(obj=obj, user=author)
-    catalog.object_approve(obj=obj, user=reviewer)
+    catalog.object_approve(obj=obj, user=reviewer, checklist=catalog.REVIEW_CHECK_NAMES,
+                           english_fallback=True)
     return {"ref": obj.ref}
 
 

@@ -261,6 +261,15 @@ class ReviewIn(Schema):
     comment: str = Field(default="", max_length=4000)
 
 
+class ApproveIn(ReviewIn):
+    """The review checklist's ticked lines (all of `people`, `identifying_text`, `metadata`,
+    `languages` are needed) and whether to publish with English where a translation is
+    missing (needed when one is)."""
+
+    checklist: list[str] = Field(default_factory=list, max_length=8)
+    english_fallback: bool = False
+
+
 def _name(user: Any) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -303,12 +312,15 @@ def object_submit(request: HttpRequest, ref: str) -> dict[str, Any]:
 
 @objects_router.post("/objects/{ref}/approve",
                      response={200: ObjectStateOut, **BODY_ERRORS, **CONFLICT})
-def object_approve(request: HttpRequest, ref: str, payload: ReviewIn) -> dict[str, Any]:
+def object_approve(request: HttpRequest, ref: str, payload: ApproveIn) -> dict[str, Any]:
     """in review -> published, by a reviewer other than the author and the submitter
-    (four-eyes: refused with 403 `four_eyes` otherwise)."""
+    (four-eyes: refused with 403 `four_eyes` otherwise), with every line of the review
+    checklist ticked (else 400 `checklist_incomplete`) and, where part of the public text is
+    not translated, `english_fallback` (else 400 `not_translated`)."""
     user = api_user(request, REVIEWER)
-    return _object_state_out(catalog.object_approve(obj=_staff_object(ref), user=user,
-                                                    comment=payload.comment))
+    return _object_state_out(catalog.object_approve(
+        obj=_staff_object(ref), user=user, comment=payload.comment,
+        checklist=payload.checklist, english_fallback=payload.english_fallback))
 
 
 @objects_router.post("/objects/{ref}/reject",

@@ -65,6 +65,7 @@ def object_out(obj: selectors.ObjectView, language: str) -> dict[str, Any]:
         "questions": obj.questions, "category": obj.category,
         "category_label": obj.category_label, "status": obj.status,
         "campaign": obj.campaign_slug, "language": obj.language,
+        "english_fields": [f for f in obj.english_fields if f != "thank_you"],
         "url": _object_url(obj.ref, language),
         "image": images[0].full if images else None,
         "images": images,

@@ -66,6 +66,9 @@ class ObjectOut(Schema):
     status: str
     campaign: str | None
     language: str
+    # The texts given in English because the requested language lacks them (a page shows
+    # them marked "shown in English"): "title", "description", "questions".
+    english_fields: list[str] = Field(default_factory=list)
     url: str
     image: str | None
     images: list[ImageOut]

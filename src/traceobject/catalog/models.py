@@ -169,6 +169,9 @@ class ObjectReview(models.Model):
     )
     action = models.CharField(max_length=16, choices=ReviewAction.choices)
     comment = models.TextField(blank=True)
+    # An approval: the review checklist's ticked lines (catalog.services.REVIEW_CHECKS) and
+    # the languages the reviewer knowingly published with English text in them.
+    checklist = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

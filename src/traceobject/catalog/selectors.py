@@ -84,10 +84,29 @@ class ObjectView:
     identified_at: datetime | None = None
     identified_country: str = ""
     identified_country_name: str = ""
+    # The texts shown in English because the page's language lacks them ("title",
+    # "description", "questions", "thank_you"); empty when fully translated.
+    english_fields: tuple[str, ...] = ()
 
     @property
     def is_identified(self) -> bool:
         return self.status == ObjectStatus.IDENTIFIED
+
+    @property
+    def title_in_english(self) -> bool:
+        return "title" in self.english_fields
+
+    @property
+    def description_in_english(self) -> bool:
+        return "description" in self.english_fields
+
+    @property
+    def questions_in_english(self) -> bool:
+        return "questions" in self.english_fields
+
+    @property
+    def thank_you_in_english(self) -> bool:
+        return "thank_you" in self.english_fields
 
 
 @dataclass(frozen=True)
@@ -152,15 +171,27 @@ def _public_objects(language: str) -> QuerySet[TracedObject]:
 
 
 def _object_view(obj: TracedObject, language: str) -> ObjectView:
+    """The object's public texts in `language`, field by field: a field the translation
+    lacks (or every field, without a translation) is the English one, and is named in
+    `english_fields` so that the page can mark it as shown in English."""
     texts = {t.language: t for t in obj._texts}  # type: ignore[attr-defined]
-    text = texts.get(language) or texts.get("en")
+    own, english = texts.get(language), texts.get("en")
+    text = own or english
+    fields: dict[str, object] = {}
+    in_english: list[str] = []
+    for name in ("title", "description", "questions", "thank_you"):
+        value = getattr(own, name) if own is not None else None
+        if not value and english is not None and getattr(english, name) and language != "en":
+            value = getattr(english, name)
+            in_english.append(name)
+        fields[name] = value or (None if name == "title" else "")
     campaign = obj.campaign
     return ObjectView(
         ref=obj.ref,
-        title=text.title if text else obj.ref,
-        description=text.description if text else "",
-        questions=list(text.questions) if text else [],
-        thank_you=text.thank_you if text else "",
+        title=str(fields["title"] or obj.ref),
+        description=str(fields["description"]),
+        questions=list(fields["questions"] or []),  # type: ignore[call-overload]
+        thank_you=str(fields["thank_you"]),
         category=obj.category,
         category_label=str(Category(obj.category).label),
         status=obj.status,
@@ -174,6 +205,7 @@ def _object_view(obj: TracedObject, language: str) -> ObjectView:
         identified_country_name=(
             country_name(obj.identified_country, language) if obj.identified_country else ""
         ),
+        english_fields=tuple(in_english),
     )
 
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import io
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -89,6 +89,21 @@ REVIEWER_ROLES = (REVIEWER,)
 WITHDRAW_ROLES = (INVESTIGATOR, REVIEWER)
 IDENTIFY_ROLES = (INVESTIGATOR, REVIEWER)
 CAMPAIGN_ROLES = (ADMINISTRATOR,)
+
+# The review checklist: every line must be ticked to approve (the page shows the labels).
+REVIEW_CHECKS = {  # name: (short label, what the reviewer confirms)
+    "people": (gettext_lazy("People"),
+               gettext_lazy("Nothing of a person is visible in any picture.")),
+    "identifying_text": (gettext_lazy("Identifying text"),
+                         gettext_lazy("No readable text could identify a victim, a person or "
+                                      "a place (names, addresses, numbers, labels).")),
+    "metadata": (gettext_lazy("Metadata"),
+                 gettext_lazy("Texts, category and campaign give no detail of the case.")),
+    "languages": (gettext_lazy("Languages"),
+                  gettext_lazy("Every language is present, or knowingly left to English.")),
+}
+
+REVIEW_CHECK_NAMES = tuple(REVIEW_CHECKS)
 
 # Text limits (the public pages are laid out for them).
 MAX_TITLE = 200
@@ -173,9 +188,10 @@ def _locked(obj: TracedObject) -> TracedObject:
     return TracedObject.objects.select_for_update().get(pk=obj.pk)
 
 
-def _log(obj: TracedObject, user: Any, action: str, comment: str = "") -> None:
+def _log(obj: TracedObject, user: Any, action: str, comment: str = "",
+         checklist: dict[str, Any] | None = None) -> None:
     ObjectReview.objects.create(object=obj, user=user if getattr(user, "pk", None) else None,
-                                action=action, comment=comment)
+                                action=action, comment=comment, checklist=checklist or {})
 
 
 def _audit(user: Any, action: str, obj: TracedObject, **data: Any) -> None:
@@ -688,11 +704,37 @@ def object_submit(*, obj: TracedObject, user: Any) -> TracedObject:
     return obj
 
 
-def object_approve(*, obj: TracedObject, user: Any, comment: str = "") -> TracedObject:
+def _checklist(checklist: Any) -> set[str]:
+    """The ticked lines of the review checklist, validated: a list of REVIEW_CHECKS names."""
+    if isinstance(checklist, str | bytes | Mapping) or not isinstance(checklist, Collection) or len(
+            checklist) > 2 * len(REVIEW_CHECKS):
+        raise ServiceError("invalid", _("The checklist must list the ticked lines."),
+                           fields={"checklist": "list"})
+    ticked = set()
+    for item in checklist:
+        if not isinstance(item, str) or item not in REVIEW_CHECKS:
+            raise ServiceError("invalid", _("Unknown checklist line."),
+                               fields={"checklist": "unknown line"})
+        ticked.add(item)
+    return ticked
+
+
+def object_approve(*, obj: TracedObject, user: Any, comment: str = "",
+                   checklist: Collection[str] = (), english_fallback: bool = False,
+                   ) -> TracedObject:
     """in_review -> published, by a reviewer who neither wrote, submitted nor supplied
-    pictures of the object (four-eyes; also for administrators and superusers)."""
+    pictures of the object (four-eyes; also for administrators and superusers).
+
+    The reviewer ticks every line of the review checklist (`checklist` lists REVIEW_CHECKS);
+    where part of the public text is missing in one of the site's languages, the object is
+    published only with `english_fallback` (the public page then shows the English text
+    there, marked "shown in English"). Both are audited and kept in the review history."""
     _require(user, REVIEWER_ROLES, "approve objects")
     comment = _comment(comment, required=False)
+    ticked = _checklist(checklist)
+    if not isinstance(english_fallback, bool):
+        raise ServiceError("invalid", _("The choice about missing translations must be yes "
+                                        "or no."), fields={"english_fallback": "boolean"})
     with transaction.atomic():
         fresh = _locked(obj)
         _state(fresh, (ObjectStatus.IN_REVIEW,), "approve it")
@@ -704,14 +746,33 @@ def object_approve(*, obj: TracedObject, user: Any, comment: str = "") -> Traced
         problems = staff_selectors.object_problems(obj=fresh)
         if problems:
             raise ServiceError("not_ready", " ".join(problems))
+        unticked = [name for name in REVIEW_CHECKS if name not in ticked]
+        if unticked:
+            raise ServiceError(
+                "checklist_incomplete",
+                _("Tick every line of the review checklist before approving. Not ticked: "
+                  "%(lines)s.") % {"lines": ", ".join(str(REVIEW_CHECKS[n][0]) for n in unticked)},
+                fields={"checklist": ", ".join(unticked)})
+        missing = staff_selectors.untranslated(obj=fresh)
+        if missing and not english_fallback:
+            raise ServiceError(
+                "not_translated",
+                _("Part of the public text is not translated into %(n)d of the site's "
+                  "languages (%(languages)s). Translate it, or choose to publish and show "
+                  "English where the translation is missing.")
+                % {"n": len(missing), "languages": ", ".join(sorted(missing))},
+                fields={"english_fallback": "required"})
+        record = {"checked": [n for n in REVIEW_CHECKS if n in ticked],
+                  "english_fallback": sorted(missing)}
         now = timezone.now()
         fresh.status = ObjectStatus.PUBLISHED
         fresh.approved_by, fresh.approved_at = user, now
         fresh.published_at = fresh.published_at or now
         fresh.save(update_fields=["status", "approved_by", "approved_at", "published_at"])
-        _log(fresh, user, ReviewAction.APPROVED, comment)
+        _log(fresh, user, ReviewAction.APPROVED, comment, checklist=record)
         _audit(user, "object.approve", fresh, comment=comment,
-               submitted_by=str(fresh.submitted_by or ""), created_by=str(fresh.created_by or ""))
+               submitted_by=str(fresh.submitted_by or ""), created_by=str(fresh.created_by or ""),
+               checklist=record["checked"], english_fallback=record["english_fallback"])
     obj.refresh_from_db()
     catalog_changed()
     return obj

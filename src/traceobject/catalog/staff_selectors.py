@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -42,6 +43,31 @@ def object_problems(*, obj: TracedObject) -> list[str]:
         problems.append(_("Crop %(n)s failed the safety gate and no reviewer overrode it.")
                         % {"n": crop.pk})
     return problems
+
+
+# The public texts a translation must carry wherever English has them (the thank-you note is
+# written when the object is identified, after publication).
+TRANSLATED_FIELDS = ("title", "description", "questions")
+
+
+def untranslated(*, obj: TracedObject) -> dict[str, list[str]]:
+    """The site's languages in which part of `obj`'s public text would be shown in English:
+    language -> the fields (of TRANSLATED_FIELDS) that English has and that language lacks
+    (every field when the language has no text at all). Empty when fully translated."""
+    texts = {t.language: t for t in ObjectText.objects.filter(object=obj)}
+    english = texts.get("en")
+    if english is None:
+        return {}
+    wanted = [name for name in TRANSLATED_FIELDS if getattr(english, name)]
+    missing: dict[str, list[str]] = {}
+    for code, _name in settings.LANGUAGES:
+        if code == "en":
+            continue
+        text = texts.get(code)
+        lacking = [name for name in wanted if text is None or not getattr(text, name)]
+        if lacking:
+            missing[code] = lacking
+    return missing
 
 
 def approval_conflict(*, obj: TracedObject, user: Any) -> str:

@@ -262,3 +262,21 @@ def check_core_public_address(app_configs: Any, **kwargs: Any) -> list[CheckMess
              "without the site's address; set the public site's https:// address.",
         id="traceobject.W022",
     )]
+
+
+@register(deploy=True)
+def check_translation_model(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """A configured translation model that cannot be read (its files are checked; the engine
+    itself loads when the first tip is translated)."""
+    from traceobject.core import translation
+
+    path = getattr(settings, "TRANSLATION_MODEL", "")
+    if not path:
+        return []
+    try:
+        translation.read(path)
+    except translation.TranslationModelError as error:
+        return [Error(f"TRACEOBJECT_TRANSLATION_MODEL: {error}",
+                      hint="Tips are not translated until the model is repaired or the "
+                           "setting removed.", id="traceobject.E030")]
+    return []

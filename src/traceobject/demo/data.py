@@ -197,7 +197,8 @@ def _load_object(item: DemoObject, campaign: Campaign, position: int, now: Any,
     for index, picture in enumerate(pictures):
         catalog.object_image_add(obj=obj, image=picture, position=index)
     catalog.object_submit(obj=obj, user=author)
-    catalog.object_approve(obj=obj, user=approver, comment="Demo data.")
+    catalog.object_approve(obj=obj, user=approver, comment="Demo data.",
+                           checklist=catalog.REVIEW_CHECK_NAMES, english_fallback=True)
     # Spread publication over the past weeks so "new" and "older" objects exist.
     obj.published_at = now - timedelta(days=3 + position * 4, hours=position)
     TracedObject.objects.filter(pk=obj.pk).update(published_at=obj.published_at)

@@ -116,11 +116,20 @@ class MoveForm(_Form):
 
 
 class ApproveForm(_Form):
+    """The comment, the review checklist and the choice about missing translations. The
+    checklist is not required here: the service refuses an approval with a line unticked,
+    and says which."""
+
     id_prefix = "approve"
 
     comment = TextField(label=_("Comment (optional)"), required=False,
                         max_length=catalog.MAX_COMMENT,
                         widget=forms.Textarea(attrs={"rows": 2}))
+    checklist = forms.MultipleChoiceField(
+        label=_("Review checklist"), required=False,
+        choices=[(name, label) for name, (label, _full) in catalog.REVIEW_CHECKS.items()])
+    english_fallback = forms.BooleanField(
+        label=_("Publish, show English where the translation is missing"), required=False)
 
 
 class RejectForm(_Form):

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("tips/<int:pk>/ask/", views.tip_ask, name="tip-ask"),
     path("tips/<int:pk>/refer/", views.tip_refer, name="tip-refer"),
     path("tips/<int:pk>/reveal/", views.tip_reveal, name="tip-reveal"),
+    path("tips/<int:pk>/translate/", views.tip_translate, name="tip-translate"),
     path("tips/clusters/<int:pk>/", views.cluster_detail, name="tip-cluster"),
     path("tips/clusters/<int:pk>/state/", views.cluster_state, name="tip-cluster-state"),
     path("objects/<str:ref>/tips/", views.object_inbox, name="object-tips"),

@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -121,6 +122,31 @@ def _text_form(obj: TracedObject, language: str) -> forms.TextsForm:
     return forms.TextsForm(initial=initial)
 
 
+FIELD_LABELS = {"title": gettext_lazy("Title"), "description": gettext_lazy("Description"),
+                "questions": gettext_lazy("Questions")}
+
+
+def _approval(obj: TracedObject, form: forms.ApproveForm | None = None) -> dict[str, Any]:
+    """What the approval form shows: the checklist (ticked as last sent), the languages in
+    which part of the public text is missing (named in the reader's language, with the
+    fields), the reviewer's choice about them and the comment."""
+    data: Any = form.data if form is not None and form.is_bound else None
+    missing = staff_selectors.untranslated(obj=obj)
+    written = set(obj.texts.values_list("language", flat=True))
+    return {
+        "checks": [{"name": name, "label": label, "text": text}
+                   for name, (label, text) in catalog.REVIEW_CHECKS.items()],
+        "ticked": set(data.getlist("checklist")) if data is not None else set(),
+        "fallback": bool(data.get("english_fallback")) if data is not None else False,
+        "comment": data.get("comment", "") if data is not None else "",
+        "untranslated": missing,
+        # Languages with no text at all, then those missing only some fields (named).
+        "untranslated_whole": [code for code in missing if code not in written],
+        "untranslated_part": [(code, [str(FIELD_LABELS[f]) for f in fields])
+                              for code, fields in missing.items() if code in written],
+    }
+
+
 def _object_page(request: HttpRequest, obj: TracedObject, *, status: int = 200,
                  error: ServiceError | None = None, language: str | None = None,
                  **form_overrides: Any) -> HttpResponse:
@@ -144,7 +170,7 @@ def _object_page(request: HttpRequest, obj: TracedObject, *, status: int = 200,
         "settings_form": forms.SettingsForm(initial={
             "category": obj.category, "campaign": obj.campaign_id, "position": obj.position}),
         "upload_form": forms.UploadForm(),
-        "approve_form": forms.ApproveForm(),
+        "approval": _approval(obj, form_overrides.get("approve_form")),
         "reject_form": forms.RejectForm(),
         "withdraw_form": forms.ReasonForm(),
         "identified_form": forms.IdentifiedForm(initial={"country": obj.identified_country}),
@@ -308,11 +334,20 @@ def object_submit(request: HttpRequest, ref: str) -> HttpResponse:
 @role_required(REVIEWER)
 def object_approve(request: HttpRequest, ref: str) -> HttpResponse:
     form = forms.ApproveForm(request.POST)
+    obj = _get(ref)
     if not form.is_valid():
-        return _invalid(request, ref, approve_form=form)
-    return _act(request, ref, lambda obj: catalog.object_approve(
-        obj=obj, user=request.user, comment=form.cleaned_data["comment"]),
-        _("Approved: the object is published."))
+        error = ServiceError("invalid", " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+        return _object_page(request, obj, status=400, error=error, approve_form=form)
+    data = form.cleaned_data
+    try:
+        catalog.object_approve(obj=obj, user=request.user, comment=data["comment"],
+                               checklist=data["checklist"],
+                               english_fallback=data["english_fallback"])
+    except ServiceError as exc:
+        obj.refresh_from_db()
+        return _object_page(request, obj, error=exc, status=exc.status, approve_form=form)
+    return _done(request, obj, _("Approved: the object is published."))
 
 
 @require_POST
@@ -377,6 +412,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "problems": staff_selectors.object_problems(obj=obj),
             "conflict": staff_selectors.approval_conflict(obj=obj, user=request.user),
             "reviews": obj.reviews.select_related("user"),
+            "approval": _approval(obj),
         })
     return render(request, "internal/catalog/review_queue.html", {
         "items": items,

@@ -302,6 +302,7 @@ def _tip_page(request: HttpRequest, tip: Tip, *, status: int = 200, error: str =
     response = render(request, "internal/tips/tip.html", {
         "tip": tip, "html": highlight(tip.text, tip.entities), "detail": detail,
         "similar": _rows(detail.similar), "language": tip.detected_language or tip.language,
+        "translation": selectors.tip_translation(tip=tip),
         "states": services.settable_state_choices(), "error": error, "contact": contact,
         "referral_country": services.tip_referral_country(tip),
         "thumbnail": _thumbnail_url(tip.object.ref, image),
@@ -370,6 +371,20 @@ def tip_state(request: HttpRequest, pk: int) -> HttpResponse:
         return _tip_page(request, tip, status=400, state_form=form, error=error.message)
     return _tip_done(request, tip, _("%(n)d tips set to “%(state)s”.") % {
         "n": changed, "state": TipState(form.cleaned_data["state"]).label})
+
+
+@never_cache
+@require_POST
+@role_required(INVESTIGATOR)
+def tip_translate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Translate the tip with the local model now (the worker does it when it opens a tip
+    and a model is configured; this is for tips opened before, or after a failure)."""
+    tip = _tip(pk)
+    try:
+        services.tip_translate(tip=tip, user=request.user)
+    except ServiceError as error:
+        return _tip_page(request, tip, status=error.status, error=error.message)
+    return _tip_done(request, tip, _("Translated."))
 
 
 @never_cache

@@ -13,6 +13,7 @@ from django.conf import settings
 EDGE_EXCLUDED = {
     ("tips", "tip"), ("tips", "tipcluster"), ("tips", "tipband"), ("tips", "tipnote"),
     ("tips", "tipmessage"), ("tips", "edgepurge"), ("tips", "tipreadmark"),
+    ("tips", "tiptranslation"),
     ("catalog", "objectreview"),
     ("sync", "pushedobject"),
     ("core", "periodicslot"), ("core", "workerlease"),  # the edge runs no worker

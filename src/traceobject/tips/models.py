@@ -196,6 +196,23 @@ class Tip(models.Model):
         return f"tip {self.pk} ({self.state})"
 
 
+class TipTranslation(models.Model):
+    """A machine translation of a tip's text, made by the worker with the configured local
+    model (TRACEOBJECT_TRANSLATION_MODEL) when the tip is opened, or when an investigator asks
+    for it. Kept beside the text it translates, with the same protection (the triage store,
+    core only) and deleted with the tip."""
+
+    tip = models.OneToOneField(Tip, on_delete=models.CASCADE, related_name="translation")
+    text = models.TextField()
+    source_language = models.CharField(max_length=8)
+    target_language = models.CharField(max_length=8)
+    model_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"translation of tip {self.tip_id} ({self.source_language}->{self.target_language})"
+
+
 class TipBand(models.Model):
     """Inverted index for near-duplicate search: one row per (tip, LSH band key)."""
 

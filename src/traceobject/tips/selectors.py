@@ -30,6 +30,7 @@ from traceobject.tips.models import (
     TipMessage,
     TipReadMark,
     TipState,
+    TipTranslation,
 )
 
 ORDERS: dict[str, tuple[str, ...]] = {
@@ -228,6 +229,41 @@ def tip_detail(*, tip: Tip) -> TipDetail:
         more = max(0, (tip.cluster.size if tip.cluster else 0) - 1 - len(similar))
     return TipDetail(tip=tip, notes=notes, messages=messages, similar=similar,
                      similar_more=more)
+
+
+@dataclass(frozen=True)
+class TranslationView:
+    """What the tip page shows about a machine translation: `state` is "shown" (with
+    `row`), "available" (a model takes the tip's language: it can be asked for), "same"
+    (the tip is in the model's language), "unsupported" (no model for its language, or
+    the language is unknown), "none" (no model configured) or "broken" (`problem` says why)."""
+
+    state: str
+    row: Any = None
+    problem: str = ""
+
+
+def tip_translation(*, tip: Tip) -> TranslationView:
+    from django.conf import settings
+
+    from traceobject.core import translation
+
+    row = TipTranslation.objects.filter(tip=tip).first()
+    if row is not None:
+        return TranslationView(state="shown", row=row)
+    path = getattr(settings, "TRANSLATION_MODEL", "")
+    if not path:
+        return TranslationView(state="none")
+    try:
+        translator = translation.load(path)
+    except translation.TranslationModelError as error:
+        return TranslationView(state="broken", problem=str(error))
+    source = tip.detected_language or tip.language
+    if source and source.split("-")[0] == translator.target:
+        return TranslationView(state="same")
+    if not source or translator.package_for(source) is None:
+        return TranslationView(state="unsupported")
+    return TranslationView(state="available")
 
 
 def investigators() -> QuerySet[Any]:

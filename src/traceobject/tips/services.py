@@ -33,6 +33,7 @@ from traceobject.tips.models import (
     TipNote,
     TipReadMark,
     TipState,
+    TipTranslation,
 )
 from traceobject.tips.signals import tip_answer_opened, tips_changed
 
@@ -114,13 +115,96 @@ def sealed_tips_open(*, batch: int = 500, max_batches: int = 1000) -> int:
             break
         for sealed_id in ids:
             try:
-                opened += _open_one(sealed_id, private_key)
+                was_opened = _open_one(sealed_id, private_key)
+                opened += was_opened
             except (CryptoError, ValueError, KeyError, TypeError, IntegrityError) as error:
                 SealedTip.objects.filter(id=sealed_id).update(
                     open_error=f"{type(error).__name__}"[:200])
                 logger.error("sealed tip %s could not be opened: %s", sealed_id,
                              type(error).__name__)
+            else:
+                if was_opened:
+                    _translate_opened(sealed_id)
     return opened
+
+
+# Machine translation (a local model: TRACEOBJECT_TRANSLATION_MODEL)
+
+
+def translation_model() -> Any:
+    """The configured translator (traceobject.core.translation.Translator), None when no
+    model is configured; ServiceError (503) when the configured one cannot be used."""
+    from django.conf import settings
+
+    from traceobject.core import translation
+
+    path = getattr(settings, "TRANSLATION_MODEL", "")
+    if not path:
+        return None
+    try:
+        return translation.load(path)
+    except translation.TranslationModelError as error:
+        raise ServiceError("translation_model", _("The translation model cannot be used: "
+                                                  "%(why)s") % {"why": error}, status=503)
+
+
+def tip_translate(*, tip: Tip, user: Any = None) -> TipTranslation:
+    """The machine translation of `tip` into the model's language, made once with the local
+    model and kept (the stored one is returned after that). Refused with a reason when no
+    model is configured, the model cannot be used, the tip's language is unknown or already
+    the model's, or no model takes it. Asked for by a person (`user`), it is audited."""
+    from traceobject.core import translation
+
+    existing = TipTranslation.objects.filter(tip=tip).first()
+    if existing is not None:
+        return existing
+    translator = translation_model()
+    if translator is None:
+        raise ServiceError("no_translation_model",
+                           _("No translation model is configured."), status=409)
+    source = tip.detected_language or tip.language
+    if not source:
+        raise ServiceError("unknown_language", _("The tip's language is not known."))
+    if source.split("-")[0] == translator.target:
+        raise ServiceError("same_language", _("The tip is already in the model's language."))
+    if translator.package_for(source) is None:
+        raise ServiceError("no_model_for_language", _("The translation model does not "
+                                                      "translate this language."))
+    try:
+        text, name = translator.translate(tip.text, source)
+    except translation.TranslationModelError as error:
+        raise ServiceError("translation_model", _("The translation model cannot be used: "
+                                                  "%(why)s") % {"why": error}, status=503)
+    try:
+        with transaction.atomic():
+            row = TipTranslation.objects.create(
+                tip=tip, text=text, source_language=source, target_language=translator.target,
+                model_name=name, created_at=timezone.now())
+    except IntegrityError:  # made at the same moment by another worker or page
+        return TipTranslation.objects.get(tip=tip)
+    if user is not None:
+        _audit(actor=user, action="tip.translate", target=f"tip {tip.pk}",
+               data={"model": name, "from": source, "to": translator.target})
+    return row
+
+
+def _translate_opened(sealed_id: int) -> None:
+    """After opening: translate the tip when a model is configured and takes its language.
+    A failure is logged and leaves the tip untranslated (it can be asked for again)."""
+    from django.conf import settings
+
+    if not getattr(settings, "TRANSLATION_MODEL", ""):
+        return
+    tip = Tip.objects.filter(intake_id=sealed_id).first()
+    if tip is None:
+        return
+    try:
+        tip_translate(tip=tip)
+    except ServiceError as error:
+        if error.code in ("translation_model",):
+            logger.error("tip %s was not translated: %s", tip.pk, error.message)
+        else:
+            logger.info("tip %s was not translated: %s", tip.pk, error.code)
 
 
 def _reply_open(message_id: int, private_key: Any) -> bool:
