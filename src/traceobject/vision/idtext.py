@@ -24,21 +24,22 @@ What is flagged (``what``), and the rules:
     A number that Google's libphonenumber (the ``phonenumbers`` package) finds valid:
     international (``+49 30 1234567``, ``0049...``) or national in an EU country,
     Switzerland, Norway or the United Kingdom. A national number needs a phone word on the
-    line (Tel, Tél, Telefon, Handy, Mob, τηλ, тел...), separators (``06 12 34 56 78``) or
-    nine digits or more. Dates, barcode digits and numbers on a line with a label word
+    line (Tel, Tél, Telefon, Handy, Mob, Kontakt, τηλ, тел...) or separators
+    (``06 12 34 56 78``). Dates, barcode digits and numbers on a line with a label word
     (lot, EAN, Art.-Nr....) are not phones unless international.
 ``email``
     Anything shaped ``name@domain.tld``.
 ``plate``
     A line that is wholly a number plate of an EU format (``B-AB 1234``, ``AB-123-CD``,
     ``1234 BCD``, ``WA 12345``, ``1-ABC-123``, ``CA 1234 AB``...), maybe after a
-    country code; the letters must not be a label word (LOT, REF, EAN, ISO...).
+    country code; its letter groups are at most three letters long and not a label
+    word (LOT, REF, EAN, ISO...).
 ``id_number``
     An IBAN; an Italian codice fiscale; a number after an identity word (PESEL, DNI,
     NIF, CNP, EGN/ЕГН, BSN, ΑΜΚΑ, passport, Ausweis, ID...); any run of nine digits or
     more (spaces, dashes and dots between groups allowed) that is neither a phone, a
-    date, nor a barcode number (8, 12, 13 or 14 digits, or a valid check digit), on a
-    line without a label word (lot, batch, EAN, best before, kcal...).
+    date, nor barcode digits (8 to 14 digits unseparated, EAN grouping, or a valid check
+    digit), on a line without a label word (lot, batch, EAN, best before, kcal...).
 ``name``
     A courtesy title (Mr, Mrs, Mme, M., Herr, Frau, Pan, Pani, Sig., Sra., Dhr., Mevr.,
     κ., г-н, г-жа, Familie, Famille...) before a capitalised word; or a given name from
@@ -49,7 +50,8 @@ What is flagged (``what``), and the rules:
     A school, nursery or hospital word (school, école, Schule/Grundschule, szkoła,
     przedszkole, scuola, escuela, colegio, escola, gymnasium, lycée, liceum, Kita,
     kindergarten, σχολείο, училище, iskola, koulu, hospital, Krankenhaus, szpital...)
-    written with a capital, with a name beside it or as part of a compound.
+    written with a capital, with a name or a number beside it (Przedszkole nr 7) or as
+    part of a compound.
 ``unread``
     A line of text the reader could find but not read: its box is much wider than the
     characters it read (the recogniser knows Latin-script languages, Chinese and
@@ -62,7 +64,9 @@ Greek and Cyrillic words read with Latin look-alike letters (``Oδó``) are matc
 folding: lower case, without diacritics, look-alikes mapped to the script of the word.
 
 Not flagged: brand names, weights and volumes ("500 g", "1,5 l"), "Made in ...",
-ingredients, barcode digits (EAN/UPC lengths), dates, lot numbers, sizes.
+ingredients, barcode digits (EAN/UPC lengths), dates, lot numbers, sizes. So an ID
+number of 8 to 14 digits written unseparated without an identity word is missed: on
+labels such runs are barcode digits far more often.
 """
 
 from __future__ import annotations
@@ -200,7 +204,7 @@ _UNITS: Final = frozenset({
 _PHONE_CUES: Final = re.compile(
     r"\b(tel|tél|tele|telefon|telephone|telefono|telefone|teléfono|phone|tfn|tlf|puh|"
     r"puhelin|mob|mobil|mobile|handy|gsm|cell|fax|τηλ|τηλεφωνο|тел|телефон|kom|komorka|"
-    r"mobiel|numer|nr tel|call)\b",
+    r"mobiel|numer|nr tel|call|kontakt|contact|contacto|contatto|kontaktai)\b",
     re.IGNORECASE,
 )
 #: Words on product labels: a long number on their line is a lot, batch or barcode.
@@ -277,6 +281,8 @@ _INSTITUTION_WORDS: Final = frozenset({
 #: Endings of compound school names (folded): Lindenschule, Grundskola, Ala-aste koulu.
 _INSTITUTION_SUFFIXES: Final = ("schule", "skola", "skolan", "skole", "koulu", "school",
                                 "kool", "iskola", "gymnasium", "krankenhaus", "klinikum")
+#: "Number" before the number of a school (Przedszkole nr 7, Școala nr. 3, Škola br. 2).
+_NUMBER_WORDS: Final = frozenset({"nr", "no", "n", "n°", "no°", "c", "br", "num", "αρ", "№"})
 _INSTITUTION_NOT: Final = re.compile(
     r"\b(back to school|school ?bags?|school supplies|schoolbag|schulranzen|schultasche|"
     r"rentrée|vuelta al cole|school edition|high school musical|old school)\b",
@@ -303,14 +309,14 @@ _PLATES: Final = tuple(re.compile(p) for p in (
     r"^(?=.*\d)(?=.*[A-Z])[0-9A-Z]{1,3}-[0-9A-Z]{2,3}-[0-9A-Z]{1,3}$",  # nl, pt
     r"^\d-[A-Z]{3}-\d{3}$",                                  # be
     r"^\d[A-Z][0-9A-Z][ -]?\d{4}$",                          # cz
-    r"^[A-Z]{3}[ -]?\d{2,3}[A-Z]?$",                         # se, lt, fi, hu, cy, mt
+    r"^[A-Z]{3}[ -]?(?:\d{3}|\d{2}[A-Z])$",                   # se, lt, fi, hu, cy, mt
     r"^\d{3}[ -]?[A-Z]{3}$",                                 # ee
     r"^[A-Z]{2} ?\d{2} ?\d{3}$",                             # dk
     r"^[A-Z]{1,2} ?\d{2,4} ?[A-Z]{2,3}$",                    # bg, ro, hr, at
     r"^[A-Z]{3}[ -]?\d{4}$",                                 # gr
     r"^\d{2,3}[ -][A-Z]{1,2}[ -]\d{1,6}$",                   # ie
     r"^[A-Z]{2}-\d{1,4}$",                                   # lv
-    r"^[A-Z]{2} ?[0-9A-Z]{2}[ -][0-9A-Z]{2,3}$",             # si
+    r"^[A-Z]{2} [0-9A-Z]{2}-[0-9A-Z]{2,3}$",                 # si
 ))
 
 #: Postcode followed by a capitalised town (the town is checked separately).
@@ -367,10 +373,15 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
+#: Articles written joined to the name: Maltese il-Kbira, Italian dell'Orso, French l'Église.
+_JOINED_ARTICLE: Final = re.compile(r"^(?:il|l|ix|it|iż|is|ir|in|id|iċ|d|l|dell|dall|all)['’-]")
+
+
 def _capitalised(token: _Token) -> bool:
     """A name-like word: starts with a capital letter, has two letters or more."""
-    letters = [ch for ch in token.raw if ch.isalpha()]
-    return len(letters) >= 2 and letters[0].isupper() and token.raw[0].isalpha()
+    raw = _JOINED_ARTICLE.sub("", token.raw)
+    letters = [ch for ch in raw if ch.isalpha()]
+    return len(letters) >= 2 and letters[0].isupper() and raw[:1].isalpha()
 
 
 def _is_number(token: _Token) -> bool:
@@ -404,12 +415,13 @@ def _gtin_valid(digits: str) -> bool:
 
 
 def _barcode_like(raw: str) -> bool:
-    """The digits printed under a barcode: 8, 12, 13 or 14 digits in one run, or grouped
-    as on EAN-13 and EAN-8 labels (``5 901234 123457``, ``9638 5074``). The check digit
-    is not required: the reader often gets one digit of a barcode wrong."""
+    """The digits printed under a barcode: 8 to 14 digits in one run (EAN-8, UPC-A,
+    EAN-13, GTIN-14, and the reader often drops a digit or two of them), or grouped as on
+    EAN-13 and EAN-8 labels (``5 901234 123457``, ``9638 5074``). The check digit is not
+    required: the reader often gets one digit of a barcode wrong."""
     raw = raw.strip()
     if raw.isdigit():
-        return len(raw) in (8, 12, 13, 14)
+        return 8 <= len(raw) <= 14
     return bool(re.fullmatch(r"\d \d{6} \d{6}|\d{4} \d{4}|\d \d{5} \d{5} \d", raw))
 
 
@@ -476,14 +488,13 @@ def _phone(text: str) -> str | None:
             continue
         for match in matches:
             raw = match.raw_string.strip()
-            digits = re.sub(r"\D", "", raw)
             international = raw.startswith("+") or raw.startswith("00")
-            if _DATE.match(raw) or (not international and _barcode_like(raw)):
+            if _DATE.match(raw) or (not (international or cue) and _barcode_like(raw)):
                 continue
             separated = bool(re.search(r"\d[ \-/.()]+\d", raw))
             if not international and _LABEL_WORDS.search(text):
                 continue  # an article, lot or barcode number on a label
-            if international or cue or separated or len(digits) >= 9:
+            if international or cue or separated:
                 return raw
     return None
 
@@ -506,8 +517,8 @@ def _plate(text: str) -> str | None:
         candidates.append(stripped)
     for cand in candidates:
         letters = re.findall(r"[A-ZÄÖÜ]+", cand)
-        if any(word in _PLATE_NOT for word in letters):
-            continue
+        if any(word in _PLATE_NOT or len(word) > 3 for word in letters):
+            continue  # a label word, or a word longer than a plate's letter groups
         if not re.search(r"\d", cand) or not re.search(r"[A-Z]", cand):
             continue
         if any(p.match(cand) for p in _PLATES):
@@ -593,8 +604,13 @@ def _institution(text: str, tokens: Sequence[_Token]) -> str | None:
             j += 1
         if j < len(tokens):
             around.append(tokens[j])
-        if compound or any(_capitalised(t) and t.folded not in _PRODUCT_WORDS
-                           for t in around):
+        numbered = j < len(tokens) and (
+            _is_number(tokens[j])
+            or (tokens[j].folded in _NUMBER_WORDS and j + 1 < len(tokens)
+                and _is_number(tokens[j + 1]))
+        )
+        if compound or numbered or any(_capitalised(t) and t.folded not in _PRODUCT_WORDS
+                                       for t in around):
             return tok.raw
     return None
 
