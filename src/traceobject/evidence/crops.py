@@ -14,7 +14,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, has_role
 from traceobject.audit.services import audit_record
@@ -171,12 +171,13 @@ def _draw_text_finding(draw: ImageDraw.ImageDraw, size: tuple[int, int], n: int,
     colour = (150, 150, 150) if finding.get("redacted") else (255, 140, 0)
     draw.rectangle((x, y, x + w, y + h), outline=colour, width=3)
     label = f"{n} {finding.get('what', '')}: {str(finding.get('text', ''))[:60]}"
-    left, top, right, bottom = draw.textbbox((0, 0), label)
+    font = ImageFont.load_default(size=max(12, min(28, size[1] // 30)))
+    left, top, right, bottom = draw.textbbox((0, 0), label, font=font)
     tw, th = right - left, bottom - top
     ly = y - th - 6 if y - th - 6 >= 0 else min(size[1] - th - 4, y + h + 2)
     lx = max(0, min(x, size[0] - tw - 6))
     draw.rectangle((lx, ly, lx + tw + 6, ly + th + 4), fill=colour)
-    draw.text((lx + 3, ly + 2 - top), label, fill=(0, 0, 0))
+    draw.text((lx + 3, ly + 2 - top), label, fill=(0, 0, 0), font=font)
 
 
 def crop_text_redact(*, crop: Crop, user: Any, finding: Any) -> Crop:
