@@ -114,6 +114,13 @@ class GateConfig:
     #: Face cut by the crop edge: the edge-face model's probability (its training's
     #: recommended threshold, ``threshold`` in ``data/gate_edge_face.json``).
     face_edge_score: float = EDGE_SCORE_THRESHOLD
+    #: ... but where the face-mesh model sees no face in it (presence below
+    #: ``face_edge_mesh``), the edge model must be surer: the face-like patterns of cloth
+    #: prints, fallen leaves and gravel that it takes for faces cut by the edge come with
+    #: face-mesh presence 0.00-0.05 and edge scores 0.85-0.95
+    #: (``bench/bench_gate_textiles.py``: object-only crops blocked 7.0 % -> see README).
+    face_edge_meshless_score: float = 0.95
+    face_edge_mesh: float = 0.1
     #: MediaPipe full-range face detector (its graph never reports below 0.5).
     face_full: float = 0.7
     #: Pose: this many landmarks inside the crop with at least this visibility.
@@ -474,7 +481,10 @@ def _decide(raw: RawScores, config: GateConfig) -> list[Finding]:
                         f"face mesh {cand.presence:.2f})",
                     )
                 )
-        elif cand.edge_score >= config.face_edge_score:
+        elif cand.edge_score >= (
+            config.face_edge_score if cand.presence >= config.face_edge_mesh
+            else max(config.face_edge_score, config.face_edge_meshless_score)
+        ):
             findings.append(
                 Finding(
                     "face",
