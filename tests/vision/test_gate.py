@@ -464,7 +464,7 @@ def test_ms_per_crop_is_reported(object_verdicts) -> None:
 
 def test_a_face_cut_by_the_edge_that_the_face_mesh_does_not_see_needs_a_surer_edge_model(
 ) -> None:
-    """Cloth, leaves and gravel: the edge model alone (0.85-0.95) with no face-mesh face
+    """Cloth, leaves and gravel: the edge model alone (0.85-0.90) with no face-mesh face
     does not block; the same score with a face-mesh face, or a surer edge model, does."""
     from traceobject.vision.gate import RawScores
     from traceobject.vision.gate_face import FaceCandidate
@@ -474,12 +474,12 @@ def test_a_face_cut_by_the_edge_that_the_face_mesh_does_not_see_needs_a_surer_ed
                              inside=0.6, edge_score=edge)
         return RawScores(width=300, height=300, faces=[cand])
 
-    assert gate_decide(crop_with(0.90, 0.02)).passed  # a floral print's "face"
-    assert not gate_decide(crop_with(0.90, 0.5)).passed  # the face mesh sees a face
-    assert not gate_decide(crop_with(0.97, 0.0)).passed  # the edge model is sure
+    assert gate_decide(crop_with(0.87, 0.02)).passed  # a floral print's "face"
+    assert not gate_decide(crop_with(0.87, 0.5)).passed  # the face mesh sees a face
+    assert not gate_decide(crop_with(0.93, 0.0)).passed  # the edge model is surer
     assert gate_decide(crop_with(0.80, 0.9)).passed  # below the edge model's threshold
     looser = GateConfig(face_edge_meshless_score=0.0)  # the former rule
-    assert not gate_decide(crop_with(0.90, 0.02), looser).passed
+    assert not gate_decide(crop_with(0.87, 0.02), looser).passed
 
 
 def test_generated_cloth_and_gravel_that_looked_like_faces_pass() -> None:
