@@ -141,6 +141,20 @@ def test_a_reviewer_override_in_writing_lets_it_through_and_is_audited(users, pa
     assert staff_selectors.object_problems(obj=obj) == []
 
 
+def test_the_review_page_shows_the_findings(client, users, parcel):
+    from traceobject.catalog import services as catalog
+
+    crop = _open_copy(users, parcel)
+    crops.crop_override(crop=crop, user=users["reviewer"], reason=REASON)
+    obj = crops.crop_to_object(crop=crop, user=users["investigator"], category="other",
+                               title="Parcel")
+    catalog.object_submit(obj=obj, user=users["investigator"])
+    staff_login(client, users["reviewer"])
+    page = client.get(reverse("internal:review-queue")).content.decode()
+    assert "Text that may identify someone" in page and "Rue des Lilas 12" in page
+    assert reverse("internal:crop-image", kwargs={"pk": crop.pk, "kind": "annotated"}) in page
+
+
 def test_a_crop_with_nothing_to_override_is_refused(users, parcel):
     clean = crop_make(parcel, RECT, user=users["investigator"])
     with pytest.raises(ServiceError) as info:
