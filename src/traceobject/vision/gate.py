@@ -120,11 +120,11 @@ class GateConfig:
     #: ``face_edge_mesh``), the edge model must be surer: the face-like patterns of cloth
     #: prints, fallen leaves and gravel that it takes for faces cut by the edge come with
     #: face-mesh presence 0.00-0.05 and edge scores 0.85-0.95. Measured with
-    #: ``bench/bench_gate_textiles.py`` (210 generated cloth, grass and gravel crops; 110
+    #: ``bench/bench_gate_textiles.py`` (210 generated cloth, grass and gravel crops; 170
     #: crops with a face, 50 of them held-out faces cut by the edge): textures blocked
-    #: 7.1 % -> 3.8 % at 0.90 (2.4 % at 0.95), every person crop blocked before still
-    #: blocked. Cut faces also give such candidates (0.86-0.99 with presence under 0.1;
-    #: the crops were blocked by other candidates too), so this stays at 0.90.
+    #: 7.1 % -> 3.8 % at 0.90 (2.4 % at 0.95), every person crop keeps its verdict.
+    #: Cut faces also give such candidates (0.86-0.99 with presence under 0.1; those crops
+    #: were blocked by other candidates too), so this stays at 0.90.
     face_edge_meshless_score: float = 0.90
     face_edge_mesh: float = 0.1
     #: MediaPipe full-range face detector (its graph never reports below 0.5).
