@@ -511,7 +511,24 @@ def cmd_gate(args: argparse.Namespace) -> int:
         return _gate_files(args)
 
 
+def _identifying_text(name: str) -> list[dict[str, Any]]:
+    """Identifying text in the image ``name`` (addresses, names, phones, plates...), as
+    findings of kind ``identifying_text``; [] if the image cannot be decoded (the gate
+    reports that)."""
+    from traceobject.vision.decode import decode_image
+    from traceobject.vision.idtext import identifying_text
+
+    try:
+        pixels = decode_image(name).pixels
+    except Exception:  # the gate's own error finding says why
+        return []
+    return identifying_text(pixels)
+
+
 def _gate_files(args: argparse.Namespace) -> int:
+    """The person verdict as the gate gives it; identifying text is listed with it as
+    findings of kind ``identifying_text`` and ``"review": true`` (it asks a reviewer to
+    look and leaves the verdict and the exit status as they are)."""
     import json
 
     failed = 0
@@ -531,16 +548,21 @@ def _gate_files(args: argparse.Namespace) -> int:
                                      "detail": reason}]}
         else:
             verdict = check(name).to_dict()
+        text = _identifying_text(name)
+        if text:
+            verdict = {**verdict, "findings": [*verdict["findings"], *text], "review": True}
         failed += verdict["verdict"] != "pass"
         if args.json:
             print(json.dumps({"file": name, **verdict}, ensure_ascii=False), flush=True)
             continue
-        print(f"{name}\t{verdict['verdict']}", flush=True)
+        print(f"{name}\t{verdict['verdict']}" + ("\treview" if text else ""), flush=True)
         for finding in verdict["findings"]:
             box = finding.get("box")
             where = (f" at x={box[0]} y={box[1]} w={box[2]} h={box[3]}"
                      if box and (box[2] or box[3]) else "")  # an error has no region
             detail = f": {finding['detail']}" if finding.get("detail") else ""
+            if finding["kind"] == "identifying_text":
+                detail = f": {finding['what']}: {finding['text']!r}"
             print(f"  {finding['kind']} {float(finding['score']):.2f}{where}{detail}")
     return 1 if failed else 0
 
@@ -670,7 +692,8 @@ def build_parser() -> argparse.ArgumentParser:
     known.add_argument("--list", required=True, help="name of the list")
     known.set_defaults(func=cmd_known_import)
 
-    gate = sub.add_parser("gate", help="safety-gate verdict (people, faces, skin) per image")
+    gate = sub.add_parser("gate", help="safety-gate verdict (people, faces, skin) per image, "
+                          "and text that may identify someone (asks for review)")
     gate.add_argument("images", nargs="+", metavar="IMAGE")
     gate.add_argument("--json", action="store_true", help="one JSON object per line")
     gate.set_defaults(func=cmd_gate)

@@ -72,7 +72,8 @@ def evidence_tree(tmp_path: Path) -> Path:
 
 
 def crop_make(image: Any, rect: dict[str, int], *, user: Any, verdict: str = "pass",
-              findings: list[dict[str, Any]] | None = None) -> Any:
+              findings: list[dict[str, Any]] | None = None,
+              text_findings: list[dict[str, Any]] | None = None) -> Any:
     """A crop of `image` stored as `crops.crop_create` stores it (cut from the evidence file,
     re-encoded as PNG into the evidence store, its row), with the safety gate's verdict given
     instead of run: the gate costs seconds a crop, which tests of what follows a verdict
@@ -91,4 +92,5 @@ def crop_make(image: Any, rect: dict[str, int], *, user: Any, verdict: str = "pa
     evidence_put(key=key, data=buffer.getvalue())
     return Crop.objects.create(image=image, x=x, y=y, w=w, h=h, redactions=[], storage_key=key,
                                width=cut.width, height=cut.height, created_by=user,
-                               gate_verdict=verdict, gate_findings=findings or [])
+                               gate_verdict=verdict, gate_findings=findings or [],
+                               text_findings=text_findings or [])

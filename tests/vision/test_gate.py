@@ -460,3 +460,36 @@ def test_ms_per_crop_is_reported(object_verdicts) -> None:
     ms = [v.elapsed_ms for _s, v in object_verdicts]
     print(f"gate: {np.mean(ms):.0f} ms per crop (mean), {max(ms):.0f} ms max")
     assert all(m > 0 for m in ms)
+
+
+def test_a_face_cut_by_the_edge_that_the_face_mesh_does_not_see_needs_a_surer_edge_model(
+) -> None:
+    """Cloth, leaves and gravel: the edge model alone (0.85-0.90) with no face-mesh face
+    does not block; the same score with a face-mesh face, or a surer edge model, does."""
+    from traceobject.vision.gate import RawScores
+    from traceobject.vision.gate_face import FaceCandidate
+
+    def crop_with(edge: float, presence: float) -> RawScores:
+        cand = FaceCandidate(det=0.6, cx=10.0, cy=100.0, w=60.0, h=60.0, presence=presence,
+                             inside=0.6, edge_score=edge)
+        return RawScores(width=300, height=300, faces=[cand])
+
+    assert gate_decide(crop_with(0.87, 0.02)).passed  # a floral print's "face"
+    assert not gate_decide(crop_with(0.87, 0.5)).passed  # the face mesh sees a face
+    assert not gate_decide(crop_with(0.93, 0.0)).passed  # the edge model is surer
+    assert gate_decide(crop_with(0.80, 0.9)).passed  # below the edge model's threshold
+    looser = GateConfig(face_edge_meshless_score=0.0)  # the former rule
+    assert not gate_decide(crop_with(0.87, 0.02), looser).passed
+
+
+def test_generated_cloth_and_gravel_that_looked_like_faces_pass() -> None:
+    """Crops of bench/bench_gate_textiles.py that the former rule blocked (edge model
+    0.85-0.87 on a floral print, 0.86 on gravel), and a face cut by the edge still blocked."""
+    from bench.bench_gate_textiles import texture_crop
+
+    for kind, index in (("floral", 3), ("gravel", 14)):
+        verdict = gate_check(texture_crop(kind, index))
+        assert verdict.passed, (kind, index, verdict.findings)
+    faces = lfw_faces()
+    crop, _placement = paste_face(object_image(778), faces[61], scale=80, position="edge-right")
+    assert not gate_check(crop).passed

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bench.gate_samples import object_image
+from bench.idtext_samples import render
 from PIL import Image
 
 
@@ -30,9 +31,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     Image.fromarray(np.ascontiguousarray(data.astronaut())).save(person)
     carton = root / "carton.jpg"
     Image.fromarray(object_image(3)).save(carton, quality=92)
+    address = root / "label.png"
+    Image.fromarray(render(("Rue des Lilas 12", "75011 Paris"), 7)).save(address)
     text = root / "notes.jpg"
     text.write_text("a text file named .jpg")
-    return {"person": person, "carton": carton, "text": text, "home": root / "home"}
+    return {"person": person, "carton": carton, "text": text, "address": address,
+            "home": root / "home"}
 
 
 def test_plain_output_and_exit_status(files: dict[str, Path]) -> None:
@@ -68,6 +72,24 @@ def test_json_lines_and_a_passing_run_exits_zero(files: dict[str, Path]) -> None
     only_objects = _run("--json", str(files["carton"]), home=files["home"])
     assert only_objects.returncode == 0, only_objects.stderr
     assert json.loads(only_objects.stdout)["verdict"] == "pass"
+
+
+def test_identifying_text_is_listed_and_asks_for_review(files: dict[str, Path]) -> None:
+    done = _run("--json", str(files["address"]), home=files["home"])
+    assert done.returncode == 0, done.stderr  # the person verdict and exit status stand
+    label = json.loads(done.stdout)
+    assert label["verdict"] == "pass" and label["review"] is True
+    texts = [f for f in label["findings"] if f["kind"] == "identifying_text"]
+    assert {f["what"] for f in texts} == {"address"}
+    street = next(f for f in texts if f["text"] == "Rue des Lilas 12")
+    x, y, w, h = street["box"]
+    assert w > 100 and h > 10 and x >= 0 and y >= 0
+
+    plain = _run(str(files["address"]), home=files["home"])
+    lines = plain.stdout.splitlines()
+    assert lines[0] == f"{files['address']}\tpass\treview"
+    assert any(line.startswith("  identifying_text ") and "address: 'Rue des Lilas 12'" in line
+               for line in lines[1:])
 
 
 def test_a_missing_file_fails_and_the_others_are_still_judged(files: dict[str, Path]) -> None:

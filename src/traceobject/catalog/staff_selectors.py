@@ -40,8 +40,12 @@ def object_problems(*, obj: TracedObject) -> list[str]:
         problems.append(_("It needs at least one picture."))
     crop = _crop(obj)
     if crop is not None and not crop.may_be_published:
-        problems.append(_("Crop %(n)s failed the safety gate and no reviewer overrode it.")
-                        % {"n": crop.pk})
+        if crop.gate_verdict != "pass":
+            problems.append(_("Crop %(n)s failed the safety gate and no reviewer overrode it.")
+                            % {"n": crop.pk})
+        else:
+            problems.append(_("Crop %(n)s shows text that may identify someone; it is neither "
+                              "redacted nor overridden by a reviewer.") % {"n": crop.pk})
     return problems
 
 

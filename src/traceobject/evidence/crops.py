@@ -1,5 +1,7 @@
-"""Crops: cut an object out of an evidence image, redact, re-encode, run the safety gate,
-and (only if the gate passed or a reviewer overrode it in writing) make a draft object."""
+"""Crops: cut an object out of an evidence image, redact, re-encode, run the safety gate
+and read the crop's text for anything that identifies someone (an address, a name, a phone
+number, a plate...: ``vision.idtext``), and (only if the gate passed and no identifying
+text is left unredacted, or a reviewer overrode it in writing) make a draft object."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, has_role
 from traceobject.audit.services import audit_record
@@ -25,6 +27,7 @@ from traceobject.evidence.signals import crop_created, crop_made_object
 from traceobject.evidence.storage import evidence_put, evidence_read
 from traceobject.vision.decode import DecodeError, decode_image
 from traceobject.vision.gate_context import gate_in_context, gate_verdict
+from traceobject.vision.idtext import identifying_text
 
 MAX_LONG_SIDE = catalog.MAX_LONG_SIDE  # what the public side publishes at most
 MIN_SIDE = 16
@@ -105,26 +108,34 @@ def crop_create(*, image: EvidenceImage, rect: Mapping[str, Any],
     around = gate_in_context(picture, (x, y, w, h), cut.size)
     if around:
         verdict, findings = "fail", findings + around
+    text = identifying_text(pixels)  # what is redacted above is not read
     clean_image = Image.fromarray(pixels, mode="RGB")  # pixels only: no EXIF/XMP/ICC/comment
+    key = _store(clean_image)
+    with transaction.atomic():
+        crop = Crop.objects.create(
+            image=image, x=x, y=y, w=w, h=h, redactions=clean, storage_key=key,
+            width=clean_image.width, height=clean_image.height, created_by=user,
+            gate_verdict=verdict, gate_findings=findings, text_findings=text,
+        )
+        audit_record(actor=user, action="crop.create", target=f"crop {crop.pk}",
+                     data={"evidence": image.pk, "rect": [x, y, w, h], "redactions": clean,
+                           "verdict": verdict, "findings": len(findings),
+                           "identifying_text": [f.get("what") for f in text]})
+        crop_created.send(sender=Crop, crop_id=crop.pk)  # clues: read it (a task)
+    return crop
+
+
+def _store(picture: Image.Image) -> str:
+    """Write ``picture`` as a PNG under a new key of the evidence store; the key."""
     buffer = io.BytesIO()
-    clean_image.save(buffer, "PNG", optimize=False)
+    picture.save(buffer, "PNG", optimize=False)
     key = f"crops/{secrets.token_hex(16)}.png"
     try:
         evidence_put(key=key, data=buffer.getvalue())
     except OSError as error:
         raise ServiceError("evidence_unwritable", _("The crop cannot be stored: %(error)s")
                            % {"error": error}, status=503)
-    with transaction.atomic():
-        crop = Crop.objects.create(
-            image=image, x=x, y=y, w=w, h=h, redactions=clean, storage_key=key,
-            width=clean_image.width, height=clean_image.height, created_by=user,
-            gate_verdict=verdict, gate_findings=findings,
-        )
-        audit_record(actor=user, action="crop.create", target=f"crop {crop.pk}",
-                     data={"evidence": image.pk, "rect": [x, y, w, h], "redactions": clean,
-                           "verdict": verdict, "findings": len(findings)})
-        crop_created.send(sender=Crop, crop_id=crop.pk)  # clues: read it (a task)
-    return crop
+    return key
 
 
 def crop_pixels(crop: Crop) -> Image.Image:
@@ -142,13 +153,88 @@ def crop_png(crop: Crop, *, annotated: bool) -> bytes:
                 x, y, w, h = (int(v) for v in box)
                 draw.rectangle((x, y, x + w, y + h), outline=(255, 0, 0), width=4)
                 draw.text((x + 4, y + 4), str(finding.get("kind")), fill=(255, 0, 0))
+        for n, finding in enumerate(crop.text_findings or [], start=1):
+            _draw_text_finding(draw, picture.size, n, finding)
     buffer = io.BytesIO()
     picture.save(buffer, "PNG")
     return buffer.getvalue()
 
 
+def _draw_text_finding(draw: ImageDraw.ImageDraw, size: tuple[int, int], n: int,
+                       finding: Mapping[str, Any]) -> None:
+    """Outline identifying text (orange; grey once redacted) with its number, what it looks
+    like and the text read, on a label above the box (below it at the top edge)."""
+    box = finding.get("box")
+    if not box:
+        return
+    x, y, w, h = (int(v) for v in box)
+    colour = (150, 150, 150) if finding.get("redacted") else (255, 140, 0)
+    draw.rectangle((x, y, x + w, y + h), outline=colour, width=3)
+    label = f"{n} {finding.get('what', '')}: {str(finding.get('text', ''))[:60]}"
+    font = ImageFont.load_default(size=max(12, min(28, size[1] // 30)))
+    left, top, right, bottom = draw.textbbox((0, 0), label, font=font)
+    tw, th = right - left, bottom - top
+    ly = y - th - 6 if y - th - 6 >= 0 else min(size[1] - th - 4, y + h + 2)
+    lx = max(0, min(x, size[0] - tw - 6))
+    draw.rectangle((lx, ly, lx + tw + 6, ly + th + 4), fill=colour)
+    draw.text((lx + 3, ly + 2 - top), label, fill=(0, 0, 0), font=font)
+
+
+def crop_text_redact(*, crop: Crop, user: Any, finding: Any) -> Crop:
+    """Black out identifying text finding number ``finding`` (1, 2, ...) of ``crop``: the
+    stored crop is replaced by one with its box (and a margin) black, the redaction is
+    recorded in the evidence picture's coordinates with the others, and the finding is
+    marked redacted. Only before the crop becomes an object."""
+    if not has_role(user, INVESTIGATOR):
+        raise ServiceError("forbidden", _("Only investigators redact crops."), status=403)
+    findings = list(crop.text_findings or [])
+    number = finding if isinstance(finding, int) and not isinstance(finding, bool) else None
+    if number is None or not 1 <= number <= len(findings):
+        raise ServiceError("invalid_finding", _("There is no such finding in this crop."),
+                           fields={"finding": "unknown"})
+    with transaction.atomic():
+        fresh = Crop.objects.select_for_update().get(pk=crop.pk)
+        if fresh.traced_object_id:
+            raise ServiceError("invalid_state",
+                               _("This crop is already an object: make a new crop instead."))
+        findings = list(fresh.text_findings or [])
+        item = dict(findings[number - 1])
+        if item.get("redacted"):
+            raise ServiceError("invalid_state", _("This finding is already redacted."))
+        box = item.get("box") or [0, 0, fresh.width, fresh.height]
+        margin = 3
+        x0 = max(0, int(box[0]) - margin)
+        y0 = max(0, int(box[1]) - margin)
+        x1 = min(fresh.width, int(box[0]) + int(box[2]) + margin)
+        y1 = min(fresh.height, int(box[1]) + int(box[3]) + margin)
+        if x1 <= x0 or y1 <= y0:
+            x0, y0, x1, y1 = 0, 0, fresh.width, fresh.height
+        picture = crop_pixels(fresh)
+        picture.paste((0, 0, 0), (x0, y0, x1, y1))
+        old_key = fresh.storage_key
+        fresh.storage_key = _store(picture)
+        # the same rectangle in the evidence picture's (displayed, full-resolution) pixels
+        fx, fy = fresh.w / fresh.width, fresh.h / fresh.height
+        ex0, ey0 = fresh.x + int(x0 * fx), fresh.y + int(y0 * fy)
+        ex1 = min(fresh.x + fresh.w, fresh.x + int(np.ceil(x1 * fx)))
+        ey1 = min(fresh.y + fresh.h, fresh.y + int(np.ceil(y1 * fy)))
+        redaction = {"x": ex0, "y": ey0, "w": ex1 - ex0, "h": ey1 - ey0, "mode": "black"}
+        item["redacted"] = True
+        findings[number - 1] = item
+        fresh.text_findings = findings
+        fresh.redactions = [*fresh.redactions, redaction]
+        fresh.save(update_fields=["storage_key", "text_findings", "redactions"])
+        audit_record(actor=user, action="crop.text_redact", target=f"crop {fresh.pk}",
+                     data={"finding": number, "what": item.get("what"),
+                           "box": [x0, y0, x1 - x0, y1 - y0], "redaction": redaction,
+                           "replaced": old_key, "stored": fresh.storage_key})
+    crop.refresh_from_db()
+    return crop
+
+
 def crop_override(*, crop: Crop, user: Any, reason: str) -> Crop:
-    """A reviewer lets a failed crop through, in writing."""
+    """A reviewer lets a crop through in writing: one the safety gate failed, or one with
+    identifying text left in it (every finding shown to them is let through)."""
     if not has_role(user, REVIEWER):
         raise ServiceError("forbidden", _("Only a reviewer can override the safety gate."),
                            status=403)
@@ -162,7 +248,7 @@ def crop_override(*, crop: Crop, user: Any, reason: str) -> Crop:
         raise ServiceError("reason_required", _("Give a reason of %(min)d to %(max)d characters.")
                            % {"min": MIN_OVERRIDE_REASON, "max": MAX_OVERRIDE_REASON},
                            fields={"reason": "too short"})
-    if crop.gate_verdict == Crop.Verdict.PASS:
+    if not crop.needs_override:
         raise ServiceError("invalid_state", _("The crop passed the gate; nothing to override."))
     with transaction.atomic():
         crop.override_by = user
@@ -170,7 +256,8 @@ def crop_override(*, crop: Crop, user: Any, reason: str) -> Crop:
         crop.override_at = timezone.now()
         crop.save(update_fields=["override_by", "override_reason", "override_at"])
         audit_record(actor=user, action="crop.gate_override", target=f"crop {crop.pk}",
-                     data={"reason": reason, "findings": crop.gate_findings})
+                     data={"reason": reason, "findings": crop.gate_findings,
+                           "identifying_text": crop.text_open})
     return crop
 
 
@@ -180,6 +267,10 @@ def crop_to_object(*, crop: Crop, user: Any, category: str, title: str,
     if not has_role(user, INVESTIGATOR):
         raise ServiceError("forbidden", _("Only investigators create objects."), status=403)
     if not crop.may_be_published:
+        if crop.gate_verdict == Crop.Verdict.PASS:
+            raise ServiceError("identifying_text", _(
+                "This crop shows text that may identify someone: redact it or ask a "
+                "reviewer to override."))
         raise ServiceError("gate_failed", _("This crop failed the safety gate and cannot become "
                                             "an object unless a reviewer overrides it."))
     if crop.traced_object_id:

@@ -114,6 +114,9 @@ class Crop(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     gate_verdict = models.CharField(max_length=8, choices=Verdict.choices)
     gate_findings = models.JSONField(default=list, blank=True)
+    # Identifying text read in the crop (vision.idtext): addresses, names, phones, plates...
+    # Each is a finding of kind "identifying_text"; "redacted" once blacked out.
+    text_findings = models.JSONField(default=list, blank=True)
     override_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.PROTECT,
         related_name="crop_overrides",
@@ -132,8 +135,18 @@ class Crop(models.Model):
         return f"crop {self.pk} of evidence {self.image_id}"
 
     @property
+    def text_open(self) -> list[dict]:
+        """Identifying text that is neither redacted nor overridden yet."""
+        return [f for f in self.text_findings or [] if not f.get("redacted")]
+
+    @property
+    def needs_override(self) -> bool:
+        """The gate failed it or identifying text is left in it."""
+        return self.gate_verdict != self.Verdict.PASS or bool(self.text_open)
+
+    @property
     def may_be_published(self) -> bool:
-        return self.gate_verdict == self.Verdict.PASS or self.override_at is not None
+        return self.override_at is not None or not self.needs_override
 
 
 class EvidenceView(models.Model):

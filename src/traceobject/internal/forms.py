@@ -93,6 +93,18 @@ class OverrideForm(forms.Form):
                        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class TextRedactForm(forms.Form):
+    """Which identifying-text finding of a crop to black out (1, 2, ...)."""
+
+    finding = forms.CharField(max_length=4)
+
+    def clean_finding(self) -> int:
+        value = self.cleaned_data["finding"]
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 1000:
+            raise forms.ValidationError(_("Choose a finding of this crop."))
+        return int(value)
+
+
 class ObjectFromCropForm(forms.Form):
     title = LineField(label=_("Title (English)"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)

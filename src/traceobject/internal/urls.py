@@ -25,6 +25,7 @@ urlpatterns = [
     path("crops/<int:pk>/", views.crop_detail, name="crop"),
     path("crops/<int:pk>/<str:kind>.png", views.crop_image, name="crop-image"),
     path("crops/<int:pk>/override/", views.crop_override, name="crop-override"),
+    path("crops/<int:pk>/redact-text/", views.crop_text_redact, name="crop-text-redact"),
     path("crops/<int:pk>/object/", views.crop_to_object, name="crop-object"),
 ]
 

@@ -33,6 +33,7 @@ from traceobject.internal.forms import (
     ObjectFromCropForm,
     OverrideForm,
     SelectionForm,
+    TextRedactForm,
     sequence_parse,
 )
 from traceobject.internal.selectors import home_summary
@@ -219,11 +220,13 @@ def crop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm | None = None,
-               object_form: ObjectFromCropForm | None = None, status: int = 200) -> HttpResponse:
+               object_form: ObjectFromCropForm | None = None, redact_error: str = "",
+               status: int = 200) -> HttpResponse:
     return render(request, "internal/crop.html", {
         "crop": crop, "findings": crop_findings(crop=crop),
         "label_size": max(12, round(max(crop.width, crop.height) / 28)),
         "override_form": override_form or OverrideForm(),
+        "redact_error": redact_error,
         "object_form": object_form or ObjectFromCropForm(),
         "is_reviewer": has_role(request.user, REVIEWER),
         "is_investigator": has_role(request.user, INVESTIGATOR),
@@ -256,6 +259,25 @@ def crop_override(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("internal:crop", pk=crop.pk)
     return _crop_page(request, crop, override_form=form, status=400)
+
+
+@require_POST
+@role_required(INVESTIGATOR)
+def crop_text_redact(request: HttpRequest, pk: int) -> HttpResponse:
+    crop = get_object_or_404(Crop, pk=pk)
+    form = TextRedactForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            crop_services.crop_text_redact(crop=crop, user=request.user,
+                                           finding=form.cleaned_data["finding"])
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            return redirect("internal:crop", pk=crop.pk)
+    else:
+        error = _("Choose a finding of this crop to black out.")
+    return _crop_page(request, crop, redact_error=error, status=400)
 
 
 @require_POST

@@ -36,7 +36,9 @@ the crop are blocked ~99 % of the time, faces half outside the crop edge ~97 %, 
 99 % budget is not met for faces cut by the crop edge judged without their
 surroundings; the crop workflow also checks the crop with a margin of the evidence
 around it. Each crop takes ~1-2 s on one core. The edge-face model also fires on
-some natural textures (grass, gravel) at the crop border; a reviewer overrides those.
+some natural textures (grass, gravel) and cloth prints at the crop border; where the
+face-mesh model sees no face there, it must be surer (``face_edge_meshless_score``), and
+a reviewer overrides the rest.
 
 Limits: the detectors were made for photos of people; body parts without a face
 (arms, legs, torsos) rely on the pose, hand and person-segmentation models and the skin
@@ -114,6 +116,17 @@ class GateConfig:
     #: Face cut by the crop edge: the edge-face model's probability (its training's
     #: recommended threshold, ``threshold`` in ``data/gate_edge_face.json``).
     face_edge_score: float = EDGE_SCORE_THRESHOLD
+    #: ... but where the face-mesh model sees no face in it (presence below
+    #: ``face_edge_mesh``), the edge model must be surer: the face-like patterns of cloth
+    #: prints, fallen leaves and gravel that it takes for faces cut by the edge come with
+    #: face-mesh presence 0.00-0.05 and edge scores 0.85-0.95. Measured with
+    #: ``bench/bench_gate_textiles.py`` (210 generated cloth, grass and gravel crops; 170
+    #: crops with a face, 50 of them held-out faces cut by the edge): textures blocked
+    #: 7.1 % -> 3.8 % at 0.90 (2.4 % at 0.95), every person crop keeps its verdict.
+    #: Cut faces also give such candidates (0.86-0.99 with presence under 0.1; those crops
+    #: were blocked by other candidates too), so this stays at 0.90.
+    face_edge_meshless_score: float = 0.90
+    face_edge_mesh: float = 0.1
     #: MediaPipe full-range face detector (its graph never reports below 0.5).
     face_full: float = 0.7
     #: Pose: this many landmarks inside the crop with at least this visibility.
@@ -500,7 +513,10 @@ def _decide(raw: RawScores, config: GateConfig) -> list[Finding]:
                         f"face mesh {cand.presence:.2f})",
                     )
                 )
-        elif cand.edge_score >= config.face_edge_score:
+        elif cand.edge_score >= (
+            config.face_edge_score if cand.presence >= config.face_edge_mesh
+            else max(config.face_edge_score, config.face_edge_meshless_score)
+        ):
             findings.append(
                 Finding(
                     "face",

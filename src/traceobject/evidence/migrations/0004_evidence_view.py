@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0002_crop'),
+        ('evidence', '0003_crop_text_findings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
