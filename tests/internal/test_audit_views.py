@@ -20,7 +20,7 @@ from traceobject.evidence.models import EvidenceImage
 from traceobject.tips import intake, services
 from traceobject.tips.models import Tip
 
-from ..evidence.conftest import drawn_image, write_jpeg
+from ..evidence.conftest import crop_make, drawn_image, write_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,55 @@ def test_the_audit_page_filters_to_views_with_names(client, users, tip, case_ima
     for image, name in zip(case_images, ("IMG_0100.jpg", "IMG_0101.jpg", "IMG_0102.jpg"),
                            strict=True):
         assert f"{name} (evidence {image.pk}, case CASE-12)" in detail
+
+
+# Lists of tips, the API's reads, crops
+
+
+def test_a_list_page_is_one_entry_naming_the_tips_it_shows(client, users, published) -> None:
+    first = tip_make(published, "Seen at the market in Graz, stall 4.")
+    second = tip_make(published, "The bag is sold in Linz.")
+    staff_login(client, users["investigator"])
+    for url, target in (("/internal/tips/", "inbox"),
+                        (f"/internal/objects/{published.ref}/tips/", f"object {published.ref}")):
+        seq = _last_seq()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        [event] = _new_since(seq)
+        assert (event.actor, event.action, event.target) == ("ivy", "view.tip_list", target)
+        assert sorted(event.data["tips"]) == sorted([first.pk, second.pk])
+        assert _audit_inserts(queries) == 1
+    seq = _last_seq()
+    staff_login(client, users["reviewer"])
+    assert client.get("/internal/tips/").status_code == 403
+    assert _new_since(seq) == []
+
+
+def test_the_api_records_its_tip_lists_and_conversations(client, users, tip) -> None:
+    from traceobject.accounts.services import api_token_create
+
+    _token, secret = api_token_create(user=users["investigator"], name="triage script")
+    seq = _last_seq()
+    listed = client.get("/api/internal/v1/tips", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    messages = client.get(f"/api/internal/v1/tips/{tip.pk}/messages",
+                          HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert listed.status_code == 200 and messages.status_code == 200
+    assert [(e.action, e.target, e.data) for e in _new_since(seq)] == [
+        ("view.tip_list", "inbox", {"tips": [tip.pk]}), ("view.tip", f"tip {tip.pk}", {})]
+
+
+def test_the_crop_page_and_its_pictures_are_views(client, users, case_images) -> None:
+    crop = crop_make(case_images[0], {"x": 10, "y": 10, "w": 200, "h": 150},
+                     user=users["investigator"])
+    staff_login(client, users["investigator"])
+    seq = _last_seq()
+    assert client.get(f"/internal/crops/{crop.pk}/").status_code == 200
+    assert client.get(f"/internal/crops/{crop.pk}/plain.png").status_code == 200
+    assert [(e.action, e.target) for e in _new_since(seq)] == [
+        ("view.crop", f"crop {crop.pk}"), ("view.crop_file", f"crop {crop.pk}")]
+    seq = _last_seq()
+    staff_login(client, users["liaison"])
+    assert client.get(f"/internal/crops/{crop.pk}/").status_code == 403
+    assert client.get(f"/internal/crops/{crop.pk}/plain.png").status_code == 403
+    assert _new_since(seq) == []

@@ -337,7 +337,7 @@ def object_reject(request: HttpRequest, ref: str, payload: ReviewIn) -> dict[str
 @tips_router.get("/tips", response={200: TipListOut, **ERRORS})
 def tips_list(request: HttpRequest, filters: Query[TipFilters]) -> dict[str, Any]:
     """Opened tips, highest triage score first, with the inbox's filters."""
-    api_user(request, INVESTIGATOR)
+    user = api_user(request, INVESTIGATOR)
     rows = tip_selectors.inbox(
         obj=_object(filters.object), state=filters.state, country=filters.country,
         language=filters.language, query=filters.q,
@@ -346,8 +346,10 @@ def tips_list(request: HttpRequest, filters: Query[TipFilters]) -> dict[str, Any
     pages = max(1, -(-total // filters.per_page))
     page = min(filters.page, pages)
     start = (page - 1) * filters.per_page
-    items = rows.select_related("object", "cluster", "assigned_to")[
-        start:start + filters.per_page]
+    items = list(rows.select_related("object", "cluster", "assigned_to")[
+        start:start + filters.per_page])
+    audit_view_record(user=user, what="tip_list", target="inbox",  # as the inbox page does
+                      tips=[t.pk for t in items])
     return {"items": [_tip_out(t) for t in items], "count": total, "page": page,
             "pages": pages}
 
@@ -375,8 +377,9 @@ def tip_messages(request: HttpRequest, tip_id: TipId) -> list[dict[str, Any]]:
     """The anonymous conversation with the tipster, in the order it was written down (the
     tipster's times are kept only to the hour: by time, an answer could come before its
     question)."""
-    api_user(request, INVESTIGATOR)
+    user = api_user(request, INVESTIGATOR)
     tip = get_object_or_404(Tip, pk=tip_id)
+    audit_view_record(user=user, what="tip", target=f"tip {tip.pk}")
     return [{"direction": m.direction, "text": m.text, "created_at": m.created_at}
             for m in tip.messages.order_by("id")]
 

@@ -54,21 +54,24 @@ def audit_record(*, actor: Any, action: str, target: str = "",
 
 # What a view record names (action "view.<what>"): a tip's page, an evidence image's page
 # (with the similar images shown on it), its full image, a page of a case's thumbnails.
-VIEW_KINDS = ("tip", "evidence", "evidence_file", "evidence_grid")
+VIEW_KINDS = ("tip", "tip_list", "evidence", "evidence_file", "evidence_grid", "crop",
+              "crop_file")
 VIEW_LIST_MAX = 200  # ids listed in one record (a grid page shows 60)
 
 
-def audit_view_record(*, user: Any, what: str, target: str,
-                      images: list[int] | None = None) -> AuditEvent:
+def audit_view_record(*, user: Any, what: str, target: str, images: list[int] | None = None,
+                      tips: list[int] | None = None) -> AuditEvent:
     """Record that `user` was shown something: one entry (one INSERT) per request. `images`
-    names the evidence images shown as thumbnails on the same page."""
+    names the evidence images shown as thumbnails on the same page; `tips` the tips whose
+    text a list page shows the start of."""
     if what not in VIEW_KINDS:
         raise ValueError(f"unknown view kind {what!r}")
     data: dict[str, Any] = {}
-    if images is not None:
-        data["images"] = [int(pk) for pk in images[:VIEW_LIST_MAX]]
-        if len(images) > VIEW_LIST_MAX:
-            data["images_more"] = len(images) - VIEW_LIST_MAX
+    for name, ids in (("images", images), ("tips", tips)):
+        if ids is not None:
+            data[name] = [int(pk) for pk in ids[:VIEW_LIST_MAX]]
+            if len(ids) > VIEW_LIST_MAX:
+                data[f"{name}_more"] = len(ids) - VIEW_LIST_MAX
     return audit_record(actor=user, action=f"view.{what}", target=target, data=data)
 
 

@@ -222,7 +222,7 @@ def crop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm | None = None,
                object_form: ObjectFromCropForm | None = None, redact_error: str = "",
                status: int = 200) -> HttpResponse:
-    return render(request, "internal/crop.html", {
+    response = render(request, "internal/crop.html", {
         "crop": crop, "findings": crop_findings(crop=crop),
         "label_size": max(12, round(max(crop.width, crop.height) / 28)),
         "override_form": override_form or OverrideForm(),
@@ -231,6 +231,9 @@ def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm 
         "is_reviewer": has_role(request.user, REVIEWER),
         "is_investigator": has_role(request.user, INVESTIGATOR),
     }, status=status)
+    if request.method != "HEAD":
+        audit_view_record(user=request.user, what="crop", target=f"crop {crop.pk}")
+    return response
 
 
 @require_safe
@@ -242,6 +245,8 @@ def crop_image(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     data = crop_services.crop_png(crop, annotated=kind == "annotated")
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
+    if request.method != "HEAD":
+        audit_view_record(user=request.user, what="crop_file", target=f"crop {crop.pk}")
     return response
 
 

@@ -151,7 +151,7 @@ def _inbox_page(request: HttpRequest, *, obj: TracedObject | None,
     state_query = request.GET.copy()
     for name in ("page", "state"):
         state_query.pop(name, None)
-    return render(request, "internal/tips/inbox.html", {
+    response = render(request, "internal/tips/inbox.html", {
         "obj": obj, "form": form, "page": page, "thumbnail": thumbnail,
         "rows": _rows(page.object_list, nav=urlencode(nav), thumbnails=obj is None),
         "counts": [(value, label, counts.get(value, 0)) for value, label in TipState.choices],
@@ -161,6 +161,16 @@ def _inbox_page(request: HttpRequest, *, obj: TracedObject | None,
         "investigators": selectors.investigators(),
         "bulk_error": bulk_error, "here": request.get_full_path(),
     }, status=status)
+    _list_view_record(request, target=f"object {obj.ref}" if obj is not None else "inbox",
+                      page=page)
+    return response
+
+
+def _list_view_record(request: HttpRequest, *, target: str, page: Any) -> None:
+    """A list page shows the start of each tip's text: one audit entry names them all."""
+    if request.method != "HEAD":
+        audit_view_record(user=request.user, what="tip_list", target=target,
+                          tips=[tip.pk for tip in page.object_list])
 
 
 @never_cache
@@ -489,13 +499,15 @@ def _cluster_page(request: HttpRequest, cluster: TipCluster, *, status: int = 20
     counts = selectors.inbox_state_counts(cluster=cluster)
     page = selectors.inbox_page(cluster=cluster, page=request.GET.get("page"),
                                 count=selectors.state_total(counts, None))
-    return render(request, "internal/tips/cluster.html", {
+    response = render(request, "internal/tips/cluster.html", {
         "cluster": cluster, "page": page,
         "rows": _rows(page.object_list, nav=urlencode([("cluster", cluster.pk)])),
         "counts": [(label, counts[value]) for value, label in TipState.choices
                    if counts.get(value)],
         "form": form or forms.StateForm(), "states": services.settable_state_choices(),
     }, status=status)
+    _list_view_record(request, target=f"cluster {cluster.pk}", page=page)
+    return response
 
 
 @never_cache
