@@ -7,6 +7,7 @@ and points LOCALE_PATHS at it. Django clears its translation caches when LOCALE_
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,39 @@ def untranslated(catalog: Catalog) -> list[str]:
         if message.fuzzy or not all(strings):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{[^}]*\}\}|\{\w*\}")
+
+
+def english_fragments(catalog: Catalog) -> set[str]:
+    """Pieces of English (longer than 12 characters, between placeholders) of the translated
+    messages whose translation differs: found in a page rendered in that language, they are
+    text left in English. Untranslated messages are left out (English is their fallback), and
+    so are pieces that also occur inside some translation."""
+    missing = set(untranslated(catalog))
+
+    def is_missing(message: Any) -> bool:
+        return (message.id if isinstance(message.id, str) else message.id[0]) in missing
+
+    translations = [m.string if isinstance(m.string, str) else " ".join(m.string)
+                    for m in catalog if m.id and not is_missing(m)]
+    fragments = set()
+    for message in catalog:
+        if not message.id or is_missing(message):
+            continue
+        ids = (message.id,) if isinstance(message.id, str) else message.id
+        strings = (message.string,) if isinstance(message.string, str) else message.string
+        if set(ids) & set(strings):
+            continue  # deliberately the same in this language
+        for msgid in ids:
+            if len(msgid) <= 12:
+                continue
+            for fragment in PLACEHOLDER.split(msgid):
+                fragment = fragment.strip(" .,:;·")
+                if len(fragment) > 12 and not any(fragment in t for t in translations):
+                    fragments.add(fragment)
+    return fragments
 
 
 def translation_of(language: str, msgid: str) -> str | None:

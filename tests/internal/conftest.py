@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.locales import compiled_locales, use_compiled_locales  # noqa: F401
 from traceobject.evidence.ingest import ingest
 from traceobject.evidence.models import EvidenceImage
 

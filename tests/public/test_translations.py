@@ -10,13 +10,11 @@ never on a public page.
 from __future__ import annotations
 
 import html
-import re
-from typing import Any
 
 import pytest
 from django.test import Client
 
-from tests.core.locales import read_catalog, untranslated
+from tests.core.locales import english_fragments, read_catalog, untranslated
 from tests.public.support import mailbox_post, reply_post, tip_post
 from traceobject.catalog import services as catalog
 from traceobject.tips import intake
@@ -26,7 +24,6 @@ SAMPLE = ["de", "fr", "pl", "el"]
 #: Where the public side's messages come from (paths as in the catalogue's references).
 PUBLIC_SOURCES = ("public/", "api/public.py", "api/errors.py", "api/schemas.py",
                   "tips/intake.py", "core/", "catalog/selectors.py", "settings.py")
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{[^}]*\}\}|\{\w*\}")
 
 
 def _english_fragments(language: str) -> set[str]:
@@ -39,29 +36,7 @@ def _english_fragments(language: str) -> set[str]:
     if public_missing:
         pytest.skip(f"{language}: {len(public_missing)} untranslated public entries in its .po "
                     f"file (first: {public_missing[0]!r}); the check needs them translated")
-    translations = [m.string if isinstance(m.string, str) else " ".join(m.string)
-                    for m in catalogue if m.id and not _missing(m, missing)]
-    fragments = set()
-    for message in catalogue:
-        if not message.id or _missing(message, missing):
-            continue  # an untranslated (back-office) message is English everywhere
-        ids = (message.id,) if isinstance(message.id, str) else message.id
-        strings = (message.string,) if isinstance(message.string, str) else message.string
-        if set(ids) & set(strings):
-            continue  # deliberately the same in this language
-        for msgid in ids:
-            if len(msgid) <= 12:
-                continue
-            for fragment in PLACEHOLDER.split(msgid):
-                fragment = fragment.strip(" .,:;·")
-                # a fragment that also occurs inside some translation is no evidence
-                if len(fragment) > 12 and not any(fragment in t for t in translations):
-                    fragments.add(fragment)
-    return fragments
-
-
-def _missing(message: Any, missing: set[str]) -> bool:
-    return (message.id if isinstance(message.id, str) else message.id[0]) in missing
+    return english_fragments(catalogue)
 
 
 @pytest.mark.django_db
