@@ -32,7 +32,8 @@ def test_the_safety_gate_passes_the_label(label_case, users):
     this verdict: tests/clues/conftest.py label_crop)."""
     image = EvidenceImage.objects.get()
     crop = crops.crop_create(image=image, rect=label_rect(image), user=users["investigator"])
-    assert crop.may_be_published and crop.gate_verdict == "pass", crop.gate_findings
+    assert crop.may_be_published and crop.gate_verdict == "pass", (crop.gate_findings,
+                                                                    crop.text_findings)
 
 
 def test_polish_label_crop_gives_stored_clues_and_a_polish_estimate(

@@ -36,6 +36,8 @@ def test_product_labels_are_not_flagged(lines):
     ("E-mail: info@skola.cz", "email"),
     ("+420 601 123 456", "phone"),
     ("0049 30 1234567", "phone"),
+    ("Tel. +48 22 123 45 67", "phone"),
+    ("Mobil: 0151 23456789", "phone"),
     ("FR76 3000 6000 0112 3456 7890 189", "id_number"),
     ("PESEL: 44051401359", "id_number"),
     ("RSSMRA85T10A562S", "id_number"),
@@ -57,6 +59,9 @@ def test_more_lines(line, kind):
     "CE 0123", "Made in EU", "Marie Biscuits 200 g", "Dr. Oetker Vanillin-Zucker",
     "1 234 567 units sold", "5 901234 123457", "EAN 4006381333931", "500 kcal / 2100 kJ",
     "", "   ", "\x00\x01", "a" * 10_000, "🙂 Bonjour 🙂",
+    # a company's customer line, printed on every copy of a product
+    "Infolinia: +48 22 123 45 67", "Kundenservice: 0049 30 1234567",
+    "Service client 01 23 45 67 89", "Freephone 0800 123 4567", "Tel. 0800 123 456",
 ])
 def test_ordinary_and_odd_lines_are_not_flagged(line):
     assert classify_line(line) == []

@@ -26,7 +26,10 @@ What is flagged (``what``), and the rules:
     Switzerland, Norway or the United Kingdom. A national number needs a phone word on the
     line (Tel, Tél, Telefon, Handy, Mob, Kontakt, τηλ, тел...) or separators
     (``06 12 34 56 78``). Dates, barcode digits and numbers on a line with a label word
-    (lot, EAN, Art.-Nr....) are not phones unless international.
+    (lot, EAN, Art.-Nr....) are not phones unless international. A company's number is not
+    flagged: toll-free, shared-cost, premium-rate and universal access numbers, and any number
+    on a line naming a customer service (Infolinia, Hotline, Kundenservice, service client,
+    servizio clienti, atención al cliente, klantenservice...), as product labels print them.
 ``email``
     Anything shaped ``name@domain.tld``.
 ``plate``
@@ -205,6 +208,17 @@ _PHONE_CUES: Final = re.compile(
     r"\b(tel|tél|tele|telefon|telephone|telefono|telefone|teléfono|phone|tfn|tlf|puh|"
     r"puhelin|mob|mobil|mobile|handy|gsm|cell|fax|τηλ|τηλεφωνο|тел|телефон|kom|komorka|"
     r"mobiel|numer|nr tel|call|kontakt|contact|contacto|contatto|kontaktai)\b",
+    re.IGNORECASE,
+)
+#: Words (folded) naming a company's customer line: a phone number on their line is printed on
+#: every copy of a product, not one person's.
+_SERVICE_LINE: Final = re.compile(
+    r"(infolinia|infolinka|hotline|helpline|careline|service ?line|customer (service|care)|"
+    r"consumer|kundenservice|kundendienst|verbraucher|service client|servizio clienti|"
+    r"numero verde|num[ée]ro vert|atenci[óo]n al (cliente|consumidor)|atendimento|"
+    r"klantenservice|consumentenservice|zákaznick|zakaznick|ügyfélszolgálat|"
+    r"asiakaspalvelu|kundtjänst|kundeservice|kundservice|klienditeenindus|"
+    r"obsługa klienta|obsluga klienta|linia klienta|служба за клиенти|εξυπηρέτηση)",
     re.IGNORECASE,
 )
 #: Words on product labels: a long number on their line is a lot, batch or barcode.
@@ -472,12 +486,17 @@ def _postcode_town(text: str, patterns: Iterable[re.Pattern[str]]) -> str | None
     return None
 
 
-def _phone(text: str) -> str | None:
+def _phone(text: str) -> tuple[str | None, bool]:
+    """(the phone number on the line or None, whether it may be a person's): a company's
+    number is found too (so that it is not read as an ID number) but is not a person's."""
     if sum(ch.isdigit() for ch in text) < 6:
-        return None
+        return None, False
     import phonenumbers
 
-    cue = bool(_PHONE_CUES.search(text))
+    service = bool(_SERVICE_LINE.search(text))  # a company's customer line
+    cue = bool(_PHONE_CUES.search(text)) or service
+    company = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.SHARED_COST,
+               phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.UAN}
     for region in _REGIONS:
         try:
             matcher = phonenumbers.PhoneNumberMatcher(
@@ -495,8 +514,9 @@ def _phone(text: str) -> str | None:
             if not international and _LABEL_WORDS.search(text):
                 continue  # an article, lot or barcode number on a label
             if international or cue or separated:
-                return raw
-    return None
+                personal = not service and phonenumbers.number_type(match.number) not in company
+                return raw, personal
+    return None, False
 
 
 #: Regions whose national numbers are tried (the EU's, Switzerland, Norway, the UK).
@@ -630,8 +650,8 @@ def classify_line(text: str) -> list[tuple[str, str, str]]:
     address = _address(text, tokens)
     if address:
         found.append(("address", text, address))
-    phone = _phone(text)
-    if phone:
+    phone, personal = _phone(text)
+    if phone and personal:
         found.append(("phone", phone, "phone number"))
     plate = _plate(text)
     if plate:
