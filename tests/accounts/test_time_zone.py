@@ -129,3 +129,18 @@ def test_saving_the_language_leaves_the_time_zone_alone(client, login):
     assert client.post(SETTINGS, {"language": "de"}).status_code == 303
     profile = StaffProfile.objects.get(user=ivy)
     assert profile.language == "de" and profile.time_zone == "Europe/Warsaw"
+
+
+def test_the_audit_log_keeps_to_utc_as_its_columns_say(client, login, users):
+    """The audit pages label their times UTC (and filter by UTC days): a person's own zone
+    does not move them."""
+    auditor = users["auditor"]
+    services.staff_time_zone_set(user=auditor, time_zone="Asia/Tokyo")  # UTC+9, no DST
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None
+    AuditEvent.objects.filter(pk=event.pk).update(at=datetime(2026, 3, 2, 19, 5, tzinfo=UTC))
+    login(auditor)
+    page = client.get(reverse("internal:audit")).content.decode()
+    assert "2026-03-02 19:05" in page and "2026-03-03 04:05" not in page
+    entry = client.get(reverse("internal:audit-entry", args=[event.seq])).content.decode()
+    assert "2026-03-02 19:05" in entry

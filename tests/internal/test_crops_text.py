@@ -6,6 +6,7 @@ the real crop workflow (gate and OCR); the rest reuse stored crops (``crop_make`
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops
 from traceobject.evidence.ingest import ingest
 from traceobject.evidence.models import Crop, EvidenceImage
+from traceobject.evidence.storage import evidence_read
 from traceobject.vision.idtext import identifying_text
 
 from ..evidence.conftest import crop_make
@@ -88,12 +90,16 @@ def test_an_address_in_a_crop_is_found_and_blocks_the_object(users, made):
     assert not TracedObject.objects.exists()
 
 
-def test_blacking_out_every_finding_lets_the_crop_through(users, made):
+def test_blacking_out_every_finding_lets_the_crop_through(users, made,
+                                                         django_capture_on_commit_callbacks):
     before = made.storage_key
     for n in range(1, len(made.text_findings) + 1):
-        crops.crop_text_redact(crop=made, user=users["investigator"], finding=n)
+        with django_capture_on_commit_callbacks(execute=True):
+            crops.crop_text_redact(crop=made, user=users["investigator"], finding=n)
     made.refresh_from_db()
     assert made.storage_key != before and not made.text_open and made.may_be_published
+    with pytest.raises(FileNotFoundError):  # the picture with the text readable is gone
+        evidence_read(key=before)
     pixels = np.asarray(crops.crop_pixels(made))
     for finding in made.text_findings:
         x, y, w, h = finding["box"]
@@ -136,6 +142,9 @@ def test_a_reviewer_override_in_writing_lets_it_through_and_is_audited(users, pa
     event = AuditEvent.objects.get(action="crop.gate_override")
     assert event.actor == users["reviewer"].get_username()
     assert {f["what"] for f in event.data["identifying_text"]} >= {"address", "name"}
+    # what and where, never the words read from the evidence (the log is kept for good)
+    assert "Lilas" not in json.dumps(event.data)
+    assert all(set(f) <= {"what", "box", "score"} for f in event.data["identifying_text"])
     obj = crops.crop_to_object(crop=crop, user=users["investigator"], category="other",
                                title="Parcel")
     assert staff_selectors.object_problems(obj=obj) == []
@@ -181,6 +190,7 @@ def test_the_pages_show_each_finding_on_the_picture(client, users, parcel):
     staff_login(client, users["investigator"])
     page = client.get(reverse("internal:crop", kwargs={"pk": crop.pk})).content.decode()
     assert "Rue des Lilas 12" in page and "Black out finding 1" in page
+    assert "<strong>Address</strong>" in page  # the kind by its name, not its code
     assert "Text that may identify someone" in page
     annotated = client.get(reverse("internal:crop-image",
                                    kwargs={"pk": crop.pk, "kind": "annotated"}))

@@ -458,3 +458,56 @@ def test_a_bad_question_filter_is_a_clear_error(client, users, sent, value) -> N
     assert response.status_code == 400
     if "\x00" not in value:  # a NUL is refused before any view, on the site's error page
         assert "Select a valid choice" in response.content.decode()
+
+
+# --------------------------------------------------------------------------- after review
+
+
+def test_a_later_answer_carries_the_tipsters_coarse_time_not_its_opening(sent) -> None:
+    """The answer reaches the authority with the time it was stored with (to the hour, as
+    every time of a tipster's), not the second it was opened."""
+    assert _answer(sent["receipt"], "It was on the Hohe Straße.") == 1
+    copy = ForwardingMessage.objects.get(kind=MessageKind.TIPSTER_ANSWER)
+    answer = sent["tip"].messages.get(direction="from_tipster")
+    assert copy.created_at == answer.created_at
+    update = Forwarding.objects.get().package["updates"][0]
+    assert update["added_at"] == packages._utc(answer.created_at)
+    assert (copy.created_at.minute, copy.created_at.second,
+            copy.created_at.microsecond) == (0, 0, 0)
+
+
+def test_the_retention_purge_empties_the_copies_of_answers_too(sent) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from traceobject.tips.retention import retention_purge
+
+    _answer(sent["receipt"], "Call me on 0151 23456789.")
+    before = Forwarding.objects.get().package
+    Tip.objects.filter(pk=sent["tip"].pk).update(
+        state="forwarded", closed_at=timezone.now() - timedelta(days=400))
+    retention_purge()
+    assert ForwardingMessage.objects.get(kind=MessageKind.TIPSTER_ANSWER).text == ""
+    after = Forwarding.objects.get().package
+    assert [u["text"] for u in after["updates"]] == [""]
+    assert {k: v for k, v in after.items() if k != "updates"} == \
+        {k: v for k, v in before.items() if k != "updates"}  # what was sent stays
+    assert "0151" not in json.dumps(after)
+
+
+def test_a_failing_listener_does_not_hold_the_answer_back(sent) -> None:
+    from traceobject.tips.signals import tip_answer_opened
+
+    def broken(**kwargs: Any) -> None:
+        Forwarding.objects.update(summary="changed by a broken listener")
+        raise RuntimeError("a listener failed")
+
+    tip_answer_opened.connect(broken, dispatch_uid="test.broken")
+    try:
+        assert _answer(sent["receipt"], "Another detail.") == 1
+    finally:
+        tip_answer_opened.disconnect(dispatch_uid="test.broken")
+    assert sent["tip"].messages.filter(text="Another detail.").exists()
+    # the listener's savepoint went back: nothing it wrote stays
+    assert Forwarding.objects.get().summary == "One tip names Köln."

@@ -451,7 +451,7 @@ def staff_time_zone_set(*, user: User, time_zone: object) -> str:
         raise ServiceError("invalid_time_zone", _("Choose one of the time zones offered."),
                            fields={"time_zone": _("Choose one of the time zones offered.")})
     with transaction.atomic():
-        profile, _created = StaffProfile.objects.get_or_create(user=user)
+        profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
         if profile.time_zone != time_zone:
             profile.time_zone = time_zone
             profile.save(update_fields=["time_zone"])

@@ -24,7 +24,7 @@ from traceobject.core.errors import ServiceError
 from traceobject.core.text import clean_line, clean_text
 from traceobject.evidence.models import Crop, EvidenceImage
 from traceobject.evidence.signals import crop_created, crop_made_object
-from traceobject.evidence.storage import evidence_put, evidence_read
+from traceobject.evidence.storage import evidence_delete, evidence_put, evidence_read
 from traceobject.vision.decode import DecodeError, decode_image
 from traceobject.vision.gate_context import gate_in_context, gate_verdict
 from traceobject.vision.idtext import identifying_text
@@ -227,7 +227,9 @@ def crop_text_redact(*, crop: Crop, user: Any, finding: Any) -> Crop:
         audit_record(actor=user, action="crop.text_redact", target=f"crop {fresh.pk}",
                      data={"finding": number, "what": item.get("what"),
                            "box": [x0, y0, x1 - x0, y1 - y0], "redaction": redaction,
-                           "replaced": old_key, "stored": fresh.storage_key})
+                           "stored": fresh.storage_key})
+        # the picture with the text still readable goes once the new one is in place
+        transaction.on_commit(lambda: evidence_delete(key=old_key), robust=True)
     crop.refresh_from_db()
     return crop
 
@@ -257,7 +259,11 @@ def crop_override(*, crop: Crop, user: Any, reason: str) -> Crop:
         crop.save(update_fields=["override_by", "override_reason", "override_at"])
         audit_record(actor=user, action="crop.gate_override", target=f"crop {crop.pk}",
                      data={"reason": reason, "findings": crop.gate_findings,
-                           "identifying_text": crop.text_open})
+                           # what and where only: the log is kept for good, the text read
+                           # from the evidence (a name, an address) is not written into it
+                           "identifying_text": [
+                               {k: f.get(k) for k in ("what", "box", "score")}
+                               for f in crop.text_open if isinstance(f, dict)]})
     return crop
 
 

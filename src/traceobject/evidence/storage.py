@@ -104,6 +104,13 @@ def evidence_put(*, key: str, data: bytes) -> bool:
     return True
 
 
+def evidence_delete(*, key: str) -> None:
+    """Remove a stored object (nothing if it is not there)."""
+    storage = evidence_storage()
+    with _translated(storage):
+        storage.delete(key)
+
+
 def evidence_read(*, key: str) -> bytes:
     """The stored bytes; FileNotFoundError if there is no such object."""
     storage = evidence_storage()

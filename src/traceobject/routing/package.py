@@ -149,6 +149,14 @@ def package_update(package: dict[str, Any], *, kind: str, text: str, added_at: d
     return {**package, "updates": [*package.get("updates", []), update]}
 
 
+def package_updates_emptied(package: dict[str, Any], *, kind: str,
+                            tips: set[int]) -> dict[str, Any]:
+    """The package with the text of its `kind` updates about `tips` emptied (retention)."""
+    updates = [{**u, "text": ""} if isinstance(u, dict) and u.get("kind") == kind
+               and u.get("tip") in tips else u for u in package.get("updates", [])]
+    return {**package, "updates": updates}
+
+
 # JSON
 
 

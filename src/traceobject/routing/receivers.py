@@ -6,7 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from traceobject.tips.signals import tip_answer_opened
+from traceobject.tips.signals import tip_answer_opened, tip_messages_purged
 
 
 @receiver(tip_answer_opened, dispatch_uid="routing.tipster_answer")
@@ -15,3 +15,12 @@ def _tipster_answer(sender: Any, message: Any, **kwargs: Any) -> None:
     from traceobject.routing.services import forwarding_tipster_answer_add
 
     forwarding_tipster_answer_add(message=message)
+
+
+@receiver(tip_messages_purged, dispatch_uid="routing.tipster_answers_purged")
+def _tipster_answers_purged(sender: Any, tip_ids: list[int], **kwargs: Any) -> None:
+    """The retention purge emptied these tips' conversations: the copies of the tipsters'
+    answers in packages go with them."""
+    from traceobject.routing.services import forwarding_tipster_answers_purge
+
+    forwarding_tipster_answers_purge(tip_ids=tip_ids)

@@ -420,19 +420,41 @@ def forwarding_tipster_answer_add(*, message: Any) -> list[ForwardingMessage]:
         for forwarding in forwardings:
             if forwarding.messages.filter(tip_message_id=message.pk).exists():
                 continue
-            now = timezone.now()
+            # The answer's own time: to the hour, as a tipster's every time is (not when it
+            # was opened, which follows its arrival by seconds).
+            stamp = message.created_at
             added.append(ForwardingMessage.objects.create(
                 forwarding=forwarding, kind=MessageKind.TIPSTER_ANSWER, text=message.text,
-                tip_id=message.tip_id, tip_message_id=message.pk, created_at=now))
+                tip_id=message.tip_id, tip_message_id=message.pk, created_at=stamp))
             forwarding.package = packages.package_update(
                 forwarding.package, kind=MessageKind.TIPSTER_ANSWER, text=message.text,
-                added_at=now, tip=message.tip_id)
+                added_at=stamp, tip=message.tip_id)
             forwarding.save(update_fields=["package"])
             audit_record(actor=None, action="routing.package_update",
                          target=f"forwarding {forwarding.ref}",
                          data={"kind": MessageKind.TIPSTER_ANSWER.value, "tip": message.tip_id,
                                "authority": forwarding.authority.country})
     return added
+
+
+def forwarding_tipster_answers_purge(*, tip_ids: list[int]) -> int:
+    """Empty the copies of these tips' tipster answers (messages and package updates), as the
+    retention purge empties the answers themselves; return how many were emptied. What was
+    sent when forwarding stays as it was."""
+    if not tip_ids:
+        return 0
+    emptied = 0
+    with transaction.atomic():
+        copies = ForwardingMessage.objects.filter(
+            kind=MessageKind.TIPSTER_ANSWER, tip_id__in=tip_ids).exclude(text="")
+        forwarding_ids = set(copies.values_list("forwarding_id", flat=True))
+        emptied = copies.update(text="")
+        wanted = set(tip_ids)
+        for forwarding in Forwarding.objects.select_for_update().filter(pk__in=forwarding_ids):
+            forwarding.package = packages.package_updates_emptied(
+                forwarding.package, kind=MessageKind.TIPSTER_ANSWER, tips=wanted)
+            forwarding.save(update_fields=["package"])
+    return emptied
 
 
 def liaison_question_ask(*, forwarding: Forwarding, user: Any, text: str) -> ForwardingMessage:

@@ -42,6 +42,7 @@ from traceobject.tips.models import (
     Tip,
     TipState,
 )
+from traceobject.tips.signals import tip_messages_purged
 
 DEFAULT_RETENTION_DAYS = 180
 DEFAULT_SPAM_RETENTION_DAYS = 30
@@ -125,6 +126,8 @@ def _closed_purge(cutoff: datetime) -> dict[str, int]:
     messages = MailboxMessage.objects.filter(
         sealed_tip_id__in=closed.values("intake_id")).delete()[0]
     texts = TipMessage.objects.filter(tip__in=closed).exclude(text="").update(text="")
+    tip_messages_purged.send(sender=TipMessage,
+                             tip_ids=list(closed.values_list("id", flat=True)))
     # Tips pulled from an edge whose edge has not been told of this closing yet.
     untold = closed.filter(
         intake_id__in=SealedTip.objects.exclude(origin="").values("id"),

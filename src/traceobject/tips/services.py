@@ -231,7 +231,12 @@ def _reply_open(message_id: int, private_key: Any) -> bool:
         message = TipMessage.objects.create(
             tip_id=tip_id, direction=Direction.FROM_TIPSTER, text=text, created_at=created_at,
             mailbox_message_id=message_id)
-        tip_answer_opened.send(sender=TipMessage, message=message)
+        try:
+            with transaction.atomic():  # what listens fails alone (its own savepoint)
+                tip_answer_opened.send(sender=TipMessage, message=message)
+        except Exception:  # noqa: BLE001  (the answer is opened whatever a listener does)
+            logger.exception("answer %s was opened; adding it to its forwardings failed",
+                             message_id)
     return True
 
 

@@ -16,3 +16,8 @@ tips_changed = Signal()
 #: A tipster's answer was opened into the conversation of its tip (routing adds it to the
 #: packages the tip was forwarded in). Arguments: ``message`` (tips.models.TipMessage).
 tip_answer_opened = Signal()
+
+#: The retention purge emptied the conversations of these closed tips (the tipsters' answers):
+#: copies made of them elsewhere go too (routing's package updates). Arguments: ``tip_ids``
+#: (list[int]).
+tip_messages_purged = Signal()
