@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import io
 import math
 import pickle
 import random
@@ -44,12 +43,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # gate_samples
 
 from gate_samples import POSITIONS, astronaut_crops, face_crops, lfw_faces  # noqa: E402
+from gate_samples import _photograph as photograph  # noqa: E402
 from traceobject.vision.gate import (  # noqa: E402
     DEFAULT_CONFIG,
     GateConfig,
@@ -207,22 +207,8 @@ _MAKERS = {
 
 
 def _photograph(rng: random.Random, img: Image.Image) -> np.ndarray:
-    """Lighting gradient, sensor noise, maybe blur, JPEG re-encoding."""
-    w, h = img.size
-    arr = np.asarray(img, dtype=np.float32)
-    gx = np.linspace(rng.uniform(0.75, 1.05), rng.uniform(0.85, 1.1), w, dtype=np.float32)
-    gy = np.linspace(rng.uniform(0.8, 1.05), rng.uniform(0.85, 1.1), h, dtype=np.float32)
-    arr = arr * (gy[:, None] * gx[None, :])[:, :, None]
-    nr = np.random.default_rng(rng.randint(0, 2**31))
-    arr += nr.normal(0, rng.uniform(1.0, 6.0), arr.shape).astype(np.float32)
-    out = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
-    if rng.random() < 0.3:
-        out = out.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
-    buf = io.BytesIO()
-    out.save(buf, "JPEG", quality=rng.randint(60, 95))
-    buf.seek(0)
-    with Image.open(buf) as reopened:
-        return np.ascontiguousarray(np.asarray(reopened.convert("RGB"), dtype=np.uint8))
+    """As the gate benchmark photographs its products (lighting, noise, blur, JPEG)."""
+    return np.ascontiguousarray(np.asarray(photograph(rng, img), dtype=np.uint8))
 
 
 def texture_crop(kind: str, index: int) -> np.ndarray:
