@@ -38,6 +38,7 @@ import math
 import pickle
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -219,7 +220,8 @@ def texture_crop(kind: str, index: int) -> np.ndarray:
     return _photograph(rng, _MAKERS[kind](rng, w, h))
 
 
-def _samples(per_kind: int, faces: int, astronaut: int) -> list[tuple[str, str, Any]]:
+def _samples(per_kind: int, faces: int, astronaut: int,
+             heldout: int = 50) -> list[tuple[str, str, Any]]:
     out: list[tuple[str, str, Any]] = []
     for kind in KINDS:
         for i in range(per_kind):
@@ -238,7 +240,7 @@ def _samples(per_kind: int, faces: int, astronaut: int) -> list[tuple[str, str, 
         out.append(("astronaut", str(k), lambda c=crop: c))
     # the held-out faces once each, cut by an edge or in a corner (what the rule affects)
     cut = ("edge-left", "edge-right", "edge-top", "edge-bottom", "corner")
-    for i, crop, placement in face_crops(all_faces[50:100], scales=(40, 80, 160),
+    for i, crop, placement in face_crops(all_faces[50:50 + heldout], scales=(40, 80, 160),
                                          positions=cut, every=False, seed=8_000_000):
         label = f"{50 + i}/{placement.scale}/{placement.position}"
         out.append(("heldout", label, lambda c=crop: c))
@@ -281,15 +283,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=30)
     parser.add_argument("--faces", type=int, default=100)
     parser.add_argument("--astronaut", type=int, default=20)
+    parser.add_argument("--heldout", type=int, default=50,
+                        help="held-out faces cut by an edge or in a corner (at most 50)")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/gate_textiles.pickle"))
     parser.add_argument("--write-samples", type=Path, default=None,
                         help="also write the texture crops as PNG files here")
+    parser.add_argument("--smoke", action="store_true",
+                        help="two crops a kind, a few faces, no cache (CI: the script runs)")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.per_kind, args.faces, args.astronaut, args.heldout = 2, 3, 2, 3
+        args.cache = Path(tempfile.mkdtemp()) / "gate_textiles.pickle"
     gate_warm_up()
     raws = _load(args.cache)
     started = time.perf_counter()
     fresh = 0
-    for group, label, make in _samples(args.per_kind, args.faces, args.astronaut):
+    for group, label, make in _samples(args.per_kind, args.faces, args.astronaut, args.heldout):
         key = f"{group}:{label}"
         if args.write_samples is not None and group == "texture":
             args.write_samples.mkdir(parents=True, exist_ok=True)
@@ -306,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     with args.cache.open("wb") as fh:
         pickle.dump(raws, fh)
     wanted = {f"{g}:{lab}" for g, lab, _m in _samples(args.per_kind, args.faces,
-                                                       args.astronaut)}
+                                                       args.astronaut, args.heldout)}
     result = measure({k: v for k, v in raws.items() if k in wanted}, DEFAULT_CONFIG)
     for group, (rate, n) in sorted(result["rates"].items()):
         name = "false_block" if group == "texture" else "recall"  # person groups: recall
