@@ -433,14 +433,21 @@ def staff_language_set(*, user: User, language: object) -> str:
     if not isinstance(language, str) or (language and language not in language_choices()):
         raise ServiceError("invalid_language", _("Choose one of the languages offered."),
                            fields={"language": _("Choose one of the languages offered.")})
-    with transaction.atomic():
-        profile, _created = StaffProfile.objects.get_or_create(user=user)
-        if profile.language != language:
-            profile.language = language
-            profile.save(update_fields=["language"])
-            audit_record(actor=user, action="accounts.language_set", target=f"user {user.pk}",
-                         data={"language": language or "browser"})
+    _profile_field_set(user=user, field="language", value=language,
+                       shown=language or "browser")
     return language
+
+
+def _profile_field_set(*, user: User, field: str, value: str, shown: str) -> None:
+    """Write one checked setting of ``user``'s profile (its row locked); audited as
+    ``accounts.<field>_set`` when it changes."""
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
+        if getattr(profile, field) != value:
+            setattr(profile, field, value)
+            profile.save(update_fields=[field])
+            audit_record(actor=user, action=f"accounts.{field}_set", target=f"user {user.pk}",
+                         data={field: shown})
 
 
 def staff_time_zone_set(*, user: User, time_zone: object) -> str:
@@ -450,13 +457,8 @@ def staff_time_zone_set(*, user: User, time_zone: object) -> str:
     if not isinstance(time_zone, str) or (time_zone and time_zone not in time_zone_choices()):
         raise ServiceError("invalid_time_zone", _("Choose one of the time zones offered."),
                            fields={"time_zone": _("Choose one of the time zones offered.")})
-    with transaction.atomic():
-        profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
-        if profile.time_zone != time_zone:
-            profile.time_zone = time_zone
-            profile.save(update_fields=["time_zone"])
-            audit_record(actor=user, action="accounts.time_zone_set", target=f"user {user.pk}",
-                         data={"time_zone": time_zone or "default"})
+    _profile_field_set(user=user, field="time_zone", value=time_zone,
+                       shown=time_zone or "default")
     return time_zone
 
 

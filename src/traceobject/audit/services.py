@@ -75,6 +75,17 @@ def audit_view_record(*, user: Any, what: str, target: str, images: list[int] | 
     return audit_record(actor=user, action=f"view.{what}", target=target, data=data)
 
 
+def audit_view_of_request(request: Any, *, what: str, target: str,
+                          images: list[int] | None = None,
+                          tips: list[int] | None = None) -> AuditEvent | None:
+    """audit_view_record for the person a page or file was sent to; a HEAD request shows
+    nothing, so it is no view (None)."""
+    if request.method == "HEAD":
+        return None
+    return audit_view_record(user=request.user, what=what, target=target, images=images,
+                             tips=tips)
+
+
 def audit_export_record(*, user: Any, fmt: str, filters: dict[str, Any],
                         rows: int) -> AuditEvent:
     """An auditor's or administrator's export of the log: who, which filter, how many

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from traceobject.accounts.roles import INVESTIGATOR, REVIEWER, ROLES, has_role, role_required
-from traceobject.audit.services import audit_view_record
+from traceobject.audit.services import audit_view_of_request
 from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops as crop_services
 from traceobject.evidence import services as evidence_services
@@ -78,8 +78,8 @@ def _case_page(request: HttpRequest, case: Case, grid: GridForm, *, error: str =
         "case": case, "page": page, "rows": rows, "grid": grid, "chosen": chosen,
         "keep": keep, "error": error,
     }, status=status)
-    if request.method != "HEAD":  # one record for the page's thumbnails, not one per image
-        audit_view_record(user=request.user, what="evidence_grid", target=f"case {case.ref}",
+    # one record for the page's thumbnails, not one per image
+    audit_view_of_request(request, what="evidence_grid", target=f"case {case.ref}",
                           images=[row.image.pk for row in rows])
     return response
 
@@ -133,8 +133,7 @@ def _evidence_page(request: HttpRequest, image: EvidenceImage, *, similar: list[
         "similar": similar, "crops": image.crops.all(), "form": form, "error": error,
         "sequence": sequence or {},
     }, status=status)
-    if request.method != "HEAD":
-        audit_view_record(user=request.user, what="evidence", target=f"evidence {image.pk}",
+    audit_view_of_request(request, what="evidence", target=f"evidence {image.pk}",
                           images=[match.image.pk for match in similar])
     return response
 
@@ -187,8 +186,7 @@ def evidence_display(request: HttpRequest, pk: int) -> HttpResponse:
     data = evidence_display_jpeg(image=image)
     if data is None:
         raise Http404
-    if request.method != "HEAD":
-        audit_view_record(user=request.user, what="evidence_file", target=f"evidence {image.pk}")
+    audit_view_of_request(request, what="evidence_file", target=f"evidence {image.pk}")
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -231,8 +229,7 @@ def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm 
         "is_reviewer": has_role(request.user, REVIEWER),
         "is_investigator": has_role(request.user, INVESTIGATOR),
     }, status=status)
-    if request.method != "HEAD":
-        audit_view_record(user=request.user, what="crop", target=f"crop {crop.pk}")
+    audit_view_of_request(request, what="crop", target=f"crop {crop.pk}")
     return response
 
 
@@ -245,8 +242,7 @@ def crop_image(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     data = crop_services.crop_png(crop, annotated=kind == "annotated")
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
-    if request.method != "HEAD":
-        audit_view_record(user=request.user, what="crop_file", target=f"crop {crop.pk}")
+    audit_view_of_request(request, what="crop_file", target=f"crop {crop.pk}")
     return response
 
 

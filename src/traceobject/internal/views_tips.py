@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from traceobject.accounts.reauth import reauth_required, safe_next
 from traceobject.accounts.roles import INVESTIGATOR, role_required
-from traceobject.audit.services import audit_view_record
+from traceobject.audit.services import audit_view_of_request
 from traceobject.catalog.models import ObjectImage, TracedObject, is_object_ref
 from traceobject.core.errors import ServiceError
 from traceobject.internal import forms_tips as forms
@@ -168,8 +168,7 @@ def _inbox_page(request: HttpRequest, *, obj: TracedObject | None,
 
 def _list_view_record(request: HttpRequest, *, target: str, page: Any) -> None:
     """A list page shows the start of each tip's text: one audit entry names them all."""
-    if request.method != "HEAD":
-        audit_view_record(user=request.user, what="tip_list", target=target,
+    audit_view_of_request(request, what="tip_list", target=target,
                           tips=[tip.pk for tip in page.object_list])
 
 
@@ -331,8 +330,8 @@ def _tip_page(request: HttpRequest, tip: Tip, *, status: int = 200, error: str =
         "question_form": form_overrides.get("question_form") or forms.QuestionForm(),
         "refer_form": form_overrides.get("refer_form") or forms.ReferForm(),
     }, status=status)
-    if not revealed and request.method != "HEAD":
-        audit_view_record(user=request.user, what="tip", target=f"tip {tip.pk}")
+    if not revealed:
+        audit_view_of_request(request, what="tip", target=f"tip {tip.pk}")
     return response
 
 
