@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TRACEOBJECT_HOME ?= $(CURDIR)/var
 
-.PHONY: install demo test test-postgres test-slow test-all fuzz lint bench bench-smoke browser messages clean
+.PHONY: video-deps install demo test test-postgres test-slow test-all fuzz lint bench bench-smoke browser messages clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml package.json
+	$(MAKE) --no-print-directory video-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -24,6 +25,12 @@ $(STAMP): pyproject.toml package.json
 demo: install
 	$(BIN)/python -m traceobject.core.i18n_compile
 	$(BIN)/traceobject demo
+
+# vpdq (video hashes) compiles against FFmpeg's development files: Debian's packages, as the
+# reference's own build lists them. Installed when missing and we may (root).
+VIDEO_DEBS := libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev libavfilter-dev pkg-config cmake
+video-deps:
+	@pkg-config --exists libavcodec libavformat libavutil libswscale 2>/dev/null && command -v cmake >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(VIDEO_DEBS) >/dev/null || { echo "FFmpeg development packages missing (apt-get install $(VIDEO_DEBS)): vpdq cannot be built"; exit 1; }; }
 
 # Browser tests need Debian's chromium; install it when we may (root), else they are skipped.
 browser:

@@ -165,3 +165,95 @@ class EvidenceView(models.Model):
 
     def __str__(self) -> str:
         return f"evidence {self.image_id} viewed by {self.user_id}"
+
+
+class EvidenceVideo(models.Model):
+    """One distinct video (by SHA-256): its metadata, its vPDQ and where its frames are."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    md5 = models.CharField(max_length=32, db_index=True)
+    file_size = models.BigIntegerField()
+    container = models.CharField(max_length=32)  # e.g. "mp4", "matroska", "mpegts"
+    video_codec = models.CharField(max_length=32)
+    audio_codec = models.CharField(max_length=32, blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    fps = models.FloatField()
+    duration = models.FloatField()  # seconds, as decoded
+    frame_count = models.PositiveIntegerField()  # frames decoded
+    created_meta = models.CharField(max_length=40, blank=True)  # container's creation time
+    metadata = models.JSONField(default=dict, blank=True)  # other container tags, cleaned
+    storage_key = models.CharField(max_length=200)
+    vpdq_key = models.CharField(max_length=200)  # the vPDQ file, in the reference's format
+    known_label = models.CharField(max_length=200, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    ingested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"video {self.pk} {self.sha256[:12]}"
+
+
+class EvidenceVideoFile(models.Model):
+    """Where a video was found: the case and the original path."""
+
+    video = models.ForeignKey(EvidenceVideo, on_delete=models.CASCADE, related_name="files")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="video_files")
+    path = models.CharField(max_length=1024)
+    size = models.BigIntegerField()
+    mtime_ns = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "path"], name="one_video_file_per_case_path")
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class VideoFrame(models.Model):
+    """A frame of a video kept as an evidence image: a keyframe chosen at ingest (scene
+    change) or a frame an investigator opened to crop from. The image is an ordinary
+    EvidenceImage, so near-duplicate search, the crop tool and the gate treat it like any
+    other; this row is its provenance (video, frame number, time)."""
+
+    class Kind(models.TextChoices):
+        KEYFRAME = "keyframe", "keyframe"
+        CAPTURED = "captured", "captured"
+
+    video = models.ForeignKey(EvidenceVideo, on_delete=models.CASCADE, related_name="frames")
+    image = models.ForeignKey(EvidenceImage, on_delete=models.CASCADE,
+                              related_name="video_frames")
+    frame_number = models.PositiveIntegerField()  # 0-based, in decoding order
+    time = models.FloatField()  # seconds from the start
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["video_id", "frame_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["video", "frame_number"], name="one_frame_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"frame {self.frame_number} of video {self.video_id}"
+
+
+class VideoHash(models.Model):
+    """One vPDQ feature of a video (a PDQ hash of one sampled frame), searchable like an
+    image's PDQ: a still's near-duplicate is found inside videos, with the time."""
+
+    video = models.ForeignKey(EvidenceVideo, on_delete=models.CASCADE, related_name="hashes")
+    frame_number = models.PositiveIntegerField()
+    time = models.FloatField()
+    pdq = models.CharField(max_length=64)
+    quality = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["video_id", "frame_number"]
+        indexes = [models.Index(fields=["pdq"])]
+
+    def __str__(self) -> str:
+        return f"vpdq {self.frame_number} of video {self.video_id}"
