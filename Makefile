@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TRACEOBJECT_HOME ?= $(CURDIR)/var
+# Compiled bytecode is kept (an environment that turns it off makes every test process and
+# every server the tests start compile the project and rewrite the test modules' asserts
+# again: measured, 7.5 s instead of 3.0 s to collect the suite, per process).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: video-deps install demo test test-postgres test-slow test-all fuzz lint bench bench-smoke browser messages clean
 
