@@ -146,7 +146,7 @@ def video_make(case: Any, path: str, fmt: str = "mp4-h264", scenes: Any = None, 
                 pictures[number] = (frame.to_ndarray(format="rgb24"), number / fps)
         count = number + 1
         video, _created = EvidenceVideo.objects.get_or_create(sha256=sha, defaults={
-            "md5": hashlib.md5(data).hexdigest(), "file_size": len(data),
+            "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(), "file_size": len(data),
             "container": container.format.name.split(",")[0],
             "video_codec": stream.codec_context.name, "audio_codec": "",
             "width": stream.codec_context.width, "height": stream.codec_context.height,
