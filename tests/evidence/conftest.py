@@ -126,7 +126,7 @@ def video_make(case: Any, path: str, fmt: str = "mp4-h264", scenes: Any = None, 
 
     import av
 
-    from tests.videogen import Scene, cut_times
+    from tests.videogen import FORMATS, Scene, cut_times
     from traceobject.evidence.models import EvidenceVideo, EvidenceVideoFile
     from traceobject.evidence.storage import evidence_put
     from traceobject.evidence.video_frames import video_frame_record
@@ -147,7 +147,7 @@ def video_make(case: Any, path: str, fmt: str = "mp4-h264", scenes: Any = None, 
         count = number + 1
         video, _created = EvidenceVideo.objects.get_or_create(sha256=sha, defaults={
             "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(), "file_size": len(data),
-            "container": container.format.name.split(",")[0],
+            "container": FORMATS[fmt][0],
             "video_codec": stream.codec_context.name, "audio_codec": "",
             "width": stream.codec_context.width, "height": stream.codec_context.height,
             "fps": float(fps), "duration": count / fps, "frame_count": count,

@@ -196,7 +196,7 @@ def test_the_viewer_follows_the_welfare_settings(inv, users, video, blur, grey):
     body = re.search(r'<body class="([^"]*)"', page).group(1).split()
     assert ("ev-blur" in body) is blur and ("ev-grey" in body) is grey
     # the frame and the keyframes are inside the blurred/greyed media boxes
-    assert re.search(r'<div class="ev-media viewer-media video-frame">\s*<img id="video-frame"',
+    assert re.search(r'<div class="ev-media video-frame">\s*<img id="video-frame"',
                      page)
     assert page.count('<div class="ev-media"><a href="/internal/videos/') == 2
 
