@@ -94,3 +94,67 @@ def crop_make(image: Any, rect: dict[str, int], *, user: Any, verdict: str = "pa
                                width=cut.width, height=cut.height, created_by=user,
                                gate_verdict=verdict, gate_findings=findings or [],
                                text_findings=text_findings or [])
+
+
+_VIDEOS: dict[tuple[Any, ...], Path] = {}  # generated once per test process
+
+
+def video_file(fmt: str = "mp4-h264", scenes: Any = None, *, width: int = 160,
+               height: int = 120, fps: int = 25) -> Path:
+    """A test video (tests/videogen.py) made once per process and reused: the same
+    arguments give the same file."""
+    import tempfile
+
+    from tests.videogen import FORMATS, Scene, make_video
+
+    scenes = tuple(scenes or (Scene(1, 1.0), Scene(2, 1.0)))
+    key = (fmt, scenes, width, height, fps)
+    if key not in _VIDEOS or not _VIDEOS[key].exists():
+        folder = Path(tempfile.mkdtemp(prefix="videos-"))
+        _VIDEOS[key] = make_video(folder / f"v{FORMATS[fmt][1]}", fmt=fmt, scenes=scenes,
+                                  width=width, height=height, fps=fps)
+    return _VIDEOS[key]
+
+
+def video_make(case: Any, path: str, fmt: str = "mp4-h264", scenes: Any = None, *,
+               width: int = 160, height: int = 120, fps: int = 25) -> Any:
+    """A video found in `case` at `path` as ingest records one: the file (video_file) in
+    the evidence store under its content address, its EvidenceVideo and EvidenceVideoFile
+    rows, and a keyframe (decoded with PyAV, recorded with video_frame_record) at the start
+    of each scene. vPDQ is left out (vpdq_key empty): the back office does not read it."""
+    import hashlib
+
+    import av
+
+    from tests.videogen import FORMATS, Scene, cut_times
+    from traceobject.evidence.models import EvidenceVideo, EvidenceVideoFile
+    from traceobject.evidence.storage import evidence_put
+    from traceobject.evidence.video_frames import video_frame_record
+
+    scenes = tuple(scenes or (Scene(1, 1.0), Scene(2, 1.0)))
+    source = video_file(fmt, scenes, width=width, height=height, fps=fps)
+    data = source.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    key = f"videos/{sha[:2]}/{sha[2:4]}/{sha}"
+    evidence_put(key=key, data=data)
+    starts = {0, *(round(t * fps) for t in cut_times(scenes))}
+    pictures = {}
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        for number, frame in enumerate(container.decode(stream)):
+            if number in starts:
+                pictures[number] = (frame.to_ndarray(format="rgb24"), number / fps)
+        count = number + 1
+        video, _created = EvidenceVideo.objects.get_or_create(sha256=sha, defaults={
+            "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(), "file_size": len(data),
+            "container": FORMATS[fmt][0],
+            "video_codec": stream.codec_context.name, "audio_codec": "",
+            "width": stream.codec_context.width, "height": stream.codec_context.height,
+            "fps": float(fps), "duration": count / fps, "frame_count": count,
+            "storage_key": key, "vpdq_key": ""})
+    EvidenceVideoFile.objects.get_or_create(case=case, path=path, defaults={
+        "video": video, "size": len(data), "mtime_ns": 0})
+    for number, (rgb, time) in sorted(pictures.items()):
+        video_frame_record(video=video, rgb=rgb, frame_number=number, time=time,
+                           kind="keyframe")
+    return video

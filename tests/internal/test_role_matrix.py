@@ -25,7 +25,7 @@ from traceobject.tips import intake
 from traceobject.tips import services as tip_services
 from traceobject.tips.models import Tip
 
-from ..evidence.conftest import crop_make
+from ..evidence.conftest import crop_make, video_make
 
 ROLES = ["administrator", "investigator", "reviewer", "liaison", "liaison_fr", "auditor",
          "outsider"]
@@ -49,6 +49,7 @@ MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "crop-create": (None, INV), "crop": (INV_REV, None), "crop-image": (INV_REV, None),
     "crop-override": (None, REV), "crop-object": (None, INV),
     "crop-text-redact": (None, INV),
+    "video": (INV, None), "video-frame": (INV, None), "video-capture": (None, INV),
     "account-settings": (ALL, ALL), "account-evidence-view": (None, ALL),
     "account-tokens": (ALL, None), "account-token-create": (None, ALL),
     "account-token-revoke": (None, ALL),
@@ -133,6 +134,7 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
     case_clue = clue_investigators.clue_note_add(user=investigator, country="DE", stance="for",
                                                  because="Plug type F.", case=case)
     brand = clue_brands.brand_link_add(user=investigator, name="KAUFHOF", country="DE")
+    video = video_make(case, "phone/VID_0001.mp4")
     image = published.images.first()
     ref, pk = published.ref, evidence_image.pk
     args: dict[str, dict[str, Any]] = {
@@ -143,6 +145,8 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
         "crop": {"pk": crop.pk}, "crop-image": {"pk": crop.pk, "kind": "plain"},
         "crop-override": {"pk": crop.pk}, "crop-object": {"pk": crop.pk},
         "crop-text-redact": {"pk": crop.pk},
+        "video": {"pk": video.pk}, "video-frame": {"pk": video.pk, "number": 3},
+        "video-capture": {"pk": video.pk},
         "account-token-revoke": {"pk": token.pk},
         "object-image": {"ref": ref, "pk": image.pk, "width": image.widths[0]},
         "object-image-remove": {"ref": ref, "pk": image.pk},

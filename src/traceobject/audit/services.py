@@ -55,7 +55,7 @@ def audit_record(*, actor: Any, action: str, target: str = "",
 # What a view record names (action "view.<what>"): a tip's page, an evidence image's page
 # (with the similar images shown on it), its full image, a page of a case's thumbnails.
 VIEW_KINDS = ("tip", "tip_list", "evidence", "evidence_file", "evidence_grid", "crop",
-              "crop_file")
+              "crop_file", "video", "video_frame")
 VIEW_LIST_MAX = 200  # ids listed in one record (a grid page shows 60)
 
 

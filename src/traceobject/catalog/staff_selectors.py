@@ -7,7 +7,7 @@ so the catalogue does not import evidence, which builds on it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -135,14 +135,26 @@ class Provenance:
     crop: Any  # evidence.models.Crop or None
     evidence_id: int | None
     case_refs: list[str]
+    # When the crop was cut from a frame of a video: each {video_id, frame_number, time,
+    # places: [(case ref, path)]} (the evidence pages show the same).
+    video_frames: list[dict[str, Any]] = field(default_factory=list)
 
 
 def object_provenance(*, obj: TracedObject) -> Provenance:
     crop = _crop(obj)
     if crop is None:
         return Provenance(crop=None, evidence_id=None, case_refs=[])
-    cases = sorted(set(crop.image.files.values_list("case__ref", flat=True)))
-    return Provenance(crop=crop, evidence_id=crop.image_id, case_refs=cases)
+    cases = set(crop.image.files.values_list("case__ref", flat=True))
+    frames = []
+    # Read through the image's reverse relations: the catalogue does not import evidence.
+    for frame in crop.image.video_frames.order_by("video_id", "frame_number")[:10]:
+        places = list(frame.video.files.order_by("case__ref", "path")
+                      .values_list("case__ref", "path"))
+        cases |= {ref for ref, _path in places}
+        frames.append({"video_id": frame.video_id, "frame_number": frame.frame_number,
+                       "time": frame.time, "places": places})
+    return Provenance(crop=crop, evidence_id=crop.image_id, case_refs=sorted(cases),
+                      video_frames=frames)
 
 
 def object_preview(*, obj: TracedObject, language: str = "en") -> ObjectView:

@@ -28,8 +28,11 @@ from traceobject.evidence.models import (
     Crop,
     EvidenceFile,
     EvidenceImage,
+    EvidenceVideo,
+    EvidenceVideoFile,
     EvidenceView,
     KnownHash,
+    VideoFrame,
 )
 from traceobject.evidence.storage import EvidenceStoreError, evidence_read
 from traceobject.vision.hashing import hex_to_array
@@ -238,3 +241,156 @@ def case_images_chosen(*, case: Case, image_ids: Sequence[int]) -> list[int]:
     found = set(EvidenceFile.objects.filter(case=case, image_id__in=ids)
                 .values_list("image_id", flat=True))
     return ids if ids and found == set(ids) else []
+
+
+# Videos --------------------------------------------------------------------------------------
+
+#: Keyframes shown in a video's strip on the case page (the video page shows them all).
+CASE_STRIP_KEYFRAMES = 12
+#: How long a video's frame index is kept in the cache (stepping through one video).
+VIDEO_INDEX_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class CaseVideo:
+    video: EvidenceVideo
+    path: str  # where it was found in this case (the first path, by name)
+    keyframes: list[VideoFrame]  # the first CASE_STRIP_KEYFRAMES, in order
+    more_keyframes: int  # how many more there are
+
+
+def case_videos(*, case: Case, page: Any = 1, per_page: int = 20
+                ) -> tuple[Page[Any], list[CaseVideo]]:
+    """One page of the videos found in ``case`` (by path), each with the start of its
+    keyframe strip. Four queries whatever the page size."""
+    here = EvidenceVideoFile.objects.filter(video=OuterRef("pk"), case=case).order_by("path")
+    videos = (EvidenceVideo.objects
+              .filter(pk__in=EvidenceVideoFile.objects.filter(case=case).values("video_id"))
+              .annotate(path=Subquery(here.values("path")[:1]))
+              .order_by("path", "pk"))
+    chosen = Paginator(videos, per_page).get_page(page)
+    listed = list(chosen.object_list)
+    frames: dict[int, list[VideoFrame]] = {}
+    for frame in (VideoFrame.objects.filter(video__in=listed, kind=VideoFrame.Kind.KEYFRAME)
+                  .order_by("video_id", "frame_number")):
+        frames.setdefault(frame.video_id, []).append(frame)
+    rows = []
+    for video in listed:
+        kept = frames.get(video.pk, [])
+        rows.append(CaseVideo(video=video, path=video.path or "",
+                              keyframes=kept[:CASE_STRIP_KEYFRAMES],
+                              more_keyframes=max(0, len(kept) - CASE_STRIP_KEYFRAMES)))
+    return chosen, rows
+
+
+def video_keyframes(*, video: EvidenceVideo) -> list[VideoFrame]:
+    """The keyframes chosen at ingest (scene starts), in order."""
+    return list(video.frames.filter(kind=VideoFrame.Kind.KEYFRAME).order_by("frame_number"))
+
+
+def video_places(*, video: EvidenceVideo) -> list[EvidenceVideoFile]:
+    """Where the video was found: every case and path."""
+    return list(video.files.select_related("case").order_by("case__ref", "path"))
+
+
+def video_known_label(*, video: EvidenceVideo) -> str:
+    """The label of a known-hash list the video's SHA-256 or MD5 matches, or ""."""
+    if video.known_label:
+        return video.known_label
+    found = (KnownHash.objects
+             .filter(Q(kind="sha256", value=video.sha256) | Q(kind="md5", value=video.md5))
+             .order_by("id").values_list("label", flat=True).first())
+    return found or ""
+
+
+@dataclass(frozen=True)
+class VideoProvenance:
+    """A picture that is a frame of a video: which video, which frame, where it was found."""
+
+    video_id: int
+    frame_number: int
+    time: float
+    kind: str
+    places: list[tuple[str, str]]  # (case ref, path)
+
+
+def image_video_provenance(*, image: EvidenceImage) -> list[VideoProvenance]:
+    """The videos ``image`` is a frame of (usually one), with the frame and the case paths."""
+    frames = list(image.video_frames.order_by("video_id", "frame_number")[:10])
+    places: dict[int, list[tuple[str, str]]] = {}
+    for video_id, ref, path in (EvidenceVideoFile.objects
+                                .filter(video_id__in={f.video_id for f in frames})
+                                .order_by("case__ref", "path")
+                                .values_list("video_id", "case__ref", "path")):
+        places.setdefault(video_id, []).append((ref, path))
+    return [VideoProvenance(video_id=f.video_id, frame_number=f.frame_number, time=f.time,
+                            kind=f.kind, places=places.get(f.video_id, []))
+            for f in frames]
+
+
+class VideoUnavailable(Exception):
+    """The stored video is missing (``missing``) or cannot be read (``unreadable``)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def video_frame_index(*, video: EvidenceVideo) -> Any:
+    """The video's frame index (vision.video_seek.FrameIndex), read from the stored file
+    once and kept in the cache while someone steps through it. VideoUnavailable if the
+    file is missing or unreadable; EvidenceStoreError if the store fails."""
+    from django.core.cache import cache
+
+    from traceobject.evidence.storage import evidence_open
+    from traceobject.vision.video_seek import frame_index
+
+    key = f"video-index:{video.sha256}"
+    index = cache.get(key)
+    if index is not None:
+        return index
+    opened = evidence_open(key=video.storage_key)
+    if opened is None:
+        raise VideoUnavailable("missing")
+    try:
+        with opened:
+            index = frame_index(opened)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise VideoUnavailable("unreadable", str(error)) from error
+    if index.frame_count == 0:
+        raise VideoUnavailable("unreadable", "no frames")
+    cache.set(key, index, VIDEO_INDEX_SECONDS)
+    return index
+
+
+def video_frame_read(*, video: EvidenceVideo, frame_number: int) -> Any:
+    """Frame ``frame_number`` of the stored video (vision.video_seek.SeekResult).
+    ValueError for a frame out of range; VideoUnavailable as video_frame_index."""
+    from traceobject.evidence.storage import evidence_open
+    from traceobject.vision.video_seek import read_frame
+
+    index = video_frame_index(video=video)
+    if not 0 <= frame_number < index.frame_count:
+        raise ValueError(f"frame {frame_number} is out of range: the video has frames "
+                         f"0 to {index.frame_count - 1}")
+    opened = evidence_open(key=video.storage_key)
+    if opened is None:
+        raise VideoUnavailable("missing")
+    try:
+        with opened:
+            return read_frame(opened, frame_number, index=index)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise VideoUnavailable("unreadable", str(error)) from error
+
+
+def video_frame_jpeg(*, video: EvidenceVideo, frame_number: int) -> bytes:
+    """The frame as a JPEG for the frame viewer (errors as video_frame_read)."""
+    import io
+
+    from PIL import Image
+
+    result = video_frame_read(video=video, frame_number=frame_number)
+    buffer = io.BytesIO()
+    Image.fromarray(result.rgb, "RGB").save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()

@@ -7,6 +7,7 @@ from traceobject.internal import (
     urls_ops,
     urls_routing,
     urls_tips,
+    urls_video,
     views,
 )
 
@@ -30,5 +31,6 @@ urlpatterns = [
 ]
 
 # Each area keeps its own list (one file per area keeps changes apart).
-for _area in (urls_accounts, urls_catalog, urls_tips, urls_routing, urls_ops, urls_clues):
+for _area in (urls_accounts, urls_catalog, urls_tips, urls_routing, urls_ops, urls_clues,
+              urls_video):
     urlpatterns += _area.urlpatterns

@@ -23,8 +23,10 @@ from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.evidence.selectors import (
     case_grid,
     case_images_chosen,
+    case_videos,
     crop_findings,
     evidence_display_jpeg,
+    image_video_provenance,
     similar_images,
 )
 from traceobject.internal.forms import (
@@ -74,13 +76,15 @@ def _case_page(request: HttpRequest, case: Case, grid: GridForm, *, error: str =
                            per_page=chosen["per_page"])
     keep = urlencode([("sort", chosen["sort"]), ("per", chosen["per_page"])]
                      + [("show", f) for f in chosen["filters"]])
+    video_page, videos = case_videos(case=case, page=request.GET.get("vpage"))
     response = render(request, "internal/case.html", {
         "case": case, "page": page, "rows": rows, "grid": grid, "chosen": chosen,
-        "keep": keep, "error": error,
+        "keep": keep, "error": error, "video_page": video_page, "videos": videos,
     }, status=status)
-    # one record for the page's thumbnails, not one per image
+    # one record for the page's thumbnails (the videos' keyframes too), not one per image
     audit_view_of_request(request, what="evidence_grid", target=f"case {case.ref}",
-                          images=[row.image.pk for row in rows])
+                          images=[row.image.pk for row in rows]
+                          + [k.image_id for v in videos for k in v.keyframes])
     return response
 
 
@@ -131,7 +135,7 @@ def _evidence_page(request: HttpRequest, image: EvidenceImage, *, similar: list[
     response = render(request, "internal/evidence.html", {
         "image": image, "files": image.files.select_related("case"),
         "similar": similar, "crops": image.crops.all(), "form": form, "error": error,
-        "sequence": sequence or {},
+        "sequence": sequence or {}, "video_frames": image_video_provenance(image=image),
     }, status=status)
     audit_view_of_request(request, what="evidence", target=f"evidence {image.pk}",
                           images=[match.image.pk for match in similar])
@@ -222,6 +226,7 @@ def _crop_page(request: HttpRequest, crop: Crop, *, override_form: OverrideForm 
                status: int = 200) -> HttpResponse:
     response = render(request, "internal/crop.html", {
         "crop": crop, "findings": crop_findings(crop=crop),
+        "video_frames": image_video_provenance(image=crop.image),
         "label_size": max(12, round(max(crop.width, crop.height) / 28)),
         "override_form": override_form or OverrideForm(),
         "redact_error": redact_error,

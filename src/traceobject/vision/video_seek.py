@@ -1,0 +1,221 @@
+"""One frame of a video, found by seeking (Django-free): the frame viewer steps frame by frame
+through a long video without decoding it from the start each time.
+
+Frames are numbered from 0 in the order the decoder gives them out (presentation order, as
+vPDQ numbers them). The frame index is read from the container's packets (no decoding): the
+N-th smallest presentation timestamp is frame N, and the keyframes are where decoding may
+start. To read frame N the reader seeks to the last keyframe at or before it and decodes
+forward to the frame with that timestamp. When a stream's timestamps cannot be trusted
+(missing, repeated) it decodes from the start and counts, which is slow but right.
+
+Anything the container or the codec refuses becomes a ValueError with a clear message.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+#: A frame's pixels are bounded like an image's (a 36-megapixel frame is 108 MB as RGB).
+MAX_PIXELS = 36_000_000
+#: An index is refused beyond this many frames (ten hours at 60 fps).
+MAX_FRAMES = 2_160_000
+
+
+@dataclass(frozen=True)
+class FrameIndex:
+    """Where each frame is: its presentation timestamp (in the stream's time base), sorted,
+    and which of them are keyframes (decoding may start there)."""
+
+    pts: tuple[int, ...]
+    keyframes: tuple[int, ...]  # frame numbers of the keyframes, ascending
+    time_base: float
+    fps: float
+    exact: bool  # every packet had its own timestamp: seeking is safe
+
+    @property
+    def frame_count(self) -> int:
+        return len(self.pts)
+
+    def time_of(self, frame_number: int) -> float:
+        """Seconds from the first frame."""
+        return (self.pts[frame_number] - self.pts[0]) * self.time_base
+
+    def frame_at(self, seconds: float) -> int:
+        """The frame shown at `seconds` from the start (the last one starting at or before
+        it; the first or the last frame outside the video)."""
+        if not self.pts:
+            raise ValueError("the video has no frames")
+        target = self.pts[0] + seconds / self.time_base
+        at = bisect.bisect_right(self.pts, target + 1e-6) - 1
+        return min(max(at, 0), len(self.pts) - 1)
+
+    def keyframe_before(self, frame_number: int) -> int | None:
+        """The frame number of the last keyframe at or before `frame_number`, or None."""
+        at = bisect.bisect_right(self.keyframes, frame_number) - 1
+        return self.keyframes[at] if at >= 0 else None
+
+
+@dataclass(frozen=True)
+class SeekResult:
+    rgb: npt.NDArray[np.uint8]  # height x width x 3, at display size (aspect, rotation)
+    frame_number: int
+    time: float  # seconds from the first frame
+    frame_count: int | None
+    fps: float
+
+
+@contextmanager
+def _opened(source: str | BinaryIO) -> Iterator[Any]:
+    """The container, with every PyAV or I/O failure turned into a ValueError."""
+    try:
+        if not isinstance(source, str):
+            source.seek(0)
+        container = av.open(source, mode="r", metadata_errors="replace")
+    except (av.FFmpegError, OSError, UnicodeDecodeError, EOFError) as error:
+        raise ValueError(f"not a readable video: {error}") from error
+    try:
+        yield container
+    except (av.FFmpegError, OSError, EOFError, MemoryError) as error:
+        raise ValueError(f"the video cannot be decoded: {error}") from error
+    finally:
+        container.close()
+
+
+def _video_stream(container: Any, max_pixels: int) -> Any:
+    if not container.streams.video:
+        raise ValueError("the file has no video stream")
+    stream = container.streams.video[0]
+    width, height = stream.codec_context.width or 0, stream.codec_context.height or 0
+    if width * height > max_pixels:
+        raise ValueError(f"a frame of {width} x {height} pixels is larger than the "
+                         f"{max_pixels} pixels allowed")
+    return stream
+
+
+def _fps(stream: Any) -> float:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate:
+            value = float(rate)
+            if 0 < value < 1000:
+                return value
+    return 0.0
+
+
+def frame_index(source: str | BinaryIO, *, max_pixels: int = MAX_PIXELS) -> FrameIndex:
+    """The index of the video's frames, read from its packets (no decoding: a pass over
+    the file at the speed of reading it)."""
+    with _opened(source) as container:
+        stream = _video_stream(container, max_pixels)
+        stamps: list[tuple[int, bool]] = []
+        exact = True
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue  # the demuxer's end marker
+            stamp = packet.pts if packet.pts is not None else packet.dts
+            if stamp is None:
+                exact = False
+                stamp = stamps[-1][0] + 1 if stamps else 0
+            stamps.append((stamp, bool(packet.is_keyframe)))
+            if len(stamps) > MAX_FRAMES:
+                raise ValueError(f"the video has more than {MAX_FRAMES} frames")
+        time_base = float(stream.time_base) if stream.time_base else 0.0
+        fps = _fps(stream)
+    stamps.sort()
+    pts = tuple(s for s, _k in stamps)
+    if len(set(pts)) != len(pts) or time_base <= 0:
+        exact = False
+    if time_base <= 0:
+        time_base = 1 / fps if fps else 1 / 25
+    keyframes = tuple(i for i, (_s, key) in enumerate(stamps) if key)
+    return FrameIndex(pts=pts, keyframes=keyframes, time_base=time_base, fps=fps, exact=exact)
+
+
+def _rgb(frame: Any, stream: Any) -> npt.NDArray[np.uint8]:
+    """The frame as shown: square pixels (the sample aspect ratio applied), turned upright
+    (the display matrix's rotation applied)."""
+    width, height = frame.width, frame.height
+    aspect = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+    if aspect and float(aspect) > 0 and abs(float(aspect) - 1) > 1e-3:
+        width = max(1, round(width * float(aspect)))
+    rgb = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
+    rotation = round(getattr(frame, "rotation", 0) or 0) % 360
+    if rotation in (90, 180, 270):
+        # The display matrix turns counter-clockwise by `rotation` degrees.
+        rgb = np.rot90(rgb, k=rotation // 90)
+    return np.ascontiguousarray(rgb, dtype=np.uint8)
+
+
+def _check_number(frame_number: int, count: int) -> None:
+    if count == 0:
+        raise ValueError("the video has no frames")
+    if not 0 <= frame_number < count:
+        raise ValueError(f"frame {frame_number} is out of range: the video has frames "
+                         f"0 to {count - 1}")
+
+
+def read_frame(source: str | BinaryIO, frame_number: int, *, max_pixels: int = MAX_PIXELS,
+               index: FrameIndex | None = None) -> SeekResult:
+    """Frame `frame_number` (0-based, in the decoder's order) of the video at `source` (a
+    path or a seekable binary file), decoded from the keyframe before it. `index` is the
+    video's frame_index (read here when not given; callers that step through one video
+    keep it). ValueError for a frame out of range or a video that cannot be read."""
+    if isinstance(frame_number, bool) or not isinstance(frame_number, int):
+        raise ValueError("a frame number is a whole number")
+    if index is None:
+        index = frame_index(source, max_pixels=max_pixels)
+    _check_number(frame_number, index.frame_count)
+    rgb = None
+    if index.exact:
+        with _opened(source) as container:
+            stream = _video_stream(container, max_pixels)
+            rgb = _by_seeking(container, stream, index, frame_number)
+    if rgb is None:
+        with _opened(source) as container:
+            stream = _video_stream(container, max_pixels)
+            rgb = _by_counting(container, stream, frame_number)
+    return SeekResult(rgb=rgb, frame_number=frame_number, time=index.time_of(frame_number),
+                      frame_count=index.frame_count, fps=index.fps)
+
+
+def _by_seeking(container: Any, stream: Any, index: FrameIndex,
+                frame_number: int) -> npt.NDArray[np.uint8] | None:
+    """Seek to the keyframe before the frame and decode forward to its timestamp; if the
+    first frame decoded there is already past it (a stream whose keyframes are not where
+    decoding may start), try the keyframe before. None if that does not find it."""
+    target = index.pts[frame_number]
+    start = index.keyframe_before(frame_number)
+    for _attempt in range(3):
+        if start is None:
+            return None
+        container.seek(index.pts[start], backward=True, any_frame=False, stream=stream)
+        first = True
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                return None
+            if frame.pts == target:
+                return _rgb(frame, stream)
+            if frame.pts > target:
+                if first:
+                    break  # landed after it: start from an earlier keyframe
+                return None  # skipped over it: the index and the decoder disagree
+            first = False
+        else:
+            return None
+        start = index.keyframe_before(start - 1) if start > 0 else None
+    return None
+
+
+def _by_counting(container: Any, stream: Any, frame_number: int) -> npt.NDArray[np.uint8]:
+    """Decode from the start and count (a freshly opened container)."""
+    for number, frame in enumerate(container.decode(stream)):
+        if number == frame_number:
+            return _rgb(frame, stream)
+    raise ValueError(f"frame {frame_number} could not be decoded")
