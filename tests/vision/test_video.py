@@ -456,3 +456,16 @@ def test_hash_command_refuses_a_bad_video_without_a_traceback(tmp_path: Path,
     assert done.stdout == ""
     assert f"{cut}: truncated: The file is cut short" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_vpdq_max_side_scales_down_before_hashing(tmp_path: Path) -> None:
+    frames = scene_frames(Scene(31, 1.2), width=640, height=480, fps=FPS)
+    path = _encode(tmp_path / "vga.mp4", frames, rate=FPS)
+    full = analyse_video(str(path))
+    small = analyse_video(str(path), limits=VideoLimits(vpdq_max_side=160))
+    assert isinstance(full, VideoAnalysis) and isinstance(small, VideoAnalysis)
+    assert [f.frame_number for f in small.features] == [f.frame_number for f in full.features]
+    distances = [hamming(a.pdq, b.pdq) for a, b in zip(full.features, small.features,
+                                                        strict=True)]
+    assert 0 < max(distances) <= 31, distances  # other pixels hashed, the same picture
+    assert small.keyframes[0].rgb.shape == (480, 640, 3)  # keyframes keep their full size
