@@ -366,38 +366,39 @@ def analyse_video(path: str, *, limits: VideoLimits = VideoLimits()
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        return FileRejection(path, 0, 0, "unreadable", f"the file cannot be opened: {error}")
+        return FileRejection(path, 0, 0, "unreadable", f"The file cannot be opened: {error}.")
     try:
         info = os.fstat(fd)
         size, mtime = info.st_size, info.st_mtime_ns
         if not stat.S_ISREG(info.st_mode):
             return FileRejection(path, 0, mtime, "not_a_file",
-                                 "this is not a regular file (a device, pipe or socket)")
+                                 "This is not a regular file (a device, pipe, socket or folder).")
         if size == 0:
-            return FileRejection(path, 0, mtime, "empty", "the file is empty")
+            return FileRejection(path, 0, mtime, "empty", "The file is empty.")
         if size > limits.max_bytes:
             return FileRejection(path, size, mtime, "too_large_file",
-                                 f"{size} bytes is over the limit of {limits.max_bytes}")
+                                 f"The file has {size} bytes, over the limit of "
+                                 f"{limits.max_bytes}.")
         try:
             sha256, md5, head = _stream_hashes(fd)
         except OSError as error:
             return FileRejection(path, size, mtime, "unreadable",
-                                 f"the file cannot be read: {error}")
+                                 f"The file cannot be read: {error}.")
         kind = video_kind(head)
         if kind is None:
             return FileRejection(path, size, mtime, "not_a_video",
-                                 "the file does not start like any video container", sha256)
+                                 "The file does not start like any video container.", sha256)
         try:
             return _decode(path, fd, size, mtime, sha256, md5, kind, limits)
         except _Refused as refusal:
             return FileRejection(path, size, mtime, refusal.reason, refusal.message, sha256)
         except MemoryError:
             return FileRejection(path, size, mtime, "too_large_dimensions",
-                                 "not enough memory to decode the video", sha256)
+                                 "There is not enough memory to decode the video.", sha256)
         except Exception as error:  # a decoder bug must not take the run down
             return FileRejection(path, size, mtime, "corrupt_video",
-                                 f"the video cannot be decoded ({type(error).__name__}: "
-                                 f"{_clean(error, 200)})", sha256)
+                                 f"The video cannot be decoded ({type(error).__name__}: "
+                                 f"{_clean(error, 200)}).", sha256)
     finally:
         os.close(fd)
 
