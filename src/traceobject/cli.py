@@ -414,21 +414,42 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
-    """file, SHA-256, MD5, PDQ (64 hex digits), PDQ quality; tab-separated. Needs no database."""
-    from traceobject.vision.analyse import FileRejection, analyse_file
+    """Images: file, SHA-256, MD5, PDQ (64 hex digits), PDQ quality; tab-separated. Videos
+    (known by content): the vPDQ in the reference's file format on standard output (one line
+    per hashed frame: frame number, quality, PDQ, seconds), and a line naming the file with
+    its SHA-256 and MD5 on standard error (the reference format has no room for a header).
+    Needs no database."""
+    from traceobject.vision.analyse import FileRejection, analyse_path
+    from traceobject.vision.video import VideoAnalysis, vpdq_format
 
     failed = 0
     for name in args.files:
-        result = analyse_file(name)
+        result = analyse_path(name)
         if isinstance(result, FileRejection):
             failed += 1
-            print(f"{name}\t-\t-\t-\t-\t{result.reason}: {result.message}", flush=True)
+            if result.reason in _VIDEO_REASONS:
+                print(f"{name}: {result.reason}: {result.message}", file=sys.stderr, flush=True)
+            else:
+                print(f"{name}\t-\t-\t-\t-\t{result.reason}: {result.message}", flush=True)
+        elif isinstance(result, VideoAnalysis):
+            print(f"{name}: {result.container} {result.video_codec} {result.width}x"
+                  f"{result.height}, {result.duration:.3f} s, {result.frame_count} frames, "
+                  f"sha256 {result.sha256}, md5 {result.md5}, {len(result.features)} "
+                  "frame hashes (vPDQ)", file=sys.stderr, flush=True)
+            sys.stdout.write(vpdq_format(result.features))
+            sys.stdout.flush()
         else:
             print(f"{name}\t{result.sha256}\t{result.md5}\t{result.pdq}\t{result.pdq_quality}",
                   flush=True)
     if failed:
         print(f"{failed} of {len(args.files)} files could not be hashed", file=sys.stderr)
     return 1 if failed else 0
+
+
+#: Reasons only a video gets: its refusal goes to standard error, which its header line uses.
+_VIDEO_REASONS = frozenset({"not_a_file", "not_a_video", "no_video_stream", "truncated",
+                            "corrupt_video", "decode_error", "container_bomb", "over_budget",
+                            "too_large_dimensions"})
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -669,7 +690,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="show (default), init (create missing keys), rotate (new sync key)")
     keys.set_defaults(func=cmd_keys)
 
-    hash_ = sub.add_parser("hash", help="SHA-256, MD5 and PDQ of image files, tab-separated")
+    hash_ = sub.add_parser("hash", help="SHA-256, MD5 and PDQ of image files, tab-separated; "
+                           "the vPDQ of video files, in the reference's format")
     hash_.add_argument("files", nargs="+", metavar="FILE")
     hash_.set_defaults(func=cmd_hash)
 

@@ -1,4 +1,8 @@
-"""Everything ingest needs from one file, in one pass (Django-free, runs in worker processes)."""
+"""Everything ingest needs from one file, in one pass (Django-free, runs in worker processes).
+
+:func:`analyse_path` takes any file: a video (known by its first bytes, whatever its name)
+goes to :func:`traceobject.vision.video.analyse_video`, anything else to :func:`analyse_file`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,14 @@ from PIL import Image
 
 from traceobject.vision.decode import DEFAULT_MAX_BYTES, DecodeError, decode_for_hashing
 from traceobject.vision.hashing import file_hashes, pdq_hash
+from traceobject.vision.rejection import FileRejection
+from traceobject.vision.video import (
+    HEAD_BYTES,
+    VideoAnalysis,
+    VideoLimits,
+    analyse_video,
+    video_kind,
+)
 
 THUMB_SIDE = 256
 
@@ -37,16 +49,6 @@ class FileAnalysis:
     orientation: int | None = None
     warnings: tuple[str, ...] = ()
     thumbnail: bytes = field(default=b"", repr=False)
-
-
-@dataclass(frozen=True)
-class FileRejection:
-    path: str
-    size: int
-    mtime_ns: int
-    reason: str
-    message: str
-    sha256: str = ""
 
 
 def analyse_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileAnalysis | FileRejection:
@@ -90,3 +92,23 @@ def analyse_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileAnalys
         gps_lat=decoded.gps_lat, gps_lon=decoded.gps_lon, orientation=decoded.orientation,
         warnings=tuple(decoded.warnings), thumbnail=buffer.getvalue(),
     )
+
+
+def analyse_path(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 video_limits: VideoLimits | None = None
+                 ) -> FileAnalysis | VideoAnalysis | FileRejection:
+    """Analyse one file as what its content is: a video container by its first bytes (a
+    video named .jpg is a video, an image named .mp4 is an image), else an image. Images
+    keep ``max_bytes``; videos have ``video_limits`` (the defaults if None). Never raises
+    for a bad file."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError:
+        return analyse_file(path, max_bytes=max_bytes)  # says why in its own words
+    if video_kind(head) is not None:
+        return analyse_video(path, limits=video_limits or VideoLimits())
+    return analyse_file(path, max_bytes=max_bytes)
+
+
+__all__ = ["THUMB_SIDE", "FileAnalysis", "FileRejection", "analyse_file", "analyse_path"]
