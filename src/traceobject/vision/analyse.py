@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image
 
@@ -90,3 +92,19 @@ def analyse_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileAnalys
         gps_lat=decoded.gps_lat, gps_lon=decoded.gps_lon, orientation=decoded.orientation,
         warnings=tuple(decoded.warnings), thumbnail=buffer.getvalue(),
     )
+
+
+def analyse_path(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 video_limits: Any = None) -> Any:
+    """analyse_file for a picture, analyse_video for a video (told apart by content): a
+    FileAnalysis, a video.VideoAnalysis or a FileRejection."""
+    # video imports this module (FileRejection): loaded by name, not by an import cycle.
+    video = importlib.import_module("traceobject.vision.video")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError as error:
+        return FileRejection(path, 0, 0, "unreadable", str(error))
+    if video.video_kind(head):
+        return video.analyse_video(path, limits=video_limits or video.VideoLimits())
+    return analyse_file(path, max_bytes=max_bytes)
