@@ -449,7 +449,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except (ValueError, ServiceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    rate = (summary.ingested + summary.duplicates) / summary.seconds if summary.seconds else 0
+    done = (summary.ingested + summary.duplicates + summary.videos
+            + summary.video_duplicates)
+    rate = done / summary.seconds if summary.seconds else 0
     print(f"case {args.case}: {summary.seen} files seen in {summary.seconds:.1f} s "
           f"({rate:.1f} files/s)")
     print(f"  ingested    {summary.ingested}")
@@ -458,7 +460,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"  known-hash  {summary.known}")
     print(f"  videos      {summary.videos} ingested, {summary.video_duplicates} duplicates, "
           f"{summary.known_videos} known-hash")
-    print(f"  video frames {summary.keyframes:,} keyframes, {summary.video_hashes:,} vPDQ features")
+    print(f"  frames      {summary.keyframes:,} keyframes, {summary.video_hashes:,} vPDQ "
+          "features (of the new videos)")
     print(f"  rejected    {len(summary.rejected)}")
     for reason, count in sorted(summary.rejected_by_reason.items()):
         print(f"    {reason:<20} {count}")
