@@ -156,6 +156,11 @@ def test_production_without_receipt_key_fails_loudly(production_env) -> None:
      "TRACEOBJECT_MAILBOX_OPEN_MINUTES must be at most 1440"),
     ("TRACEOBJECT_TRANSLATION_MODEL", "/nonexistent/model",
      "TRACEOBJECT_TRANSLATION_MODEL must be a directory"),
+    ("TRACEOBJECT_VIDEO_KEYFRAME_GAP", "2s", "TRACEOBJECT_VIDEO_KEYFRAME_GAP must be a whole"),
+    ("TRACEOBJECT_VIDEO_KEYFRAME_GAP", "-1", "TRACEOBJECT_VIDEO_KEYFRAME_GAP must be at least 0"),
+    ("TRACEOBJECT_VIDEO_MAX_SECONDS", "0", "TRACEOBJECT_VIDEO_MAX_SECONDS must be at least 1"),
+    ("TRACEOBJECT_VIDEO_MAX_SECONDS", "half an hour",
+     "TRACEOBJECT_VIDEO_MAX_SECONDS must be a whole number"),
 ])
 def test_bad_values_fail_loudly(production_env, name, value, message) -> None:
     production_env[name] = value

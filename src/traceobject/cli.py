@@ -470,13 +470,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except (ValueError, ServiceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    rate = (summary.ingested + summary.duplicates) / summary.seconds if summary.seconds else 0
+    done = (summary.ingested + summary.duplicates + summary.videos
+            + summary.video_duplicates)
+    rate = done / summary.seconds if summary.seconds else 0
     print(f"case {args.case}: {summary.seen} files seen in {summary.seconds:.1f} s "
           f"({rate:.1f} files/s)")
     print(f"  ingested    {summary.ingested}")
     print(f"  duplicates  {summary.duplicates}")
     print(f"  skipped     {summary.skipped} (recorded by an earlier run)")
     print(f"  known-hash  {summary.known}")
+    print(f"  videos      {summary.videos} ingested, {summary.video_duplicates} duplicates, "
+          f"{summary.known_videos} known-hash")
+    print(f"  frames      {summary.keyframes:,} keyframes, {summary.video_hashes:,} vPDQ "
+          "features (of the new videos)")
     print(f"  rejected    {len(summary.rejected)}")
     for reason, count in sorted(summary.rejected_by_reason.items()):
         print(f"    {reason:<20} {count}")
@@ -485,24 +491,69 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_similar(args: argparse.Namespace) -> int:
-    from traceobject.vision.analyse import FileRejection, analyse_file
+def _clock(seconds: float) -> str:
+    """0:41, 12:03, 1:02:03."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return (f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours
+            else f"{rest // 60}:{rest % 60:02d}")
 
-    result = analyse_file(args.image)
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """Evidence like a picture (images, and videos with such a frame, with the time) or like
+    a video (other copies of it, and images like any of its frames)."""
+    from traceobject.vision.analyse import FileRejection, analyse_path
+    from traceobject.vision.video import VideoAnalysis
+
+    if not os.path.isfile(args.image):
+        print(f"{args.image}: not a readable file", file=sys.stderr)
+        return 2
+    _django()
+    from django.conf import settings
+
+    from traceobject.evidence.ingest import video_limits
+
+    result = analyse_path(args.image, video_limits=video_limits())
     if isinstance(result, FileRejection):
         print(f"{args.image}: {result.reason}: {result.message}", file=sys.stderr)
         return 2
-    _django()
-    from traceobject.evidence.selectors import similar_images
+    if isinstance(result, VideoAnalysis):
+        return _similar_to_video(args, result)
+    from traceobject.evidence.selectors import similar_images, videos_containing_image
 
     matches = similar_images(pdq=result.pdq, quality=result.pdq_quality,
                              threshold=args.threshold)
-    if result.pdq_quality < 50:
-        print(f"{args.image}: PDQ quality {result.pdq_quality} is below 50: not matched",
-              file=sys.stderr)
+    if result.pdq_quality < settings.PDQ_MIN_QUALITY:
+        print(f"{args.image}: PDQ quality {result.pdq_quality} is below "
+              f"{settings.PDQ_MIN_QUALITY}: not matched", file=sys.stderr)
     for match in matches:
         names = ", ".join(match.paths)
         print(f"{match.distance}\t{match.image.pk}\t{', '.join(match.cases)}\t{names}")
+    for found in videos_containing_image(pdq=result.pdq, quality=result.pdq_quality,
+                                         threshold=args.threshold):
+        at = ", ".join(_clock(t) for t in found.times[:5])
+        print(f"video {found.video.pk} case {', '.join(found.cases)} {', '.join(found.paths)} "
+              f"at {at} (distance {found.distance})")
+    return 0
+
+
+def _similar_to_video(args: argparse.Namespace, result: Any) -> int:
+    from traceobject.evidence.selectors import images_like_video_frames, videos_like_video
+
+    usable = sum(1 for f in result.features if f.quality >= 50)
+    if not usable:
+        print(f"{args.image}: no frame of the video has a PDQ quality of 50 or more: "
+              "not matched", file=sys.stderr)
+    for video in videos_like_video(features=result.features):
+        print(f"video {video.video.pk} case {', '.join(video.cases)} {', '.join(video.paths)} "
+              f"({video.query_percent:.0f}% of this video found in it, "
+              f"{video.target_percent:.0f}% of it found in this video)")
+    for image in images_like_video_frames(features=result.features):
+        at = ", ".join(_clock(t) for t in image.times[:5])
+        where = ", ".join(image.paths) or ", ".join(
+            f"keyframe of video {v} at {_clock(t)}" for v, t in image.video_frames)
+        print(f"image {image.image.pk} case {', '.join(image.cases) or '-'} {where} "
+              f"like the frame at {at} (distance {image.distance})")
     return 0
 
 
@@ -703,8 +754,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="list the first N rejected files (default 20)")
     ingest.set_defaults(func=cmd_ingest)
 
-    similar = sub.add_parser("similar", help="evidence images that look like IMAGE")
-    similar.add_argument("image", metavar="IMAGE")
+    similar = sub.add_parser("similar", help="evidence that looks like IMAGE or VIDEO")
+    similar.add_argument("image", metavar="IMAGE_OR_VIDEO")
     similar.add_argument("--threshold", type=int, default=31,
                          help="largest PDQ Hamming distance (default 31)")
     similar.set_defaults(func=cmd_similar)

@@ -343,6 +343,11 @@ INDEX_DIR = Path(env_str("TRACEOBJECT_INDEX_DIR") or HOME / "index")
 # PDQ near-duplicate threshold (the PDQ authors' recommendation) and minimum quality.
 PDQ_THRESHOLD = env_int("TRACEOBJECT_PDQ_THRESHOLD", 31, minimum=0)
 PDQ_MIN_QUALITY = env_int("TRACEOBJECT_PDQ_MIN_QUALITY", 50, minimum=0)
+# Videos at ingest: at least this many seconds between two keyframes kept as evidence
+# images, and the decoding time one video may take (seconds) before it is cut short.
+VIDEO_KEYFRAME_GAP = env_int("TRACEOBJECT_VIDEO_KEYFRAME_GAP", 2, minimum=0, maximum=3600)
+VIDEO_MAX_SECONDS = env_int("TRACEOBJECT_VIDEO_MAX_SECONDS", 1800, minimum=1,
+                            maximum=7 * 24 * 3600)
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,7 +1,9 @@
 """Bring evidence in: walk, analyse in parallel, store content-addressed, record, index.
 
-Workers (processes) do the CPU work (hashes, decode, PDQ, thumbnail); this process is the
-only database writer, committing in batches. A run can be killed at any point and run again:
+Workers (processes) do the CPU work (hashes, decode, PDQ, thumbnail; for a video, told apart
+by its content whatever its name: decode, vPDQ, keyframes); this process is the only database
+writer, committing images in batches and each video in a transaction of its own
+(video_ingest.py). A run can be killed at any point and run again:
 files already recorded for the case (same path, size and modification time) are skipped
 without being read, and an image already stored (same SHA-256) is recorded as a duplicate.
 Files go to the "evidence" storage (a folder or an S3-compatible bucket, see storage.py)
@@ -18,18 +20,21 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from django.conf import settings
 from django.db import transaction
 
 from traceobject.core.text import clean_line, strip_controls
-from traceobject.evidence.index import pdq_index_sync
+from traceobject.evidence.index import pdq_index_sync, video_hash_index_sync
 from traceobject.evidence.known import KnownMatcher
-from traceobject.evidence.models import Case, EvidenceFile, EvidenceImage
+from traceobject.evidence.models import Case, EvidenceFile, EvidenceImage, EvidenceVideoFile
 from traceobject.evidence.signals import case_ingested, images_recorded
 from traceobject.evidence.storage import EvidenceStoreError, evidence_put, evidence_store_check
-from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_file
+from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_path
+from traceobject.vision.video import VideoAnalysis, VideoLimits
 
 BATCH = 100
 MAX_PATH = 1024
@@ -44,6 +49,12 @@ class IngestSummary:
     rejected: list[tuple[str, str, str]] = field(default_factory=list)  # path, reason, message
     known: int = 0
     indexed: int = 0
+    videos: int = 0  # videos new to the store
+    video_duplicates: int = 0  # videos found again (here or in another case)
+    known_videos: int = 0
+    keyframes: int = 0  # of the new videos, kept as evidence images
+    video_hashes: int = 0  # vPDQ features of the new videos
+    video_indexed: int = 0
     seconds: float = 0.0
 
     @property
@@ -166,13 +177,22 @@ def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
     return new_id
 
 
-def _analysed(files: list[str], workers: int) -> Iterator[FileAnalysis | FileRejection]:
+def video_limits() -> VideoLimits:
+    """The limits a worker decodes videos within (TRACEOBJECT_VIDEO_* settings)."""
+    return VideoLimits(keyframe_min_gap=float(settings.VIDEO_KEYFRAME_GAP),
+                       max_seconds=float(settings.VIDEO_MAX_SECONDS))
+
+
+def _analysed(files: list[str], workers: int
+              ) -> Iterator[FileAnalysis | VideoAnalysis | FileRejection]:
+    analyse = partial(analyse_path, video_limits=video_limits())
     if workers <= 1:
-        yield from map(analyse_file, files)
+        yield from map(analyse, files)
         return
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
-        yield from pool.map(analyse_file, files, chunksize=8)
+        # One file a task: a video can take minutes, and its result holds its keyframes.
+        yield from pool.map(analyse, files, chunksize=1)
     finally:  # a run stopped by an error does not analyse the rest first
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -187,7 +207,8 @@ class Progress:
         self.last = 0.0
         self.tty = self.stream.isatty()
 
-    def update(self, done: int, *, force: bool = False) -> None:
+    def update(self, done: int, *, videos: int = 0, frames: int = 0,
+               force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self.last < (0.2 if self.tty else 5.0):
             return
@@ -197,7 +218,8 @@ class Progress:
         eta = (self.total - done) / rate if rate > 0 else 0.0
         width = 30
         filled = int(width * done / self.total) if self.total else width
-        line = (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} files, "
+                f"{videos} videos, {frames:,} frames "
                 f"{rate:.1f} files/s ETA {int(eta // 60)}:{int(eta % 60):02d}")
         self.stream.write(("\r" + line) if self.tty else (line + "\n"))
         if force and self.tty:
@@ -231,7 +253,7 @@ def _ingest(
     summary.seen = len(files)
     recorded = set(
         EvidenceFile.objects.filter(case=case).values_list("path", "size", "mtime_ns")
-    )
+    ) | set(EvidenceVideoFile.objects.filter(case=case).values_list("path", "size", "mtime_ns"))
     todo = []
     for path in files:
         try:
@@ -258,22 +280,30 @@ def _ingest(
                                  image_ids=[i for i in new_ids if i])
         batch.clear()
 
+    from traceobject.evidence.video_ingest import video_ingest_one  # it imports this module
+
+    videos = frames = 0
     for result in _analysed(todo, max(1, workers)):
         done += 1
         if isinstance(result, FileRejection):
             summary.rejected.append((result.path, result.reason, result.message))
+        elif isinstance(result, VideoAnalysis):
+            video_ingest_one(case, result, summary, known)
+            videos += 1
+            frames += result.frame_count
         else:
             batch.append(result)
             if len(batch) >= BATCH:
                 flush()
         if bar:
-            bar.update(done)
+            bar.update(done, videos=videos, frames=frames)
         if progress:
             progress(done, len(todo))
     flush()
     if bar:
-        bar.update(done, force=True)
+        bar.update(done, videos=videos, frames=frames, force=True)
     summary.indexed = pdq_index_sync()
+    summary.video_indexed = video_hash_index_sync()
     case_ingested.send(sender=Case, case_id=case.pk)
     summary.seconds = time.monotonic() - started
     return summary

@@ -22,7 +22,7 @@ from django.db.models import (
     When,
 )
 
-from traceobject.evidence.index import pdq_index
+from traceobject.evidence.index import pdq_index, video_hash_index
 from traceobject.evidence.models import (
     Case,
     Crop,
@@ -33,8 +33,10 @@ from traceobject.evidence.models import (
     EvidenceView,
     KnownHash,
     VideoFrame,
+    VideoHash,
 )
 from traceobject.evidence.storage import EvidenceStoreError, evidence_read
+from traceobject.search.vpdq_match import vpdq_match
 from traceobject.vision.hashing import hex_to_array
 
 
@@ -68,6 +70,179 @@ def similar_images(*, pdq: str, quality: int | None = None, threshold: int | Non
             paths=[p for _c, p in files.get(i, [])],
         )
         for i, d in hits if i in images
+    ]
+
+
+#: vPDQ's rule (the reference's): a video matches another when at least this share (percent)
+#: of its features of quality >= PDQ_MIN_QUALITY lie within PDQ_THRESHOLD of the other's.
+VIDEO_MATCH_PERCENT = 80.0
+
+
+@dataclass(frozen=True)
+class VideoPlaces:
+    """Where a video was found: its cases and paths (in the order recorded)."""
+
+    cases: list[str]
+    paths: list[str]
+
+
+def _video_places(video_ids: Collection[int]) -> dict[int, VideoPlaces]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    for video_id, case_ref, path in (
+        EvidenceVideoFile.objects.filter(video_id__in=list(video_ids)).order_by("id")
+        .values_list("video_id", "case__ref", "path")
+    ):
+        found.setdefault(video_id, []).append((case_ref, path))
+    return {v: VideoPlaces(cases=sorted({c for c, _p in rows}), paths=[p for _c, p in rows])
+            for v, rows in found.items()}
+
+
+@dataclass(frozen=True)
+class VideoWithImage:
+    """A video with sampled frames near a still: the nearest distance and when they are."""
+
+    video: EvidenceVideo
+    distance: int
+    times: list[float]  # seconds from the start, of the frames at that distance
+    cases: list[str]
+    paths: list[str]
+
+
+def videos_containing_image(*, pdq: str, quality: int | None = None,
+                            threshold: int | None = None, limit: int = 200
+                            ) -> list[VideoWithImage]:
+    """Videos with a vPDQ feature (a frame sampled at ingest) within `threshold` of the
+    still's PDQ, nearest first."""
+    threshold = settings.PDQ_THRESHOLD if threshold is None else threshold
+    hits = video_hash_index().search(hex_to_array(pdq), threshold, quality=quality,
+                                     min_quality=settings.PDQ_MIN_QUALITY)
+    distance_of = dict(hits)
+    nearest: dict[int, tuple[int, list[float]]] = {}
+    for hash_id, video_id, time in (VideoHash.objects.filter(id__in=list(distance_of))
+                                    .order_by("time").values_list("id", "video_id", "time")):
+        d = distance_of[hash_id]
+        best = nearest.get(video_id)
+        if best is None or d < best[0]:
+            nearest[video_id] = (d, [time])
+        elif d == best[0]:
+            best[1].append(time)
+    order = sorted(nearest, key=lambda v: (nearest[v][0], v))[:limit]
+    videos = EvidenceVideo.objects.in_bulk(order)
+    places = _video_places(order)
+    empty = VideoPlaces([], [])
+    return [
+        VideoWithImage(video=videos[v], distance=nearest[v][0], times=nearest[v][1],
+                       cases=places.get(v, empty).cases, paths=places.get(v, empty).paths)
+        for v in order if v in videos
+    ]
+
+
+@dataclass(frozen=True)
+class SimilarVideo:
+    """Another video sharing frames with the query: the percent of the query's features
+    found in it and of its features found in the query."""
+
+    video: EvidenceVideo
+    query_percent: float
+    target_percent: float
+    cases: list[str]
+    paths: list[str]
+
+
+def _features_of(video_ids: Collection[int]) -> dict[int, list[VideoHash]]:
+    rows: dict[int, list[VideoHash]] = {}
+    for row in VideoHash.objects.filter(video_id__in=list(video_ids)).order_by("video_id",
+                                                                                "frame_number"):
+        rows.setdefault(row.video_id, []).append(row)
+    return rows
+
+
+def videos_like_video(*, features: Sequence[Any], limit: int = 50,
+                      candidates: int = 200) -> list[SimilarVideo]:
+    """Other videos that match the query's vPDQ `features` (objects with pdq and quality),
+    best first. The index finds the videos with any frame near one of the query's; each
+    is then compared whole (search.vpdq_match, per-feature distance PDQ_THRESHOLD, quality
+    PDQ_MIN_QUALITY). A video matches when VIDEO_MATCH_PERCENT of the query's features are
+    found in it (the reference's rule: a re-encoded or resized copy, or a longer video the
+    query was cut from), or as much of its own are found in the query (a clip cut from the
+    query's video)."""
+    usable = [f for f in features if f.quality >= settings.PDQ_MIN_QUALITY]
+    if not usable:
+        return []
+    found = video_hash_index().search_many([f.pdq for f in usable], settings.PDQ_THRESHOLD)
+    hash_ids = {hash_id for hits in found for hash_id, _d in hits}
+    shared: dict[int, int] = {}
+    ids = sorted(hash_ids)
+    for start in range(0, len(ids), 5000):  # the database's limit on query parameters
+        for video_id in (VideoHash.objects.filter(id__in=ids[start:start + 5000])
+                         .values_list("video_id", flat=True)):
+            shared[video_id] = shared.get(video_id, 0) + 1
+    chosen = sorted(shared, key=lambda v: (-shared[v], v))[:candidates]
+    targets = _features_of(chosen)
+    matched: list[tuple[float, float, int]] = []
+    for video_id in chosen:
+        query_percent, target_percent = vpdq_match(
+            usable, targets.get(video_id, []), distance=settings.PDQ_THRESHOLD,
+            quality=settings.PDQ_MIN_QUALITY)
+        if max(query_percent, target_percent) >= VIDEO_MATCH_PERCENT:
+            matched.append((query_percent, target_percent, video_id))
+    matched.sort(key=lambda m: (-m[0], -m[1], m[2]))
+    matched = matched[:limit]
+    videos = EvidenceVideo.objects.in_bulk([m[2] for m in matched])
+    places = _video_places(list(videos))
+    empty = VideoPlaces([], [])
+    return [
+        SimilarVideo(video=videos[v], query_percent=round(q, 1), target_percent=round(t, 1),
+                     cases=places.get(v, empty).cases, paths=places.get(v, empty).paths)
+        for q, t, v in matched if v in videos
+    ]
+
+
+@dataclass(frozen=True)
+class ImageInVideo:
+    """An evidence image near one of a video's frames: the nearest distance and the
+    times (in the query video) of the frames at that distance."""
+
+    image: EvidenceImage
+    distance: int
+    times: list[float]
+    cases: list[str]
+    paths: list[str]
+    video_frames: list[tuple[int, float]]  # (video id, time) when it is a video's frame
+
+
+def images_like_video_frames(*, features: Sequence[Any], limit: int = 200
+                             ) -> list[ImageInVideo]:
+    """Evidence images within PDQ_THRESHOLD of any of the video's `features`, nearest
+    first (the video's own keyframes, when it is in evidence, among them)."""
+    usable = [f for f in features if f.quality >= settings.PDQ_MIN_QUALITY]
+    if not usable:
+        return []
+    found = pdq_index().search_many([f.pdq for f in usable], settings.PDQ_THRESHOLD)
+    nearest: dict[int, tuple[int, list[float]]] = {}
+    for feature, hits in zip(usable, found, strict=True):
+        for image_id, d in hits:
+            best = nearest.get(image_id)
+            if best is None or d < best[0]:
+                nearest[image_id] = (d, [feature.time])
+            elif d == best[0]:
+                best[1].append(feature.time)
+    order = sorted(nearest, key=lambda i: (nearest[i][0], i))[:limit]
+    images = EvidenceImage.objects.in_bulk(order)
+    files: dict[int, list[tuple[str, str]]] = {}
+    for image_id, case_ref, path in (EvidenceFile.objects.filter(image_id__in=order)
+                                     .order_by("id").values_list("image_id", "case__ref",
+                                                                 "path")):
+        files.setdefault(image_id, []).append((case_ref, path))
+    frames: dict[int, list[tuple[int, float]]] = {}
+    for image_id, video_id, time in (VideoFrame.objects.filter(image_id__in=order)
+                                     .values_list("image_id", "video_id", "time")):
+        frames.setdefault(image_id, []).append((video_id, time))
+    return [
+        ImageInVideo(image=images[i], distance=nearest[i][0], times=nearest[i][1],
+                     cases=sorted({c for c, _p in files.get(i, [])}),
+                     paths=[p for _c, p in files.get(i, [])], video_frames=frames.get(i, []))
+        for i in order if i in images
     ]
 
 

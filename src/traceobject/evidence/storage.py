@@ -7,9 +7,12 @@ the bucket and endpoint and says what to check; a missing object is FileNotFound
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
@@ -100,6 +103,55 @@ def evidence_put(*, key: str, data: bytes) -> bool:
             # The filesystem store renames when another process wrote the key meanwhile.
             storage.delete(saved)
             if storage.size(key) != len(data):
+                raise EvidenceStoreError(f"the evidence store wrote {saved!r} instead of {key!r}")
+    return True
+
+
+class EvidenceFileChanged(OSError):
+    """The file read into the store was not the one analysed (it changed meanwhile)."""
+
+
+class _HashingReader(io.RawIOBase):
+    """A file read once, front to back, its SHA-256 taken on the way (no seeking)."""
+
+    def __init__(self, fh: Any, size: int) -> None:
+        super().__init__()
+        self.fh, self.size, self.read_bytes = fh, size, 0
+        self.sha256 = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n: int = self.fh.readinto(buffer)
+        self.sha256.update(memoryview(buffer)[:n])
+        self.read_bytes += n
+        return n
+
+
+def evidence_put_file(*, key: str, path: str, sha256: str) -> bool:
+    """Store the file at `path` under `key`, streamed in chunks (a video need not fit in
+    memory), unless an object of the same size is there; True if written. The bytes are
+    hashed on the way: if they are not `sha256` (the file changed since it was analysed) the
+    object is removed again and EvidenceFileChanged is raised."""
+    storage = evidence_storage()
+    with _translated(storage), open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        try:
+            if storage.size(key) == size:
+                return False
+        except FileNotFoundError:
+            pass
+        else:
+            storage.delete(key)
+        reader = _HashingReader(fh, size)
+        saved = storage.save(key, File(cast(Any, reader), name=os.path.basename(key)))
+        if reader.sha256.hexdigest() != sha256:
+            storage.delete(saved)
+            raise EvidenceFileChanged(f"{path} changed while it was being stored")
+        if saved != key:
+            storage.delete(saved)
+            if storage.size(key) != reader.read_bytes:
                 raise EvidenceStoreError(f"the evidence store wrote {saved!r} instead of {key!r}")
     return True
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from traceobject.evidence.ingest import evidence_key, thumb_key
 from traceobject.evidence.models import EvidenceImage, EvidenceVideo, VideoFrame
 from traceobject.evidence.storage import evidence_put
+from traceobject.vision.analyse import FileAnalysis
 from traceobject.vision.frames import frame_analysis
 
 
@@ -29,6 +30,14 @@ def video_frame_record(*, video: EvidenceVideo, rgb: npt.NDArray[np.uint8], fram
     if not EvidenceImage.objects.filter(sha256=analysis.sha256).exists():
         evidence_put(key=evidence_key(analysis.sha256), data=data)
         evidence_put(key=thumb_key(analysis.sha256), data=analysis.thumbnail)
+    return video_frame_rows(video=video, analysis=analysis, frame_number=frame_number,
+                            time=time, kind=kind)
+
+
+def video_frame_rows(*, video: EvidenceVideo, analysis: FileAnalysis, frame_number: int,
+                     time: float, kind: str) -> VideoFrame:
+    """The rows of a frame whose picture is already in the store (the image, found or
+    created, and the VideoFrame row), in one transaction (a savepoint in the caller's)."""
     with transaction.atomic():
         image, _created = EvidenceImage.objects.get_or_create(sha256=analysis.sha256, defaults={
             "md5": analysis.md5, "pdq": analysis.pdq, "pdq_quality": analysis.pdq_quality,
