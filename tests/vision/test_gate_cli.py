@@ -39,11 +39,29 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "home": root / "home"}
 
 
-def test_plain_output_and_exit_status(files: dict[str, Path]) -> None:
-    done = _run(str(files["carton"]), str(files["person"]), str(files["text"]),
+# Each run loads the models in a fresh process (a few seconds): three runs serve the tests.
+@pytest.fixture(scope="module")
+def plain(files: dict[str, Path]) -> subprocess.CompletedProcess[str]:
+    return _run(str(files["carton"]), str(files["person"]), str(files["text"]),
+                str(files["address"]), home=files["home"])
+
+
+@pytest.fixture(scope="module")
+def as_json(files: dict[str, Path]) -> subprocess.CompletedProcess[str]:
+    missing = files["home"].parent / "missing.png"
+    return _run("--json", str(missing), str(files["carton"]), str(files["person"]),
                 home=files["home"])
-    assert done.returncode == 1  # an image failed
-    lines = done.stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def passing(files: dict[str, Path]) -> subprocess.CompletedProcess[str]:
+    """Only images without a person (one with an address to review): exit status 0."""
+    return _run("--json", str(files["carton"]), str(files["address"]), home=files["home"])
+
+
+def test_plain_output_and_exit_status(files: dict[str, Path], plain) -> None:
+    assert plain.returncode == 1  # an image failed
+    lines = plain.stdout.splitlines()
     assert lines[0] == f"{files['carton']}\tpass"
     assert lines[1] == f"{files['person']}\tfail"
     findings = []
@@ -56,28 +74,29 @@ def test_plain_output_and_exit_status(files: dict[str, Path]) -> None:
     error = lines[lines.index(f"{files['text']}\tfail") + 1]
     assert error.startswith("  error 1.00: DecodeError: not_an_image")  # no region for it
     # MediaPipe's and TensorFlow Lite's routine start-up lines stay off the terminal.
-    assert "XNNPACK" not in done.stderr and "inference_feedback_manager" not in done.stderr
-    assert "absl::InitializeLog" not in done.stderr
+    assert "XNNPACK" not in plain.stderr and "inference_feedback_manager" not in plain.stderr
+    assert "absl::InitializeLog" not in plain.stderr
 
 
-def test_json_lines_and_a_passing_run_exits_zero(files: dict[str, Path]) -> None:
-    done = _run("--json", str(files["carton"]), str(files["person"]), home=files["home"])
-    assert done.returncode == 1
-    carton, person = (json.loads(line) for line in done.stdout.splitlines())
+def test_json_lines_and_a_passing_run_exits_zero(files: dict[str, Path], as_json,
+                                                  passing) -> None:
+    assert as_json.returncode == 1
+    _missing, carton, person = (json.loads(line) for line in as_json.stdout.splitlines())
     assert carton == {"file": str(files["carton"]), "verdict": "pass", "findings": []}
     assert person["file"] == str(files["person"]) and person["verdict"] == "fail"
     face = next(f for f in person["findings"] if f["kind"] == "face")
     assert set(face) == {"kind", "score", "box", "detail"} and len(face["box"]) == 4
 
-    only_objects = _run("--json", str(files["carton"]), home=files["home"])
-    assert only_objects.returncode == 0, only_objects.stderr
-    assert json.loads(only_objects.stdout)["verdict"] == "pass"
+    assert passing.returncode == 0, passing.stderr
+    assert [json.loads(line)["verdict"] for line in passing.stdout.splitlines()] == [
+        "pass", "pass"]
 
 
-def test_identifying_text_is_listed_and_asks_for_review(files: dict[str, Path]) -> None:
-    done = _run("--json", str(files["address"]), home=files["home"])
-    assert done.returncode == 0, done.stderr  # the person verdict and exit status stand
-    label = json.loads(done.stdout)
+def test_identifying_text_is_listed_and_asks_for_review(files: dict[str, Path], passing,
+                                                         plain) -> None:
+    # The person verdict and the exit status stand (the passing run has the label in it).
+    label = json.loads(passing.stdout.splitlines()[1])
+    assert label["file"] == str(files["address"])
     assert label["verdict"] == "pass" and label["review"] is True
     texts = [f for f in label["findings"] if f["kind"] == "identifying_text"]
     assert {f["what"] for f in texts} == {"address"}
@@ -85,18 +104,15 @@ def test_identifying_text_is_listed_and_asks_for_review(files: dict[str, Path]) 
     x, y, w, h = street["box"]
     assert w > 100 and h > 10 and x >= 0 and y >= 0
 
-    plain = _run(str(files["address"]), home=files["home"])
     lines = plain.stdout.splitlines()
-    assert lines[0] == f"{files['address']}\tpass\treview"
+    first = lines.index(f"{files['address']}\tpass\treview")
     assert any(line.startswith("  identifying_text ") and "address: 'Rue des Lilas 12'" in line
-               for line in lines[1:])
+               for line in lines[first + 1:])
 
 
-def test_a_missing_file_fails_and_the_others_are_still_judged(files: dict[str, Path]) -> None:
-    missing = files["home"].parent / "missing.png"
-    done = _run("--json", str(missing), str(files["carton"]), home=files["home"])
-    assert done.returncode == 1
-    first, second = (json.loads(line) for line in done.stdout.splitlines())
+def test_a_missing_file_fails_and_the_others_are_still_judged(as_json) -> None:
+    assert as_json.returncode == 1
+    first, second, _person = (json.loads(line) for line in as_json.stdout.splitlines())
     assert first["verdict"] == "fail" and [f["kind"] for f in first["findings"]] == ["error"]
     assert second["verdict"] == "pass"
 
