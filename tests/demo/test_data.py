@@ -191,7 +191,7 @@ def test_demo_evidence_case_with_near_duplicates(tmp_path, settings):
         "OPTIONS": {"location": str(tmp_path / "evidence")}}}
     storages._storages.pop("evidence", None)
     try:
-        summary = demo_evidence_load(folder=tmp_path / "scenes", count=8)
+        summary = demo_evidence_load(folder=tmp_path / "scenes", count=8, videos=False)
         assert summary is not None and summary.ingested == 10 and not summary.rejected
         assert demo_evidence_load(folder=tmp_path / "scenes", count=8) is None
         original = EvidenceImage.objects.get(files__path__endswith="IMG_0004.jpg")
