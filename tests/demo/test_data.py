@@ -201,3 +201,30 @@ def test_demo_evidence_case_with_near_duplicates(tmp_path, settings):
         assert matches[0].cases == [DEMO_CASE]
     finally:
         storages._storages.pop("evidence", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_videos_are_ingested_with_their_copy(tmp_path, settings):
+    from django.core.files.storage import storages
+
+    from traceobject.demo.evidence import demo_evidence_load
+    from traceobject.evidence.models import EvidenceVideo, VideoFrame, VideoHash
+    from traceobject.evidence.selectors import videos_like_video
+
+    settings.INDEX_DIR = tmp_path / "index"
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "evidence")}}}
+    storages._storages.pop("evidence", None)
+    try:
+        summary = demo_evidence_load(folder=tmp_path / "scenes", count=1)
+        assert summary is not None and summary.videos == 3 and not summary.rejected
+        first = EvidenceVideo.objects.get(files__path__endswith="VID_0001.mp4")
+        assert (first.width, first.height, round(first.duration)) == (640, 360, 9)
+        # One keyframe per scene: the cuts of the three panned scenes.
+        assert VideoFrame.objects.filter(video=first, kind="keyframe").count() == 3
+        matches = videos_like_video(features=list(VideoHash.objects.filter(video=first)))
+        names = {m.paths[0].rsplit("/", 1)[1] for m in matches if m.video.pk != first.pk}
+        assert names == {"clip_shared.webm"}
+    finally:
+        storages._storages.pop("evidence", None)
