@@ -157,6 +157,28 @@ def test_a_video_found_again_in_another_case_is_a_duplicate(made: Path, tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_path_that_turns_from_video_to_picture_and_back_is_recorded_once(made: Path,
+                                                                           tmp_path: Path):
+    folder = tmp_path / "swap"
+    path = folder / "clip.mp4"
+    folder.mkdir()
+    shutil.copy(made / "a.mp4", path)
+    ingest([folder], case_ref="SWAP", workers=1)
+    assert EvidenceVideoFile.objects.filter(path=str(path)).count() == 1
+    write_jpeg(path, seed=5)  # the same name, now a picture (another size and time)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    ingest([folder], case_ref="SWAP", workers=1)
+    assert not EvidenceVideoFile.objects.filter(path=str(path)).exists()
+    assert EvidenceFile.objects.filter(path=str(path)).count() == 1
+    shutil.copy(made / "b.mkv", path)  # and a video again
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 2 * 10**9))
+    ingest([folder], case_ref="SWAP", workers=1)
+    assert not EvidenceFile.objects.filter(path=str(path)).exists()
+    assert EvidenceVideoFile.objects.get(path=str(path)).video.sha256 == hashlib.sha256(
+        (made / "b.mkv").read_bytes()).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_known_hash_lists_label_videos_by_sha256_and_md5(made: Path, tmp_path: Path):
     folder = tmp_path / "tree"
     folder.mkdir()

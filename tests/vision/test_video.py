@@ -23,7 +23,7 @@ from PIL import Image
 
 from tests.videogen import FORMATS, Scene, make_video, scene_frames
 from traceobject.search.vpdq_match import vpdq_match
-from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_path
+from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_file, analyse_path
 from traceobject.vision.hashing import hamming
 from traceobject.vision.video import (
     VideoAnalysis,
@@ -204,6 +204,10 @@ def test_vpdq_match_rule() -> None:
     assert vpdq_match(query, [feat(flip(3))]) == (50.0, 100.0)
     assert vpdq_match([feat(base, 10)], [feat(base)]) == (0.0, 0.0)
     assert vpdq_match([], [feat(base)]) == (0.0, 0.0)
+    # The reference dedupes before it filters: a hash seen first at low quality is gone
+    # even if it comes again at a good quality.
+    assert vpdq_match([feat(base, 10), feat(base, 90)], [feat(base)]) == (0.0, 0.0)
+    assert vpdq_match([feat(base, 90), feat(base, 10)], [feat(base)]) == (100.0, 100.0)
 
 
 def test_copies_match_and_another_video_does_not(tmp_path: Path, videos: dict[str, Path],
@@ -325,6 +329,10 @@ def test_empty_random_and_not_regular_files(tmp_path: Path) -> None:
     _refused(analyse_video("/dev/zero"), "not_a_file")
     _refused(analyse_video(str(tmp_path)), "not_a_file")
     _refused(analyse_video(str(tmp_path / "missing.mkv")), "unreadable")
+    # The dispatcher and the image path refuse them too, before any read that could block.
+    for path in (str(fifo), "/dev/zero", str(tmp_path)):
+        _refused(analyse_path(path), "not_a_file")
+        _refused(analyse_file(path), "not_a_file")
 
 
 @pytest.mark.parametrize("fmt,offset", [("mp4-h264", 0), ("mov-h264", 0), ("mkv-h264", 0),

@@ -169,7 +169,8 @@ def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
         new_id = image.pk if created else None
     else:
         summary.duplicates += 1
-    # A file that changed at the same path now points at its new image.
+    # A file that changed at the same path now points at its new image (a video before).
+    EvidenceVideoFile.objects.filter(case=case, path=result.path).delete()
     EvidenceFile.objects.update_or_create(
         case=case, path=result.path,
         defaults={"image": image, "size": result.size, "mtime_ns": result.mtime_ns},

@@ -1,7 +1,7 @@
 """vPDQ video matching, the reference's brute-force rule (Django-free).
 
 As ThreatExchange's ``vpdq_brute_matcher.match_VPDQ_hash_brute``: both feature lists lose
-their repeated hashes and their features of quality below ``quality``; a feature matches when
+their repeated hashes, then their features of quality below ``quality``; a feature matches when
 some feature of the other list is within ``distance`` bits (inclusive). The result is the
 percentage of the query's features found in the target and of the target's found in the
 query. Two videos are taken as the same when the query percentage is at least
@@ -32,11 +32,13 @@ class _Feature(Protocol):
 
 
 def _prepared(features: Iterable[_Feature], quality: int) -> npt.NDArray[np.uint8]:
-    seen: dict[str, None] = {}
+    # The reference's order: repeated hashes go first (the first feature with a hash is kept,
+    # whatever its quality), then features below the quality.
+    first: dict[str, int] = {}
     for feature in features:
-        if feature.quality >= quality:
-            seen.setdefault(feature.pdq.lower(), None)
-    return hexes_to_array(seen) if seen else np.zeros((0, 32), np.uint8)
+        first.setdefault(feature.pdq.lower(), feature.quality)
+    kept = [pdq for pdq, q in first.items() if q >= quality]
+    return hexes_to_array(kept) if kept else np.zeros((0, 32), np.uint8)
 
 
 def _found(rows: npt.NDArray[np.uint8], other: npt.NDArray[np.uint8], distance: int) -> int:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import os
+import stat as stat_module
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from PIL import Image
 
@@ -51,23 +53,40 @@ class FileAnalysis:
     thumbnail: bytes = field(default=b"", repr=False)
 
 
+class _NotRegular(Exception):
+    pass
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """The file opened for reading, if it is a regular file. A pipe, device or socket is
+    refused without a read that could wait for ever (it is opened without blocking, and
+    checked on the descriptor itself, so a file swapped after a walk is caught too)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegular("This is not a regular file (a device, pipe, socket or folder).")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def analyse_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileAnalysis | FileRejection:
     """Hashes, PDQ, metadata and a thumbnail of one file, or why it was refused.
 
     Never raises for a bad file: a worker must survive whatever it is given.
     """
     try:
-        stat = os.stat(path)
+        with _open_regular(path) as fh:
+            stat = os.fstat(fh.fileno())
+            if stat.st_size > max_bytes:
+                return FileRejection(path, stat.st_size, stat.st_mtime_ns, "too_large_file",
+                                     f"{stat.st_size} bytes is over the limit of {max_bytes}")
+            raw = fh.read()
+    except _NotRegular as error:
+        return FileRejection(path, 0, 0, "not_a_file", str(error))
     except OSError as error:
         return FileRejection(path, 0, 0, "unreadable", str(error))
-    if stat.st_size > max_bytes:
-        return FileRejection(path, stat.st_size, stat.st_mtime_ns, "too_large_file",
-                             f"{stat.st_size} bytes is over the limit of {max_bytes}")
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as error:
-        return FileRejection(path, stat.st_size, stat.st_mtime_ns, "unreadable", str(error))
     sha256, md5 = file_hashes(raw)
     try:
         decoded = decode_for_hashing(raw, filename=os.path.basename(path), max_bytes=max_bytes)
@@ -102,8 +121,10 @@ def analyse_path(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     keep ``max_bytes``; videos have ``video_limits`` (the defaults if None). Never raises
     for a bad file."""
     try:
-        with open(path, "rb") as fh:
+        with _open_regular(path) as fh:
             head = fh.read(HEAD_BYTES)
+    except _NotRegular as error:
+        return FileRejection(path, 0, 0, "not_a_file", str(error))
     except OSError:
         return analyse_file(path, max_bytes=max_bytes)  # says why in its own words
     if video_kind(head) is not None:
