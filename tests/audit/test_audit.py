@@ -63,3 +63,19 @@ def test_recomputed_hash_without_the_chain_is_detected(chain):
     event.save()
     result = audit_verify()
     assert not result.ok and result.first_broken_seq == 3
+
+
+def test_a_view_record_names_every_picture_of_the_fullest_page(db):
+    """A video page shows up to 500 keyframes, a case page 120 thumbnails and 240 keyframes:
+    each is named; a longer list keeps its first ids and the count of the rest."""
+    from traceobject.audit.services import VIEW_LIST_MAX, audit_view_record
+    from traceobject.vision.video import VideoLimits
+
+    assert max(VideoLimits().max_keyframes, 120 + 20 * 12) <= VIEW_LIST_MAX
+    event = audit_view_record(user=None, what="video", target="video 1",
+                              images=list(range(1, 501)))
+    assert event.data["images"] == list(range(1, 501)) and "images_more" not in event.data
+    event = audit_view_record(user=None, what="video", target="video 2",
+                              images=list(range(VIEW_LIST_MAX + 7)))
+    assert len(event.data["images"]) == VIEW_LIST_MAX and event.data["images_more"] == 7
+    assert audit_verify().ok

@@ -56,7 +56,10 @@ def audit_record(*, actor: Any, action: str, target: str = "",
 # (with the similar images shown on it), its full image, a page of a case's thumbnails.
 VIEW_KINDS = ("tip", "tip_list", "evidence", "evidence_file", "evidence_grid", "crop",
               "crop_file", "video", "video_frame")
-VIEW_LIST_MAX = 200  # ids listed in one record (a grid page shows 60)
+# Ids listed in one record. Every picture a page shows must be named: a case page shows up to
+# 120 thumbnails and 20 videos with 12 keyframes each, a video page up to 500 keyframes
+# (VideoLimits.max_keyframes). Past this, the count of the others is recorded.
+VIEW_LIST_MAX = 1000
 
 
 def audit_view_record(*, user: Any, what: str, target: str, images: list[int] | None = None,
