@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -512,27 +513,44 @@ class VideoUnavailable(Exception):
         self.detail = detail
 
 
+@contextmanager
+def _video_file(video: EvidenceVideo) -> Iterator[str]:
+    """The stored video as a local path (evidence.video_cache), its failures as
+    VideoUnavailable; EvidenceStoreError if the store fails."""
+    from traceobject.evidence.video_cache import VideoCacheMismatch, video_local_file
+
+    try:
+        with video_local_file(key=video.storage_key, sha256=video.sha256) as path:
+            yield path
+    except FileNotFoundError as error:
+        raise VideoUnavailable("missing") from error
+    except VideoCacheMismatch as error:
+        raise VideoUnavailable("unreadable", "the stored file is not the video's SHA-256"
+                               ) from error
+    except EvidenceStoreError:
+        raise
+    except OSError as error:
+        raise VideoUnavailable("unreadable", f"the local copy cannot be read ({error})"
+                               ) from error
+
+
 def video_frame_index(*, video: EvidenceVideo) -> Any:
     """The video's frame index (vision.video_seek.FrameIndex), read from the stored file
     once and kept in the cache while someone steps through it. VideoUnavailable if the
     file is missing or unreadable; EvidenceStoreError if the store fails."""
     from django.core.cache import cache
 
-    from traceobject.evidence.storage import evidence_open
     from traceobject.vision.video_seek import frame_index
 
     key = f"video-index:{video.sha256}"
     index = cache.get(key)
     if index is not None:
         return index
-    opened = evidence_open(key=video.storage_key)
-    if opened is None:
-        raise VideoUnavailable("missing")
-    try:
-        with opened:
-            index = frame_index(opened)  # type: ignore[arg-type]
-    except ValueError as error:
-        raise VideoUnavailable("unreadable", str(error)) from error
+    with _video_file(video) as path:
+        try:
+            index = frame_index(path)
+        except ValueError as error:
+            raise VideoUnavailable("unreadable", str(error)) from error
     if index.frame_count == 0:
         raise VideoUnavailable("unreadable", "no frames")
     cache.set(key, index, VIDEO_INDEX_SECONDS)
@@ -542,21 +560,17 @@ def video_frame_index(*, video: EvidenceVideo) -> Any:
 def video_frame_read(*, video: EvidenceVideo, frame_number: int) -> Any:
     """Frame ``frame_number`` of the stored video (vision.video_seek.SeekResult).
     ValueError for a frame out of range; VideoUnavailable as video_frame_index."""
-    from traceobject.evidence.storage import evidence_open
     from traceobject.vision.video_seek import read_frame
 
     index = video_frame_index(video=video)
     if not 0 <= frame_number < index.frame_count:
         raise ValueError(f"frame {frame_number} is out of range: the video has frames "
                          f"0 to {index.frame_count - 1}")
-    opened = evidence_open(key=video.storage_key)
-    if opened is None:
-        raise VideoUnavailable("missing")
-    try:
-        with opened:
-            return read_frame(opened, frame_number, index=index)  # type: ignore[arg-type]
-    except ValueError as error:
-        raise VideoUnavailable("unreadable", str(error)) from error
+    with _video_file(video) as path:
+        try:
+            return read_frame(path, frame_number, index=index)
+        except ValueError as error:
+            raise VideoUnavailable("unreadable", str(error)) from error
 
 
 def video_frame_jpeg(*, video: EvidenceVideo, frame_number: int) -> bytes:
