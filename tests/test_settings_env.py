@@ -161,6 +161,9 @@ def test_production_without_receipt_key_fails_loudly(production_env) -> None:
     ("TRACEOBJECT_VIDEO_MAX_SECONDS", "0", "TRACEOBJECT_VIDEO_MAX_SECONDS must be at least 1"),
     ("TRACEOBJECT_VIDEO_MAX_SECONDS", "half an hour",
      "TRACEOBJECT_VIDEO_MAX_SECONDS must be a whole number"),
+    ("TRACEOBJECT_VIDEO_CACHE_BYTES", "20GiB",
+     "TRACEOBJECT_VIDEO_CACHE_BYTES must be a whole number"),
+    ("TRACEOBJECT_VIDEO_CACHE_BYTES", "-1", "TRACEOBJECT_VIDEO_CACHE_BYTES must be at least 0"),
 ])
 def test_bad_values_fail_loudly(production_env, name, value, message) -> None:
     production_env[name] = value

@@ -348,6 +348,11 @@ PDQ_MIN_QUALITY = env_int("TRACEOBJECT_PDQ_MIN_QUALITY", 50, minimum=0)
 VIDEO_KEYFRAME_GAP = env_int("TRACEOBJECT_VIDEO_KEYFRAME_GAP", 2, minimum=0, maximum=3600)
 VIDEO_MAX_SECONDS = env_int("TRACEOBJECT_VIDEO_MAX_SECONDS", 1800, minimum=1,
                             maximum=7 * 24 * 3600)
+# The frame viewer's local copies of videos from an S3 evidence store (a folder store is
+# read in place): $TRACEOBJECT_HOME/cache/videos/, at most this many bytes (least recently
+# used removed first).
+VIDEO_CACHE_DIR = HOME / "cache" / "videos"
+VIDEO_CACHE_BYTES = env_int("TRACEOBJECT_VIDEO_CACHE_BYTES", 20 * 1024**3, minimum=0)
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG

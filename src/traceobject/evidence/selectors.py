@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -106,6 +107,7 @@ class VideoWithImage:
     times: list[float]  # seconds from the start, of the frames at that distance
     cases: list[str]
     paths: list[str]
+    frame_numbers: list[int] = field(default_factory=list)  # of those frames, in order
 
 
 def videos_containing_image(*, pdq: str, quality: int | None = None,
@@ -117,22 +119,25 @@ def videos_containing_image(*, pdq: str, quality: int | None = None,
     hits = video_hash_index().search(hex_to_array(pdq), threshold, quality=quality,
                                      min_quality=settings.PDQ_MIN_QUALITY)
     distance_of = dict(hits)
-    nearest: dict[int, tuple[int, list[float]]] = {}
-    for hash_id, video_id, time in (VideoHash.objects.filter(id__in=list(distance_of))
-                                    .order_by("time").values_list("id", "video_id", "time")):
+    nearest: dict[int, tuple[int, list[float], list[int]]] = {}
+    for hash_id, video_id, time, number in (
+            VideoHash.objects.filter(id__in=list(distance_of)).order_by("time")
+            .values_list("id", "video_id", "time", "frame_number")):
         d = distance_of[hash_id]
         best = nearest.get(video_id)
         if best is None or d < best[0]:
-            nearest[video_id] = (d, [time])
+            nearest[video_id] = (d, [time], [number])
         elif d == best[0]:
             best[1].append(time)
+            best[2].append(number)
     order = sorted(nearest, key=lambda v: (nearest[v][0], v))[:limit]
     videos = EvidenceVideo.objects.in_bulk(order)
     places = _video_places(order)
     empty = VideoPlaces([], [])
     return [
         VideoWithImage(video=videos[v], distance=nearest[v][0], times=nearest[v][1],
-                       cases=places.get(v, empty).cases, paths=places.get(v, empty).paths)
+                       cases=places.get(v, empty).cases, paths=places.get(v, empty).paths,
+                       frame_numbers=nearest[v][2])
         for v in order if v in videos
     ]
 
@@ -209,6 +214,7 @@ class ImageInVideo:
     cases: list[str]
     paths: list[str]
     video_frames: list[tuple[int, float]]  # (video id, time) when it is a video's frame
+    frame_numbers: list[int] = field(default_factory=list)  # of `times`, in the query video
 
 
 def images_like_video_frames(*, features: Sequence[Any], limit: int = 200
@@ -219,14 +225,16 @@ def images_like_video_frames(*, features: Sequence[Any], limit: int = 200
     if not usable:
         return []
     found = pdq_index().search_many([f.pdq for f in usable], settings.PDQ_THRESHOLD)
-    nearest: dict[int, tuple[int, list[float]]] = {}
+    nearest: dict[int, tuple[int, list[float], list[int]]] = {}
     for feature, hits in zip(usable, found, strict=True):
+        number = int(getattr(feature, "frame_number", -1))
         for image_id, d in hits:
             best = nearest.get(image_id)
             if best is None or d < best[0]:
-                nearest[image_id] = (d, [feature.time])
+                nearest[image_id] = (d, [feature.time], [number])
             elif d == best[0]:
                 best[1].append(feature.time)
+                best[2].append(number)
     order = sorted(nearest, key=lambda i: (nearest[i][0], i))[:limit]
     images = EvidenceImage.objects.in_bulk(order)
     files: dict[int, list[tuple[str, str]]] = {}
@@ -241,7 +249,8 @@ def images_like_video_frames(*, features: Sequence[Any], limit: int = 200
     return [
         ImageInVideo(image=images[i], distance=nearest[i][0], times=nearest[i][1],
                      cases=sorted({c for c, _p in files.get(i, [])}),
-                     paths=[p for _c, p in files.get(i, [])], video_frames=frames.get(i, []))
+                     paths=[p for _c, p in files.get(i, [])], video_frames=frames.get(i, []),
+                     frame_numbers=nearest[i][2])
         for i in order if i in images
     ]
 
@@ -503,6 +512,57 @@ def image_video_provenance(*, image: EvidenceImage) -> list[VideoProvenance]:
             for f in frames]
 
 
+def video_thumbnails(*, frames: Mapping[int, int]) -> dict[int, VideoFrame]:
+    """For each video id, the keyframe that stands for frame ``frames[id]`` of it: the last
+    keyframe at or before it, else the video's first (none for a video without one)."""
+    shown: dict[int, VideoFrame] = {}
+    for frame in (VideoFrame.objects.filter(video_id__in=list(frames),
+                                            kind=VideoFrame.Kind.KEYFRAME)
+                  .order_by("video_id", "frame_number")):
+        if frame.video_id not in shown or frame.frame_number <= frames[frame.video_id]:
+            shown[frame.video_id] = frame
+    return shown
+
+
+def _video_features(video: EvidenceVideo) -> list[VideoHash]:
+    return list(video.hashes.order_by("frame_number"))
+
+
+@dataclass(frozen=True)
+class VideoLinks:
+    """What the video page links to: other copies of the video and evidence images like
+    its frames (not its own), each with the keyframe shown for it."""
+
+    copies: list[SimilarVideo]
+    images: list[ImageInVideo]
+    thumbnails: dict[int, VideoFrame]  # video id -> keyframe shown for a copy
+
+    @property
+    def copy_rows(self) -> list[tuple[SimilarVideo, VideoFrame | None]]:
+        """Each copy with the keyframe shown for it (None: it has none)."""
+        return [(c, self.thumbnails.get(c.video.pk)) for c in self.copies]
+
+    @property
+    def image_ids(self) -> list[int]:
+        """Every evidence image whose thumbnail the lists show."""
+        return ([self.thumbnails[c.video.pk].image_id for c in self.copies
+                 if c.video.pk in self.thumbnails] + [i.image.pk for i in self.images])
+
+
+def video_links(*, video: EvidenceVideo, limit: int = 24) -> VideoLinks:
+    """Other videos matching ``video``'s stored vPDQ features (re-encoded, resized, cut:
+    videos_like_video) and the evidence images near its frames (images_like_video_frames),
+    leaving out the video itself and its own frames."""
+    features = _video_features(video)
+    copies = [c for c in videos_like_video(features=features, limit=limit + 1)
+              if c.video.pk != video.pk][:limit]
+    own = set(video.frames.values_list("image_id", flat=True))
+    images = [i for i in images_like_video_frames(features=features, limit=limit + len(own))
+              if i.image.pk not in own][:limit]
+    return VideoLinks(copies=copies, images=images,
+                      thumbnails=video_thumbnails(frames={c.video.pk: 0 for c in copies}))
+
+
 class VideoUnavailable(Exception):
     """The stored video is missing (``missing``) or cannot be read (``unreadable``)."""
 
@@ -512,27 +572,44 @@ class VideoUnavailable(Exception):
         self.detail = detail
 
 
+@contextmanager
+def _video_file(video: EvidenceVideo) -> Iterator[str]:
+    """The stored video as a local path (evidence.video_cache), its failures as
+    VideoUnavailable; EvidenceStoreError if the store fails."""
+    from traceobject.evidence.video_cache import VideoCacheMismatch, video_local_file
+
+    try:
+        with video_local_file(key=video.storage_key, sha256=video.sha256) as path:
+            yield path
+    except FileNotFoundError as error:
+        raise VideoUnavailable("missing") from error
+    except VideoCacheMismatch as error:
+        raise VideoUnavailable("unreadable", "the stored file is not the video's SHA-256"
+                               ) from error
+    except EvidenceStoreError:
+        raise
+    except OSError as error:
+        raise VideoUnavailable("unreadable", f"the local copy cannot be read ({error})"
+                               ) from error
+
+
 def video_frame_index(*, video: EvidenceVideo) -> Any:
     """The video's frame index (vision.video_seek.FrameIndex), read from the stored file
     once and kept in the cache while someone steps through it. VideoUnavailable if the
     file is missing or unreadable; EvidenceStoreError if the store fails."""
     from django.core.cache import cache
 
-    from traceobject.evidence.storage import evidence_open
     from traceobject.vision.video_seek import frame_index
 
     key = f"video-index:{video.sha256}"
     index = cache.get(key)
     if index is not None:
         return index
-    opened = evidence_open(key=video.storage_key)
-    if opened is None:
-        raise VideoUnavailable("missing")
-    try:
-        with opened:
-            index = frame_index(opened)  # type: ignore[arg-type]
-    except ValueError as error:
-        raise VideoUnavailable("unreadable", str(error)) from error
+    with _video_file(video) as path:
+        try:
+            index = frame_index(path)
+        except ValueError as error:
+            raise VideoUnavailable("unreadable", str(error)) from error
     if index.frame_count == 0:
         raise VideoUnavailable("unreadable", "no frames")
     cache.set(key, index, VIDEO_INDEX_SECONDS)
@@ -542,21 +619,17 @@ def video_frame_index(*, video: EvidenceVideo) -> Any:
 def video_frame_read(*, video: EvidenceVideo, frame_number: int) -> Any:
     """Frame ``frame_number`` of the stored video (vision.video_seek.SeekResult).
     ValueError for a frame out of range; VideoUnavailable as video_frame_index."""
-    from traceobject.evidence.storage import evidence_open
     from traceobject.vision.video_seek import read_frame
 
     index = video_frame_index(video=video)
     if not 0 <= frame_number < index.frame_count:
         raise ValueError(f"frame {frame_number} is out of range: the video has frames "
                          f"0 to {index.frame_count - 1}")
-    opened = evidence_open(key=video.storage_key)
-    if opened is None:
-        raise VideoUnavailable("missing")
-    try:
-        with opened:
-            return read_frame(opened, frame_number, index=index)  # type: ignore[arg-type]
-    except ValueError as error:
-        raise VideoUnavailable("unreadable", str(error)) from error
+    with _video_file(video) as path:
+        try:
+            return read_frame(path, frame_number, index=index)
+        except ValueError as error:
+            raise VideoUnavailable("unreadable", str(error)) from error
 
 
 def video_frame_jpeg(*, video: EvidenceVideo, frame_number: int) -> bytes:

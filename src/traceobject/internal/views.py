@@ -28,6 +28,8 @@ from traceobject.evidence.selectors import (
     evidence_display_jpeg,
     image_video_provenance,
     similar_images,
+    video_thumbnails,
+    videos_containing_image,
 )
 from traceobject.internal.forms import (
     CropForm,
@@ -130,16 +132,32 @@ def case_sequence(request: HttpRequest, ref: str) -> HttpResponse:
 def _evidence_page(request: HttpRequest, image: EvidenceImage, *, similar: list[Any],
                    form: CropForm, error: str = "", status: int = 200,
                    sequence: dict[str, Any] | None = None) -> HttpResponse:
-    """The evidence viewer; the audit log records who saw the image and the similar images'
-    thumbnails on the page (one record)."""
+    """The evidence viewer; the audit log records who saw the image and the thumbnails on
+    the page (similar images, the keyframes shown for the videos holding it; one record)."""
+    in_videos = _videos_holding(image)
     response = render(request, "internal/evidence.html", {
         "image": image, "files": image.files.select_related("case"),
         "similar": similar, "crops": image.crops.all(), "form": form, "error": error,
         "sequence": sequence or {}, "video_frames": image_video_provenance(image=image),
+        "in_videos": in_videos,
     }, status=status)
     audit_view_of_request(request, what="evidence", target=f"evidence {image.pk}",
-                          images=[match.image.pk for match in similar])
+                          images=[match.image.pk for match in similar]
+                          + [row["thumb"].image_id for row in in_videos if row["thumb"]])
     return response
+
+
+def _videos_holding(image: EvidenceImage, limit: int = 24) -> list[dict[str, Any]]:
+    """The videos with a sampled frame near the image: the nearest frame (number and
+    time), the distance, and the keyframe shown for it."""
+    if not image.pdq:
+        return []
+    found = videos_containing_image(pdq=image.pdq, quality=image.pdq_quality, limit=limit)
+    frames = {v.video.pk: (v.frame_numbers[0] if v.frame_numbers else 0) for v in found}
+    thumbs = video_thumbnails(frames=frames)
+    return [{"video": v.video, "distance": v.distance, "frame": frames[v.video.pk],
+             "time": v.times[0] if v.times else 0.0, "more": max(0, len(v.times) - 1),
+             "cases": v.cases, "thumb": thumbs.get(v.video.pk)} for v in found]
 
 
 @never_cache

@@ -23,6 +23,7 @@ from traceobject.evidence.selectors import (
     video_frame_jpeg,
     video_keyframes,
     video_known_label,
+    video_links,
     video_places,
 )
 from traceobject.evidence.video_services import video_frame_capture
@@ -91,9 +92,11 @@ def _steps(index: Any, number: int, keyframes: list[Any]) -> dict[str, int | Non
 def _video_page(request: HttpRequest, video: EvidenceVideo, *, error: str = "",
                 status: int = 200, number: int | None = None) -> HttpResponse:
     keyframes = video_keyframes(video=video)
+    links = video_links(video=video)
     context: dict[str, Any] = {
         "video": video, "places": video_places(video=video), "keyframes": keyframes,
         "known_label": video_known_label(video=video), "error": error, "index": None,
+        "links": links,
     }
     try:
         index = video_frame_index(video=video)
@@ -114,9 +117,10 @@ def _video_page(request: HttpRequest, video: EvidenceVideo, *, error: str = "",
             "is_keyframe": any(k.frame_number == number for k in keyframes),
         })
     response = render(request, "internal/video.html", context, status=status)
-    # the keyframes' thumbnails are on the page; the frame itself is recorded when sent
+    # the thumbnails on the page: the keyframes, the copies' and the images like its frames
+    # (the frame itself is recorded when sent)
     audit_view_of_request(request, what="video", target=f"video {video.pk}",
-                          images=[k.image_id for k in keyframes])
+                          images=[k.image_id for k in keyframes] + links.image_ids)
     return response
 
 

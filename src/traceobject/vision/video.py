@@ -12,7 +12,8 @@ stream once with PyAV and, on the way, computes
   rounded to the millisecond. The hashes are the project's PDQ (``vision.hashing.pdq_hash``);
 - the keyframes: the first frame, and every frame after a scene cut (a jump of the mean
   absolute difference of a small grey sample of consecutive frames, ffmpeg's "scene" score),
-  at most one per ``keyframe_min_gap`` seconds and ``max_keyframes`` in all, kept at full size;
+  at most one per ``keyframe_min_gap`` seconds and ``max_keyframes`` in all, kept at full size
+  as the viewer shows them (vision.video_picture: square pixels, upright);
 - the container, codecs, size, frame rate, duration, frame count and the creation metadata.
 
 A bad file never raises: it comes back as a :class:`FileRejection` with a short reason code
@@ -42,6 +43,7 @@ import numpy.typing as npt
 
 from traceobject.vision.hashing import PDQ_HEX_DIGITS, pdq_hash
 from traceobject.vision.rejection import FileRejection
+from traceobject.vision.video_picture import display_rgb, frame_seconds
 
 #: How much of a file's head :func:`video_kind` wants.
 HEAD_BYTES = 4096
@@ -545,15 +547,18 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
                       and seconds - last_key_time >= limits.keyframe_min_gap)
         previous = sample
         if is_cut and not keyframes_capped:
-            if rgb is None:
-                rgb = np.ascontiguousarray(frame.to_ndarray(format="rgb24"))
+            # As the back office shows and captures it (square pixels, upright).
+            rgb = display_rgb(frame, stream, max_pixels=limits.max_pixels)
             if (len(keyframes) >= limits.max_keyframes
                     or keyframe_bytes + rgb.nbytes > limits.max_keyframe_bytes):
                 keyframes_capped = True
                 warnings.append(f"keyframes_capped: only the first {len(keyframes)} scene "
                                 "changes are kept")
             else:
-                keyframes.append(Keyframe(count, round(seconds, 3), rgb))
+                stamp_key = (frame_seconds(frame.pts, first_pts, frame.time_base)
+                             if frame.pts is not None and first_pts is not None
+                             else round(seconds, 3))
+                keyframes.append(Keyframe(count, stamp_key, rgb))
                 keyframe_bytes += rgb.nbytes
                 last_key_time = seconds
         count += 1

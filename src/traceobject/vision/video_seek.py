@@ -23,8 +23,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-#: A frame's pixels are bounded like an image's (a 36-megapixel frame is 108 MB as RGB).
-MAX_PIXELS = 36_000_000
+from traceobject.vision.video_picture import MAX_PIXELS, display_rgb, frame_seconds
+
 #: An index is refused beyond this many frames (ten hours at 60 fps).
 MAX_FRAMES = 2_160_000
 
@@ -45,8 +45,9 @@ class FrameIndex:
         return len(self.pts)
 
     def time_of(self, frame_number: int) -> float:
-        """Seconds from the first frame."""
-        return (self.pts[frame_number] - self.pts[0]) * self.time_base
+        """Seconds from the first frame, to the millisecond (vision.video_picture's
+        frame_seconds, as ingest times its keyframes)."""
+        return frame_seconds(self.pts[frame_number], self.pts[0], self.time_base)
 
     def frame_at(self, seconds: float) -> int:
         """The frame shown at `seconds` from the start (the last one starting at or before
@@ -139,18 +140,9 @@ def frame_index(source: str | BinaryIO, *, max_pixels: int = MAX_PIXELS) -> Fram
 
 
 def _rgb(frame: Any, stream: Any) -> npt.NDArray[np.uint8]:
-    """The frame as shown: square pixels (the sample aspect ratio applied), turned upright
-    (the display matrix's rotation applied)."""
-    width, height = frame.width, frame.height
-    aspect = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
-    if aspect and float(aspect) > 0 and abs(float(aspect) - 1) > 1e-3:
-        width = max(1, round(width * float(aspect)))
-    rgb = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
-    rotation = round(getattr(frame, "rotation", 0) or 0) % 360
-    if rotation in (90, 180, 270):
-        # The display matrix turns counter-clockwise by `rotation` degrees.
-        rgb = np.rot90(rgb, k=rotation // 90)
-    return np.ascontiguousarray(rgb, dtype=np.uint8)
+    """The frame as shown (vision.video_picture: square pixels, upright), as ingest keeps
+    its keyframes."""
+    return display_rgb(frame, stream)
 
 
 def _check_number(frame_number: int, count: int) -> None:
