@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 from django.core.files.storage import storages
 
@@ -32,6 +33,7 @@ from traceobject.evidence.models import (
 )
 from traceobject.evidence.storage import EvidenceFileChanged, evidence_put_file, evidence_read
 from traceobject.evidence.video_ingest import video_key, vpdq_key
+from traceobject.vision.hashing import pdq_hash
 from traceobject.vision.video import vpdq_parse
 
 from .conftest import write_jpeg
@@ -179,21 +181,26 @@ def test_a_path_that_turns_from_video_to_picture_and_back_is_recorded_once(made:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_known_hash_lists_label_videos_by_sha256_and_md5(made: Path, tmp_path: Path):
+def test_known_hash_lists_label_videos_by_sha256_md5_and_a_frames_pdq(made: Path, tmp_path: Path):
     folder = tmp_path / "tree"
     folder.mkdir()
     for name in ("a.mp4", "b.mkv", "c.webm"):
         shutil.copy(made / name, folder / name)
     sha = hashlib.sha256((made / "a.mp4").read_bytes()).hexdigest()
     md5 = hashlib.md5((made / "b.mkv").read_bytes(), usedforsecurity=False).hexdigest()
-    result = known_hashes_import(text=f"sha256,md5,label\n{sha},,series V\n,{md5},series W\n",
-                                 list_name="test")
+    # A known picture (its PDQ) that is one of c.webm's frames: re-encoded, as it would be.
+    with av.open(str(made / "c.webm")) as container:
+        frame = next(f for i, f in enumerate(container.decode(video=0)) if i == 25)
+    pdq, _quality = pdq_hash(frame.to_ndarray(format="rgb24"))
+    result = known_hashes_import(
+        text=f"sha256,md5,pdq,label\n{sha},,,series V\n,{md5},,series W\n,,{pdq},series X\n",
+        list_name="test")
     assert result.errors == []
     summary = ingest([folder], case_ref="V-1")
-    assert summary.known_videos == 2
+    assert summary.known_videos == 3
     labels = {Path(p).name: label for p, label in
               EvidenceVideoFile.objects.values_list("path", "video__known_label")}
-    assert labels == {"a.mp4": "series V", "b.mkv": "series W", "c.webm": ""}
+    assert labels == {"a.mp4": "series V", "b.mkv": "series W", "c.webm": "series X"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -104,3 +106,18 @@ class KnownMatcher:
             return ""
         hits = self.index.search(hex_to_array(pdq), threshold=settings.PDQ_THRESHOLD)
         return self.pdq_labels[hits[0][0]] if hits else ""
+
+    def match_video(self, *, sha256: str, md5: str, features: Sequence[Any]) -> str:
+        """The label of a known-hash entry a video matches: by its file's SHA-256 or MD5,
+        else by a PDQ entry near one of its vPDQ frame hashes (objects with pdq and quality;
+        a known picture seen in a video), or ''."""
+        label = self.exact.get(("sha256", sha256)) or self.exact.get(("md5", md5))
+        if label or not len(self.index):
+            return label or ""
+        usable = [f.pdq for f in features if f.quality >= settings.PDQ_MIN_QUALITY]
+        if not usable:
+            return ""
+        for hits in self.index.search_many(usable, settings.PDQ_THRESHOLD):
+            if hits:
+                return self.pdq_labels[hits[0][0]]
+        return ""

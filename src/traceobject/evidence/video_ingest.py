@@ -109,7 +109,8 @@ def video_ingest_one(case: Case, result: VideoAnalysis, summary: IngestSummary,
         video = EvidenceVideo.objects.filter(sha256=result.sha256).first()
         created = False
         if video is None and stored:
-            label = known.match(sha256=result.sha256, md5=result.md5, pdq="", quality=0)
+            label = known.match_video(sha256=result.sha256, md5=result.md5,
+                                      features=result.features)
             video, created = EvidenceVideo.objects.get_or_create(
                 sha256=result.sha256, defaults=_fields(result, label))
             if created:
