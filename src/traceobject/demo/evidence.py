@@ -45,6 +45,7 @@ def demo_video_write(path: Path, *, seeds: tuple[int, ...], size: tuple[int, int
     """A video of a few scenes (each panned for `seconds`, hard cuts between them)."""
     with av.open(str(path), mode="w") as container:
         stream = container.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)  # a video codec makes a video stream
         stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
         for seed in seeds:
             for array in _pan(_scene(seed), round(seconds * fps), size):
