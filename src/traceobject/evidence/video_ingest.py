@@ -116,7 +116,9 @@ def video_ingest_one(case: Case, result: VideoAnalysis, summary: IngestSummary,
                 summary.known_videos += bool(label)
                 VideoHash.objects.bulk_create([
                     VideoHash(video=video, frame_number=f.frame_number, time=f.time, pdq=f.pdq,
-                              quality=f.quality)
+                              quality=f.quality,
+                              view_frame=f.frame_number if f.view_frame is None else f.view_frame,
+                              view_time=f.time if f.view_time is None else f.view_time)
                     for f in result.features
                 ], batch_size=1000)
                 new_images = []
