@@ -198,3 +198,54 @@ def test_vpdq_features_carry_the_viewer_frame_and_time_of_a_vfr_video(tmp_path):
     for feature in result.features:
         assert feature.view_time == index.time_of(feature.view_frame)
         assert index.frame_at(feature.view_time) == feature.view_frame
+
+
+def test_ingest_workers_send_keyframes_as_pictures_not_pixels(tmp_path):
+    import io
+    import pickle
+
+    from PIL import Image
+
+    from traceobject.vision.analyse import analyse_path
+
+    path = make_video(tmp_path / "v.mp4", fmt="mp4-h264", scenes=[Scene(1, 2.0), Scene(2, 2.0)],
+                      width=320, height=240)
+    pixels = analyse_video(str(path))
+    pictures = analyse_path(str(path), keyframe_pictures=True)
+    assert isinstance(pixels, VideoAnalysis) and isinstance(pictures, VideoAnalysis)
+    assert [k.frame_number for k in pictures.keyframes] == [k.frame_number
+                                                            for k in pixels.keyframes] == [0, 50]
+    for with_pixels, with_picture in zip(pixels.keyframes, pictures.keyframes, strict=True):
+        assert with_picture.rgb.size == 0 and with_picture.picture is not None
+        analysis, png = with_picture.picture
+        decoded = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        assert np.array_equal(decoded, with_pixels.rgb)
+        assert (analysis.width, analysis.height, analysis.format) == (320, 240, "PNG")
+    assert len(pickle.dumps(pictures)) < len(pickle.dumps(pixels)) / 2
+
+
+def test_a_huge_pixel_aspect_box_is_ignored(tmp_path):
+    """An MP4 whose sample entry has a pasp box of 2000:1: shown at its coded size, not
+    640,000 pixels wide."""
+    import struct
+
+    data = bytearray(make_video(tmp_path / "p.mp4", fmt="mp4-h264", scenes=[Scene(1, 0.4)],
+                                width=320, height=240).read_bytes())
+    offsets, start = [], 0
+    for name in (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd"):
+        at = start
+        while data[at + 4:at + 8] != name:
+            at += struct.unpack(">I", data[at:at + 4])[0]
+        offsets.append(at)
+        start = at + 8
+    entry = start + 8
+    size = struct.unpack(">I", data[entry:entry + 4])[0]
+    assert data[entry + 4:entry + 8] == b"avc1"
+    data[entry + size:entry + size] = struct.pack(">I4sII", 16, b"pasp", 2000, 1)
+    for at in [*offsets, entry]:
+        data[at:at + 4] = struct.pack(">I", struct.unpack(">I", data[at:at + 4])[0] + 16)
+    path = tmp_path / "pasp.mp4"
+    path.write_bytes(bytes(data))
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].sample_aspect_ratio == 2000
+    assert read_frame(str(path), 3).rgb.shape == (240, 320, 3)

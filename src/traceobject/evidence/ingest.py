@@ -186,7 +186,7 @@ def video_limits() -> VideoLimits:
 
 def _analysed(files: list[str], workers: int
               ) -> Iterator[FileAnalysis | VideoAnalysis | FileRejection]:
-    analyse = partial(analyse_path, video_limits=video_limits())
+    analyse = partial(analyse_path, video_limits=video_limits(), keyframe_pictures=True)
     if workers <= 1:
         yield from map(analyse, files)
         return

@@ -58,9 +58,10 @@ def _store(result: VideoAnalysis, summary: IngestSummary
                                  "the file changed while it was being read"))
         return None
     evidence_put(key=vpdq_key(result.sha256), data=vpdq_format(result.features).encode())
+    # the pictures the worker made (vision.analyse keyframe_pictures), else made here
     frames = [
-        (keyframe, frame_analysis(keyframe.rgb,
-                                  name=f"video {result.sha256}@frame {keyframe.frame_number}"))
+        (keyframe, keyframe.picture if keyframe.picture is not None else frame_analysis(
+            keyframe.rgb, name=f"video {result.sha256}@frame {keyframe.frame_number}"))
         for keyframe in result.keyframes
     ]
     present = set(EvidenceImage.objects.filter(

@@ -32,7 +32,7 @@ import os
 import stat
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -68,8 +68,10 @@ class VideoLimits:
     seconds_per_hash: float = 1.0  # vPDQ sampling, the reference's default
     keyframe_min_gap: float = 2.0  # at most one keyframe per N seconds
     max_keyframes: int = 500
-    #: The keyframes' pixels together (bytes of RGB); past it no further keyframe is kept.
-    max_keyframe_bytes: int = 1024**3
+    #: The keyframes held together, in bytes: of RGB, or of PNG when analyse_video is given
+    #: ``keyframe_picture`` (ingest: the worker encodes each keyframe as it is kept and only
+    #: the PNGs go to the writer); past it no further keyframe is kept.
+    max_keyframe_bytes: int = 256 * 1024**2
     #: Scene-cut threshold: ffmpeg's scene score (0..255 scale) of the grey samples.
     scene_threshold: float = 30.0
     #: 0: each sampled frame is hashed at its full size, as the reference does (the same
@@ -101,6 +103,8 @@ class Keyframe:
     time: float  # seconds from the first frame (vision.video_picture.frame_seconds)
     rgb: npt.NDArray[np.uint8] = field(repr=False, compare=False)  # (h, w, 3), display size
     pts: int | None = field(default=None, repr=False, compare=False)
+    #: What ``keyframe_picture`` made of it (its analysis and PNG bytes); rgb is then empty.
+    picture: tuple[Any, bytes] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -381,9 +385,12 @@ def _stream_hashes(fd: int) -> tuple[str, str, bytes]:
     return sha.hexdigest(), md5.hexdigest(), head
 
 
-def analyse_video(path: str, *, limits: VideoLimits = VideoLimits()
-                  ) -> VideoAnalysis | FileRejection:
+def analyse_video(path: str, *, limits: VideoLimits = VideoLimits(),
+                  keyframe_picture: Callable[[npt.NDArray[np.uint8]], tuple[Any, bytes]]
+                  | None = None) -> VideoAnalysis | FileRejection:
     """Hashes, metadata, vPDQ and keyframes of one video file, or why it was refused.
+    With ``keyframe_picture`` (vision.frames.frame_analysis for ingest) each keyframe is
+    made into its picture as it is kept and its pixels are let go.
 
     Never raises for a bad file (a worker must survive whatever it is given)."""
     try:
@@ -412,7 +419,8 @@ def analyse_video(path: str, *, limits: VideoLimits = VideoLimits()
             return FileRejection(path, size, mtime, "not_a_video",
                                  "The file does not start like any video container.", sha256)
         try:
-            return _decode(path, fd, size, mtime, sha256, md5, kind, limits)
+            return _decode(path, fd, size, mtime, sha256, md5, kind, limits,
+                           keyframe_picture)
         except _Refused as refusal:
             return FileRejection(path, size, mtime, refusal.reason, refusal.message, sha256)
         except MemoryError:
@@ -435,7 +443,7 @@ def _ffmpeg_message(error: Exception) -> str:
 
 
 def _decode(path: str, fd: int, size: int, mtime: int, sha256: str, md5: str, kind: str,
-            limits: VideoLimits) -> VideoAnalysis:
+            limits: VideoLimits, keyframe_picture: Any = None) -> VideoAnalysis:
     truncated = _truncation(fd, size, kind)
     # The file as this descriptor sees it (the bytes just hashed), not whatever the path
     # names by now; where /proc is missing, the path.
@@ -451,11 +459,12 @@ def _decode(path: str, fd: int, size: int, mtime: int, sha256: str, md5: str, ki
                        f"({_ffmpeg_message(error)}).") from None
     with container:
         return _decode_container(path, container, size, mtime, sha256, md5, kind, limits,
-                                 truncated)
+                                 truncated, keyframe_picture)
 
 
 def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: str, md5: str,
-                      kind: str, limits: VideoLimits, truncated: str | None) -> VideoAnalysis:
+                      kind: str, limits: VideoLimits, truncated: str | None,
+                      keyframe_picture: Any = None) -> VideoAnalysis:
     started = time.monotonic()
     if not container.streams.video:
         raise _Refused("no_video_stream", "The file holds no video stream"
@@ -577,8 +586,12 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
         if is_cut and not keyframes_capped:
             # As the back office shows and captures it (square pixels, upright).
             rgb = display_rgb(frame, stream, max_pixels=limits.max_pixels)
+            picture = keyframe_picture(rgb) if keyframe_picture is not None else None
+            held = len(picture[1]) if picture is not None else rgb.nbytes
+            if picture is not None:
+                rgb = rgb[:0, :0]
             if (len(keyframes) >= limits.max_keyframes
-                    or keyframe_bytes + rgb.nbytes > limits.max_keyframe_bytes):
+                    or keyframe_bytes + held > limits.max_keyframe_bytes):
                 keyframes_capped = True
                 warnings.append(f"keyframes_capped: only the first {len(keyframes)} scene "
                                 "changes are kept")
@@ -586,8 +599,8 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
                 stamp_key = (frame_seconds(frame.pts, first_pts, frame.time_base)
                              if frame.pts is not None and first_pts is not None
                              else round(seconds, 3))
-                keyframes.append(Keyframe(count, stamp_key, rgb, frame.pts))
-                keyframe_bytes += rgb.nbytes
+                keyframes.append(Keyframe(count, stamp_key, rgb, frame.pts, picture))
+                keyframe_bytes += held
                 last_key_time = seconds
         count += 1
 
