@@ -207,11 +207,12 @@ def test_ingest_workers_send_keyframes_as_pictures_not_pixels(tmp_path):
     from PIL import Image
 
     from traceobject.vision.analyse import analyse_path
+    from traceobject.vision.frames import keyframe_picture
 
     path = make_video(tmp_path / "v.mp4", fmt="mp4-h264", scenes=[Scene(1, 2.0), Scene(2, 2.0)],
                       width=320, height=240)
     pixels = analyse_video(str(path))
-    pictures = analyse_path(str(path), keyframe_pictures=True)
+    pictures = analyse_path(str(path), keyframe_picture=keyframe_picture)
     assert isinstance(pixels, VideoAnalysis) and isinstance(pictures, VideoAnalysis)
     assert [k.frame_number for k in pictures.keyframes] == [k.frame_number
                                                             for k in pixels.keyframes] == [0, 50]
