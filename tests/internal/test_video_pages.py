@@ -121,7 +121,8 @@ def test_the_frame_endpoint_sends_the_frame(inv, video, reference):
     error = np.abs(picture - reference[30]).mean()
     assert error < 4 and np.abs(picture - reference[10]).mean() > 3 * error
     assert [e.target for e in _actions("view.video_frame")] == [f"video {video.pk} frame 30"]
-    assert inv.get(f"/internal/videos/{video.pk}/frames/50.jpg").status_code == 404
+    beyond = inv.get(f"/internal/videos/{video.pk}/frames/50.jpg")
+    assert beyond.status_code == 400 and beyond.content.decode() == "This video has no frame 50."
     assert inv.get(f"/internal/videos/{video.pk + 99}/frames/0.jpg").status_code == 404
     assert inv.head(f"/internal/videos/{video.pk}/frames/3.jpg").status_code == 200
     assert len(_actions("view.video_frame")) == 1  # HEAD shows nothing
@@ -247,7 +248,7 @@ def test_a_missing_video_file(inv, video):
     response = inv.get(f"/internal/videos/{video.pk}/?frame=3")
     page = response.content.decode()
     assert response.status_code == 404
-    assert _error(page) == "The stored video file is missing: no frame can be shown."
+    assert _error(page) == "The stored video file is missing."
     assert video.sha256 in page and "Traceback" not in page  # the record is still shown
     assert inv.get(f"/internal/videos/{video.pk}/frames/3.jpg").status_code == 404
     response = inv.post(f"/internal/videos/{video.pk}/capture/", {"frame": "3"})
@@ -258,15 +259,21 @@ def test_a_missing_video_file(inv, video):
                     {"frame": "25"}).status_code == 302
 
 
-def test_a_corrupt_video_file(inv, video):
+def test_a_corrupt_video_file(inv, video, evidence_store):
     evidence_put(key=video.storage_key, data=b"\x00\x00\x00\x18ftypmp42" + b"\xff" * 5000)
     before = (EvidenceImage.objects.count(), VideoFrame.objects.count())
     response = inv.get(f"/internal/videos/{video.pk}/")
     assert response.status_code == 422
-    assert _error(response.content.decode()).startswith("The stored video cannot be decoded")
-    assert inv.get(f"/internal/videos/{video.pk}/frames/0.jpg").status_code == 404
+    page = response.content.decode()
+    # FFmpeg's words (which name the store's path) are logged, not shown
+    assert _error(page) == "The stored video cannot be decoded."
+    assert str(evidence_store) not in page and "Invalid data" not in page
+    frame = inv.get(f"/internal/videos/{video.pk}/frames/0.jpg")
+    assert frame.status_code == 422
+    assert frame.content.decode() == "The stored video cannot be decoded."
     response = inv.post(f"/internal/videos/{video.pk}/capture/", {"frame": "3"})
     assert response.status_code == 422
+    assert _error(response.content.decode()) == "The stored video cannot be decoded."
     assert _nothing_captured(before)
 
 

@@ -67,7 +67,8 @@ def test_the_seek_itself_finds_frames_after_a_later_keyframe(videos, fmt):
     for number in (index.keyframes[2], index.keyframes[2] + 5, 49):
         assert index.keyframe_before(number) >= index.keyframes[2]
         with av.open(str(path)) as container:
-            rgb = video_seek._by_seeking(container, container.streams.video[0], index, number)
+            rgb = video_seek._by_seeking(container, container.streams.video[0], index, number,
+                                             video_seek._Budget(3000, 5.0))
         assert rgb is not None and _differ(rgb, frames[number]) <= 2
 
 

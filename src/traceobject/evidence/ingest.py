@@ -34,6 +34,7 @@ from traceobject.evidence.models import Case, EvidenceFile, EvidenceImage, Evide
 from traceobject.evidence.signals import case_ingested, images_recorded
 from traceobject.evidence.storage import EvidenceStoreError, evidence_put, evidence_store_check
 from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_path
+from traceobject.vision.frames import keyframe_picture
 from traceobject.vision.video import VideoAnalysis, VideoLimits
 
 BATCH = 100
@@ -186,7 +187,8 @@ def video_limits() -> VideoLimits:
 
 def _analysed(files: list[str], workers: int
               ) -> Iterator[FileAnalysis | VideoAnalysis | FileRejection]:
-    analyse = partial(analyse_path, video_limits=video_limits())
+    analyse = partial(analyse_path, video_limits=video_limits(),
+                      keyframe_picture=keyframe_picture)
     if workers <= 1:
         yield from map(analyse, files)
         return

@@ -246,8 +246,12 @@ class VideoHash(models.Model):
     image's PDQ: a still's near-duplicate is found inside videos, with the time."""
 
     video = models.ForeignKey(EvidenceVideo, on_delete=models.CASCADE, related_name="hashes")
+    # the reference vPDQ's (as in the .vpdq file): decoded frames counted, float32(n) / fps
     frame_number = models.PositiveIntegerField()
     time = models.FloatField()
+    # where the frame is in the video, as the viewer numbers and times it (VideoFrame's)
+    view_frame = models.PositiveIntegerField()
+    view_time = models.FloatField()
     pdq = models.CharField(max_length=64)
     quality = models.PositiveSmallIntegerField()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,7 +23,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext as _
 
+from traceobject.core.errors import ServiceError
 from traceobject.evidence.index import pdq_index, video_hash_index
 from traceobject.evidence.models import (
     Case,
@@ -39,6 +42,8 @@ from traceobject.evidence.models import (
 from traceobject.evidence.storage import EvidenceStoreError, evidence_read
 from traceobject.search.vpdq_match import vpdq_match
 from traceobject.vision.hashing import hex_to_array
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ class VideoWithImage:
     times: list[float]  # seconds from the start, of the frames at that distance
     cases: list[str]
     paths: list[str]
-    frame_numbers: list[int] = field(default_factory=list)  # of those frames, in order
+    frame_numbers: list[int] = field(default_factory=list)  # of those frames (the viewer's)
 
 
 def videos_containing_image(*, pdq: str, quality: int | None = None,
@@ -121,8 +126,8 @@ def videos_containing_image(*, pdq: str, quality: int | None = None,
     distance_of = dict(hits)
     nearest: dict[int, tuple[int, list[float], list[int]]] = {}
     for hash_id, video_id, time, number in (
-            VideoHash.objects.filter(id__in=list(distance_of)).order_by("time")
-            .values_list("id", "video_id", "time", "frame_number")):
+            VideoHash.objects.filter(id__in=list(distance_of)).order_by("view_time")
+            .values_list("id", "video_id", "view_time", "view_frame")):
         d = distance_of[hash_id]
         best = nearest.get(video_id)
         if best is None or d < best[0]:
@@ -217,6 +222,16 @@ class ImageInVideo:
     frame_numbers: list[int] = field(default_factory=list)  # of `times`, in the query video
 
 
+def _view_place(feature: Any) -> tuple[int, float]:
+    """A vPDQ feature's frame number and time as the viewer has them (a VideoHash row's or
+    an analysed VpdqFeature's), else the reference's (a parsed .vpdq file)."""
+    number = getattr(feature, "view_frame", None)
+    time = getattr(feature, "view_time", None)
+    if number is None or time is None:
+        return int(getattr(feature, "frame_number", -1)), float(feature.time)
+    return int(number), float(time)
+
+
 def images_like_video_frames(*, features: Sequence[Any], limit: int = 200
                              ) -> list[ImageInVideo]:
     """Evidence images within PDQ_THRESHOLD of any of the video's `features`, nearest
@@ -227,13 +242,13 @@ def images_like_video_frames(*, features: Sequence[Any], limit: int = 200
     found = pdq_index().search_many([f.pdq for f in usable], settings.PDQ_THRESHOLD)
     nearest: dict[int, tuple[int, list[float], list[int]]] = {}
     for feature, hits in zip(usable, found, strict=True):
-        number = int(getattr(feature, "frame_number", -1))
+        number, time = _view_place(feature)
         for image_id, d in hits:
             best = nearest.get(image_id)
             if best is None or d < best[0]:
-                nearest[image_id] = (d, [feature.time], [number])
+                nearest[image_id] = (d, [time], [number])
             elif d == best[0]:
-                best[1].append(feature.time)
+                best[1].append(time)
                 best[2].append(number)
     order = sorted(nearest, key=lambda i: (nearest[i][0], i))[:limit]
     images = EvidenceImage.objects.in_bulk(order)
@@ -563,40 +578,43 @@ def video_links(*, video: EvidenceVideo, limit: int = 24) -> VideoLinks:
                       thumbnails=video_thumbnails(frames={c.video.pk: 0 for c in copies}))
 
 
-class VideoUnavailable(Exception):
-    """The stored video is missing (``missing``) or cannot be read (``unreadable``)."""
+def _unreadable(what: str, error: BaseException | str) -> ServiceError:
+    """The error an investigator sees for a stored video that cannot be read; what went
+    wrong (FFmpeg's text, which names the store's path) goes to the log only."""
+    logger.warning("video %s: %s", what, error)
+    return ServiceError("video_unreadable", _("The stored video cannot be decoded."),
+                        status=422)
 
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
+
+def _missing() -> ServiceError:
+    return ServiceError("video_missing", _("The stored video file is missing."), status=404)
 
 
 @contextmanager
 def _video_file(video: EvidenceVideo) -> Iterator[str]:
     """The stored video as a local path (evidence.video_cache), its failures as
-    VideoUnavailable; EvidenceStoreError if the store fails."""
+    ServiceError (video_missing, video_unreadable); EvidenceStoreError if the store fails."""
     from traceobject.evidence.video_cache import VideoCacheMismatch, video_local_file
 
     try:
         with video_local_file(key=video.storage_key, sha256=video.sha256) as path:
             yield path
     except FileNotFoundError as error:
-        raise VideoUnavailable("missing") from error
+        raise _missing() from error
     except VideoCacheMismatch as error:
-        raise VideoUnavailable("unreadable", "the stored file is not the video's SHA-256"
-                               ) from error
+        raise _unreadable(video.sha256, "the stored file is not the video's SHA-256"
+                          ) from error
     except EvidenceStoreError:
         raise
     except OSError as error:
-        raise VideoUnavailable("unreadable", f"the local copy cannot be read ({error})"
-                               ) from error
+        raise _unreadable(video.sha256, error) from error
 
 
 def video_frame_index(*, video: EvidenceVideo) -> Any:
     """The video's frame index (vision.video_seek.FrameIndex), read from the stored file
-    once and kept in the cache while someone steps through it. VideoUnavailable if the
-    file is missing or unreadable; EvidenceStoreError if the store fails."""
+    once and kept in the cache while someone steps through it. ServiceError
+    (video_missing, video_unreadable) if the file is missing or unreadable;
+    EvidenceStoreError if the store fails."""
     from django.core.cache import cache
 
     from traceobject.vision.video_seek import frame_index
@@ -609,36 +627,48 @@ def video_frame_index(*, video: EvidenceVideo) -> Any:
         try:
             index = frame_index(path)
         except ValueError as error:
-            raise VideoUnavailable("unreadable", str(error)) from error
+            raise _unreadable(video.sha256, error) from error
     if index.frame_count == 0:
-        raise VideoUnavailable("unreadable", "no frames")
+        raise _unreadable(video.sha256, "no frames")
     cache.set(key, index, VIDEO_INDEX_SECONDS)
     return index
 
 
 def video_frame_read(*, video: EvidenceVideo, frame_number: int) -> Any:
     """Frame ``frame_number`` of the stored video (vision.video_seek.SeekResult).
-    ValueError for a frame out of range; VideoUnavailable as video_frame_index."""
-    from traceobject.vision.video_seek import read_frame
+    ServiceError: invalid_frame (out of range, 400), frame_too_far (more to decode than a
+    read may, 422), frame_unreadable (its data is damaged, 422), and as video_frame_index."""
+    from traceobject.vision.video_seek import FrameTooFar, read_frame
 
     index = video_frame_index(video=video)
     if not 0 <= frame_number < index.frame_count:
-        raise ValueError(f"frame {frame_number} is out of range: the video has frames "
-                         f"0 to {index.frame_count - 1}")
+        raise ServiceError("invalid_frame", _("This video has no frame %(n)d.")
+                           % {"n": frame_number})
     with _video_file(video) as path:
         try:
             return read_frame(path, frame_number, index=index)
+        except FrameTooFar as error:
+            raise ServiceError("frame_too_far", _(
+                "This frame lies too far from a keyframe to be shown quickly; the frames "
+                "nearer the keyframe before it can be shown."), status=422) from error
         except ValueError as error:
-            raise VideoUnavailable("unreadable", str(error)) from error
+            logger.warning("video %s frame %d: %s", video.sha256, frame_number, error)
+            raise ServiceError("frame_unreadable", _(
+                "This frame cannot be decoded: its data in the video is damaged."),
+                status=422) from error
 
 
 def video_frame_jpeg(*, video: EvidenceVideo, frame_number: int) -> bytes:
-    """The frame as a JPEG for the frame viewer (errors as video_frame_read)."""
+    """The frame as a JPEG for the frame viewer (errors as video_frame_read; a frame the
+    encoder refuses is video_unreadable)."""
     import io
 
     from PIL import Image
 
     result = video_frame_read(video=video, frame_number=frame_number)
     buffer = io.BytesIO()
-    Image.fromarray(result.rgb, "RGB").save(buffer, "JPEG", quality=88)
+    try:
+        Image.fromarray(result.rgb, "RGB").save(buffer, "JPEG", quality=88)
+    except (OSError, ValueError) as error:
+        raise _unreadable(f"{video.sha256} frame {frame_number} as JPEG", error) from error
     return buffer.getvalue()

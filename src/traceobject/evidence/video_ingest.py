@@ -58,9 +58,10 @@ def _store(result: VideoAnalysis, summary: IngestSummary
                                  "the file changed while it was being read"))
         return None
     evidence_put(key=vpdq_key(result.sha256), data=vpdq_format(result.features).encode())
+    # the pictures the worker made (vision.analyse keyframe_pictures), else made here
     frames = [
-        (keyframe, frame_analysis(keyframe.rgb,
-                                  name=f"video {result.sha256}@frame {keyframe.frame_number}"))
+        (keyframe, keyframe.picture if keyframe.picture is not None else frame_analysis(
+            keyframe.rgb, name=f"video {result.sha256}@frame {keyframe.frame_number}"))
         for keyframe in result.keyframes
     ]
     present = set(EvidenceImage.objects.filter(
@@ -117,7 +118,9 @@ def video_ingest_one(case: Case, result: VideoAnalysis, summary: IngestSummary,
                 summary.known_videos += bool(label)
                 VideoHash.objects.bulk_create([
                     VideoHash(video=video, frame_number=f.frame_number, time=f.time, pdq=f.pdq,
-                              quality=f.quality)
+                              quality=f.quality,
+                              view_frame=f.frame_number if f.view_frame is None else f.view_frame,
+                              view_time=f.time if f.view_time is None else f.view_time)
                     for f in result.features
                 ], batch_size=1000)
                 new_images = []

@@ -11,7 +11,7 @@ from traceobject.accounts.roles import INVESTIGATOR, has_role
 from traceobject.audit.services import audit_record
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import EvidenceImage, EvidenceVideo, VideoFrame
-from traceobject.evidence.selectors import VideoUnavailable, video_frame_read
+from traceobject.evidence.selectors import video_frame_read
 from traceobject.evidence.video_frames import video_frame_record
 
 
@@ -33,18 +33,8 @@ def video_frame_capture(*, user: Any, video: EvidenceVideo, frame_number: Any) -
                      data={"video": video.pk, "frame": frame_number, "time": existing.time,
                            "kind": existing.kind, "reused": True})
         return existing.image
-    try:
-        result = video_frame_read(video=video, frame_number=frame_number)
-    except VideoUnavailable as error:
-        if error.reason == "missing":
-            raise ServiceError("video_missing", _("The stored video file is missing."),
-                               status=404) from error
-        raise ServiceError("video_unreadable", _("The stored video cannot be decoded: "
-                                                 "%(error)s") % {"error": error.detail},
-                           status=422) from error
-    except ValueError as error:
-        raise ServiceError("invalid_frame", _("This video has no frame %(n)d.")
-                           % {"n": frame_number}) from error
+    # ServiceError (missing, undecodable, out of range, too far from a keyframe) as is
+    result = video_frame_read(video=video, frame_number=frame_number)
     with transaction.atomic():
         frame = video_frame_record(video=video, rgb=result.rgb, frame_number=frame_number,
                                    time=result.time, kind=VideoFrame.Kind.CAPTURED)

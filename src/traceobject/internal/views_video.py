@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +18,6 @@ from traceobject.audit.services import audit_view_of_request
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import EvidenceVideo
 from traceobject.evidence.selectors import (
-    VideoUnavailable,
     video_frame_index,
     video_frame_jpeg,
     video_keyframes,
@@ -47,10 +46,25 @@ def _seconds_param(raw: str) -> float | None:
     return value if math.isfinite(value) and 0 <= value <= _MAX_SECONDS else None
 
 
-def _unavailable_message(error: VideoUnavailable) -> tuple[str, int]:
-    if error.reason == "missing":
-        return _("The stored video file is missing: no frame can be shown."), 404
-    return _("The stored video cannot be decoded: %(error)s") % {"error": error.detail}, 422
+def _warning_sentence(raw: Any) -> str:
+    """One of the warnings ingest recorded (``code: English text with numbers``) as a
+    translated sentence with its numbers."""
+    text = str(raw)
+    code = text.split(":", 1)[0].strip()
+    numbers = [int(n) for n in re.findall(r"\d{1,12}", text.split(":", 1)[-1])]
+    if code == "decode_errors" and len(numbers) >= 2:
+        return _("%(bad)d of the video's %(packets)d packets could not be decoded: those "
+                 "frames are missing or damaged.") % {"bad": numbers[0], "packets": numbers[1]}
+    if code == "keyframes_capped" and numbers:
+        return _("Only the first %(n)d scene changes were kept as keyframes.") % {
+            "n": numbers[0]}
+    if code == "size_changes":
+        return _("The frame size changes within the video.")
+    if code == "keyframe_gap" and len(numbers) >= 2:
+        return _("Up to %(gap)d frames lie between two keyframes: frames more than %(limit)d "
+                 "after a keyframe cannot be shown here.") % {"gap": numbers[0],
+                                                               "limit": numbers[1]}
+    return _("Ingest noted something unusual about this video.")
 
 
 def _asked_frame(request: HttpRequest, index: Any) -> tuple[int, str]:
@@ -97,11 +111,12 @@ def _video_page(request: HttpRequest, video: EvidenceVideo, *, error: str = "",
         "video": video, "places": video_places(video=video), "keyframes": keyframes,
         "known_label": video_known_label(video=video), "error": error, "index": None,
         "links": links,
+        "warnings": [_warning_sentence(w) for w in (video.warnings or [])[:20]],
     }
     try:
         index = video_frame_index(video=video)
-    except VideoUnavailable as unavailable:
-        context["error"], status = _unavailable_message(unavailable)
+    except ServiceError as unavailable:
+        context["error"], status = unavailable.message, unavailable.status
     else:
         asked, asked_error = _asked_frame(request, index)
         if number is None:
@@ -134,12 +149,16 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @role_required(INVESTIGATOR)
 def video_frame(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """One frame of the video as a JPEG (private, not kept by the browser)."""
+    """One frame of the video as a JPEG (private, not kept by the browser); a frame that
+    cannot be shown is the error's status with its message as text."""
     video = get_object_or_404(EvidenceVideo, pk=pk)
     try:
         data = video_frame_jpeg(video=video, frame_number=number)
-    except (VideoUnavailable, ValueError) as error:
-        raise Http404 from error
+    except ServiceError as error:
+        refused = HttpResponse(error.message, status=error.status,
+                               content_type="text/plain; charset=utf-8")
+        refused["Cache-Control"] = "private, no-store"
+        return refused
     audit_view_of_request(request, what="video_frame", target=f"video {video.pk} frame {number}")
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"

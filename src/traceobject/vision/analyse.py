@@ -9,9 +9,12 @@ from __future__ import annotations
 import io
 import os
 import stat as stat_module
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from traceobject.vision.decode import DEFAULT_MAX_BYTES, DecodeError, decode_for_hashing
@@ -114,12 +117,15 @@ def analyse_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileAnalys
 
 
 def analyse_path(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 video_limits: VideoLimits | None = None
-                 ) -> FileAnalysis | VideoAnalysis | FileRejection:
+                 video_limits: VideoLimits | None = None,
+                 keyframe_picture: Callable[[npt.NDArray[np.uint8]], tuple[Any, bytes]]
+                 | None = None) -> FileAnalysis | VideoAnalysis | FileRejection:
     """Analyse one file as what its content is: a video container by its first bytes (a
     video named .jpg is a video, an image named .mp4 is an image), else an image. Images
-    keep ``max_bytes``; videos have ``video_limits`` (the defaults if None). Never raises
-    for a bad file."""
+    keep ``max_bytes``; videos have ``video_limits`` (the defaults if None). With
+    ``keyframe_picture`` (vision.frames.keyframe_picture) a video's keyframes come as their
+    pictures (analysis and PNG), not pixels: what an ingest worker sends the writer.
+    Never raises for a bad file."""
     try:
         with _open_regular(path) as fh:
             head = fh.read(HEAD_BYTES)
@@ -128,7 +134,8 @@ def analyse_path(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     except OSError:
         return analyse_file(path, max_bytes=max_bytes)  # says why in its own words
     if video_kind(head) is not None:
-        return analyse_video(path, limits=video_limits or VideoLimits())
+        return analyse_video(path, limits=video_limits or VideoLimits(),
+                             keyframe_picture=keyframe_picture)
     return analyse_file(path, max_bytes=max_bytes)
 
 

@@ -34,3 +34,9 @@ def frame_analysis(rgb: npt.NDArray[np.uint8], *, name: str) -> tuple[FileAnalys
         mode="RGB", frame_count=1, thumbnail=out.getvalue(),
     )
     return analysis, data
+
+
+def keyframe_picture(rgb: npt.NDArray[np.uint8]) -> tuple[FileAnalysis, bytes]:
+    """A video's keyframe made into its picture where it is decoded (vision.analyse's
+    ``keyframe_picture``: an ingest worker sends the writer PNG bytes, not pixels)."""
+    return frame_analysis(rgb, name="video keyframe")

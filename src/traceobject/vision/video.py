@@ -26,13 +26,14 @@ the frame being decoded, nothing else.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import stat
 import time
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -50,6 +51,10 @@ HEAD_BYTES = 4096
 
 _CHUNK = 1024 * 1024
 
+#: The most frames the frame viewer (vision.video_seek) decodes to show one frame; ingest
+#: warns when keyframes lie further apart than this.
+MAX_DECODE_FRAMES = 3000
+
 
 @dataclass(frozen=True)
 class VideoLimits:
@@ -63,8 +68,10 @@ class VideoLimits:
     seconds_per_hash: float = 1.0  # vPDQ sampling, the reference's default
     keyframe_min_gap: float = 2.0  # at most one keyframe per N seconds
     max_keyframes: int = 500
-    #: The keyframes' pixels together (bytes of RGB); past it no further keyframe is kept.
-    max_keyframe_bytes: int = 1024**3
+    #: The keyframes held together, in bytes: of RGB, or of PNG when analyse_video is given
+    #: ``keyframe_picture`` (ingest: the worker encodes each keyframe as it is kept and only
+    #: the PNGs go to the writer); past it no further keyframe is kept.
+    max_keyframe_bytes: int = 256 * 1024**2
     #: Scene-cut threshold: ffmpeg's scene score (0..255 scale) of the grey samples.
     scene_threshold: float = 30.0
     #: 0: each sampled frame is hashed at its full size, as the reference does (the same
@@ -72,21 +79,32 @@ class VideoLimits:
     #: with 512 about 4x cheaper (5 ms a hash instead of 22), hashes a few bits from the
     #: reference's (bench_video: mean 5.3, at most 14 bits; the match threshold is 31).
     vpdq_max_side: int = 0
+    #: Warn when more frames than this lie between two keyframes (the viewer cannot show
+    #: the frames that far after a keyframe).
+    keyframe_gap_warning: int = MAX_DECODE_FRAMES
 
 
 @dataclass(frozen=True)
 class VpdqFeature:
-    frame_number: int
-    time: float
+    frame_number: int  # the reference's: decoded frames counted from 0
+    time: float  # the reference's: float32(frame_number) / fps
     pdq: str  # 64 hex digits
     quality: int
+    #: Where the frame is for the viewer (vision.video_seek's number and time, from its
+    #: presentation timestamp); None when not known (a parsed .vpdq file).
+    view_frame: int | None = field(default=None, compare=False)
+    view_time: float | None = field(default=None, compare=False)
+    pts: int | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class Keyframe:
-    frame_number: int
-    time: float
+    frame_number: int  # vision.video_seek's number of the frame
+    time: float  # seconds from the first frame (vision.video_picture.frame_seconds)
     rgb: npt.NDArray[np.uint8] = field(repr=False, compare=False)  # (h, w, 3), display size
+    pts: int | None = field(default=None, repr=False, compare=False)
+    #: What ``keyframe_picture`` made of it (its analysis and PNG bytes); rgb is then empty.
+    picture: tuple[Any, bytes] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -169,6 +187,13 @@ def video_kind(head: bytes) -> str | None:
     if head[:4] == b"OggS" and b"\x80theora" in head:
         return "ogg"
     return None
+
+
+def video_demuxer(head: bytes) -> str | None:
+    """The one ffmpeg demuxer allowed to read a file whose first bytes are `head` (as
+    :func:`video_kind` names its container), or None if they are not a video's."""
+    kind = video_kind(head)
+    return _DEMUXERS[kind] if kind is not None else None
 
 
 # --------------------------------------------------------------------------- structure
@@ -360,9 +385,12 @@ def _stream_hashes(fd: int) -> tuple[str, str, bytes]:
     return sha.hexdigest(), md5.hexdigest(), head
 
 
-def analyse_video(path: str, *, limits: VideoLimits = VideoLimits()
-                  ) -> VideoAnalysis | FileRejection:
+def analyse_video(path: str, *, limits: VideoLimits = VideoLimits(),
+                  keyframe_picture: Callable[[npt.NDArray[np.uint8]], tuple[Any, bytes]]
+                  | None = None) -> VideoAnalysis | FileRejection:
     """Hashes, metadata, vPDQ and keyframes of one video file, or why it was refused.
+    With ``keyframe_picture`` (vision.frames.frame_analysis for ingest) each keyframe is
+    made into its picture as it is kept and its pixels are let go.
 
     Never raises for a bad file (a worker must survive whatever it is given)."""
     try:
@@ -391,7 +419,8 @@ def analyse_video(path: str, *, limits: VideoLimits = VideoLimits()
             return FileRejection(path, size, mtime, "not_a_video",
                                  "The file does not start like any video container.", sha256)
         try:
-            return _decode(path, fd, size, mtime, sha256, md5, kind, limits)
+            return _decode(path, fd, size, mtime, sha256, md5, kind, limits,
+                           keyframe_picture)
         except _Refused as refusal:
             return FileRejection(path, size, mtime, refusal.reason, refusal.message, sha256)
         except MemoryError:
@@ -414,7 +443,7 @@ def _ffmpeg_message(error: Exception) -> str:
 
 
 def _decode(path: str, fd: int, size: int, mtime: int, sha256: str, md5: str, kind: str,
-            limits: VideoLimits) -> VideoAnalysis:
+            limits: VideoLimits, keyframe_picture: Any = None) -> VideoAnalysis:
     truncated = _truncation(fd, size, kind)
     # The file as this descriptor sees it (the bytes just hashed), not whatever the path
     # names by now; where /proc is missing, the path.
@@ -430,11 +459,12 @@ def _decode(path: str, fd: int, size: int, mtime: int, sha256: str, md5: str, ki
                        f"({_ffmpeg_message(error)}).") from None
     with container:
         return _decode_container(path, container, size, mtime, sha256, md5, kind, limits,
-                                 truncated)
+                                 truncated, keyframe_picture)
 
 
 def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: str, md5: str,
-                      kind: str, limits: VideoLimits, truncated: str | None) -> VideoAnalysis:
+                      kind: str, limits: VideoLimits, truncated: str | None,
+                      keyframe_picture: Any = None) -> VideoAnalysis:
     started = time.monotonic()
     if not container.streams.video:
         raise _Refused("no_video_stream", "The file holds no video stream"
@@ -477,12 +507,14 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
     last_end = 0.0
     count = 0
     packets = bad_packets = 0
+    stamps: list[int | None] = []  # each packet's timestamp: the viewer's frame numbers
+    key_gap = last_key_packet = 0
     demux_error = ""
     keyframes_capped = False
     changed_size = False
 
     def frames() -> Iterable[Any]:
-        nonlocal packets, bad_packets, demux_error
+        nonlocal packets, bad_packets, demux_error, key_gap, last_key_packet
         iterator = iter(container.demux(stream))
         while True:
             try:
@@ -496,7 +528,12 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
             if time.monotonic() - started > limits.max_seconds:
                 raise _Refused("over_budget", f"Decoding took longer than {limits.max_seconds:g} s "
                                f"(the limit for one file); stopped after {count} frames.")
-            packets += packet.size > 0
+            if packet.size > 0:
+                packets += 1
+                stamps.append(packet.pts if packet.pts is not None else packet.dts)
+                if packet.is_keyframe:
+                    key_gap = max(key_gap, packets - 1 - last_key_packet)
+                    last_key_packet = packets - 1
             try:
                 yield from packet.decode()
             except av.error.FFmpegError:
@@ -531,7 +568,7 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
             vpdq_rgb = _vpdq_rgb(frame, *hash_size)
             pdq, quality = pdq_hash(vpdq_rgb)
             stamp = round(float(np.float32(count) / fps32), 3)
-            features.append(VpdqFeature(count, stamp, pdq, quality))
+            features.append(VpdqFeature(count, stamp, pdq, quality, pts=frame.pts))
             if not changed_size and hash_size == (width, height):
                 rgb = vpdq_rgb
 
@@ -549,8 +586,12 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
         if is_cut and not keyframes_capped:
             # As the back office shows and captures it (square pixels, upright).
             rgb = display_rgb(frame, stream, max_pixels=limits.max_pixels)
+            picture = keyframe_picture(rgb) if keyframe_picture is not None else None
+            held = len(picture[1]) if picture is not None else rgb.nbytes
+            if picture is not None:
+                rgb = rgb[:0, :0]
             if (len(keyframes) >= limits.max_keyframes
-                    or keyframe_bytes + rgb.nbytes > limits.max_keyframe_bytes):
+                    or keyframe_bytes + held > limits.max_keyframe_bytes):
                 keyframes_capped = True
                 warnings.append(f"keyframes_capped: only the first {len(keyframes)} scene "
                                 "changes are kept")
@@ -558,8 +599,8 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
                 stamp_key = (frame_seconds(frame.pts, first_pts, frame.time_base)
                              if frame.pts is not None and first_pts is not None
                              else round(seconds, 3))
-                keyframes.append(Keyframe(count, stamp_key, rgb))
-                keyframe_bytes += rgb.nbytes
+                keyframes.append(Keyframe(count, stamp_key, rgb, frame.pts, picture))
+                keyframe_bytes += held
                 last_key_time = seconds
         count += 1
 
@@ -577,6 +618,11 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
                         "be decoded")
     if changed_size:
         warnings.append("size_changes: the frame size changes within the video")
+    key_gap = max(key_gap, packets - last_key_packet)
+    if key_gap > limits.keyframe_gap_warning:
+        warnings.append(f"keyframe_gap: up to {key_gap} frames lie between keyframes; the "
+                        f"viewer shows at most {MAX_DECODE_FRAMES} frames after one")
+    features, keyframes = _viewer_numbers(features, keyframes, stamps, stream.time_base)
     duration = last_end
     stream_declared = _seconds(stream.duration, stream.time_base) or 0.0
     if stream_declared > 2 * duration + 60:
@@ -592,6 +638,35 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
         created_meta=created, metadata=metadata, features=tuple(features),
         keyframes=tuple(keyframes), warnings=tuple(warnings),
     )
+
+
+def _viewer_numbers(features: list[VpdqFeature], keyframes: list[Keyframe],
+                    stamps: list[int | None], time_base: Any
+                    ) -> tuple[list[VpdqFeature], list[Keyframe]]:
+    """The features and keyframes with the frame numbers and times the viewer
+    (vision.video_seek.frame_index) gives them: with a timestamp on every packet, none
+    repeated, a frame is the rank of its timestamp among the packets' and its time is from
+    the smallest; otherwise frames are counted as decoded (as the viewer then does)."""
+    ordered = sorted(s for s in stamps if s is not None)
+    exact = (len(ordered) == len(stamps) and len(set(ordered)) == len(ordered)
+             and bool(time_base) and float(time_base) > 0)
+
+    def place(pts: int | None, count: int, fallback: float) -> tuple[int, float]:
+        if exact and pts is not None:
+            at = bisect.bisect_left(ordered, pts)
+            if at < len(ordered) and ordered[at] == pts:
+                return at, frame_seconds(pts, ordered[0], time_base)
+        return count, fallback
+
+    new_features = []
+    for f in features:
+        frame, seconds = place(f.pts, f.frame_number, f.time)
+        new_features.append(replace(f, view_frame=frame, view_time=seconds))
+    new_keyframes = []
+    for k in keyframes:
+        frame, seconds = place(k.pts, k.frame_number, k.time)
+        new_keyframes.append(replace(k, frame_number=frame, time=seconds))
+    return new_features, new_keyframes
 
 
 def _flush(stream: Any) -> Iterable[Any]:
@@ -671,5 +746,6 @@ def vpdq_parse(text: str) -> list[VpdqFeature]:
     return features
 
 
-__all__ = ["HEAD_BYTES", "Keyframe", "VideoAnalysis", "VideoLimits", "VpdqFeature",
-           "analyse_video", "video_kind", "vpdq_format", "vpdq_parse"]
+__all__ = ["HEAD_BYTES", "MAX_DECODE_FRAMES", "Keyframe", "VideoAnalysis", "VideoLimits",
+           "VpdqFeature", "analyse_video", "video_demuxer", "video_kind", "vpdq_format",
+           "vpdq_parse"]

@@ -5,7 +5,9 @@ the same picture, pixel for pixel.
 
 - Square pixels: the stream's sample aspect ratio is applied to the width (as players and
   ffmpeg do: a 176x144 H.263 frame with SAR 12/11 is shown 192x144). A ratio outside 1/10..10,
-  or one that would make the frame larger than ``max_pixels``, is ignored.
+  or one that would make the frame larger than ``max_pixels`` or wider than ``MAX_SIDE``, is
+  ignored; a frame that is larger than that as decoded is refused (ValueError) before any
+  conversion.
 - Upright: the frame's display matrix (side data, which FFmpeg takes from an MP4/MOV track
   matrix) is applied, rotations by quarter turns and mirroring, the way ffmpeg's autorotate
   does; without one, a legacy ``rotate`` tag on the stream (degrees clockwise, as older
@@ -30,6 +32,8 @@ import numpy.typing as npt
 
 #: A frame's pixels are bounded like an image's (a 36-megapixel frame is 108 MB as RGB).
 MAX_PIXELS = 36_000_000
+#: ...and each side at most this many pixels, as shown (after the aspect ratio and turning).
+MAX_SIDE = 8192
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def display_size(width: int, height: int, stream: Any, *,
     aspect = sample_aspect(stream)
     if abs(aspect - 1) > 1e-3:
         wide = max(1, round(width * aspect))
-        if wide * height <= max_pixels:
+        if wide * height <= max_pixels and wide <= MAX_SIDE:
             return wide, height
     return width, height
 
@@ -114,7 +118,11 @@ def display_size(width: int, height: int, stream: Any, *,
 def display_rgb(frame: Any, stream: Any, *,
                 max_pixels: int = MAX_PIXELS) -> npt.NDArray[np.uint8]:
     """The decoded PyAV VideoFrame as shown: RGB (height x width x 3, contiguous), square
-    pixels, upright."""
+    pixels, upright. ValueError for a frame over ``max_pixels`` or ``MAX_SIDE``."""
+    if (frame.width > MAX_SIDE or frame.height > MAX_SIDE
+            or frame.width * frame.height > max_pixels):
+        raise ValueError(f"a frame of {frame.width} x {frame.height} pixels is larger than "
+                         f"{MAX_SIDE} pixels a side or {max_pixels} pixels")
     width, height = display_size(frame.width, frame.height, stream, max_pixels=max_pixels)
     rgb = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
     turn = frame_orientation(frame, stream)
@@ -133,5 +141,5 @@ def frame_seconds(pts: int, first_pts: int, time_base: Any) -> float:
     return round(float(pts - first_pts) * float(time_base), 3)
 
 
-__all__ = ["MAX_PIXELS", "Orientation", "display_rgb", "display_size", "frame_orientation",
-           "frame_seconds", "orientation_of_matrix", "sample_aspect"]
+__all__ = ["MAX_PIXELS", "MAX_SIDE", "Orientation", "display_rgb", "display_size",
+           "frame_orientation", "frame_seconds", "orientation_of_matrix", "sample_aspect"]

@@ -1,19 +1,30 @@
 """One frame of a video, found by seeking (Django-free): the frame viewer steps frame by frame
 through a long video without decoding it from the start each time.
 
-Frames are numbered from 0 in the order the decoder gives them out (presentation order, as
-vPDQ numbers them). The frame index is read from the container's packets (no decoding): the
-N-th smallest presentation timestamp is frame N, and the keyframes are where decoding may
-start. To read frame N the reader seeks to the last keyframe at or before it and decodes
-forward to the frame with that timestamp. When a stream's timestamps cannot be trusted
-(missing, repeated) it decodes from the start and counts, which is slow but right.
+Frames are numbered from 0 in presentation order, by the container's packets: the frame
+index is read from them (no decoding), the N-th smallest presentation timestamp is frame N,
+and the keyframes are where decoding may start. Ingest (vision.video) numbers the keyframes
+it keeps the same way, so a frame number means one picture everywhere, also when packets are
+damaged (an undecodable packet keeps its number and cannot be shown; the frames after it
+can). To read frame N the reader seeks to the last keyframe at or before it and decodes
+forward to the frame with that timestamp, skipping packets the decoder refuses (as ingest
+does). When a stream's timestamps cannot be trusted (missing, repeated) frames are numbered
+as they are decoded from the start, by ingest and here alike.
 
-Anything the container or the codec refuses becomes a ValueError with a clear message.
+A read decodes at most ``max_decode_frames`` frames for at most ``max_decode_seconds``
+(:class:`FrameTooFar` past that): a frame far from any keyframe is refused rather than
+costing the web worker minutes.
+
+Only the demuxer the file's first bytes name is used (vision.video.video_demuxer), with no
+other protocol and no external references: ffmpeg's own guess could pick a format that opens
+network ports or other files. Anything the container or the codec refuses becomes a
+ValueError with a clear message.
 """
 
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,10 +34,19 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from traceobject.vision.video import HEAD_BYTES, MAX_DECODE_FRAMES, video_demuxer
 from traceobject.vision.video_picture import MAX_PIXELS, display_rgb, frame_seconds
 
 #: An index is refused beyond this many frames (ten hours at 60 fps).
 MAX_FRAMES = 2_160_000
+#: Wall time one frame read may spend decoding.
+MAX_DECODE_SECONDS = 5.0
+#: What the demuxer may do besides reading the file: nothing (no network, no other file).
+_OPEN_OPTIONS = {"protocol_whitelist": "file", "enable_drefs": "0", "use_absolute_path": "0"}
+
+
+class FrameTooFar(ValueError):
+    """Showing the frame would decode more than a read's budget allows."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +93,26 @@ class SeekResult:
     fps: float
 
 
+def _head(source: str | BinaryIO) -> bytes:
+    if isinstance(source, str):
+        with open(source, "rb") as file:
+            return file.read(HEAD_BYTES)
+    source.seek(0)
+    head = source.read(HEAD_BYTES)
+    source.seek(0)
+    return bytes(head)
+
+
 @contextmanager
 def _opened(source: str | BinaryIO) -> Iterator[Any]:
-    """The container, with every PyAV or I/O failure turned into a ValueError."""
+    """The container, read by the demuxer its first bytes name (ValueError if they are not
+    a video container's), with every PyAV or I/O failure turned into a ValueError."""
     try:
-        if not isinstance(source, str):
-            source.seek(0)
-        container = av.open(source, mode="r", metadata_errors="replace")
+        demuxer = video_demuxer(_head(source))
+        if demuxer is None:
+            raise ValueError("the file does not start like any video container")
+        container = av.open(source, mode="r", format=demuxer, metadata_errors="replace",
+                            options=dict(_OPEN_OPTIONS))
     except (av.FFmpegError, OSError, UnicodeDecodeError, EOFError) as error:
         raise ValueError(f"not a readable video: {error}") from error
     try:
@@ -154,31 +187,67 @@ def _check_number(frame_number: int, count: int) -> None:
 
 
 def read_frame(source: str | BinaryIO, frame_number: int, *, max_pixels: int = MAX_PIXELS,
-               index: FrameIndex | None = None) -> SeekResult:
-    """Frame `frame_number` (0-based, in the decoder's order) of the video at `source` (a
-    path or a seekable binary file), decoded from the keyframe before it. `index` is the
-    video's frame_index (read here when not given; callers that step through one video
-    keep it). ValueError for a frame out of range or a video that cannot be read."""
+               index: FrameIndex | None = None, max_decode_frames: int = MAX_DECODE_FRAMES,
+               max_decode_seconds: float = MAX_DECODE_SECONDS) -> SeekResult:
+    """Frame `frame_number` (0-based, see the module) of the video at `source` (a path or a
+    seekable binary file), decoded from the keyframe before it. `index` is the video's
+    frame_index (read here when not given; callers that step through one video keep it).
+    FrameTooFar when that takes more than `max_decode_frames` decoded frames or
+    `max_decode_seconds`; ValueError for a frame out of range, one that cannot be decoded,
+    or a video that cannot be read."""
     if isinstance(frame_number, bool) or not isinstance(frame_number, int):
         raise ValueError("a frame number is a whole number")
     if index is None:
         index = frame_index(source, max_pixels=max_pixels)
     _check_number(frame_number, index.frame_count)
-    rgb = None
-    if index.exact:
-        with _opened(source) as container:
-            stream = _video_stream(container, max_pixels)
-            rgb = _by_seeking(container, stream, index, frame_number)
+    budget = _Budget(max_decode_frames, max_decode_seconds)
+    with _opened(source) as container:
+        stream = _video_stream(container, max_pixels)
+        if index.exact:
+            rgb = _by_seeking(container, stream, index, frame_number, budget)
+            if rgb is None:  # the keyframes do not lead to it: from the start, by timestamp
+                container.seek(0, backward=True, any_frame=False, stream=stream)
+                rgb = _from_start(container, stream, budget, pts=index.pts[frame_number])
+        else:
+            rgb = _from_start(container, stream, budget, number=frame_number)
     if rgb is None:
-        with _opened(source) as container:
-            stream = _video_stream(container, max_pixels)
-            rgb = _by_counting(container, stream, frame_number)
+        raise ValueError(f"frame {frame_number} could not be decoded")
     return SeekResult(rgb=rgb, frame_number=frame_number, time=index.time_of(frame_number),
                       frame_count=index.frame_count, fps=index.fps)
 
 
-def _by_seeking(container: Any, stream: Any, index: FrameIndex,
-                frame_number: int) -> npt.NDArray[np.uint8] | None:
+class _Budget:
+    """Frames and wall time one read may spend decoding."""
+
+    def __init__(self, frames: int, seconds: float) -> None:
+        self.frames, self.left = frames, frames
+        self.deadline = time.monotonic() + seconds
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0 or time.monotonic() > self.deadline:
+            raise FrameTooFar(f"showing this frame would decode more than {self.frames} "
+                              "frames or take too long")
+
+
+def decoded_frames(container: Any, stream: Any) -> Iterator[Any]:
+    """The stream's frames from where the container stands, in decoder output order,
+    skipping packets the decoder refuses (as ingest does), then the decoder's last ones."""
+    for packet in container.demux(stream):
+        try:
+            yield from packet.decode()
+        except av.FFmpegError:
+            continue
+
+
+def _frames(container: Any, stream: Any, budget: _Budget) -> Iterator[Any]:
+    for frame in decoded_frames(container, stream):
+        budget.spend()
+        yield frame
+
+
+def _by_seeking(container: Any, stream: Any, index: FrameIndex, frame_number: int,
+                budget: _Budget) -> npt.NDArray[np.uint8] | None:
     """Seek to the keyframe before the frame and decode forward to its timestamp; if the
     first frame decoded there is already past it (a stream whose keyframes are not where
     decoding may start), try the keyframe before. None if that does not find it."""
@@ -189,7 +258,7 @@ def _by_seeking(container: Any, stream: Any, index: FrameIndex,
             return None
         container.seek(index.pts[start], backward=True, any_frame=False, stream=stream)
         first = True
-        for frame in container.decode(stream):
+        for frame in _frames(container, stream, budget):
             if frame.pts is None:
                 return None
             if frame.pts == target:
@@ -197,7 +266,7 @@ def _by_seeking(container: Any, stream: Any, index: FrameIndex,
             if frame.pts > target:
                 if first:
                     break  # landed after it: start from an earlier keyframe
-                return None  # skipped over it: the index and the decoder disagree
+                return None  # skipped over it (its packet is damaged, or the index is off)
             first = False
         else:
             return None
@@ -205,9 +274,11 @@ def _by_seeking(container: Any, stream: Any, index: FrameIndex,
     return None
 
 
-def _by_counting(container: Any, stream: Any, frame_number: int) -> npt.NDArray[np.uint8]:
-    """Decode from the start and count (a freshly opened container)."""
-    for number, frame in enumerate(container.decode(stream)):
-        if number == frame_number:
+def _from_start(container: Any, stream: Any, budget: _Budget, *, pts: int | None = None,
+                number: int | None = None) -> npt.NDArray[np.uint8] | None:
+    """Decode from the start (a freshly opened or rewound container) to the frame with
+    timestamp `pts`, or to the `number`-th frame decoded."""
+    for count, frame in enumerate(_frames(container, stream, budget)):
+        if (frame.pts == pts) if pts is not None else count == number:
             return _rgb(frame, stream)
-    raise ValueError(f"frame {frame_number} could not be decoded")
+    return None
