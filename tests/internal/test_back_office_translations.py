@@ -14,9 +14,10 @@ from django.urls import reverse
 from tests.conftest import staff_login
 from tests.core.locales import english_fragments, read_catalog, untranslated
 from tests.evidence.conftest import crop_make, write_jpeg
+from tests.videogen import Scene, make_video
 from traceobject.accounts import services as accounts
 from traceobject.evidence.ingest import ingest
-from traceobject.evidence.models import EvidenceImage
+from traceobject.evidence.models import EvidenceImage, EvidenceVideo
 from traceobject.routing import services as routing
 from traceobject.routing.models import Authority
 from traceobject.tips import intake
@@ -49,8 +50,11 @@ def test_no_english_left_on_the_back_office(client, users, published, tmp_path: 
         tips=[tip], authority=Authority.objects.get(country="DE"), summary="A shop.",
         user=users["investigator"])
     write_jpeg(tmp_path / "case" / "IMG_0001.jpg", seed=5, size=(640, 480))
+    make_video(tmp_path / "case" / "VID_0001.mp4", width=160, height=120,
+               scenes=[Scene(3, 1.0), Scene(4, 1.0)])
     ingest([tmp_path / "case"], case_ref="CASE-LANG")
-    image = EvidenceImage.objects.get()
+    image = EvidenceImage.objects.get(files__isnull=False)
+    video = EvidenceVideo.objects.get()
     crop = crop_make(image, {"x": 20, "y": 20, "w": 200, "h": 150},
                      user=users["investigator"])
     pages: dict[str, tuple[str, str]] = {
@@ -62,6 +66,7 @@ def test_no_english_left_on_the_back_office(client, users, published, tmp_path: 
         "case grid": ("investigator", reverse("internal:case", args=["CASE-LANG"])),
         "evidence": ("investigator", reverse("internal:evidence", args=[image.pk])),
         "crop": ("investigator", reverse("internal:crop", args=[crop.pk])),
+        "video": ("investigator", reverse("internal:video", args=[video.pk]) + "?frame=30"),
         "objects": ("investigator", reverse("internal:objects")),
         "object": ("investigator", reverse("internal:object", args=[published.ref])),
         "forwardings": ("investigator", reverse("internal:forwardings")),
