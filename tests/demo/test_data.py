@@ -177,54 +177,48 @@ def test_authority_upsert_updates_and_validates() -> None:
     assert Authority.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_evidence_case_with_near_duplicates(tmp_path, settings):
+@pytest.fixture
+def evidence_store(tmp_path, settings):
+    """The evidence store and the indexes in the test's own folder."""
     from django.core.files.storage import storages
 
+    settings.INDEX_DIR = tmp_path / "index"
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "evidence")}}}
+    storages._storages.pop("evidence", None)
+    yield
+    storages._storages.pop("evidence", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_evidence_case_with_near_duplicates(tmp_path, evidence_store):
     from traceobject.demo.evidence import DEMO_CASE, demo_evidence_load
     from traceobject.evidence.models import EvidenceImage
     from traceobject.evidence.selectors import similar_images
 
-    settings.INDEX_DIR = tmp_path / "index"
-    settings.STORAGES = {**settings.STORAGES, "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "evidence")}}}
-    storages._storages.pop("evidence", None)
-    try:
-        summary = demo_evidence_load(folder=tmp_path / "scenes", count=8, videos=False)
-        assert summary is not None and summary.ingested == 10 and not summary.rejected
-        assert demo_evidence_load(folder=tmp_path / "scenes", count=8) is None
-        original = EvidenceImage.objects.get(files__path__endswith="IMG_0004.jpg")
-        matches = similar_images(pdq=original.pdq, quality=original.pdq_quality,
-                                 exclude_id=original.pk)
-        assert [m.paths[0].rsplit("/", 1)[1] for m in matches] == ["shared_0004.jpg"]
-        assert matches[0].cases == [DEMO_CASE]
-    finally:
-        storages._storages.pop("evidence", None)
+    summary = demo_evidence_load(folder=tmp_path / "scenes", count=8, videos=False)
+    assert summary is not None and summary.ingested == 10 and not summary.rejected
+    assert demo_evidence_load(folder=tmp_path / "scenes", count=8) is None
+    original = EvidenceImage.objects.get(files__path__endswith="IMG_0004.jpg")
+    matches = similar_images(pdq=original.pdq, quality=original.pdq_quality,
+                             exclude_id=original.pk)
+    assert [m.paths[0].rsplit("/", 1)[1] for m in matches] == ["shared_0004.jpg"]
+    assert matches[0].cases == [DEMO_CASE]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_videos_are_ingested_with_their_copy(tmp_path, settings):
-    from django.core.files.storage import storages
-
+def test_demo_videos_are_ingested_with_their_copy(tmp_path, evidence_store):
     from traceobject.demo.evidence import demo_evidence_load
     from traceobject.evidence.models import EvidenceVideo, VideoFrame, VideoHash
     from traceobject.evidence.selectors import videos_like_video
 
-    settings.INDEX_DIR = tmp_path / "index"
-    settings.STORAGES = {**settings.STORAGES, "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "evidence")}}}
-    storages._storages.pop("evidence", None)
-    try:
-        summary = demo_evidence_load(folder=tmp_path / "scenes", count=1)
-        assert summary is not None and summary.videos == 3 and not summary.rejected
-        first = EvidenceVideo.objects.get(files__path__endswith="VID_0001.mp4")
-        assert (first.width, first.height, round(first.duration)) == (640, 360, 9)
-        # One keyframe per scene: the cuts of the three panned scenes.
-        assert VideoFrame.objects.filter(video=first, kind="keyframe").count() == 3
-        matches = videos_like_video(features=list(VideoHash.objects.filter(video=first)))
-        names = {m.paths[0].rsplit("/", 1)[1] for m in matches if m.video.pk != first.pk}
-        assert names == {"clip_shared.webm"}
-    finally:
-        storages._storages.pop("evidence", None)
+    summary = demo_evidence_load(folder=tmp_path / "scenes", count=1)
+    assert summary is not None and summary.videos == 3 and not summary.rejected
+    first = EvidenceVideo.objects.get(files__path__endswith="VID_0001.mp4")
+    assert (first.width, first.height, round(first.duration)) == (640, 360, 9)
+    # One keyframe per scene: the cuts of the three panned scenes.
+    assert VideoFrame.objects.filter(video=first, kind="keyframe").count() == 3
+    matches = videos_like_video(features=list(VideoHash.objects.filter(video=first)))
+    names = {m.paths[0].rsplit("/", 1)[1] for m in matches if m.video.pk != first.pk}
+    assert names == {"clip_shared.webm"}
