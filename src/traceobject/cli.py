@@ -538,11 +538,13 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def _similar_to_video(args: argparse.Namespace, result: Any) -> int:
+    from django.conf import settings
+
     from traceobject.evidence.selectors import images_like_video_frames, videos_like_video
 
-    usable = sum(1 for f in result.features if f.quality >= 50)
-    if not usable:
-        print(f"{args.image}: no frame of the video has a PDQ quality of 50 or more: "
+    least = settings.PDQ_MIN_QUALITY
+    if not any(f.quality >= least for f in result.features):
+        print(f"{args.image}: no frame of the video has a PDQ quality of {least} or more: "
               "not matched", file=sys.stderr)
     for video in videos_like_video(features=result.features):
         print(f"video {video.video.pk} case {', '.join(video.cases)} {', '.join(video.paths)} "

@@ -47,6 +47,36 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Places:
+    """Where an image or a video was found: its cases and paths (in the order recorded)."""
+
+    cases: list[str]
+    paths: list[str]
+
+
+_NOWHERE = Places([], [])
+
+
+def _places(files: QuerySet[Any], owner: str, ids: Collection[int]) -> dict[int, Places]:
+    """Per image or video id, where it was found: `files` is EvidenceFile or EvidenceVideoFile
+    rows, `owner` their field naming the image or the video ("image_id", "video_id")."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for owner_id, case_ref, path in (files.filter(**{f"{owner}__in": list(ids)}).order_by("id")
+                                     .values_list(owner, "case__ref", "path")):
+        found.setdefault(owner_id, []).append((case_ref, path))
+    return {i: Places(cases=sorted({c for c, _p in rows}), paths=[p for _c, p in rows])
+            for i, rows in found.items()}
+
+
+def _image_places(image_ids: Collection[int]) -> dict[int, Places]:
+    return _places(EvidenceFile.objects.all(), "image_id", image_ids)
+
+
+def _video_places(video_ids: Collection[int]) -> dict[int, Places]:
+    return _places(EvidenceVideoFile.objects.all(), "video_id", video_ids)
+
+
+@dataclass(frozen=True)
 class SimilarImage:
     distance: int
     image: EvidenceImage
@@ -62,19 +92,10 @@ def similar_images(*, pdq: str, quality: int | None = None, threshold: int | Non
                               min_quality=settings.PDQ_MIN_QUALITY)
     hits = [(i, d) for i, d in hits if i != exclude_id][:limit]
     images = EvidenceImage.objects.in_bulk([i for i, _d in hits])
-    files: dict[int, list[tuple[str, str]]] = {}
-    for image_id, case_ref, path in (
-        EvidenceFile.objects
-        .filter(image_id__in=list(images)).order_by("id")
-        .values_list("image_id", "case__ref", "path")
-    ):
-        files.setdefault(image_id, []).append((case_ref, path))
+    places = _image_places(list(images))
     return [
-        SimilarImage(
-            distance=d, image=images[i],
-            cases=sorted({c for c, _p in files.get(i, [])}),
-            paths=[p for _c, p in files.get(i, [])],
-        )
+        SimilarImage(distance=d, image=images[i], cases=places.get(i, _NOWHERE).cases,
+                     paths=places.get(i, _NOWHERE).paths)
         for i, d in hits if i in images
     ]
 
@@ -82,25 +103,6 @@ def similar_images(*, pdq: str, quality: int | None = None, threshold: int | Non
 #: vPDQ's rule (the reference's): a video matches another when at least this share (percent)
 #: of its features of quality >= PDQ_MIN_QUALITY lie within PDQ_THRESHOLD of the other's.
 VIDEO_MATCH_PERCENT = 80.0
-
-
-@dataclass(frozen=True)
-class VideoPlaces:
-    """Where a video was found: its cases and paths (in the order recorded)."""
-
-    cases: list[str]
-    paths: list[str]
-
-
-def _video_places(video_ids: Collection[int]) -> dict[int, VideoPlaces]:
-    found: dict[int, list[tuple[str, str]]] = {}
-    for video_id, case_ref, path in (
-        EvidenceVideoFile.objects.filter(video_id__in=list(video_ids)).order_by("id")
-        .values_list("video_id", "case__ref", "path")
-    ):
-        found.setdefault(video_id, []).append((case_ref, path))
-    return {v: VideoPlaces(cases=sorted({c for c, _p in rows}), paths=[p for _c, p in rows])
-            for v, rows in found.items()}
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,9 @@ def videos_containing_image(*, pdq: str, quality: int | None = None,
     order = sorted(nearest, key=lambda v: (nearest[v][0], v))[:limit]
     videos = EvidenceVideo.objects.in_bulk(order)
     places = _video_places(order)
-    empty = VideoPlaces([], [])
     return [
         VideoWithImage(video=videos[v], distance=nearest[v][0], times=nearest[v][1],
-                       cases=places.get(v, empty).cases, paths=places.get(v, empty).paths,
+                       cases=places.get(v, _NOWHERE).cases, paths=places.get(v, _NOWHERE).paths,
                        frame_numbers=nearest[v][2])
         for v in order if v in videos
     ]
@@ -200,10 +201,9 @@ def videos_like_video(*, features: Sequence[Any], limit: int = 50,
     matched = matched[:limit]
     videos = EvidenceVideo.objects.in_bulk([m[2] for m in matched])
     places = _video_places(list(videos))
-    empty = VideoPlaces([], [])
     return [
         SimilarVideo(video=videos[v], query_percent=round(q, 1), target_percent=round(t, 1),
-                     cases=places.get(v, empty).cases, paths=places.get(v, empty).paths)
+                     cases=places.get(v, _NOWHERE).cases, paths=places.get(v, _NOWHERE).paths)
         for q, t, v in matched if v in videos
     ]
 
@@ -252,19 +252,15 @@ def images_like_video_frames(*, features: Sequence[Any], limit: int = 200
                 best[2].append(number)
     order = sorted(nearest, key=lambda i: (nearest[i][0], i))[:limit]
     images = EvidenceImage.objects.in_bulk(order)
-    files: dict[int, list[tuple[str, str]]] = {}
-    for image_id, case_ref, path in (EvidenceFile.objects.filter(image_id__in=order)
-                                     .order_by("id").values_list("image_id", "case__ref",
-                                                                 "path")):
-        files.setdefault(image_id, []).append((case_ref, path))
+    places = _image_places(order)
     frames: dict[int, list[tuple[int, float]]] = {}
     for image_id, video_id, time in (VideoFrame.objects.filter(image_id__in=order)
                                      .values_list("image_id", "video_id", "time")):
         frames.setdefault(image_id, []).append((video_id, time))
     return [
         ImageInVideo(image=images[i], distance=nearest[i][0], times=nearest[i][1],
-                     cases=sorted({c for c, _p in files.get(i, [])}),
-                     paths=[p for _c, p in files.get(i, [])], video_frames=frames.get(i, []),
+                     cases=places.get(i, _NOWHERE).cases, paths=places.get(i, _NOWHERE).paths,
+                     video_frames=frames.get(i, []),
                      frame_numbers=nearest[i][2])
         for i in order if i in images
     ]

@@ -1,12 +1,15 @@
 """The evidence store, the same to every caller whether it is a folder or an S3-compatible bucket.
 
-Only Django's Storage API is used (size, open, save, delete): nothing asks for a local path.
+Django's Storage API is used (size, open, save, delete); the only local path asked for is a
+folder store's file for the frame reader to open in place (evidence_local_path), and the
+only S3 call of its own is the streamed download of a whole object (evidence_download).
 Errors of the S3 client (botocore) are turned into EvidenceStoreError with a message that names
 the bucket and endpoint and says what to check; a missing object is FileNotFoundError on both.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -185,6 +188,47 @@ def evidence_open(*, key: str) -> File | None:
             return storage.open(key, "rb")
     except FileNotFoundError:
         return None
+
+
+def evidence_size(*, key: str) -> int:
+    """The stored object's size in bytes; FileNotFoundError if there is no such object."""
+    storage = evidence_storage()
+    with _translated(storage):
+        return int(storage.size(key))
+
+
+def evidence_local_path(*, key: str) -> str | None:
+    """The file of a folder store (read in place); None for a store without local files."""
+    try:
+        return str(evidence_storage().path(key))
+    except NotImplementedError:
+        return None
+
+
+def evidence_download(*, key: str, out: Any) -> None:
+    """The stored object's bytes written to `out` (anything with ``write``), streamed: an S3
+    object is fetched with the S3 client's download, not read whole into memory.
+    FileNotFoundError if there is no such object."""
+    storage = evidence_storage()
+    with _translated(storage):
+        bucket = getattr(storage, "bucket", None)
+        if bucket is None:
+            with storage.open(key, "rb") as fh:
+                while chunk := fh.read(1024 * 1024):
+                    out.write(chunk)
+            return
+        from botocore.exceptions import ClientError
+        from storages.utils import clean_name
+
+        name = storage._normalize_name(clean_name(key))  # type: ignore[attr-defined]
+        try:
+            bucket.Object(name).download_fileobj(out)
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status == 404 or error.response.get("Error", {}).get("Code") in (
+                    "404", "NoSuchKey", "NotFound"):
+                raise FileNotFoundError(errno.ENOENT, "no such stored object", key) from None
+            raise
 
 
 def evidence_store_check() -> None:

@@ -17,7 +17,6 @@ removed stays readable to its reader (the reader holds it open).
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import logging
@@ -32,7 +31,8 @@ from typing import Any
 
 from django.conf import settings
 
-from traceobject.evidence.storage import _translated, evidence_storage
+from traceobject.evidence.storage import evidence_download, evidence_local_path, evidence_size
+from traceobject.vision.files import fd_path
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +47,6 @@ class VideoCacheMismatch(ValueError):
     damaged or replaced)."""
 
 
-def _fd_path(fd: int, fallback: str) -> str:
-    """A path naming the open file itself (not whatever the name points at by now)."""
-    return f"/proc/self/fd/{fd}" if os.path.isdir("/proc/self/fd") else fallback
-
-
-def _local_path(storage: Any, key: str) -> str | None:
-    """The file of a folder store; None for a store without local files (S3)."""
-    try:
-        return str(storage.path(key))
-    except NotImplementedError:
-        return None
-
-
 @contextmanager
 def video_local_file(*, key: str, sha256: str) -> Iterator[str]:
     """A path FFmpeg can open, holding the stored video ``key`` (SHA-256 ``sha256``) for as
@@ -68,14 +55,13 @@ def video_local_file(*, key: str, sha256: str) -> Iterator[str]:
     store fails."""
     if not _SHA256.fullmatch(sha256):
         raise ValueError("a video's SHA-256 is 64 lowercase hex digits")
-    storage = evidence_storage()
-    local = _local_path(storage, key)
+    local = evidence_local_path(key=key)
     if local is not None:
         fd = os.open(local, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     else:
-        fd = _cached(storage, key, sha256)
+        fd = _cached(key, sha256)
     try:
-        yield _fd_path(fd, local or f"/dev/fd/{fd}")
+        yield fd_path(fd, local or f"/dev/fd/{fd}")
     finally:
         os.close(fd)
 
@@ -160,30 +146,6 @@ def _open_verified(path: Path, stamp_path: Path, sha256: str) -> int | None:
     return fd
 
 
-def _fetch_into(storage: Any, key: str, out: Any) -> None:
-    """The stored object's bytes written to `out`, streamed (an S3 object is fetched with
-    the S3 client's download, not read whole into memory)."""
-    with _translated(storage):
-        bucket = getattr(storage, "bucket", None)
-        if bucket is None:
-            with storage.open(key, "rb") as fh:
-                while chunk := fh.read(_CHUNK):
-                    out.write(chunk)
-            return
-        from botocore.exceptions import ClientError
-        from storages.utils import clean_name
-
-        name = storage._normalize_name(clean_name(key))
-        try:
-            bucket.Object(name).download_fileobj(out)
-        except ClientError as error:
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if status == 404 or error.response.get("Error", {}).get("Code") in (
-                    "404", "NoSuchKey", "NotFound"):
-                raise FileNotFoundError(errno.ENOENT, "no such stored video", key) from None
-            raise
-
-
 class _HashingWriter:
     def __init__(self, fh: Any) -> None:
         self.fh, self.sha256, self.size = fh, hashlib.sha256(), 0
@@ -194,14 +156,14 @@ class _HashingWriter:
         return int(self.fh.write(data))
 
 
-def _fetch(storage: Any, key: str, sha256: str, folder: Path) -> tuple[int, str]:
+def _fetch(key: str, sha256: str, folder: Path) -> tuple[int, str]:
     """The object fetched into a new temporary file in `folder` (0600): its descriptor
     (open for reading) and its name. VideoCacheMismatch if it is not `sha256`."""
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
     try:
         with open(fd, "wb", closefd=False) as out:
             writer = _HashingWriter(out)
-            _fetch_into(storage, key, writer)
+            evidence_download(key=key, out=writer)
         if writer.sha256.hexdigest() != sha256:
             raise VideoCacheMismatch(f"the stored video {key} is not its SHA-256 {sha256}")
     except BaseException:
@@ -212,12 +174,7 @@ def _fetch(storage: Any, key: str, sha256: str, folder: Path) -> tuple[int, str]
     return fd, temporary
 
 
-def _size_of(storage: Any, key: str) -> int:
-    with _translated(storage):
-        return int(storage.size(key))
-
-
-def _cached(storage: Any, key: str, sha256: str) -> int:
+def _cached(key: str, sha256: str) -> int:
     """The cached copy of the video, opened (fetched first when it is not there)."""
     folder = _folder()
     path, stamp_path = folder / sha256, folder / f"{sha256}.ok"
@@ -226,14 +183,14 @@ def _cached(storage: Any, key: str, sha256: str) -> int:
         fd = _open_verified(path, stamp_path, sha256)
         if fd is not None:
             return fd
-        size = _size_of(storage, key)
+        size = evidence_size(key=key)
         if size > bound:
             # Larger than the whole cache: a temporary copy for this request only.
-            fd, temporary = _fetch(storage, key, sha256, folder)
+            fd, temporary = _fetch(key, sha256, folder)
             os.unlink(temporary)
             return fd
         _evict(folder, room=size, bound=bound, keep=sha256)
-        fd, temporary = _fetch(storage, key, sha256, folder)
+        fd, temporary = _fetch(key, sha256, folder)
         try:
             os.replace(temporary, path)
             _write_private(stamp_path, _stamp_of(fd))

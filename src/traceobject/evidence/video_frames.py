@@ -7,6 +7,8 @@ image, PDQ-indexed on the next index catch-up) and a VideoFrame row says where i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 from django.db import transaction
@@ -27,11 +29,21 @@ def video_frame_record(*, video: EvidenceVideo, rgb: npt.NDArray[np.uint8], fram
     if existing is not None:
         return existing
     analysis, data = frame_analysis(rgb, name=f"video {video.sha256}@frame {frame_number}")
-    if not EvidenceImage.objects.filter(sha256=analysis.sha256).exists():
-        evidence_put(key=evidence_key(analysis.sha256), data=data)
-        evidence_put(key=thumb_key(analysis.sha256), data=analysis.thumbnail)
+    frame_pictures_put([(analysis, data)])
     return video_frame_rows(video=video, analysis=analysis, frame_number=frame_number,
                             time=time, kind=kind)
+
+
+def frame_pictures_put(pictures: Sequence[tuple[FileAnalysis, bytes]]) -> None:
+    """Store each frame's picture (PNG) and thumbnail, unless an evidence image with its
+    SHA-256 is recorded already (one query for all of them)."""
+    present = set(EvidenceImage.objects.filter(
+        sha256__in={a.sha256 for a, _d in pictures}).values_list("sha256", flat=True))
+    for analysis, data in pictures:
+        if analysis.sha256 not in present:
+            evidence_put(key=evidence_key(analysis.sha256), data=data)
+            evidence_put(key=thumb_key(analysis.sha256), data=analysis.thumbnail)
+            present.add(analysis.sha256)
 
 
 def video_frame_rows(*, video: EvidenceVideo, analysis: FileAnalysis, frame_number: int,

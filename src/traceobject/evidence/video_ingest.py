@@ -15,19 +15,18 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from traceobject.core.text import strip_controls
-from traceobject.evidence.ingest import MAX_PATH, evidence_key, thumb_key
+from traceobject.evidence.ingest import MAX_PATH
 from traceobject.evidence.known import KnownMatcher
 from traceobject.evidence.models import (
     Case,
     EvidenceFile,
-    EvidenceImage,
     EvidenceVideo,
     EvidenceVideoFile,
     VideoHash,
 )
 from traceobject.evidence.signals import images_recorded
 from traceobject.evidence.storage import EvidenceFileChanged, evidence_put, evidence_put_file
-from traceobject.evidence.video_frames import video_frame_rows
+from traceobject.evidence.video_frames import frame_pictures_put, video_frame_rows
 from traceobject.vision.analyse import FileAnalysis
 from traceobject.vision.frames import frame_analysis
 from traceobject.vision.video import Keyframe, VideoAnalysis, vpdq_format
@@ -58,19 +57,14 @@ def _store(result: VideoAnalysis, summary: IngestSummary
                                  "the file changed while it was being read"))
         return None
     evidence_put(key=vpdq_key(result.sha256), data=vpdq_format(result.features).encode())
-    # the pictures the worker made (vision.analyse keyframe_pictures), else made here
+    # the pictures the worker made (ingest gives it vision.frames.keyframe_picture), else
+    # made here
     frames = [
         (keyframe, keyframe.picture if keyframe.picture is not None else frame_analysis(
             keyframe.rgb, name=f"video {result.sha256}@frame {keyframe.frame_number}"))
         for keyframe in result.keyframes
     ]
-    present = set(EvidenceImage.objects.filter(
-        sha256__in={a.sha256 for _k, (a, _d) in frames}).values_list("sha256", flat=True))
-    for _keyframe, (analysis, data) in frames:
-        if analysis.sha256 not in present:
-            evidence_put(key=evidence_key(analysis.sha256), data=data)
-            evidence_put(key=thumb_key(analysis.sha256), data=analysis.thumbnail)
-            present.add(analysis.sha256)
+    frame_pictures_put([picture for _keyframe, picture in frames])
     return [(keyframe, analysis) for keyframe, (analysis, _data) in frames]
 
 

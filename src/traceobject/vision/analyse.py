@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import io
 import os
-import stat as stat_module
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 from traceobject.vision.decode import DEFAULT_MAX_BYTES, DecodeError, decode_for_hashing
+from traceobject.vision.files import NotRegularFile, open_regular
 from traceobject.vision.hashing import file_hashes, pdq_hash
 from traceobject.vision.rejection import FileRejection
 from traceobject.vision.video import (
@@ -56,37 +56,19 @@ class FileAnalysis:
     thumbnail: bytes = field(default=b"", repr=False)
 
 
-class _NotRegular(Exception):
-    pass
-
-
-def _open_regular(path: str) -> BinaryIO:
-    """The file opened for reading, if it is a regular file. A pipe, device or socket is
-    refused without a read that could wait for ever (it is opened without blocking, and
-    checked on the descriptor itself, so a file swapped after a walk is caught too)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
-            raise _NotRegular("This is not a regular file (a device, pipe, socket or folder).")
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
 def analyse_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileAnalysis | FileRejection:
     """Hashes, PDQ, metadata and a thumbnail of one file, or why it was refused.
 
     Never raises for a bad file: a worker must survive whatever it is given.
     """
     try:
-        with _open_regular(path) as fh:
+        with os.fdopen(open_regular(path), "rb") as fh:
             stat = os.fstat(fh.fileno())
             if stat.st_size > max_bytes:
                 return FileRejection(path, stat.st_size, stat.st_mtime_ns, "too_large_file",
                                      f"{stat.st_size} bytes is over the limit of {max_bytes}")
             raw = fh.read()
-    except _NotRegular as error:
+    except NotRegularFile as error:
         return FileRejection(path, 0, 0, "not_a_file", str(error))
     except OSError as error:
         return FileRejection(path, 0, 0, "unreadable", str(error))
@@ -127,9 +109,9 @@ def analyse_path(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     pictures (analysis and PNG), not pixels: what an ingest worker sends the writer.
     Never raises for a bad file."""
     try:
-        with _open_regular(path) as fh:
+        with os.fdopen(open_regular(path), "rb") as fh:
             head = fh.read(HEAD_BYTES)
-    except _NotRegular as error:
+    except NotRegularFile as error:
         return FileRejection(path, 0, 0, "not_a_file", str(error))
     except OSError:
         return analyse_file(path, max_bytes=max_bytes)  # says why in its own words

@@ -51,6 +51,7 @@ def frame_analysis(rgb: npt.NDArray[np.uint8], *, name: str) -> tuple[FileAnalys
 
 
 def keyframe_picture(rgb: npt.NDArray[np.uint8]) -> tuple[FileAnalysis, bytes]:
-    """A video's keyframe made into its picture where it is decoded (vision.analyse's
-    ``keyframe_picture``: an ingest worker sends the writer PNG bytes, not pixels)."""
+    """A video's keyframe made into its picture where it is decoded: what ingest gives
+    vision.analyse.analyse_path as ``keyframe_picture``, so a worker sends the writer PNG
+    bytes, not pixels (a module-level function: it travels to worker processes)."""
     return frame_analysis(rgb, name="video keyframe")

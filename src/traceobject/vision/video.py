@@ -29,7 +29,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
-import stat
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -42,6 +41,7 @@ import av.error
 import numpy as np
 import numpy.typing as npt
 
+from traceobject.vision.files import NotRegularFile, fd_path, open_regular
 from traceobject.vision.hashing import PDQ_HEX_DIGITS, pdq_hash
 from traceobject.vision.rejection import FileRejection
 from traceobject.vision.video_picture import display_rgb, frame_seconds
@@ -389,20 +389,19 @@ def analyse_video(path: str, *, limits: VideoLimits = VideoLimits(),
                   keyframe_picture: Callable[[npt.NDArray[np.uint8]], tuple[Any, bytes]]
                   | None = None) -> VideoAnalysis | FileRejection:
     """Hashes, metadata, vPDQ and keyframes of one video file, or why it was refused.
-    With ``keyframe_picture`` (vision.frames.frame_analysis for ingest) each keyframe is
+    With ``keyframe_picture`` (vision.frames.keyframe_picture for ingest) each keyframe is
     made into its picture as it is kept and its pixels are let go.
 
     Never raises for a bad file (a worker must survive whatever it is given)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = open_regular(path)
+    except NotRegularFile as error:
+        return FileRejection(path, 0, 0, "not_a_file", str(error))
     except OSError as error:
         return FileRejection(path, 0, 0, "unreadable", f"The file cannot be opened: {error}.")
     try:
         info = os.fstat(fd)
         size, mtime = info.st_size, info.st_mtime_ns
-        if not stat.S_ISREG(info.st_mode):
-            return FileRejection(path, 0, mtime, "not_a_file",
-                                 "This is not a regular file (a device, pipe, socket or folder).")
         if size == 0:
             return FileRejection(path, 0, mtime, "empty", "The file is empty.")
         if size > limits.max_bytes:
@@ -447,7 +446,7 @@ def _decode(path: str, fd: int, size: int, mtime: int, sha256: str, md5: str, ki
     truncated = _truncation(fd, size, kind)
     # The file as this descriptor sees it (the bytes just hashed), not whatever the path
     # names by now; where /proc is missing, the path.
-    source = f"/proc/self/fd/{fd}" if os.path.isdir("/proc/self/fd") else path
+    source = fd_path(fd, path)
     try:
         container = av.open(source, format=_DEMUXERS[kind], metadata_errors="replace",
                             options={"enable_drefs": "0"})
@@ -563,14 +562,10 @@ def _decode_container(path: str, container: Any, size: int, mtime: int, sha256: 
             raise _Refused("over_budget", f"Decoding took longer than {limits.max_seconds:g} s "
                            f"(the limit for one file); stopped after {count} frames.")
 
-        rgb: npt.NDArray[np.uint8] | None = None
         if count % frame_mod == 0:
-            vpdq_rgb = _vpdq_rgb(frame, *hash_size)
-            pdq, quality = pdq_hash(vpdq_rgb)
+            pdq, quality = pdq_hash(_vpdq_rgb(frame, *hash_size))
             stamp = round(float(np.float32(count) / fps32), 3)
             features.append(VpdqFeature(count, stamp, pdq, quality, pts=frame.pts))
-            if not changed_size and hash_size == (width, height):
-                rgb = vpdq_rgb
 
         sample = _grey_sample(frame)
         is_cut = False
