@@ -141,11 +141,14 @@ def _generate_and_read(folder: str) -> list[str]:
 def test_processes_and_threads_making_the_keys_at_once_all_read_one_whole_key(tmp_path) -> None:
     """A server's threads and a worker may all find the keys missing at once: one pair is
     made, and nobody reads a missing, empty or half-written public key."""
-    context = multiprocessing.get_context("fork")
-    for round_number in range(10):
-        folder = tmp_path / f"round{round_number}"
-        with context.Pool(4) as pool:
-            results = pool.map(_generate_and_read, [str(folder)] * 4)
+    # Fresh interpreters (spawn), not forks: a fork of this multi-threaded test process can
+    # inherit a lock another thread held and hang for ever. One pool serves the ten rounds.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        rounds = [(tmp_path / f"round{n}",
+                   pool.map(_generate_and_read, [str(tmp_path / f"round{n}")] * 4))
+                  for n in range(10)]
+    for folder, results in rounds:
         keys = {key for result in results for key in result}
         assert len(keys) == 1 and sum(map(len, results)) == 16, results
         private = crypto.load_private_key.__wrapped__(folder / "intake.key")
