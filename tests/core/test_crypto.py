@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
-import multiprocessing
 import re
 import stat
-import threading
+import subprocess
+import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from nacl.exceptions import CryptoError
@@ -122,14 +122,19 @@ def test_a_private_key_without_its_public_half_gets_it(intake_keys) -> None:
     assert public_path.read_text() == bytes(crypto.load_private_key(private_path).public_key).hex()
 
 
-def _generate_and_read(folder: str) -> list[str]:
-    private_path, public_path = Path(folder) / "intake.key", Path(folder) / "intake.pub"
-    seen: list[str] = []
+#: Run in a fresh interpreter: four forked processes, four threads each, make and read the
+#: keys at once in one folder; prints each round's public keys as read, as JSON.
+_RACE = """
+import json, multiprocessing, sys, threading
+from pathlib import Path
+from traceobject.core import crypto
 
-    def one() -> None:
+def generate_and_read(folder):
+    private_path, public_path = Path(folder) / "intake.key", Path(folder) / "intake.pub"
+    seen = []
+    def one():
         crypto.generate_intake_keys(private_path, public_path)
         seen.append(bytes(crypto.load_public_key.__wrapped__(public_path)).hex())
-
     threads = [threading.Thread(target=one) for _ in range(4)]
     for thread in threads:
         thread.start()
@@ -137,18 +142,27 @@ def _generate_and_read(folder: str) -> list[str]:
         thread.join()
     return seen
 
+if __name__ == "__main__":
+    rounds = []
+    for folder in sys.argv[1:]:
+        with multiprocessing.get_context("fork").Pool(4) as pool:
+            rounds.append(pool.map(generate_and_read, [folder] * 4))
+    print(json.dumps(rounds))
+"""
+
 
 def test_processes_and_threads_making_the_keys_at_once_all_read_one_whole_key(tmp_path) -> None:
     """A server's threads and a worker may all find the keys missing at once: one pair is
-    made, and nobody reads a missing, empty or half-written public key."""
-    # Fresh interpreters (spawn), not forks: a fork of this multi-threaded test process can
-    # inherit a lock another thread held and hang for ever. One pool serves the ten rounds.
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(4) as pool:
-        rounds = [(tmp_path / f"round{n}",
-                   pool.map(_generate_and_read, [str(tmp_path / f"round{n}")] * 4))
-                  for n in range(10)]
-    for folder, results in rounds:
+    made, and nobody reads a missing, empty or half-written public key. (The processes are
+    forked from a fresh interpreter of their own: forked from this multi-threaded test
+    process, one could inherit a lock another thread held and wait for ever.)"""
+    folders = [tmp_path / f"round{n}" for n in range(10)]
+    script = tmp_path / "race.py"
+    script.write_text(_RACE)
+    done = subprocess.run([sys.executable, str(script), *map(str, folders)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for folder, results in zip(folders, json.loads(done.stdout), strict=True):
         keys = {key for result in results for key in result}
         assert len(keys) == 1 and sum(map(len, results)) == 16, results
         private = crypto.load_private_key.__wrapped__(folder / "intake.key")
