@@ -90,9 +90,9 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
 
 
 def test_dependencies_import_together() -> None:
-    """numpy, PyAV, faiss, OpenCV and mediapipe load in one fresh interpreter."""
+    """numpy, pdqhash, faiss, OpenCV and mediapipe load in one fresh interpreter."""
     code = (
-        "import numpy, av, faiss, cv2, mediapipe; "
+        "import numpy, pdqhash, faiss, cv2, mediapipe; "
         "print(numpy.__version__, cv2.__version__, mediapipe.__version__)"
     )
     result = subprocess.run(

@@ -291,6 +291,7 @@ def test_threads_setting_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cv2_mediapipe_rapidocr_import_together() -> None:
     """mediapipe pulls opencv-contrib-python, rapidocr opencv-python-headless: one `cv2`."""
     import cv2
+    import pdqhash  # noqa: F401
     import rapidocr  # noqa: F401
 
     pytest.importorskip("mediapipe")
