@@ -127,7 +127,8 @@ def _oracle(rgb: np.ndarray) -> tuple[str, int, list[str]]:
 
     image = np.ascontiguousarray(rgb)
     bits, quality = pdqhash.compute(image)
-    variants, _quality = pdqhash.compute_dihedral(image)
+    variants, variants_quality = pdqhash.compute_dihedral(image)
+    assert int(variants_quality) == int(quality)  # (the oracle agrees with itself)
     return (np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality),
             [np.packbits(v.astype(np.uint8)).tobytes().hex() for v in variants])
 
@@ -159,10 +160,10 @@ def _drawn(height: int, width: int) -> list[np.ndarray]:
             np.full((height, width, 3), 128, np.uint8)]
 
 
-def _oracle_images() -> list[np.ndarray]:
-    """Photographs (scikit-image's), drawn blocks and noise, resized to random shapes from
-    the 5-pixel minimum to 2,000 pixels a side; drawn pictures; the shapes where the
-    reference's box filter changes (64, 127-129, 5 x 2000, under 5 pixels)."""
+def _oracle_images() -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Photographs (scikit-image's) and drawn blocks, resized to random shapes from the
+    5-pixel minimum to 2,000 pixels a side; then drawn pictures, and noise in the shapes
+    where the reference's box filter changes (64, 127-129, 5 x 2000, under 5 pixels)."""
     import cv2
 
     rng = np.random.default_rng(20261207)
@@ -172,23 +173,29 @@ def _oracle_images() -> list[np.ndarray]:
             height, width = int(rng.integers(5, 1100)), int(rng.integers(5, 2000))
             images.append(cv2.resize(source, (width, height), interpolation=cv2.INTER_AREA))
         images.append(source)
+    others = []
     for height, width in ((400, 400), (300, 500), (333, 333), (64, 64)):
-        images += _drawn(height, width)
+        others += _drawn(height, width)
     for shape in ((5, 5), (5, 2000), (2000, 5), (64, 64), (63, 65), (128, 129), (127, 720),
                   (4, 100), (100, 4), (1, 1)):
-        images.append(rng.integers(0, 256, (*shape, 3), dtype=np.uint8))
-    return images
+        others.append(rng.integers(0, 256, (*shape, 3), dtype=np.uint8))
+    return images, others
 
 
 def test_pdq_is_the_reference_bit_for_bit() -> None:
     """Hash, quality and the 8 dihedral hashes equal those of the reference's C++ (pdqhash)
-    on every image: the same bits, not merely close ones."""
-    images = _oracle_images()
-    assert len(images) >= 60
-    for image in images:
+    on every image: the same bits, not merely close ones; and most of them are computed
+    here, not handed to pdqhash."""
+    from traceobject.vision import hashing
+
+    pictures, others = _oracle_images()
+    assert len(pictures) + len(others) >= 60
+    for image in pictures + others:
         digest, quality, variants = _oracle(image)
         assert pdq_hash(image) == (digest, quality), image.shape
         assert pdq_hash_dihedral(image) == (variants, quality), image.shape
+    computed = [hashing._fast_pdq(np.ascontiguousarray(p), False) is not None for p in pictures]
+    assert sum(computed) >= 0.8 * len(pictures)
 
 
 def test_pdq_of_video_frame_sizes_is_the_reference() -> None:
@@ -205,15 +212,46 @@ def test_pdq_of_video_frame_sizes_is_the_reference() -> None:
 def test_the_fast_path_hashes_photographs_and_defers_on_drawn_pictures() -> None:
     """Photographs are hashed by the computation of the 64 kept rows and columns (the speed
     of video ingest depends on it); pictures whose bits the reference's rounding decides
-    are handed to the reference (else they would differ from it, as the last test shows)."""
+    are handed to the reference: their bits read without that check differ from it."""
     import cv2
 
     from traceobject.vision import hashing
 
     photos = [cv2.resize(p, (1280, 720)) for p in _photos()]
     assert all(hashing._fast_pdq(p, False) is not None for p in photos)
-    drawn = _drawn(400, 400)
-    deferred = [image for image in drawn if hashing._fast_pdq(image, False) is None]
+    deferred = [image for image in _drawn(400, 400) if hashing._fast_pdq(image, False) is None]
     assert len(deferred) >= 3
+    unchecked = [hashing._dct_bits((hashing._DCT @ hashing._samples(image)) @ hashing._DCT.T,
+                                   -1.0) for image in deferred]
+    assert any(bits != _oracle(image)[0] for bits, image in zip(unchecked, deferred, strict=True))
     for image in deferred:
-        assert pdq_hash(image)[:2] == _oracle(image)[:2]
+        assert pdq_hash(image) == _oracle(image)[:2]
+
+
+def test_a_picture_crafted_against_the_references_rounding_keeps_its_hash() -> None:
+    """The known exception (vision/hashing.py): rows built so that the reference's single-
+    precision running sums drift one way over 40,000 pixels, and neighbour differences
+    sitting just under a whole number. The hash is the reference's; the quality may be one
+    away from it."""
+    import cv2
+    from skimage import data
+
+    white = [[255, 255, 255]]
+    pattern = np.array(
+        white * 7 + [[71, 188, 132], *white * 2, [71, 182, 219], [127, 117, 154],
+                     [109, 78, 69], [163, 151, 18], [124, 157, 145], [122, 40, 156], *white,
+                     [93, 69, 0], *white, [46, 21, 206], *white, [242, 234, 132]]
+        + white * 4 + [[166, 19, 251]] + white * 5, np.uint8)
+    rows, width, end = 64, 40000, 1000
+    image = np.empty((rows, width, 3), np.uint8)
+    photo = cv2.resize(data.camera(), (width // 2, rows), interpolation=cv2.INTER_AREA)
+    image[:, : width // 2] = (photo.astype(np.float64) * 0.25 + 90).astype(np.uint8)[..., None]
+    image[:, width // 2:] = np.resize(pattern, (width, 3))[width // 2:]
+    image[1::2, width // 2: width - end] = (209, 207, 214)
+    image[0::2, width - end:] = (205, 201, 204)
+    image[1::2, width - end:] = (200, 200, 200)
+    image[0, : width // 2] += 3
+    digest, quality, _variants = _oracle(image)
+    got, got_quality = pdq_hash(image)
+    assert got == digest
+    assert abs(got_quality - quality) <= 1

@@ -11,10 +11,13 @@ bindings run it: luma, two passes of Jarosz box filters along each axis, 64 x 64
 decimation, 16 x 16 DCT, median threshold), computed where it is needed: both box passes
 along an axis are one linear operator, and only the 64 rows and columns that decimation
 keeps are computed, so a 720p video frame costs about 5 ms instead of 14-20. Where a bit
-or the quality lies so close to its threshold that the reference's float rounding decides
-it (flat, symmetric or drawn pictures), the reference's own bindings (pdqhash) hash the
-image instead: hashes and quality are pdqhash's on every image (tests/vision/
-test_hashing.py compares them on photographs, video frames, drawn and random images).
+or the quality lies so close to its threshold that the reference's float rounding could
+decide it (flat, symmetric or drawn pictures), the reference's own bindings (pdqhash) hash
+the image instead. Hashes and quality equal pdqhash's on every photograph, video frame,
+drawn and random image tested (tests/vision/test_hashing.py, bench/bench_pdq_hash.py). One
+known exception: a picture crafted so that the reference's single-precision running sums
+drift the same way along a very long row can get a quality one away from pdqhash's (the
+hash stays the same); quality only decides whether a hash is indexed (50 and over).
 
 The PDQ *quality* (0..100) says how much structure the image has; the
 ThreatExchange guidance is to neither store nor match hashes below 50
@@ -76,6 +79,8 @@ def _check_rgb(rgb: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
         raise ValueError(f"expected dtype uint8, got {rgb.dtype}")
     if rgb.shape[0] == 0 or rgb.shape[1] == 0:
         raise ValueError("empty image")
+    # the rows are read as C-ordered, here and by pdqhash (which silently gives a wrong
+    # hash for a Fortran-ordered or otherwise non-contiguous array)
     return np.ascontiguousarray(rgb)
 
 
@@ -87,12 +92,17 @@ _DCT_SCALE = float(np.float32(math.sqrt(2.0 / 64)))
 _DCT = np.array([[_DCT_SCALE * math.cos(math.pi / 2.0 / 64 * (i + 1) * (2 * j + 1))
                   for j in range(64)] for i in range(16)], np.float32)
 #: How far this computation's 64 x 64 samples and DCT may lie from the reference's float
-#: arithmetic (its running sums round at every step). Measured: samples at most 0.0006
-#: apart; DCT coefficients at most 0.30 of the DCT slack below (240 frames of 720p and
-#: 1080p video, 150 random shapes from 5 x 4000 to 2500 x 4000, photographs and noise).
+#: arithmetic (its running sums round at every step). Measured on photographs, noise and
+#: 240 frames of 720p and 1080p video: samples at most 0.0006 apart; DCT coefficients at
+#: most 0.30 of the DCT slack below (also on 150 random shapes from 5 x 4000 to 2500 x
+#: 4000). A review crafted rows along which the reference's sums drift one way at every
+#: step: samples 0.015 apart at 3,840 pixels, 0.06 at 40,000, their DCT within its slack.
 #: Bits and quality closer than this to their threshold are taken from the reference
 #: itself (about 1 hash in 20 on video frames).
-_SAMPLE_SLACK = 0.003
+
+
+def _sample_slack(height: int, width: int) -> float:
+    return 0.003 + 1e-6 * max(height, width)
 
 
 def _dct_slack(height: int, width: int, dct: npt.NDArray[Any]) -> float:
@@ -161,8 +171,11 @@ def _decimation(length: int) -> _Decimation:
     rows = np.arange(64)[:, None]
     band = starts[:, None] + np.arange(width)
     counts[uneven] = 0
-    return _Decimation(starts, weights[rows, band], counts[rows, band], float(window * window),
+    kept = _Decimation(starts, weights[rows, band], counts[rows, band], float(window * window),
                        np.array(uneven, np.intp))
+    for array in kept[:3]:
+        array.flags.writeable = False  # shared by every caller and thread
+    return kept
 
 
 def _samples(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
@@ -175,12 +188,15 @@ def _samples(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     height, width = rgb.shape[:2]
     down, across = _decimation(height), _decimation(width)
     rows = rgb.reshape(height, width * 3)
-    summed = down.counts[:, 0, None] * rows[down.starts]
-    term = np.empty_like(summed)
-    for k in range(1, down.counts.shape[1]):
-        np.multiply(down.counts[:, k, None], rows[down.starts + k], out=term)
-        summed += term
-    filtered = summed.astype(np.float64) / down.divisor
+    if len(down.uneven) < 64:
+        summed = down.counts[:, 0, None] * rows[down.starts]
+        term = np.empty_like(summed)
+        for k in range(1, down.counts.shape[1]):
+            np.multiply(down.counts[:, k, None], rows[down.starts + k], out=term)
+            summed += term
+        filtered = summed.astype(np.float64) / down.divisor
+    else:
+        filtered = np.empty((64, width * 3))
     for out in down.uneven:
         band = rows[down.starts[out]:down.starts[out] + down.weights.shape[1]]
         filtered[out] = (down.weights[out, :, None] * band).sum(axis=0)
@@ -192,11 +208,11 @@ def _samples(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     return luma.astype(np.float32)
 
 
-def _quality(small: npt.NDArray[np.float32]) -> int | None:
+def _quality(small: npt.NDArray[np.float32], sample_slack: float) -> int | None:
     """pdqImageDomainQualityMetric (the sum of the truncated neighbour differences / 90,
     at most 100), or None where the reference's rounding could make it another value."""
     total = below = above = 0
-    slack = np.float32(_SAMPLE_SLACK * 2 * 100 / 255)
+    slack = np.float32(sample_slack * 2 * 100 / 255)
     for diff in (small[:-1, :] - small[1:, :], small[:, :-1] - small[:, 1:]):
         scaled = np.abs(diff * np.float32(100) / np.float32(255))
         total += int(np.trunc(scaled).sum())
@@ -223,10 +239,33 @@ def _bits_to_hex(bits: npt.NDArray[Any]) -> str:
     return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex()
 
 
+#: The reference's dihedral variants, read from the DCT of the original (pdqhashing.cpp
+#: dct16OriginalTo...): whether it is transposed, and which (i, j) are negated.
+_DIHEDRAL: tuple[tuple[bool, Callable[[Any, Any], Any] | None], ...] = (
+    (False, None),  # original
+    (True, lambda i, j: (j & 1) == 0),  # rotate 90
+    (False, lambda i, j: ((i + j) & 1) == 1),  # rotate 180
+    (True, lambda i, j: (i & 1) == 0),  # rotate 270
+    (False, lambda i, j: (i & 1) == 0),  # flip about the x axis
+    (False, lambda i, j: (j & 1) == 0),  # flip about the y axis
+    (True, None),  # flip about the main diagonal
+    (True, lambda i, j: ((i + j) & 1) == 1),  # flip about the anti-diagonal
+)
+_I, _J = np.indices((16, 16))
+_DIHEDRAL_SIGNS = [
+    (transpose, np.where(negate(_I, _J), -1, 1).astype(np.float32) if negate else None)
+    for transpose, negate in _DIHEDRAL
+]
+for _transpose, _signs in _DIHEDRAL_SIGNS:
+    if _signs is not None:
+        _signs.flags.writeable = False
+_DCT.flags.writeable = False
+
+
 def _fast_pdq(image: npt.NDArray[np.uint8], variants: bool
               ) -> tuple[list[str], int] | None:
     small = _samples(image)
-    quality = _quality(small)
+    quality = _quality(small, _sample_slack(*image.shape[:2]))
     if quality is None:
         return None
     dct = (_DCT @ small) @ _DCT.T
@@ -255,25 +294,6 @@ def pdq_hash(rgb: npt.NDArray[np.uint8]) -> tuple[str, int]:
     return _bits_to_hex(bits), int(quality)
 
 
-#: The reference's dihedral variants, read from the DCT of the original (pdqhashing.cpp
-#: dct16OriginalTo...): whether it is transposed, and which (i, j) are negated.
-_DIHEDRAL: tuple[tuple[bool, Callable[[Any, Any], Any] | None], ...] = (
-    (False, None),  # original
-    (True, lambda i, j: (j & 1) == 0),  # rotate 90
-    (False, lambda i, j: ((i + j) & 1) == 1),  # rotate 180
-    (True, lambda i, j: (i & 1) == 0),  # rotate 270
-    (False, lambda i, j: (i & 1) == 0),  # flip about the x axis
-    (False, lambda i, j: (j & 1) == 0),  # flip about the y axis
-    (True, None),  # flip about the main diagonal
-    (True, lambda i, j: ((i + j) & 1) == 1),  # flip about the anti-diagonal
-)
-_I, _J = np.indices((16, 16))
-_DIHEDRAL_SIGNS = [
-    (transpose, np.where(negate(_I, _J), -1, 1).astype(np.float32) if negate else None)
-    for transpose, negate in _DIHEDRAL
-]
-
-
 def pdq_hash_dihedral(rgb: npt.NDArray[np.uint8]) -> tuple[list[str], int]:
     """PDQ hashes of the 8 rotations/flips of an image, in the reference order.
 
@@ -281,6 +301,8 @@ def pdq_hash_dihedral(rgb: npt.NDArray[np.uint8]) -> tuple[list[str], int]:
     x axis (upside down), flip about the y axis (mirror), flip about the main diagonal
     (transpose), flip about the anti-diagonal.
     Matching a query's 8 variants against an index finds rotated or mirrored copies.
+    (The reference's dihedral entry point filters a 64 x 64 image with a window of one
+    pixel where its single hash skips the filter: the same samples either way.)
     """
     image = _check_rgb(rgb)
     if min(image.shape[:2]) >= _MIN_SIDE and (fast := _fast_pdq(image, True)) is not None:
