@@ -120,7 +120,6 @@ def test_hamming() -> None:
     assert hamming(hex_to_array(zero), bytes.fromhex("03" + "00" * 31)) == 2
 
 
-
 def _oracle(rgb: np.ndarray) -> tuple[str, int, list[str]]:
     """The reference's C++ through its bindings (pdqhash): hash, quality, dihedral hashes."""
     import pdqhash
