@@ -257,7 +257,7 @@ def _ingest(
     recorded = set(
         EvidenceFile.objects.filter(case=case).values_list("path", "size", "mtime_ns")
     ) | set(EvidenceVideoFile.objects.filter(case=case).values_list("path", "size", "mtime_ns"))
-    todo = []
+    pending = []
     for path in files:
         try:
             stat = os.stat(path)
@@ -267,9 +267,9 @@ def _ingest(
         if (path, stat.st_size, stat.st_mtime_ns) in recorded:
             summary.skipped += 1
         else:
-            todo.append(path)
+            pending.append(path)
     known = KnownMatcher()
-    bar = Progress(len(todo), stream) if stream is not None else None
+    bar = Progress(len(pending), stream) if stream is not None else None
     done = 0
     batch: list[FileAnalysis] = []
 
@@ -286,7 +286,7 @@ def _ingest(
     from traceobject.evidence.video_ingest import video_ingest_one  # it imports this module
 
     videos = frames = 0
-    for result in _analysed(todo, max(1, workers)):
+    for result in _analysed(pending, max(1, workers)):
         done += 1
         if isinstance(result, FileRejection):
             summary.rejected.append((result.path, result.reason, result.message))
@@ -301,7 +301,7 @@ def _ingest(
         if bar:
             bar.update(done, videos=videos, frames=frames)
         if progress:
-            progress(done, len(todo))
+            progress(done, len(pending))
     flush()
     if bar:
         bar.update(done, videos=videos, frames=frames, force=True)

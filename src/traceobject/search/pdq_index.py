@@ -541,9 +541,9 @@ class PdqIndex:
             active = q >= min_quality
         state = self._state  # one consistent snapshot
         results: list[list[tuple[int, int]]] = [[] for _ in range(nq)]
-        todo = np.flatnonzero(active)
-        for lo in range(0, todo.shape[0], _QUERY_BATCH):
-            batch = todo[lo : lo + _QUERY_BATCH]
+        pending = np.flatnonzero(active)
+        for lo in range(0, pending.shape[0], _QUERY_BATCH):
+            batch = pending[lo : lo + _QUERY_BATCH]
             self._search_batch(state, qcodes[batch], batch, threshold, results)
         return results
 

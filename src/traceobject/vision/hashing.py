@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -113,10 +113,16 @@ def _dct_slack(height: int, width: int, dct: npt.NDArray[Any]) -> float:
     return spread * max(1.0, 64 / min(height, width))
 
 
+def _window(length: int) -> int:
+    """The reference's box window along a side of `length` for 64 outputs
+    (computeJaroszFilterWindowSize)."""
+    return (length + 2 * 64 - 1) // (2 * 64)
+
+
 def _box_spans(length: int) -> list[tuple[int, int]]:
     """The input span [lo, hi) averaged into each output of the reference's box filter
-    (downscaling.cpp box1DFloat) along a side of `length`, with its window for 64 outputs."""
-    window = (length + 2 * 64 - 1) // (2 * 64)
+    (downscaling.cpp box1DFloat) along a side of `length`."""
+    window = _window(length)
     half = (window + 2) // 2
     lo, hi = 0, half - 1
     spans = []
@@ -149,7 +155,7 @@ class _Decimation(NamedTuple):
 @lru_cache(maxsize=256)
 def _decimation(length: int) -> _Decimation:
     spans = _box_spans(length)
-    window = (length + 2 * 64 - 1) // (2 * 64)
+    window = _window(length)
     weights = np.zeros((64, length))
     counts = np.zeros((64, length), np.float32)
     uneven = []
@@ -239,31 +245,35 @@ def _bits_to_hex(bits: npt.NDArray[Any]) -> str:
     return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex()
 
 
-#: The reference's dihedral variants, read from the DCT of the original (pdqhashing.cpp
-#: dct16OriginalTo...): whether it is transposed, and which (i, j) are negated.
-_DIHEDRAL: tuple[tuple[bool, Callable[[Any, Any], Any] | None], ...] = (
-    (False, None),  # original
-    (True, lambda i, j: (j & 1) == 0),  # rotate 90
-    (False, lambda i, j: ((i + j) & 1) == 1),  # rotate 180
-    (True, lambda i, j: (i & 1) == 0),  # rotate 270
-    (False, lambda i, j: (i & 1) == 0),  # flip about the x axis
-    (False, lambda i, j: (j & 1) == 0),  # flip about the y axis
-    (True, None),  # flip about the main diagonal
-    (True, lambda i, j: ((i + j) & 1) == 1),  # flip about the anti-diagonal
-)
+def _negated(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
+    signs = np.where(mask, -1, 1).astype(np.float32)
+    signs.flags.writeable = False
+    return signs
+
+
 _I, _J = np.indices((16, 16))
-_DIHEDRAL_SIGNS = [
-    (transpose, np.where(negate(_I, _J), -1, 1).astype(np.float32) if negate else None)
-    for transpose, negate in _DIHEDRAL
-]
-for _transpose, _signs in _DIHEDRAL_SIGNS:
-    if _signs is not None:
-        _signs.flags.writeable = False
+#: The reference's dihedral variants, read from the DCT of the original (pdqhashing.cpp
+#: dct16OriginalTo...): whether it is transposed, and the signs that negate some (i, j).
+_DIHEDRAL: tuple[tuple[bool, npt.NDArray[np.float32] | None], ...] = (
+    (False, None),  # original
+    (True, _negated(_J % 2 == 0)),  # rotate 90
+    (False, _negated((_I + _J) % 2 == 1)),  # rotate 180
+    (True, _negated(_I % 2 == 0)),  # rotate 270
+    (False, _negated(_I % 2 == 0)),  # flip about the x axis
+    (False, _negated(_J % 2 == 0)),  # flip about the y axis
+    (True, None),  # flip about the main diagonal
+    (True, _negated((_I + _J) % 2 == 1)),  # flip about the anti-diagonal
+)
 _DCT.flags.writeable = False
 
 
 def _fast_pdq(image: npt.NDArray[np.uint8], variants: bool
               ) -> tuple[list[str], int] | None:
+    """The hash (and with `variants` the 8 dihedral hashes) and quality computed here, or
+    None where the reference must decide (a bit or the quality too close to call, or a side
+    under the reference's smallest, where it hashes to zeros)."""
+    if min(image.shape[:2]) < _MIN_SIDE:
+        return None
     small = _samples(image)
     quality = _quality(small, _sample_slack(*image.shape[:2]))
     if quality is None:
@@ -271,7 +281,7 @@ def _fast_pdq(image: npt.NDArray[np.uint8], variants: bool
     dct = (_DCT @ small) @ _DCT.T
     slack = _dct_slack(image.shape[0], image.shape[1], dct)
     hashes = []
-    for transpose, signs in _DIHEDRAL_SIGNS if variants else _DIHEDRAL_SIGNS[:1]:
+    for transpose, signs in _DIHEDRAL if variants else _DIHEDRAL[:1]:
         variant = dct * signs if signs is not None else dct
         bits = _dct_bits(variant.T if transpose else variant, slack)
         if bits is None:
@@ -288,7 +298,7 @@ def pdq_hash(rgb: npt.NDArray[np.uint8]) -> tuple[str, int]:
     agencies' PDQ lists.
     """
     image = _check_rgb(rgb)
-    if min(image.shape[:2]) >= _MIN_SIDE and (fast := _fast_pdq(image, False)) is not None:
+    if (fast := _fast_pdq(image, False)) is not None:
         return fast[0][0], fast[1]
     bits, quality = pdqhash.compute(image)
     return _bits_to_hex(bits), int(quality)
@@ -305,7 +315,7 @@ def pdq_hash_dihedral(rgb: npt.NDArray[np.uint8]) -> tuple[list[str], int]:
     pixel where its single hash skips the filter: the same samples either way.)
     """
     image = _check_rgb(rgb)
-    if min(image.shape[:2]) >= _MIN_SIDE and (fast := _fast_pdq(image, True)) is not None:
+    if (fast := _fast_pdq(image, True)) is not None:
         return fast
     hashes, quality = pdqhash.compute_dihedral(image)
     return [_bits_to_hex(bits) for bits in hashes], int(quality)
