@@ -9,15 +9,16 @@ export TRACEOBJECT_HOME ?= $(CURDIR)/var
 # again: measured, 7.5 s instead of 3.0 s to collect the suite, per process).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: video-deps install demo test test-postgres test-slow test-all fuzz lint bench bench-smoke browser messages clean
+.PHONY: system-deps video-deps ocr-deps text-deps install demo test test-postgres test-slow test-all fuzz lint bench bench-smoke browser messages clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml package.json
-	$(MAKE) --no-print-directory video-deps
+	$(MAKE) --no-print-directory system-deps
+	$(MAKE) --no-print-directory text-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-binary tesserocr -e '.[dev]'
 	# rapidocr's opencv-python-headless and mediapipe's opencv-contrib-python share cv2/:
 	# the contrib build (a superset) must be the one installed.
 	$(BIN)/python -c "import cv2, sys; sys.exit(0 if hasattr(cv2, 'ximgproc') else 1)" || \
@@ -31,10 +32,27 @@ demo: install
 	$(BIN)/traceobject demo
 
 # vpdq (video hashes) compiles against FFmpeg's development files: Debian's packages, as the
-# reference's own build lists them. Installed when missing and we may (root).
+# reference's own build lists them.
 VIDEO_DEBS := libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev libavfilter-dev pkg-config cmake
-video-deps:
-	@pkg-config --exists libavcodec libavformat libavutil libswscale 2>/dev/null && command -v cmake >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(VIDEO_DEBS) >/dev/null || { echo "FFmpeg development packages missing (apt-get install $(VIDEO_DEBS)): vpdq cannot be built"; exit 1; }; }
+# OCR in the scripts RapidOCR cannot read (vision/ocr_tesseract.py): Tesseract's script
+# models, a few language models, and the development files tesserocr compiles against.
+OCR_LANGS := ell ara heb tha hin kor vie
+OCR_SCRIPTS := latn cyrl grek arab hebr thai deva hang
+OCR_DEBS := libtesseract-dev libleptonica-dev g++ $(addprefix tesseract-ocr-script-,$(OCR_SCRIPTS)) $(addprefix tesseract-ocr-,$(OCR_LANGS))
+TESSDATA := /usr/share/tesseract-ocr/5/tessdata
+# All Debian packages in one apt-get call, when something is missing and we may (root).
+system-deps:
+	@( pkg-config --exists libavcodec libavformat libavutil libswscale tesseract lept && command -v cmake && command -v g++ && for m in Latin Cyrillic Greek Arabic Hebrew Thai Devanagari Hangul $(OCR_LANGS); do test -f $(TESSDATA)/$$m.traineddata || exit 1; done ) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(VIDEO_DEBS) $(OCR_DEBS) >/dev/null || { echo "Debian packages missing (apt-get install $(VIDEO_DEBS) $(OCR_DEBS)): vpdq (video hashes) and tesserocr (OCR beyond Latin and Chinese) cannot be built"; exit 1; }; }
+video-deps ocr-deps: system-deps
+
+# The country evaluation images (bench/country_eval.py, tests/geo/test_country_eval_images.py)
+# draw labels in 11 scripts with Debian's Noto fonts; Arabic, Hebrew, Thai and Devanagari need
+# Pillow's Raqm layout, whose wheel loads FriBiDi from the system. Test data only: the
+# application draws no text with them. Installed when missing and we may (root); without them
+# those tests are skipped.
+TEXT_DEBS := fonts-noto-core fonts-noto-cjk libfribidi0
+text-deps:
+	@dpkg-query -W $(TEXT_DEBS) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEXT_DEBS) >/dev/null || echo "$(TEXT_DEBS) missing: the country evaluation images cannot be drawn"; }
 
 # Browser tests need Debian's chromium; install it when we may (root), else they are skipped.
 browser:
@@ -78,11 +96,12 @@ test-all: install browser
 	$(BIN)/python bench/bench_gate.py --check
 
 # Schema fuzzing of the public, internal and liaison APIs with many cases per operation, caller
-# and mode (`make test` runs the same with 4); prints requests per API and caller, answers,
-# server errors and schema violations. FUZZ_EXAMPLES=N to change; DATABASE_URL for PostgreSQL.
+# and mode, and of the HTML tip form with 12 times as many forms (`make test` runs the same
+# with 4); prints requests per API and caller, answers, server errors and schema violations.
+# FUZZ_EXAMPLES=N to change; DATABASE_URL for PostgreSQL.
 fuzz: install
 	$(BIN)/python -m traceobject.core.i18n_compile
-	TRACEOBJECT_HOME=$(CURDIR)/var/test FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider tests/api/test_schema_fuzz.py
+	TRACEOBJECT_HOME=$(CURDIR)/var/test FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider tests/api/test_schema_fuzz.py tests/public/test_fuzz_form.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

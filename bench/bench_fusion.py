@@ -12,9 +12,11 @@ Measured side by side, in interleaved rounds (medians), on the same data:
 * ``tip_extraction_tips_per_s``: ``clues_from_tip`` (places in 30+ languages, cities,
   domains, phone numbers, brands) on synthetic tips, against reading them (``str.split``).
 * ``text_extraction_texts_per_s``: ``clues_from_text`` on label texts (with language
-  detection, phone formats of 40 regions, domains, postal codes, prices, places),
+  detection, scripts, phone formats of up to 60 regions, domains, postal codes, prices,
+  places in every script),
   against reading them.
-* ``warm_up_s``: loading the gazetteer and lingua's language models, once per process.
+* ``warm_up_s``: loading the gazetteer, the currency and script tables and lingua's
+  language models, once per process.
 
 Prints ``figure<TAB>value<TAB>baseline<TAB>ratio`` lines (bench/README.md) and ``#`` notes.
 """
@@ -37,6 +39,7 @@ from traceobject.geo import (  # noqa: E402
     clues_from_tip,
     estimate,
     gazetteer,  # noqa: E402
+    textscan,
 )
 from traceobject.geo.language import detect_languages  # noqa: E402
 
@@ -111,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     gazetteer.warm_up()
+    textscan.warm_up()
     detect_languages("Ein kurzer deutscher Satz zum Aufwärmen des Modells.")
     warm_up_s = time.perf_counter() - start
 

@@ -216,11 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print("\t".join(r))
     ratio = single_qps / brute_qps
+    per_hash = index.nbytes / n
     if n >= 10_000_000:
-        met = "met" if ratio >= 100 and recall == 1.0 else "NOT met"
+        met = "met" if ratio >= 100 and recall == 1.0 and per_hash <= 64 else "NOT met"
     else:
         met = f"not applicable at n={n} (stated at 10 M)"
-    print(f"# target >= 100x brute force at 10 M hashes with recall 1.0: {met}")
+    print(f"# target >= 100x brute force at 10 M hashes with recall 1.0 in <= 64 bytes a"
+          f" hash: {met} ({ratio:.0f}x, {per_hash:.1f} bytes)")
     return 0 if recall == 1.0 and exact == 1.0 else 1
 
 

@@ -58,11 +58,15 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _picture(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
+def _picture(seed: int, size: tuple[int, int] = (160, 120)) -> Image.Image:
+    """An object's picture. Small: every object a test publishes passes the safety gate,
+    whose work grows with the picture (0.11 CPU-seconds at 160 x 120, 0.42 at 400 x 300)."""
     image = Image.new("RGB", size, (40 + seed * 37 % 200, 90, 160))
     draw = ImageDraw.Draw(image)
-    draw.rectangle((40, 40, size[0] - 40, size[1] - 40), outline=(255, 255, 255), width=6)
-    draw.text((60, 60), f"OBJECT {seed}", fill=(255, 255, 0))
+    inset = min(size) // 8
+    draw.rectangle((inset, inset, size[0] - inset, size[1] - inset), outline=(255, 255, 255),
+                   width=max(2, inset // 6))
+    draw.text((inset + 8, inset + 8), f"OBJECT {seed}", fill=(255, 255, 0))
     return image
 
 

@@ -44,9 +44,10 @@ ROOT = SRC / "traceobject"
 #: package (or top-level module) -> traceobject modules it may import (prefixes; a package's
 #: own modules are always allowed).
 ALLOWED: dict[str, tuple[str, ...]] = {
-    # Django-free libraries: each only itself (search reads PDQ hashes from vision.hashing).
+    # Django-free libraries: each only itself (search reads PDQ hashes from vision.hashing,
+    # and verifies same-object candidates on the local features of vision.features).
     "vision": (),
-    "search": ("vision.hashing",),
+    "search": ("vision.hashing", "vision.features"),
     # geo reads the one country list (a Django-free leaf, see LEAVES) that the apps check.
     "geo": ("core.countries",),
     # Shared ground: env, crypto, errors, reference data, page cache, the scheduler.

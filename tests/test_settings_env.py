@@ -156,6 +156,8 @@ def test_production_without_receipt_key_fails_loudly(production_env) -> None:
      "TRACEOBJECT_MAILBOX_OPEN_MINUTES must be at most 1440"),
     ("TRACEOBJECT_TRANSLATION_MODEL", "/nonexistent/model",
      "TRACEOBJECT_TRANSLATION_MODEL must be a directory"),
+    ("TRACEOBJECT_EMBEDDING_MODEL", "/nonexistent/model.onnx",
+     "TRACEOBJECT_EMBEDDING_MODEL must be the path of an ONNX file"),
     ("TRACEOBJECT_VIDEO_KEYFRAME_GAP", "2s", "TRACEOBJECT_VIDEO_KEYFRAME_GAP must be a whole"),
     ("TRACEOBJECT_VIDEO_KEYFRAME_GAP", "-1", "TRACEOBJECT_VIDEO_KEYFRAME_GAP must be at least 0"),
     ("TRACEOBJECT_VIDEO_MAX_SECONDS", "0", "TRACEOBJECT_VIDEO_MAX_SECONDS must be at least 1"),

@@ -346,8 +346,10 @@ FLAT_FACTOR = 3.0  # flat: the best country is under 3x the uniform probability
 
 
 def is_flat(result: CountryEstimate) -> bool:
+    """No estimate: no country listed (see geo.fusion), or the best under 3x uniform."""
     n = max(len(result.probabilities), 1)
-    return result.ranked(1)[0][1] < FLAT_FACTOR / n if result.probabilities else True
+    top = result.ranked(1)
+    return not top or top[0][1] < FLAT_FACTOR / n
 
 
 def evaluate(cases: Sequence[Case] | None = None) -> EvaluationReport:

@@ -301,6 +301,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if settings.EDGE:
         print("an edge runs no worker: its core pulls what it holds", file=sys.stderr)
         return 2
+    known = list(settings.TASKS["default"].get("QUEUES") or ["default"])
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    unknown = [q for q in queues if q not in known]
+    if not queues or unknown:
+        print(f"error: --queues takes {', '.join(known)} (comma-separated), not "
+              f"{args.queues[:80]!r}", file=sys.stderr)
+        return 2
     from traceobject.core.task_leases import lease_thread_start, worker_id_new, worker_lease_end
 
     worker_id = worker_id_new()
@@ -315,7 +322,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         sync_thread_start()
     try:
         return _manage(["db_worker", "--interval", str(args.interval),
-                        "--worker-id", worker_id])
+                        "--queue-name", ",".join(queues), "--worker-id", worker_id])
     finally:  # a clean stop (db_worker finished its task first) gives the lease up
         lease_stop.set()
         with contextlib.suppress(Exception):
@@ -453,12 +460,24 @@ _VIDEO_REASONS = frozenset({"not_a_file", "not_a_video", "no_video_stream", "tru
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """Direct ingest on this machine; with --queue, the walk only (batches for the workers);
+    with --status, the progress of queued ingests."""
+    if args.status is not None:
+        if args.paths or args.queue:
+            print("error: --status takes no paths and no --queue", file=sys.stderr)
+            return 2
+        return _ingest_status(args)
+    if not args.paths or not args.case:
+        print("error: give the paths to ingest and --case REF", file=sys.stderr)
+        return 2
     _django()
     from django.core.management import call_command
 
     from traceobject.evidence.ingest import ingest
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.queue:
+        return _ingest_queue(args)
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         print(f"not found: {', '.join(missing)}", file=sys.stderr)
@@ -491,6 +510,73 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest_queue(args: argparse.Namespace) -> int:
+    """Walk the paths and queue batches for `traceobject worker` processes."""
+    from traceobject.core.errors import ServiceError
+    from traceobject.evidence.ingest_queue import ingest_enqueue
+
+    def walked(seen: int, queued: int) -> None:
+        print(f"  {seen:,} files walked, {queued:,} queued", file=sys.stderr, flush=True)
+
+    try:
+        queued = ingest_enqueue(paths=args.paths, case_ref=args.case,
+                                batch_size=args.batch_size, progress=walked)
+    except ServiceError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    run = queued.run
+    print(f"case {run.case.ref}: ingest run {run.pk} queued: {queued.seen:,} files seen, "
+          f"{queued.queued:,} in {queued.batches:,} batches, {queued.skipped:,} recorded by "
+          f"an earlier run, {queued.refused:,} refused")
+    print(f"  `traceobject worker` processes take the batches (they open the files at these "
+          f"paths); progress: traceobject ingest --status {run.pk}")
+    return 0
+
+
+def _ingest_status(args: argparse.Namespace) -> int:
+    """One run in detail (--status RUN), or the latest runs (of --case REF)."""
+    import json
+
+    _django()
+    from django.core.management import call_command
+
+    from traceobject.core.errors import ServiceError
+    from traceobject.evidence.ingest_queue import (
+        ingest_run_status,
+        ingest_runs_status,
+        status_lines,
+    )
+    from traceobject.evidence.models import Case
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        if args.status != "latest":
+            if not args.status.isdigit() or not 0 < int(args.status) < 2**62:
+                print(f"error: not a run number: {args.status[:40]!r}", file=sys.stderr)
+                return 2
+            statuses = [ingest_run_status(run_id=int(args.status))]
+        else:
+            case = None
+            if args.case is not None:
+                case = Case.objects.filter(ref=args.case).first()
+                if case is None:
+                    print(f"error: no case {args.case[:80]!r}", file=sys.stderr)
+                    return 2
+            statuses = ingest_runs_status(case=case, limit=args.show_rejected)
+    except ServiceError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        for status in statuses:
+            print(json.dumps(status.to_dict()))
+        return 0
+    if not statuses:
+        print("no queued ingest yet")
+    for status in statuses:
+        status_lines(status, sys.stdout)
+    return 0
+
+
 def _clock(seconds: float) -> str:
     """0:41, 12:03, 1:02:03."""
     whole = int(seconds)
@@ -501,7 +587,8 @@ def _clock(seconds: float) -> str:
 
 def cmd_similar(args: argparse.Namespace) -> int:
     """Evidence like a picture (images, and videos with such a frame, with the time) or like
-    a video (other copies of it, and images like any of its frames)."""
+    a video (other copies of it, and images like any of its frames); with --objects, the
+    evidence images that show the same object (same-object search, verified)."""
     from traceobject.vision.analyse import FileRejection, analyse_path
     from traceobject.vision.video import VideoAnalysis
 
@@ -509,6 +596,8 @@ def cmd_similar(args: argparse.Namespace) -> int:
         print(f"{args.image}: not a readable file", file=sys.stderr)
         return 2
     _django()
+    if args.objects:
+        return _similar_objects(args)
     from django.conf import settings
 
     from traceobject.evidence.ingest import video_limits
@@ -537,6 +626,37 @@ def cmd_similar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _similar_objects(args: argparse.Namespace) -> int:
+    """One verified match per line, most matching points first: inliers, evidence id,
+    cases, file names."""
+    from traceobject.evidence.object_features import picture_features
+    from traceobject.evidence.object_search import find_object
+    from traceobject.evidence.selectors import image_places
+    from traceobject.vision.decode import DecodeError, decode_image
+
+    try:
+        picture = decode_image(args.image).to_pil()
+    except DecodeError as error:
+        print(f"{args.image}: {error.reason_code}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{args.image}: unreadable: {error}", file=sys.stderr)
+        return 2
+    features = picture_features(picture)
+    results = find_object(features=features, picture=picture)
+    for note in results.notes:
+        print(f"{args.image}: {note}", file=sys.stderr)
+    if results.repaired or results.skipped:
+        print(f"{results.repaired} damaged feature files read again, {results.skipped} "
+              "images unreadable and left out", file=sys.stderr)
+    places = image_places(image_ids=[m.image.pk for m in results.matches])
+    for match in results.matches:
+        where = places.get(match.image.pk)
+        names = ", ".join(where.paths) if where else ""
+        print(f"{match.inliers}\t{match.image.pk}\t{', '.join(match.cases) or '-'}\t{names}")
+    return 0
+
+
 def _similar_to_video(args: argparse.Namespace, result: Any) -> int:
     from django.conf import settings
 
@@ -559,17 +679,77 @@ def _similar_to_video(args: argparse.Namespace, result: Any) -> int:
     return 0
 
 
+def cmd_objects_index(args: argparse.Namespace) -> int:
+    """The same-object index: status; catch up; rebuild; retrain; read missing features."""
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from traceobject.evidence import object_index
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        if args.extract:
+            from traceobject.evidence.object_features import features_extract_missing
+
+            count = features_extract_missing(stream=sys.stderr)
+            print(f"local features read for {count} evidence images")
+            result = object_index.object_index_sync()
+        elif args.sync:
+            result = object_index.object_index_sync()
+        elif args.rebuild or args.retrain:
+            result = object_index.object_index_rebuild(retrain=args.retrain)
+        else:
+            result = None
+    except object_index.NotEnoughFeatures as error:
+        print(f"not built: {error}", file=sys.stderr)
+        return 1
+    if result is not None and (args.sync or args.extract or args.rebuild or args.retrain):
+        from traceobject.evidence.object_embeddings import embedding_index_sync
+
+        embedded = embedding_index_sync()
+        if embedded:
+            print(f"{embedded} images added to the embedding model's index")
+    if result is not None:
+        if result.reason:
+            print(f"not built: {result.reason}")
+        else:
+            print(f"{result.added} images added" + (" (new codebook and index)"
+                                                     if result.trained else ""))
+    status = object_index.object_index_status()
+    print(f"object index: {status.folder}")
+    if status.generation is None:
+        print(f"  not built yet: {status.with_features} evidence images have local features, "
+              f"a codebook needs {status.needs}")
+    else:
+        print(f"  generation       {status.generation} (made {status.created_at})")
+        print(f"  images indexed   {status.images:,} ({status.vectors:,} vectors, "
+              f"{status.kind}, {status.bytes_per_image:,.0f} bytes an image)")
+        print(f"  codebook         {status.words} words, {status.dims} dimensions, learned "
+              f"from {status.sample_pictures:,} pictures ({status.sample_descriptors:,} "
+              "descriptors)")
+        print(f"  watermark        feature row {status.watermark:,}; {status.pending:,} rows "
+              f"past it; {status.gaps:,} skipped ids watched")
+    print(f"  evidence images  {status.with_features:,} with local features, "
+          f"{status.without_features:,} not read yet")
+    from traceobject.vision.embedding import status as embedding_status
+
+    print(f"  {embedding_status(settings.EMBEDDING_MODEL or None)}")
+    return 0
+
+
 def cmd_known_import(args: argparse.Namespace) -> int:
     _django()
     from traceobject.evidence.known import known_hashes_import
 
+    # streamed: a list of 10 M hashes is not read into memory; every row is checked and
+    # nothing is imported if one is malformed (evidence.known)
     try:
-        with open(args.csv, encoding="utf-8") as fh:
-            text = fh.read(512 * 1024 * 1024)
+        with open(args.csv, encoding="utf-8", newline="") as fh:
+            result = known_hashes_import(source=fh, list_name=args.list)
     except (OSError, UnicodeDecodeError) as error:
         print(f"error: cannot read {args.csv}: {error}", file=sys.stderr)
         return 2
-    result = known_hashes_import(text=text, list_name=args.list)
     for problem in result.errors:
         print(f"error: {problem}", file=sys.stderr)
     if result.errors:
@@ -641,13 +821,23 @@ def _gate_files(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be 1 .. 1000, not {value}")
+    return value
+
+
 def cmd_clues(args: argparse.Namespace) -> int:
     """Clues in each image (text, its language, barcodes, phones, domains...) and the
     country estimate from them. Needs no database."""
     import json
 
     from traceobject.geo.clues import clue_from_gs1_info, clues_from_ocr, clues_from_text
-    from traceobject.geo.fusion import estimate
+    from traceobject.geo.fusion import NO_CLUES, estimate
     from traceobject.vision.barcodes import gs1_country, read_barcodes
     from traceobject.vision.decode import DecodeError, decode_image
     from traceobject.vision.ocr import read_text
@@ -660,7 +850,8 @@ def cmd_clues(args: argparse.Namespace) -> int:
             failed += 1
             reason = getattr(error, "reason_code", "unreadable")
             if args.json:
-                print(json.dumps({"file": name, "error": reason, "clues": [], "countries": []}))
+                print(json.dumps({"file": name, "error": reason, "status": "error",
+                                  "clues": [], "best": None, "ranked": []}))
             else:
                 print(f"{name}: {reason}: {error}", file=sys.stderr)
             continue
@@ -674,19 +865,25 @@ def cmd_clues(args: argparse.Namespace) -> int:
             elif barcode.text:  # QR codes and others may carry web addresses, phones
                 clues.extend(clues_from_text(barcode.text, source="barcode"))
         result = estimate(clues)
-        countries = [{"code": code, "p": round(p, 4)} for code, p in result.ranked(args.top)]
         if args.json:
             print(json.dumps({"file": name, "text": [line.text for line in lines],
-                              "clues": [c.to_dict() for c in clues], "countries": countries},
+                              "clues": [c.to_dict() for c in clues],
+                              **result.to_dict(top=args.top)},
                              ensure_ascii=False), flush=True)
             continue
         print(name)
         for line in lines:
             print(f"  text   {line.text}  ({line.confidence:.2f})")
-        for reason in result.reasons or ["no clue found: the estimate is flat"]:
+        for reason in result.reasons:
             print(f"  reason {reason}")
-        print("  countries " + ", ".join(f"{c['code']} {c['p']:.2f}" for c in countries[:5]),
-              flush=True)
+        ranked = result.ranked(args.top)
+        if ranked:
+            print("  countries " + ", ".join(f"{c} {p:.2f}" for c, p in ranked), flush=True)
+        elif result.status == NO_CLUES:
+            print("  no estimate yet: no clue found", flush=True)
+        else:
+            print("  no estimate yet: the clues lift no country clearly above the rest",
+                  flush=True)
     return 1 if failed else 0
 
 
@@ -727,6 +924,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="the task worker (opens sealed tips, ...)")
     worker.add_argument("--interval", type=float, default=1.0)
+    worker.add_argument("--queues", default="default,ingest", metavar="NAMES",
+                        help="the task queues to take work from (default: default,ingest; "
+                             "`ingest` holds the batches of `ingest --queue`)")
     worker.add_argument("--no-schedule", action="store_true",
                         help="do not enqueue periodic tasks (retention) from this worker")
     worker.add_argument("--no-sync", action="store_true",
@@ -748,19 +948,54 @@ def build_parser() -> argparse.ArgumentParser:
     hash_.add_argument("files", nargs="+", metavar="FILE")
     hash_.set_defaults(func=cmd_hash)
 
-    ingest = sub.add_parser("ingest", help="bring evidence files into a case")
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
-    ingest.add_argument("--case", required=True, help="case reference")
+    ingest = sub.add_parser(
+        "ingest", help="bring evidence files into a case (here, or --queue for workers)",
+        description="Bring evidence files into a case. Directly on this machine (--workers "
+        "processes), or with --queue: walk the paths here and queue batches that "
+        "`traceobject worker` processes take on any number of machines sharing the database "
+        "and the evidence store. The workers open the files at the paths given, so every "
+        "worker machine must see them at the same paths (a shared, read-only mount).")
+    ingest.add_argument("paths", nargs="*", metavar="PATH")
+    ingest.add_argument("--case", help="case reference (created if new)")
     ingest.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ingest.add_argument("--show-rejected", type=int, default=20, metavar="N",
-                        help="list the first N rejected files (default 20)")
+                        help="list the first N rejected files (default 20); with --status, "
+                             "the N latest runs")
+    ingest.add_argument("--queue", action="store_true",
+                        help="only walk and queue batches for `traceobject worker` processes "
+                             "(paths readable by every worker at the same place)")
+    ingest.add_argument("--batch-size", type=int, default=200, metavar="N",
+                        help="files a batch with --queue (default 200)")
+    ingest.add_argument("--status", nargs="?", const="latest", metavar="RUN",
+                        help="progress of queued ingest RUN across workers, or of the latest "
+                             "runs (of --case REF)")
+    ingest.add_argument("--json", action="store_true", help="with --status: a JSON line a run")
     ingest.set_defaults(func=cmd_ingest)
 
     similar = sub.add_parser("similar", help="evidence that looks like IMAGE or VIDEO")
     similar.add_argument("image", metavar="IMAGE_OR_VIDEO")
     similar.add_argument("--threshold", type=int, default=31,
                          help="largest PDQ Hamming distance (default 31)")
+    similar.add_argument("--objects", action="store_true",
+                         help="the evidence images that show the same object (matched "
+                              "point by point; one line each: matching points, evidence id, "
+                              "cases, file names)")
     similar.set_defaults(func=cmd_similar)
+
+    objects = sub.add_parser("objects-index", help="the same-object index: its state, or "
+                             "build it again")
+    action = objects.add_mutually_exclusive_group()
+    action.add_argument("--sync", action="store_true",
+                        help="catch up with the database now (what the worker does)")
+    action.add_argument("--rebuild", action="store_true",
+                        help="build a new index with the current codebook and swap it in")
+    action.add_argument("--retrain", action="store_true",
+                        help="learn a new codebook from a sample of the stored features, "
+                             "build a new index with it and swap it in")
+    action.add_argument("--extract", action="store_true",
+                        help="read the local features of evidence images that have none "
+                             "(ingested before same-object search, or missed)")
+    objects.set_defaults(func=cmd_objects_index)
 
     known = sub.add_parser("known-import", help="import a known-hash list (CSV)")
     known.add_argument("csv", metavar="CSV")
@@ -776,7 +1011,9 @@ def build_parser() -> argparse.ArgumentParser:
     clues = sub.add_parser("clues", help="clues in images and the country estimate from them")
     clues.add_argument("images", nargs="+", metavar="IMAGE")
     clues.add_argument("--json", action="store_true", help="one JSON object per line")
-    clues.add_argument("--top", type=int, default=10, help="countries to list (default 10)")
+    clues.add_argument("--top", type=_positive_int, default=10,
+                       help="countries to list at most (default 10; only countries the "
+                            "clues lift clearly above the rest are listed)")
     clues.set_defaults(func=cmd_clues)
 
     totp = sub.add_parser("totp", help="current second-factor code of a demo account")

@@ -137,6 +137,14 @@ if TRANSLATION_MODEL and not Path(TRANSLATION_MODEL).is_dir():
     raise ConfigError("TRACEOBJECT_TRANSLATION_MODEL must be a directory holding the "
                       f"translation model; got {TRANSLATION_MODEL!r}")
 
+# Core: an image-embedding model for same-object search (an ONNX file the agency supplies, e.g.
+# a DINOv2 or CLIP image encoder; see traceobject.vision.embedding). Unset: search uses the
+# local features only. The file is checked when first used (`vision.embedding.status()`).
+EMBEDDING_MODEL = env_str("TRACEOBJECT_EMBEDDING_MODEL").strip()
+if EMBEDDING_MODEL and not Path(EMBEDDING_MODEL).is_file():
+    raise ConfigError("TRACEOBJECT_EMBEDDING_MODEL must be the path of an ONNX file; got "
+                      f"{EMBEDDING_MODEL!r}")
+
 _CORE_ONLY_APPS = {
     "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages", "django_tasks",
     "django_tasks_db", "django_otp", "django_otp.plugins.otp_totp", "traceobject.routing",
@@ -232,6 +240,12 @@ if _database_url:
     DATABASES = {
         "default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # No JIT compiling: the pages' queries are short, and PostgreSQL's cost estimates of
+        # a big case's grid query (200,000 images of 10 M) started a JIT compile that took
+        # 0.7 s of the query's 2.2 s (bench/bench_evidence_db.py)
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 else:
     HOME.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -266,6 +280,8 @@ else:
 TASKS = {
     "default": {
         "BACKEND": env_str("TRACEOBJECT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # "ingest": the batches of queued ingests (`traceobject worker --queues` chooses)
+        "QUEUES": ["default", "ingest"],
     }
 }
 
@@ -343,6 +359,21 @@ INDEX_DIR = Path(env_str("TRACEOBJECT_INDEX_DIR") or HOME / "index")
 # PDQ near-duplicate threshold (the PDQ authors' recommendation) and minimum quality.
 PDQ_THRESHOLD = env_int("TRACEOBJECT_PDQ_THRESHOLD", 31, minimum=0)
 PDQ_MIN_QUALITY = env_int("TRACEOBJECT_PDQ_MIN_QUALITY", 50, minimum=0)
+# A search process catches its PDQ index copy up with the database's index log at most every
+# this many seconds, and saves it under INDEX_DIR when it is this many rows ahead of its file.
+PDQ_INDEX_REFRESH_SECONDS = env_int("TRACEOBJECT_PDQ_INDEX_REFRESH_SECONDS", 1, minimum=0)
+PDQ_INDEX_SAVE_ROWS = env_int("TRACEOBJECT_PDQ_INDEX_SAVE_ROWS", 50_000, minimum=1)
+# A search process with no usable copy also rebuilds it in a thread of its own (for a machine
+# whose $TRACEOBJECT_HOME no worker shares; the rebuild task runs on a worker, for its home).
+PDQ_INDEX_REBUILD_HERE = env_bool("TRACEOBJECT_PDQ_INDEX_REBUILD_HERE", False)
+# Same-object search (evidence/object_index.py): the first codebook is learned once this many
+# evidence images have local features (until then a search compares with every image), with
+# this many visual words; a search verifies the best OBJECT_SEARCH_VERIFY candidates of the
+# index geometrically (and every image the index has not caught up with, up to as many).
+OBJECT_INDEX_MIN_IMAGES = env_int("TRACEOBJECT_OBJECT_INDEX_MIN_IMAGES", 50, minimum=2)
+OBJECT_INDEX_WORDS = env_int("TRACEOBJECT_OBJECT_INDEX_WORDS", 64, minimum=2, maximum=65536)
+OBJECT_SEARCH_VERIFY = env_int("TRACEOBJECT_OBJECT_SEARCH_VERIFY", 50, minimum=1,
+                               maximum=1000)
 # Videos at ingest: at least this many seconds between two keyframes kept as evidence
 # images, and the decoding time one video may take (seconds) before it is cut short.
 VIDEO_KEYFRAME_GAP = env_int("TRACEOBJECT_VIDEO_KEYFRAME_GAP", 2, minimum=0, maximum=3600)

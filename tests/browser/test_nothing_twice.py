@@ -181,6 +181,8 @@ def test_answers_show_after_their_questions_in_the_visitors_time_zone(
     page.goto("/en/mailbox/")
     page.get_by_label("Your receipt").fill(receipt)
     page.get_by_role("button", name="Open mailbox").click()
+    # Wait for the opened mailbox before reading it: the click only starts the navigation.
+    expect(page.locator(".messages > li")).to_have_count(3)
     kinds = page.locator(".messages > li").evaluate_all(
         "items => items.map(i => i.className.replace('message ', ''))")
     assert kinds == ["message-tip_copy", "message-to_tipster", "message-from_tipster"]

@@ -87,7 +87,7 @@ def test_a_linked_brand_counts_in_the_stored_estimate_until_unlinked(
     _run_queued()
     estimate = EstimateRecord.objects.get(object=published)
     assert estimate.best == "DE" and _p(published, "DE") > 0.05  # flat: 0.004
-    assert "1 tip say: Germany 1" in estimate.reasons[0]
+    assert "1 tip says: Germany 1" in estimate.reasons[0]
     assert _brand_reasons(published) == ["tip mentions brand Kaufhof -> Germany (useful)"]
     assert [v.tips for v in selectors.brand_links_list()] == [1]
 

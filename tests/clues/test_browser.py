@@ -17,7 +17,7 @@ from django.test import Client
 
 from tests.browser import conftest as browser_fixtures
 from tests.conftest import staff_login
-from traceobject.clues import investigators
+from traceobject.clues import estimates, investigators
 from traceobject.clues.models import ClueRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,3 +78,24 @@ def test_country_page_in_the_browser(js: bool, new_context: Callable[..., Any],
     page.wait_for_url(f"**/internal/objects/{published.ref}/country/**")
     assert not ClueRecord.objects.filter(pk=note.pk).exists()
     assert problems == []
+
+
+def test_no_estimate_page_in_the_browser(new_context: Callable[..., Any], live_server: Any,
+                                         users: dict[str, Any], published: Any,
+                                         make_tip: Callable[..., Any], tmp_path: Path) -> None:
+    """A tip that names no country: the page says there is no estimate yet, lists no
+    country and colours none."""
+    make_tip(published, "I have seen this bag before.", language="en", state="useful")
+    estimates.object_estimate_refresh(obj=published)
+    page = _signed_in_context(new_context, live_server, users["investigator"]).new_page()
+    page.goto(f"/internal/objects/{published.ref}/country/")
+    notice = page.get_by_role("status").filter(has_text="No estimate yet.")
+    assert notice.is_visible() and "No country stands out yet." in notice.inner_text()
+    assert page.locator(".clues-ranking table").count() == 0
+    assert page.locator(".clues-ranking").get_by_text("No estimate yet.").is_visible()
+    classes = page.locator("svg.worldmap path").evaluate_all(
+        "paths => [...new Set(paths.map(p => p.getAttribute('class')))]")
+    assert classes == ["p0"]
+    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "clues-object-no-estimate.png"), full_page=True)

@@ -115,7 +115,8 @@ def test_a_process_set_up_like_the_cli_and_the_worker_has_the_receivers(tmp_path
 @pytest.mark.slow
 def test_the_cli_ingest_queues_the_clue_tasks(tmp_path: Path):
     """`traceobject ingest` with worker processes: the main process records the images and
-    the clue tasks are queued for the worker, one batch of images and the case's estimate."""
+    the clue tasks are queued for the worker, one batch of images and the case's estimate
+    (and the evidence app's batch of local features for same-object search)."""
     for n in range(3):
         write_jpeg(tmp_path / "in" / f"{n}.jpg", seed=40 + n, size=(320, 240))
     home = tmp_path / "home"
@@ -135,4 +136,5 @@ def test_the_cli_ingest_queues_the_clue_tasks(tmp_path: Path):
     assert len(images) == 3
     assert queued.pop("evidence_clues_task") == [[images]]
     assert queued.pop("case_estimate_task") == [[case]]
+    assert queued.pop("image_features_task") == [[images]]  # same-object search's
     assert queued == {}

@@ -99,7 +99,7 @@ def test_many_images_are_queued_in_batches(db, django_capture_on_commit_callback
     assert sizes == [5, 20, 20]
 
 
-def test_image_without_text_gives_a_flat_estimate(tmp_path: Path, users):
+def test_image_without_text_gives_no_estimate(tmp_path: Path, users):
     folder = tmp_path / "plain"
     folder.mkdir()
     Image.fromarray(np.full((300, 400, 3), 128, np.uint8)).save(folder / "grey.png")
@@ -111,7 +111,8 @@ def test_image_without_text_gives_a_flat_estimate(tmp_path: Path, users):
     case = Case.objects.get(ref="GREY")
     estimate = estimates.case_estimate_refresh(case=case)
     assert estimate.best == "" and estimate.clue_count == 0
-    assert len({item["p"] for item in estimate.probabilities}) == 1
+    assert estimate.probabilities == []  # no list of equally likely countries
+    assert estimate.reasons == ["no clues yet"]
     assert case_country_ranking(case) == []
 
 
@@ -141,6 +142,21 @@ def test_recompute_reads_an_unread_crop(label_object, label_crop, users):
     # the crop and the image it was cut from say the same: counted once, not twice
     language = [r for r in estimate.reasons if "Polish" in r]
     assert len(language) == 1, estimate.reasons
+
+
+def test_recompute_reads_again_what_an_older_reader_read(label_object, label_crop, users):
+    from traceobject.clues.models import CLUE_READER, ClueRecord, Source
+
+    investigators.estimate_recompute(user=users["investigator"], obj=label_object)
+    ClueScan.objects.update(reader=CLUE_READER - 1)
+    ClueRecord.objects.filter(source=Source.IMAGE).delete()  # what the old reader found
+    investigators.estimate_recompute(user=users["investigator"], obj=label_object)
+    assert set(ClueScan.objects.values_list("reader", flat=True)) == {CLUE_READER}
+    assert ClueRecord.objects.filter(source=Source.IMAGE, crop=label_crop).exists()
+    # read by the current reader: a recompute does not read them again
+    scanned = dict(ClueScan.objects.values_list("pk", "scanned_at"))
+    investigators.estimate_recompute(user=users["investigator"], obj=label_object)
+    assert dict(ClueScan.objects.values_list("pk", "scanned_at")) == scanned
 
 
 def test_pages_link_image_clues_to_their_crop_and_evidence(client, users, label_object,

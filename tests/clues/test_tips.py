@@ -7,7 +7,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from traceobject.clues import estimates
-from traceobject.clues.models import ClueRecord, ClueScan, Source
+from traceobject.clues.models import CLUE_READER, ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import object_country_ranking
 from traceobject.clues.tasks import object_estimate_task
 from traceobject.tips.models import Tip
@@ -109,3 +109,31 @@ def test_the_task_recomputes_and_tolerates_a_missing_object(published, make_tip)
     make_tip(published, "Sold in Vienna.", country="AT", state="useful")
     assert object_estimate_task.call(published.pk) == "AT"
     assert object_estimate_task.call(10**9) == ""
+
+
+def test_tips_an_older_reader_read_are_read_again(published, make_tip):
+    """A tip's clues stored by an older reader (a tip's language counted against the
+    countries not writing it) are forgotten and read again on the next estimate; tips the
+    current reader read are left alone."""
+    old = make_tip(published, "I think it comes from a shop in Kraków.", country="PL",
+                   state="useful", language="en")
+    fresh = make_tip(published, "Seen in Gdańsk.", country="PL", state="useful")
+    estimates.object_estimate_refresh(obj=published)
+    assert set(ClueScan.objects.values_list("reader", flat=True)) == {CLUE_READER}
+    kept = set(ClueRecord.objects.filter(tip=fresh).values_list("pk", flat=True))
+    # as the first reader stored it: the language against every country not writing it
+    language = ClueRecord.objects.get(tip=old, kind="tip_language")
+    language.payload = {**language.payload, "likelihoods": {"GB": 1.0}, "floor": 0.01}
+    language.save()
+    ClueScan.objects.filter(tip=old).update(reader=CLUE_READER - 1)
+    ClueRecord.objects.create(source=Source.TIP, tip=old, kind="tip_country",
+                              payload={**language.payload, "kind": "tip_country"})
+
+    estimate = estimates.object_estimate_refresh(obj=published)
+    assert estimate.best == "PL"
+    scan = ClueScan.objects.get(tip=old)
+    assert scan.reader == CLUE_READER
+    rows = ClueRecord.objects.filter(tip=old)
+    assert rows.count() == scan.clue_count  # the stale rows are gone, not added to
+    assert rows.get(kind="tip_language").payload["floor"] != 0.01
+    assert set(ClueRecord.objects.filter(tip=fresh).values_list("pk", flat=True)) == kept

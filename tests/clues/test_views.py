@@ -15,7 +15,7 @@ from traceobject.accounts.models import ApiToken
 from traceobject.accounts.tokens import token_digest, token_new
 from traceobject.api.clues import router
 from traceobject.audit.models import AuditEvent
-from traceobject.clues import investigators
+from traceobject.clues import estimates, investigators, selectors
 from traceobject.clues.models import ClueRecord, EstimateRecord, Source
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Case
@@ -119,11 +119,58 @@ def test_page_shows_ranking_reasons_clues_and_map(client, users, published, make
     assert 'style="' not in html and "<script>" not in html  # CSP: no inline style/script
 
 
+def test_seven_agreeing_tips_lead_the_page_and_nothing_without_evidence_is_listed(
+        client, users, published, make_tip):
+    texts = ["Kupiłem to w Polsce", "I bought this in Poland", "Das gibt es in Polen",
+             "Seen in a shop in Warsaw", "Polska", "seen in Kraków", "from Poland, I'm sure"]
+    for text in texts:  # untriaged tips, written in English
+        make_tip(published, text, country="PL", language="en")
+    make_tip(published, "Gekauft in Deutschland", country="DE", language="de")
+    make_tip(published, "I think Czech Republic", language="en")
+    record = estimates.object_estimate_refresh(obj=published)
+    assert record.best == "PL" and record.probabilities[0]["code"] == "PL"
+    assert record.probabilities[0]["p"] > 0.75  # was 0.29, ahead of an alphabetical tail
+    assert all(item["p"] >= 0.01 for item in record.probabilities)
+    view = selectors.object_estimate_view(published)
+    assert view.status == "estimate" and view.ranked[0].code == "PL"
+    staff_login(client, users["investigator"])
+    html = client.get(f"/internal/objects/{published.ref}/country/").content.decode()
+    ranking = html[html.index('id="ranking-h"'):html.index('id="reasons-h"')]
+    assert "Poland" in ranking
+    for name in ("Afghanistan", "Aruba", "Andorra", "United States"):
+        assert name not in ranking
+        assert f"<title>{name}:" not in html  # the map names it, with no number
+    assert "No estimate yet" not in html
+    svg = _svg(html.encode())
+    coloured = {p.get("data-code") for p in svg.iter("{http://www.w3.org/2000/svg}path")
+                if p.get("class", "").split()[0] != "p0"}
+    assert coloured == {item["code"] for item in record.probabilities} and "PL" in coloured
+    # and the forwarding suggestion from it never offers a country at 0 %
+    assert [code for code, _p in selectors.object_country_ranking(published)] == \
+        [item["code"] for item in record.probabilities]
+
+
+def test_a_tip_that_names_nothing_gives_no_estimate(client, users, published, make_tip):
+    make_tip(published, "I have seen this bag before, I am sure of it.", language="en",
+             state="useful")
+    record = estimates.object_estimate_refresh(obj=published)
+    assert record.best == "" and record.evidence_count == 1 and record.probabilities == []
+    view = selectors.object_estimate_view(published)
+    assert view.status == "inconclusive" and view.ranked == [] and view.best is None
+    staff_login(client, users["investigator"])
+    html = client.get(f"/internal/objects/{published.ref}/country/").content.decode()
+    assert "No estimate yet." in html and "No country stands out yet." in html
+    assert "<title>United States</title>" in html  # on the map, with no number
+    assert "<title>United States:" not in html
+
+
 def test_flat_page_and_unknown_references(client, users, published, case):
     staff_login(client, users["investigator"])
     response = client.get(f"/internal/objects/{published.ref}/country/")
     assert response.status_code == 200
-    assert b"No clue counts yet" in response.content
+    assert b"No estimate yet." in response.content and b"No clue counts yet" in response.content
+    assert b"top-row" not in response.content  # no list of equally likely countries
+    assert b"<title>Afghanistan:" not in response.content
     svg = _svg(response.content)
     classes = {p.get("class") for p in svg.iter("{http://www.w3.org/2000/svg}path")}
     assert classes == {"p0"}
@@ -215,10 +262,16 @@ def test_api_estimate_of_an_object_and_a_case(users, published, case, note):
     headers = {"Authorization": f"Bearer {_token(users['investigator'])}"}
     body = api.get(f"objects/{published.ref}/country", headers=headers).json()
     assert body["best"] == "PL" and body["countries"][0]["code"] == "PL"
+    assert body["status"] == "estimate"
     assert body["reasons"][0].startswith("investigator: for Poland")
     assert body["clues"][0]["source"] == "note" and body["clues"][0]["created_by"] == "ivy"
     flat = api.get(f"cases/{case.ref}/country", headers=headers).json()
     assert flat["computed"] is False and flat["best"] is None and flat["countries"] == []
+    assert flat["status"] == "not_computed"
+    estimates.case_estimate_refresh(case=case)
+    none = api.get(f"cases/{case.ref}/country", headers=headers).json()
+    assert none["status"] == "no_clues" and none["best"] is None and none["countries"] == []
+    assert none["reasons"] == ["no clues yet"]
     with pytest.raises(ServiceError) as info:
         api.get("objects/TAO-1999-0009/country", headers=headers)
     assert info.value.status == 404

@@ -7,7 +7,7 @@ import re
 import pytest
 from bench.tools.map_build import _num
 
-from traceobject.clues.worldmap import WIDTH, Canvas, bucket, map_data, world_map
+from traceobject.clues.worldmap import WIDTH, Canvas, bucket, map_data, percent, world_map
 from traceobject.geo.countries import country_codes
 
 PATH_RE = re.compile(r"^(M-?[\d.]+ -?[\d.]+l[-\d. ]+z)+$")
@@ -48,7 +48,9 @@ def test_path_numbers_are_short():
 def test_buckets():
     flat = 1 / 250
     assert bucket(flat, flat) == 0
-    assert bucket(0.009, flat) == 1
+    assert bucket(0.009, flat) == 0  # under 1 %: not listed, not coloured
+    assert bucket(float("nan"), flat) == 0
+    assert bucket(0.012, flat) == 1
     assert bucket(0.03, flat) == 2
     assert bucket(0.1, flat) == 3
     assert bucket(0.3, flat) == 4
@@ -64,3 +66,8 @@ def test_world_map_highlights_the_top_country_and_dots_only_when_likely():
     flat = world_map({}, top=None)
     assert not any(s.top for s in flat.shapes) and flat.dots == []
     assert {s.level for s in flat.shapes} == {0}
+
+
+def test_percent_is_never_rounded_to_certainty_or_nothing():
+    assert percent(0.99996) == "> 99.9 %" and percent(0.999) == "99.9 %"
+    assert percent(0.0004) == "< 0.1 %" and percent(0.25) == "25.0 %"

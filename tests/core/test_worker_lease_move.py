@@ -42,5 +42,5 @@ def test_leases_written_before_the_move_are_read_by_core_after_it() -> None:
 def test_exports_registers_its_hook_for_a_lost_export_task() -> None:
     """core/task_leases.py does not import exports: exports' AppConfig.ready() hands it the
     hook that puts an export back in the queue with its task."""
-    assert task_lost_hooks() == {export_run_task.module_path: export_task_lost}
+    assert task_lost_hooks()[export_run_task.module_path] is export_task_lost
     assert export_run_task.module_path == "traceobject.exports.tasks.export_run_task"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from traceobject.geo import gazetteer
+from traceobject.geo import gazetteer, textscan
 from traceobject.geo.language import detect_languages
 
 
@@ -10,4 +10,5 @@ from traceobject.geo.language import detect_languages
 def _warm_geo() -> None:
     """Load the language models and the gazetteer once per session (a few seconds)."""
     gazetteer.warm_up()
+    textscan.warm_up()
     detect_languages("Ein kurzer deutscher Satz zum Aufwärmen.")

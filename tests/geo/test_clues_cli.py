@@ -52,15 +52,18 @@ def test_clues_command_reads_a_polish_label_and_barcode(tmp_path: Path, capsys):
     assert code == 1, out  # one unreadable file
     first, second, third = (json.loads(line) for line in out.splitlines())
     assert first["file"] == str(image)
-    assert first["countries"][0]["code"] == "PL" and first["countries"][0]["p"] > 0.5
+    assert first["status"] == "estimate" and first["best"] == "PL"
+    assert first["ranked"][0]["country"] == "PL" and first["ranked"][0]["probability"] > 0.5
     kinds = {clue["kind"] for clue in first["clues"]}
     assert {"language", "barcode_gs1", "phone"} <= kinds
-    probabilities = [c["p"] for c in first["countries"]]
+    probabilities = [c["probability"] for c in first["ranked"]]
     assert probabilities == sorted(probabilities, reverse=True)
-    # no text, no barcode: an honest, flat estimate, not an error
+    assert all(p >= 0.01 for p in probabilities)  # no tail of countries without evidence
+    # no text, no barcode: no estimate (not a uniform list of countries), not an error
     assert second["clues"] == []
-    assert len({c["p"] for c in second["countries"]}) == 1
-    assert third["error"] == "not_an_image"
+    assert second["status"] == "no_clues" and second["best"] is None
+    assert second["ranked"] == [] and second["reasons"] == ["no clues yet"]
+    assert third["error"] == "not_an_image" and third["ranked"] == []
 
     code, out = _run_here(str(image), capsys=capsys)  # the plain output
     assert code == 0
@@ -70,4 +73,9 @@ def test_clues_command_reads_a_polish_label_and_barcode(tmp_path: Path, capsys):
     text = _run(str(blank), home=tmp_path / "home")
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith(str(blank)), text.stdout
-    assert "no clues: every country equally likely" in text.stdout
+    assert "no estimate yet" in text.stdout and "no clues yet" in text.stdout
+    assert "countries" not in text.stdout  # no list of countries at all
+    bad = subprocess.run([sys.executable, "-m", "traceobject.cli", "clues", "--top", "0",
+                          str(blank)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "TRACEOBJECT_HOME": str(tmp_path / "home")})
+    assert bad.returncode == 2 and "--top" in bad.stderr

@@ -18,6 +18,7 @@ from traceobject.accounts.services import api_token_create
 from traceobject.audit.models import AuditEvent
 from traceobject.clues import brands as clue_brands
 from traceobject.clues import investigators as clue_investigators
+from traceobject.evidence.models import ObjectSighting
 from traceobject.exports import services as export_services
 from traceobject.routing import services as routing
 from traceobject.routing.models import Authority
@@ -87,6 +88,9 @@ MATRIX: dict[str, tuple[set[str] | None, set[str] | None]] = {
     "case-country-note": (None, INV), "case-country-refresh": (None, INV),
     "case-country-delete": (None, INV),
     "brands": (INV, None), "brand-add": (None, INV), "brand-remove": (None, INV),
+    "object-find": (INV, None), "object-query-picture": (INV, None),
+    "object-match": (INV, None), "object-link": (None, INV),
+    "object-sighting-unlink": (None, INV),
 }
 # The sign-in flow itself is for everybody (tests/accounts covers it).
 SIGN_IN = {"login", "login-code", "login-enrol", "logout", "reauth"}
@@ -135,6 +139,8 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
                                                  because="Plug type F.", case=case)
     brand = clue_brands.brand_link_add(user=investigator, name="KAUFHOF", country="DE")
     video = video_make(case, "phone/VID_0001.mp4")
+    sighting = ObjectSighting.objects.create(traced_object=published, image=evidence_image,
+                                             inliers=25, linked_by=investigator)
     image = published.images.first()
     ref, pk = published.ref, evidence_image.pk
     args: dict[str, dict[str, Any]] = {
@@ -170,6 +176,8 @@ def world(users, evidence_image, published, campaign) -> dict[str, str]:
         "object-country-delete": {"ref": ref, "pk": object_clue.pk},
         "case-country-delete": {"ref": case.ref, "pk": case_clue.pk},
         "brand-remove": {"pk": brand.pk},
+        "object-find": {}, "object-query-picture": {}, "object-link": {},
+        "object-match": {"pk": pk}, "object-sighting-unlink": {"pk": sighting.pk},
     }
     urls = {}
     for name in MATRIX:

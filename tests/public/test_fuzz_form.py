@@ -1,9 +1,13 @@
 """Arbitrary form data at the HTML tip form (with the form's one-time token, as a browser sends
 it): never a 5xx; a redirect to the receipt only for a stored tip (the honeypot gets a fake
-receipt page and stores nothing)."""
+receipt page and stores nothing).
+
+FUZZ_EXAMPLES (default 4, as for the API fuzzing) sets the number of forms: 12 per unit,
+48 in `make test`; `make fuzz` runs this file with many more."""
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlencode
 
@@ -45,6 +49,7 @@ arbitrary = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(any_char,
                             values, max_size=9)
 form_data = st.one_of(plausible, arbitrary)
 encodings = st.sampled_from(["urlencoded", "multipart"])
+EXAMPLES = 12 * int(os.environ.get("FUZZ_EXAMPLES") or 4)
 
 
 @pytest.fixture
@@ -59,7 +64,7 @@ def _resolve(value, receipt: str):
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(data=form_data, encoding=encodings)

@@ -102,7 +102,9 @@ def test_with_the_clues_areas_real_country_ranking(published, submit_tips, autho
     estimates = importlib.import_module("traceobject.clues.models").EstimateRecord
     estimates.objects.update_or_create(object=published, defaults={
         "probabilities": [{"code": "AT", "p": 0.6}, {"code": "PL", "p": 0.3},
-                          {"code": "IT", "p": 0.1}],
+                          {"code": "IT", "p": 0.1},
+                          # as records stored every country once: no evidence, never offered
+                          {"code": "DE", "p": 0.004}, {"code": "FR", "p": 0.004}],
         "best": "AT", "clue_count": 3})
     assert [code for code, _ in ranking(published)] == ["AT", "PL", "IT"]
     with translation.override("en"):
@@ -111,3 +113,9 @@ def test_with_the_clues_areas_real_country_ranking(published, submit_tips, autho
         ("PL", "1 of 1 tips names Poland"),
         ("AT", "Country estimate of the object: Austria (60%)"),
     ]
+    # no clue, no estimate: nothing is suggested from it, whatever the stored list says
+    estimates.objects.filter(object=published).update(best="", clue_count=0)
+    assert ranking(published) == []
+    with translation.override("en"):
+        suggestions = selectors.authority_suggest(obj=published, tips=tips)
+    assert [a.country for a, _reason in suggestions] == ["PL"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ from traceobject.search import pdq_index
 from traceobject.search.pdq_index import (
     INDEX_FILE,
     PdqIndex,
-    _choose_widths,
+    _key_bits,
     _radii,
     brute_force_search,
     hamming_distances,
@@ -45,7 +47,8 @@ def _indexed_segment(index: PdqIndex) -> pdq_index._Segment:
 
 
 @pytest.mark.parametrize("n", [20_000, 200_000])
-def test_planted_near_duplicates_all_found(n: int) -> None:
+def test_planted_near_duplicates_all_found(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdq_index, "_SCAN_ROWS_PER_PROBE", 0.0)  # probe tables even when small
     rng = np.random.default_rng(n)
     codes = _random_codes(rng, n)
     ids = np.arange(n, dtype=np.int64) * 3 + 1
@@ -70,15 +73,18 @@ def test_planted_near_duplicates_all_found(n: int) -> None:
     assert index.search(array_to_hex(queries[5])) == results[5]
 
 
-def test_worst_case_spread_over_every_chunk() -> None:
+def test_worst_case_spread_over_every_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     """Flips spread so that every chunk but one is just outside its probe radius."""
+    monkeypatch.setattr(pdq_index, "_SCAN_ROWS_PER_PROBE", 0.0)
     rng = np.random.default_rng(7)
     n = 50_000
     codes = _random_codes(rng, n)
     index = PdqIndex()
     index.add(np.arange(n), codes)
+    index.compact()
     segment = _indexed_segment(index)
-    radii, _ = _radii(segment.widths, 31, n)
+    assert segment._plan(31) is not None
+    radii, _ = _radii(segment.key_widths, 31, n)
     assert sum(r + 1 for r in radii) == 32
     target = codes[123]
     for spared in range(len(segment.widths)):
@@ -125,12 +131,21 @@ def test_far_hashes_not_returned() -> None:
 
 
 def test_layouts_are_valid() -> None:
-    for n in (1, 100, 16_384, 10**5, 10**6, 10**7, 10**8):
-        widths = _choose_widths(n)
-        assert sum(widths) == 256 and max(widths) <= 24
-        radii, cost = _radii(widths, 31, n)
+    for n in (1, 100, 16_384, 10**5, 10**6, 10**7, 2**24):
+        b = _key_bits(n)
+        assert 8 <= b <= 24
+        radii, cost = _radii((b,) * 8, 31, n)  # 8 chunks of 32 bits, keyed on b bits each
         assert sum(r + 1 for r in radii) >= 32 and cost < float("inf")
-    assert len(_choose_widths(10**7)) == 11
+    assert _key_bits(10**7) == 23 and _key_bits(10**6) == 20
+
+
+def test_memory_is_at_most_64_bytes_per_hash() -> None:
+    rng = np.random.default_rng(5)
+    for n in (50_000, 300_000):
+        index = PdqIndex()
+        index.add(np.arange(n) + 10**9, _random_codes(rng, n))
+        index.compact()
+        assert index.nbytes / n <= 64, n
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -155,6 +170,26 @@ def test_incremental_add_and_segments() -> None:
     index.compact()
     assert len(index.segment_sizes) == 2 and index.segment_sizes[1] == 0
     assert index.search_many(queries) == expected
+
+
+def test_one_add_larger_than_a_segment_becomes_several(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments number their rows in 3 bytes (at most 2**24 hashes): one add of more (a
+    rebuild or catch-up of a large table in one call) is cut, and what is saved loads."""
+    monkeypatch.setattr(pdq_index, "_MAX_SEGMENT", 1000)
+    rng = np.random.default_rng(12)
+    codes = _random_codes(rng, 2500)
+    ids = np.arange(2500) + 1
+    index = PdqIndex(tail_limit=10)
+    index.add(ids, codes)
+    assert all(0 < n <= 1000 for n in index.segment_sizes[:-1]) and len(index) == 2500
+    queries = np.stack([_at_distance(rng, codes[i], int(i % 32)) for i in range(0, 2500, 101)])
+    expected = [brute_force_search(codes, q, 31, ids=ids) for q in queries]
+    assert index.search_many(queries) == expected
+    index.save(tmp_path)
+    assert PdqIndex.load(tmp_path).search_many(queries) == expected
+    with pytest.raises(ValueError, match="at most 1000 hashes"):
+        pdq_index._Segment(codes[:1001], ids[:1001], indexed=True)
 
 
 def test_save_load_round_trip_and_add_after_load(tmp_path: Path) -> None:
@@ -295,3 +330,104 @@ def test_index_equals_brute_force(
         for ident, d in brute_force_search(codes, q, threshold, ids=ids):
             best[ident] = min(d, best.get(ident, 999))
         assert result == sorted(best.items(), key=lambda item: (item[1], item[0]))
+
+
+@pytest.mark.parametrize(("copies", "layout"), [(1, "nibble"), (40, "rel"), (600, "rel")])
+def test_clumpy_hashes_take_wider_bucket_tables_and_stay_exact(
+    copies: int, layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many equal hashes (blank-ish pictures, variants of one image) overflow the 4-bit
+    bucket sizes, then the 8-bit relative offsets: the segment takes the next layout."""
+    monkeypatch.setattr(pdq_index, "_SCAN_ROWS_PER_PROBE", 0.0)
+    rng = np.random.default_rng(copies)
+    n = 60_000
+    codes = _random_codes(rng, n)
+    codes[:copies] = codes[0]
+    index = PdqIndex()
+    index.add(np.arange(n), codes)
+    index.compact()
+    segment = _indexed_segment(index)
+    assert segment.layout == layout
+    queries = np.stack([_at_distance(rng, codes[i], int(d)) for i, d in
+                        [(0, 0), (0, 20), (5_000, 31), (7_000, 12)]])
+    for q, got in zip(queries, index.search_many(queries), strict=True):
+        assert got == brute_force_search(codes, q, 31)
+    assert len(index.search(codes[0])) == copies
+
+
+def _saved(folder: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    with np.load(folder / INDEX_FILE) as data:
+        return json.loads(str(data["meta"])), {k: data[k] for k in data.files if k != "meta"}
+
+
+def _resave(folder: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    np.savez(folder / INDEX_FILE, meta=np.array(json.dumps(meta)), **arrays)
+
+
+def test_tables_are_saved_and_read_back_without_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(9)
+    codes = _random_codes(rng, 40_000)
+    index = PdqIndex()
+    index.add(np.arange(40_000) + 5 * 10**9, codes)  # ids past 2**32: still exact
+    index.compact()
+    queries = np.stack([_at_distance(rng, codes[i], i % 32) for i in range(0, 40_000, 997)])
+    before = index.search_many(queries)
+    index.save(tmp_path)
+
+    def no_build(self: Any) -> None:
+        raise AssertionError("tables built on load")
+
+    monkeypatch.setattr(pdq_index._Segment, "_build", no_build)
+    loaded = PdqIndex.load(tmp_path)
+    assert loaded.search_many(queries) == before and loaded.nbytes == index.nbytes
+    # on disk as in memory: at most 64 bytes a hash plus the zip's headers
+    assert (tmp_path / INDEX_FILE).stat().st_size <= 64 * 40_000 + 4096
+
+
+def test_version_1_files_are_read_and_built(tmp_path: Path) -> None:
+    rng = np.random.default_rng(10)
+    codes = _random_codes(rng, 20_000)
+    meta = {"format": "traceobject-pdq-index", "version": 1, "count": 20_000}
+    np.savez(tmp_path / INDEX_FILE, codes=codes, ids=np.arange(20_000, dtype=np.int64),
+             meta=np.array(json.dumps(meta)))
+    loaded = PdqIndex.load(tmp_path)
+    assert loaded.search(codes[77]) == [(77, 0)]
+
+
+@pytest.mark.parametrize("damage", [
+    "rows_out_of_range", "bases_do_not_add_up", "table_too_short", "wrong_layout",
+    "wrong_bits", "count", "segment_size", "ids_dtype", "not_a_list",
+])
+def test_saved_tables_that_do_not_fit_are_refused(tmp_path: Path, damage: str) -> None:
+    rng = np.random.default_rng(11)
+    index = PdqIndex()
+    index.add(np.arange(30_000), _random_codes(rng, 30_000))
+    index.compact()
+    index.save(tmp_path)
+    meta, arrays = _saved(tmp_path)
+    segment = meta["segments"][0]
+    if damage == "rows_out_of_range":
+        arrays["s0_rows3"] = arrays["s0_rows3"].copy()
+        arrays["s0_rows3"][-1] = 255
+    elif damage == "bases_do_not_add_up":
+        arrays["s0_bases"] = arrays["s0_bases"].copy()
+        arrays["s0_bases"][-1] += 1
+    elif damage == "table_too_short":
+        arrays["s0_table"] = arrays["s0_table"][:-1]
+    elif damage == "wrong_layout":
+        segment["layout"] = "magic"
+    elif damage == "wrong_bits":
+        segment["b"] = 40
+    elif damage == "count":
+        meta["count"] += 1
+    elif damage == "segment_size":
+        segment["n"] -= 1
+    elif damage == "ids_dtype":
+        arrays["s0_ids"] = arrays["s0_ids"].astype(np.float64)
+    else:
+        meta["segments"] = {"0": segment}
+    _resave(tmp_path, meta, arrays)
+    with pytest.raises(ValueError):
+        PdqIndex.load(tmp_path)

@@ -5,6 +5,7 @@ Only generated images and scikit-image's person images (the astronaut, ``lfw_sub
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from bench.gate_samples import (
@@ -71,6 +72,33 @@ def test_batched_detection_gives_each_window_its_own_faces() -> None:
         assert best is not None and best[0] >= 0.6, (k, batched[k])
         assert 0.3 <= best[1] <= 0.7 and 0.3 <= best[2] <= 0.7, best
     assert gate_face._detect_batch(models, []) == []
+
+
+def test_litert_and_opencv_read_blazeface_alike() -> None:
+    """The gate runs BlazeFace with LiteRT when it is installed and OpenCV DNN otherwise:
+    both give the same outputs for the same windows, also for a batch larger than LiteRT's
+    largest (run in pieces and put back in the one-image layout)."""
+    from traceobject.vision.gate_models import (
+        MODEL_FILES,
+        _DnnFaceDetector,
+        _LiteRTFaceDetector,
+        _tflite_net,
+        mediapipe_dir,
+    )
+
+    path = mediapipe_dir() / MODEL_FILES[0]
+    litert = _LiteRTFaceDetector(path)
+    dnn = _DnnFaceDetector(*_tflite_net(path, (1, 3, 128, 128), ((1, 896, 16), (1, 896, 1))))
+    assert gate_models().face_net.obj.engine == "litert"  # installed: the gate takes it
+    windows = [cv2.resize(w, (128, 128), interpolation=cv2.INTER_AREA) for w in _windows()]
+    batch = np.stack([w.astype(np.float32) / 127.5 - 1.0 for w in windows] * 9)  # 45 > 32
+    assert len(batch) > litert.MAX_BATCH
+    for n in (1, len(windows), len(batch)):
+        (reg_a, cls_a), (reg_b, cls_b) = litert.forward(batch[:n]), dnn.forward(batch[:n])
+        assert reg_a.shape == reg_b.shape == (1, n * 896, 16)
+        assert cls_a.shape == cls_b.shape == (1, n * 896, 1)
+        np.testing.assert_allclose(reg_a, reg_b, atol=1e-3)
+        np.testing.assert_allclose(cls_a, cls_b, atol=1e-3)
 
 
 def _bench_crop(

@@ -8,7 +8,7 @@ NinjaAPI (:mod:`traceobject.api.internal`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -57,6 +57,7 @@ class EstimateOut(Schema):
     subject: str
     ref: str
     computed: bool
+    status: Literal["not_computed", "no_clues", "inconclusive", "estimate"]
     best: str | None
     countries: list[CountryOut]
     reasons: list[str]
@@ -75,7 +76,10 @@ _RESPONSES: dict[int, Any] = {200: EstimateOut, 400: ErrorOut, 401: ErrorOut, 40
 
 @router.get("objects/{ref}/country", response=_RESPONSES, summary="Country estimate of an object")
 def object_country(request: HttpRequest, ref: str) -> dict[str, Any]:
-    """Most likely countries first (empty while no clue counts), reasons strongest first."""
+    """Most likely countries first, reasons strongest first. Only countries the clues lift
+    clearly above the rest are listed (at least twice 1/N and 1 %); ``status`` says why
+    the list is empty: ``not_computed``, ``no_clues`` or ``inconclusive`` (clues, but no
+    country stands out); ``best`` is then null."""
     api_user(request, INVESTIGATOR)
     obj = TracedObject.objects.filter(ref=ref[:32]).first()
     if obj is None:
@@ -85,6 +89,7 @@ def object_country(request: HttpRequest, ref: str) -> dict[str, Any]:
 
 @router.get("cases/{ref}/country", response=_RESPONSES, summary="Country estimate of a case")
 def case_country(request: HttpRequest, ref: str) -> dict[str, Any]:
+    """As objects/{ref}/country, for the evidence images of a case."""
     api_user(request, INVESTIGATOR)
     case = Case.objects.filter(ref=ref[:64]).first()
     if case is None:

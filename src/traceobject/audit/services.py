@@ -53,9 +53,10 @@ def audit_record(*, actor: Any, action: str, target: str = "",
 
 
 # What a view record names (action "view.<what>"): a tip's page, an evidence image's page
-# (with the similar images shown on it), its full image, a page of a case's thumbnails.
+# (with the similar images shown on it), its full image, a page of a case's thumbnails,
+# same-object search results (the matches shown) and a match picture.
 VIEW_KINDS = ("tip", "tip_list", "evidence", "evidence_file", "evidence_grid", "crop",
-              "crop_file", "video", "video_frame")
+              "crop_file", "video", "video_frame", "object_search", "object_match")
 # Ids listed in one record. Every picture a page shows must be named: a case page shows up to
 # 120 thumbnails and 20 videos with 12 keyframes each, a video page up to 500 keyframes
 # (VideoLimits.max_keyframes). Past this, the count of the others is recorded.

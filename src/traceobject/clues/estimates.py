@@ -24,6 +24,8 @@ SCHEDULE_WINDOW = 2  # seconds: changes within it are folded into one recompute
 
 
 def _store_estimate(result: geo.CountryEstimate, **subject: Any) -> EstimateRecord:
+    # only the listed countries (those the clues lifted clearly above the no-information
+    # level: geo.fusion); the others share what is left alike and say nothing
     probabilities = [{"code": c, "p": round(p, 6)} for c, p in result.ranked()]
     estimate, _created = EstimateRecord.objects.update_or_create(**subject, defaults={
         "probabilities": probabilities,

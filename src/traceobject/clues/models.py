@@ -67,6 +67,15 @@ class ClueRecord(models.Model):
         return f"clue {self.pk} ({self.source}/{self.kind})"
 
 
+#: The version of the clue reading (OCR and the text clues it feeds). A scan made by an
+#: older reader is read again: tips on the next estimate of their object, a crop and its
+#: evidence image when an investigator recomputes the object's estimate, a case's images
+#: when the case's are read. 1: Latin, Chinese and Japanese OCR, a tip's language against
+#: the countries not writing it; 2: the world's scripts, script and currency clues beyond
+#: Europe, a tip's language never against a country.
+CLUE_READER = 2
+
+
 class ClueScan(models.Model):
     """That a crop, an evidence image or a tip was read for clues (even if none were found)."""
 
@@ -84,6 +93,7 @@ class ClueScan(models.Model):
     error = models.CharField(max_length=200, blank=True)  # why the image could not be read
     clue_count = models.PositiveIntegerField(default=0)
     scanned_at = models.DateTimeField(default=timezone.now)
+    reader = models.PositiveSmallIntegerField(default=1)  # CLUE_READER when it was read
 
     class Meta:
         constraints = [

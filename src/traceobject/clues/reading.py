@@ -20,7 +20,7 @@ from django.utils import timezone
 from traceobject import geo
 from traceobject.catalog.models import TracedObject
 from traceobject.clues.estimates import case_estimate_schedule, object_estimate_schedule
-from traceobject.clues.models import ClueRecord, ClueScan, Source
+from traceobject.clues.models import CLUE_READER, ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import cases_of_images
 from traceobject.evidence.models import Crop, EvidenceImage
 
@@ -82,6 +82,7 @@ def _store_reading(reading: ImageReading, *, crop: Crop | None = None,
         ClueScan.objects.update_or_create(**anchor, defaults={
             "text": reading.text, "error": reading.error[:200],
             "clue_count": len(reading.clues), "scanned_at": timezone.now(),
+            "reader": CLUE_READER,
         })
     return len(reading.clues)
 
@@ -149,15 +150,16 @@ def clues_extract_for_images(*, image_ids: Sequence[int]) -> int:
 
 def object_images_read(*, obj: TracedObject) -> int:
     """Read the object's crop and the evidence image it was cut from now, those never read
-    (slow: OCR; the tasks normally do it). Returns how many images were read."""
+    or read by an older reader (:data:`CLUE_READER`; slow: OCR; the tasks normally do it).
+    Returns how many images were read."""
     crop = Crop.objects.filter(traced_object=obj).first()
     if crop is None:
         return 0
     read = 0
-    if not ClueScan.objects.filter(crop=crop).exists():
+    if not ClueScan.objects.filter(crop=crop, reader__gte=CLUE_READER).exists():
         clues_extract_for_crop(crop_id=crop.pk)
         read += 1
-    if not ClueScan.objects.filter(image_id=crop.image_id).exists():
+    if not ClueScan.objects.filter(image_id=crop.image_id, reader__gte=CLUE_READER).exists():
         clues_extract_for_image(image_id=crop.image_id, schedule=False)
         read += 1
     return read

@@ -13,13 +13,21 @@ from django.db.models import Q, QuerySet
 
 from traceobject import geo
 from traceobject.catalog.models import TracedObject
-from traceobject.clues.models import BrandLink, ClueRecord, ClueScan, EstimateRecord, Source
-from traceobject.clues.worldmap import WorldMap, world_map
+from traceobject.clues.models import (
+    CLUE_READER,
+    BrandLink,
+    ClueRecord,
+    ClueScan,
+    EstimateRecord,
+    Source,
+)
+from traceobject.clues.worldmap import WorldMap, percent, world_map
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.geo.countries import country_codes, country_name
+from traceobject.geo.fusion import ESTIMATED, INCONCLUSIVE, NO_CLUES, listing_threshold
 from traceobject.geo.reference import TAGS
 
-TOP_LISTED = 15  # countries in the ranked list, at most (only those above a flat estimate)
+TOP_LISTED = 15  # countries in the ranked list, at most (only those geo.fusion lists)
 TIP_CLUES_LISTED = 100
 IMAGE_CLUES_LISTED = 200
 
@@ -136,8 +144,11 @@ def case_clues(case: Case) -> list[geo.Clue]:
 
 
 def case_images_unread(case: Case) -> list[int]:
-    """Ids of the case's evidence images never read for clues."""
-    return list(EvidenceImage.objects.filter(files__case=case, clue_scan__isnull=True)
+    """Ids of the case's evidence images never read for clues, or read by an older reader
+    (:data:`~traceobject.clues.models.CLUE_READER`)."""
+    return list(EvidenceImage.objects.filter(Q(clue_scan__isnull=True)
+                                             | Q(clue_scan__reader__lt=CLUE_READER),
+                                             files__case=case)
                 .values_list("id", flat=True).distinct().order_by("id"))
 
 
@@ -150,29 +161,36 @@ def cases_of_images(image_ids: Iterable[int]) -> set[int]:
 # --------------------------------------------------------------------------- rankings
 
 
-def _ranking(estimate: EstimateRecord | None) -> list[tuple[str, float]]:
+def _listed_countries(estimate: EstimateRecord | None) -> list[tuple[str, float]]:
+    """(code, p) of the stored estimate's listed countries, most likely first: those at
+    or above geo's listing threshold (records stored before it held every country)."""
     if estimate is None or not estimate.best:
         return []
+    threshold = listing_threshold()
     out: list[tuple[str, float]] = []
     for item in estimate.probabilities:
         try:
-            out.append((str(item["code"]), float(item["p"])))
+            code, p = str(item["code"]), float(item["p"])
         except (KeyError, TypeError, ValueError):
             continue
+        if math.isfinite(p) and p >= threshold:
+            out.append((code, p))
+    out.sort(key=lambda item: (-item[1], item[0]))
     return out
 
 
 def object_country_ranking(obj: TracedObject) -> list[tuple[str, float]]:
     """(country code, probability), most likely first, from the stored estimate.
 
-    Empty when the object has no estimate yet or when no clue counted (a flat estimate
-    says nothing, so nothing should be suggested from it)."""
-    return _ranking(EstimateRecord.objects.filter(object=obj).first())
+    Only countries the clues lifted clearly above the rest (geo.fusion's listing
+    threshold): empty when the object has no estimate yet, no clue counted or no country
+    stands out, so that nothing is suggested without evidence."""
+    return _listed_countries(EstimateRecord.objects.filter(object=obj).first())
 
 
 def case_country_ranking(case: Case) -> list[tuple[str, float]]:
     """As :func:`object_country_ranking`, for a case."""
-    return _ranking(EstimateRecord.objects.filter(case=case).first())
+    return _listed_countries(EstimateRecord.objects.filter(case=case).first())
 
 
 # --------------------------------------------------------------------------- page / API view
@@ -186,7 +204,7 @@ class RankedCountry:
 
     @property
     def percent(self) -> str:
-        return f"{self.p * 100:.1f} %" if self.p >= 0.001 else "< 0.1 %"
+        return percent(self.p)
 
 
 @dataclass(frozen=True)
@@ -234,7 +252,7 @@ class EstimateView:
     subject: str  # "object" or "case"
     ref: str
     computed: bool  # False: never computed
-    flat: bool  # no clue counted: every country equally likely
+    flat: bool  # no estimate: no clue counted, or no country stands out
     ranked: list[RankedCountry]
     reasons: list[str]
     computed_at: datetime | None
@@ -250,9 +268,20 @@ class EstimateView:
     def best(self) -> RankedCountry | None:
         return None if self.flat or not self.ranked else self.ranked[0]
 
+    @property
+    def status(self) -> str:
+        """"not_computed", "no_clues", "inconclusive" (clues, but no country stands out)
+        or "estimate"."""
+        if not self.computed:
+            return "not_computed"
+        if self.best is not None:
+            return ESTIMATED
+        return NO_CLUES if self.evidence_count == 0 else INCONCLUSIVE
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject, "ref": self.ref, "computed": self.computed,
+            "status": self.status,
             "best": self.best.code if self.best else None,
             "countries": [{"code": r.code, "name": r.name, "p": round(r.p, 4)}
                           for r in self.ranked],
@@ -304,30 +333,18 @@ def _clue_view(row: ClueRecord, *, tip_state: str = "") -> ClueView:
 
 def _view(*, subject: str, ref: str, estimate: EstimateRecord | None,
           clues: list[ClueView], tip_more: int, reading: ReadingStatus) -> EstimateView:
-    probabilities: dict[str, float] = {}
-    if estimate is not None:
-        for item in estimate.probabilities:
-            try:
-                probabilities[str(item["code"])] = float(item["p"])
-            except (KeyError, TypeError, ValueError):
-                continue
-    flat = estimate is None or not estimate.best
-    if not probabilities:
-        codes = country_codes()
-        probabilities = {c: 1.0 / len(codes) for c in codes}
-    ranked = sorted(probabilities.items(), key=lambda item: (-item[1], item[0]))
-    flat_p = 1.0 / len(country_codes())
-    listed = [RankedCountry(c, country_name(c), p) for c, p in ranked[:TOP_LISTED]
-              if p > flat_p]  # countries the clues did not lift are not worth listing
+    listed = _listed_countries(estimate)
+    flat = not listed
+    ranked = [RankedCountry(c, country_name(c), p) for c, p in listed[:TOP_LISTED]]
     return EstimateView(
         subject=subject, ref=ref, computed=estimate is not None, flat=flat,
-        ranked=[] if flat else listed,
+        ranked=ranked,
         reasons=list(estimate.reasons) if estimate else [],
         computed_at=estimate.computed_at if estimate else None,
         clue_count=estimate.clue_count if estimate else 0,
         evidence_count=estimate.evidence_count if estimate else 0,
         ignored_count=estimate.ignored_count if estimate else 0,
-        map=world_map(probabilities, top=None if flat else ranked[0][0]),
+        map=world_map(dict(listed), top=None if flat else listed[0][0]),
         clues=clues, tip_clues_more=tip_more, reading=reading,
     )
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from traceobject import geo
-from traceobject.clues.models import ClueRecord, ClueScan, Source
+from traceobject.clues.models import CLUE_READER, ClueRecord, ClueScan, Source
 from traceobject.clues.selectors import brand_links_map
 from traceobject.tips.models import Tip
 
@@ -29,7 +29,10 @@ def _tip_clues(tip: Tip, *, brands: Mapping[str, str] | None = None) -> list[geo
 
 
 def tips_scan(*, tips: QuerySet[Tip]) -> int:
-    """Read every tip of ``tips`` that was not read yet; returns how many were read."""
+    """Read every tip of ``tips`` that was not read yet, or was read by an older reader
+    (:data:`CLUE_READER`: what it gave then is forgotten first); returns how many were
+    read."""
+    _tips_forget_stale(tips)
     done = 0
     brands: dict[str, str] | None = None  # read once per call, when there is a tip to read
     while True:
@@ -52,11 +55,23 @@ def tips_scan(*, tips: QuerySet[Tip]) -> int:
         done += len(batch)
 
 
+def _tips_forget_stale(tips: QuerySet[Tip]) -> None:
+    """Forget the clues and scans of the tips an older reader read, so they are read again."""
+    while True:
+        stale = list(tips.filter(Q(clue_scan__reader__lt=CLUE_READER))
+                     .order_by("id").values_list("id", flat=True)[:TIP_BATCH])
+        if not stale:
+            return
+        with transaction.atomic():
+            ClueRecord.objects.filter(source=Source.TIP, tip_id__in=stale).delete()
+            ClueScan.objects.filter(tip_id__in=stale).delete()
+
+
 def _tips_store(read: Mapping[int, list[geo.Clue]]) -> None:
     now = timezone.now()
     with transaction.atomic():
         ClueScan.objects.bulk_create([
-            ClueScan(tip_id=tip_id, clue_count=len(clues), scanned_at=now)
+            ClueScan(tip_id=tip_id, clue_count=len(clues), scanned_at=now, reader=CLUE_READER)
             for tip_id, clues in read.items()
         ])
         ClueRecord.objects.bulk_create([

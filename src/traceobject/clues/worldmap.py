@@ -18,9 +18,11 @@ from importlib import resources
 from typing import Any
 
 from traceobject.geo.countries import country_codes, country_name
+from traceobject.geo.fusion import listing_threshold
 
-# Lower bounds of the classes p1 .. p5 (p0: no more likely than under a flat estimate).
-BUCKETS: tuple[float, ...] = (0.0, 0.01, 0.05, 0.2, 0.5)
+# Lower bounds of the classes p1 .. p5 (p0: not listed, see geo.fusion: no colour for a
+# country the clues did not lift clearly above the rest).
+BUCKETS: tuple[float, ...] = (0.0, 0.03, 0.1, 0.3, 0.6)
 
 WIDTH = 1000.0  # of the canvas, in px
 SOUTH, NORTH = -58.0, 84.0  # latitudes kept on the canvas
@@ -56,6 +58,13 @@ class Canvas:
 
 
 
+def percent(p: float) -> str:
+    """A probability as shown: one decimal, never rounded to 0 % or 100 %."""
+    if p > 0.999:
+        return "> 99.9 %"
+    return f"{p * 100:.1f} %" if p >= 0.001 else "< 0.1 %"
+
+
 @lru_cache(maxsize=1)
 def map_data() -> dict[str, Any]:
     text = resources.files("traceobject.clues").joinpath("data/world.json").read_text("utf-8")
@@ -64,8 +73,9 @@ def map_data() -> dict[str, Any]:
 
 
 def bucket(p: float, flat: float) -> int:
-    """0 for countries no likelier than under a flat estimate, else 1..5 by probability."""
-    if p <= flat * 1.5:
+    """0 for countries not listed (under geo's listing threshold for a uniform prior of
+    ``flat``), else 1..5 by probability."""
+    if not p >= listing_threshold(flat):  # also NaN
         return 0
     level = 1
     for n, bound in enumerate(BUCKETS[1:], start=2):
@@ -87,7 +97,7 @@ class Shape:
 
     @property
     def percent(self) -> str:
-        return f"{self.p * 100:.1f} %" if self.p >= 0.001 else "< 0.1 %"
+        return percent(self.p)
 
 
 @dataclass(frozen=True)

@@ -228,8 +228,12 @@ def crop_text_redact(*, crop: Crop, user: Any, finding: Any) -> Crop:
                      data={"finding": number, "what": item.get("what"),
                            "box": [x0, y0, x1 - x0, y1 - y0], "redaction": redaction,
                            "stored": fresh.storage_key})
-        # the picture with the text still readable goes once the new one is in place
+        # the picture with the text still readable goes once the new one is in place, and
+        # the local features read from it with it (read again from the new picture)
         transaction.on_commit(lambda: evidence_delete(key=old_key), robust=True)
+        from traceobject.evidence.object_features import crop_features_schedule
+
+        crop_features_schedule(crop_id=fresh.pk)
     crop.refresh_from_db()
     return crop
 

@@ -13,6 +13,7 @@ before their rows are written, outside the database transaction.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import sys
 import time
@@ -114,7 +115,7 @@ def _put_files(result: FileAnalysis, summary: IngestSummary) -> bool:
     return True
 
 
-def _store_batch(batch: list[FileAnalysis], summary: IngestSummary) -> tuple[
+def store_batch(batch: list[FileAnalysis], summary: IngestSummary) -> tuple[
         list[FileAnalysis], set[str]]:
     """Store the files of images not recorded yet, before and outside the database
     transaction (a slow object store must not hold the database's write lock). Objects
@@ -138,8 +139,8 @@ def _store_batch(batch: list[FileAnalysis], summary: IngestSummary) -> tuple[
     return kept, stored
 
 
-def _record(case: Case, result: FileAnalysis, summary: IngestSummary,
-            known: KnownMatcher, stored: set[str]) -> int | None:
+def file_record(case: Case, result: FileAnalysis, summary: IngestSummary,
+                known: KnownMatcher, stored: set[str]) -> int | None:
     """Record one analysed file; the id of the image when it is new to the store."""
     new_id = None
     image = EvidenceImage.objects.filter(sha256=result.sha256).first()
@@ -192,7 +193,13 @@ def _analysed(files: list[str], workers: int
     if workers <= 1:
         yield from map(analyse, files)
         return
-    pool = ProcessPoolExecutor(max_workers=workers)
+    # Not plain fork: a process that decoded video before (a task worker, a test process)
+    # holds FFmpeg's scaler threads, and a forked child waits for them forever (seen: the
+    # child stuck in sws_scale_frame). The fork server is a clean process that imports the
+    # Django-free analysis once; the workers are forked from it.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["traceobject.vision.analyse", "traceobject.vision.frames"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
         # One file a task: a video can take minutes, and its result holds its keyframes.
         yield from pool.map(analyse, files, chunksize=1)
@@ -276,9 +283,9 @@ def _ingest(
     def flush() -> None:
         if not batch:
             return
-        kept, stored = _store_batch(batch, summary)
+        kept, stored = store_batch(batch, summary)
         with transaction.atomic():
-            new_ids = [_record(case, item, summary, known, stored) for item in kept]
+            new_ids = [file_record(case, item, summary, known, stored) for item in kept]
             images_recorded.send(sender=Case, case_id=case.pk,
                                  image_ids=[i for i in new_ids if i])
         batch.clear()

@@ -20,9 +20,12 @@ class Case(models.Model):
 class EvidenceImage(models.Model):
     """One distinct image (by SHA-256), however many times and places it was found."""
 
-    sha256 = models.CharField(max_length=64, unique=True)
-    md5 = models.CharField(max_length=32, db_index=True)
-    pdq = models.CharField(max_length=64, blank=True, db_index=True)  # 64 hex digits
+    # unique and indexed by the constraint and index below, not by unique=True/db_index:
+    # on PostgreSQL those add a second (LIKE) index each, kept up on every insert and never
+    # used; the PDQ is searched in the PDQ index, never by the database
+    sha256 = models.CharField(max_length=64)
+    md5 = models.CharField(max_length=32)
+    pdq = models.CharField(max_length=64, blank=True)  # 64 hex digits
     pdq_quality = models.PositiveSmallIntegerField(null=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
@@ -45,6 +48,8 @@ class EvidenceImage(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["sha256"], name="one_image_per_sha256")]
+        indexes = [models.Index(fields=["md5"], name="evidence_image_md5")]
 
     def __str__(self) -> str:
         return f"evidence {self.pk} {self.sha256[:12]}"
@@ -63,6 +68,10 @@ class EvidenceFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "path"], name="one_file_per_case_path")
         ]
+        # a case's images and each one's first path there without reading the files' rows
+        # (the grid's rows, its count); the unique (case, path) index gives the order by name
+        indexes = [models.Index(fields=["case", "image", "path"],
+                                name="evidence_file_case_image")]
 
     def __str__(self) -> str:
         return self.path
@@ -82,7 +91,8 @@ class KnownHash(models.Model):
     list_name = models.CharField(max_length=100)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "value"])]
+        # look-ups by (kind, value) use the unique index's first two columns: no second
+        # index to keep up while a list of 10 M hashes is imported
         constraints = [
             models.UniqueConstraint(fields=["kind", "value", "list_name"], name="known_once")
         ]
@@ -261,3 +271,201 @@ class VideoHash(models.Model):
 
     def __str__(self) -> str:
         return f"vpdq {self.frame_number} of video {self.video_id}"
+
+
+class ImageFeatures(models.Model):
+    """The local features (SIFT keypoints and descriptors, ``vision.features``) of one
+    evidence image or one crop, in a file of the evidence store (``features_to_bytes``).
+
+    ``source_key`` is the storage key of the picture they were read from: a crop whose
+    picture was replaced (text blacked out) has features of an older picture, read again
+    when next asked for. ``count`` 0 with ``error`` set: the picture could not be read."""
+
+    image = models.OneToOneField(EvidenceImage, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="features")
+    crop = models.OneToOneField(Crop, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="features")
+    storage_key = models.CharField(max_length=200, blank=True)
+    source_key = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+    version = models.PositiveSmallIntegerField()
+    error = models.CharField(max_length=200, blank=True)
+    extracted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(image__isnull=False, crop__isnull=True)
+                           | models.Q(image__isnull=True, crop__isnull=False)),
+                name="features_of_one_picture"),
+        ]
+
+    def __str__(self) -> str:
+        what = f"evidence {self.image_id}" if self.image_id else f"crop {self.crop_id}"
+        return f"features of {what} ({self.count})"
+
+
+class ObjectSighting(models.Model):
+    """An investigator found a traced object in another evidence image (same-object search,
+    checked by geometric verification) and linked the two."""
+
+    traced_object = models.ForeignKey("catalog.TracedObject", on_delete=models.CASCADE,
+                                      related_name="sightings")
+    image = models.ForeignKey(EvidenceImage, on_delete=models.CASCADE, related_name="sightings")
+    inliers = models.PositiveIntegerField()
+    linked_by = models.ForeignKey("auth.User", on_delete=models.PROTECT,
+                                  related_name="object_sightings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-inliers", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["traced_object", "image"],
+                                    name="one_sighting_per_object_image")
+        ]
+
+    def __str__(self) -> str:
+        return f"object {self.traced_object_id} seen in evidence {self.image_id}"
+
+
+class IngestRun(models.Model):
+    """A queued ingest (`traceobject ingest PATH... --case REF --queue`): the paths walked on
+    one machine and cut into batches (IngestBatch) that `traceobject worker` processes take,
+    on any number of machines sharing the database and the evidence store. The counts here
+    are the walk's; what the workers did is in IngestWorkerProgress."""
+
+    class State(models.TextChoices):
+        QUEUING = "queuing", "queuing"  # the walk is still cutting batches
+        QUEUED = "queued", "queued"  # every batch is queued; workers are on it
+        DONE = "done", "done"  # every batch ended
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ingest_runs")
+    roots = models.JSONField(default=list)  # the paths given, as given
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUING)
+    seen = models.BigIntegerField(default=0)  # files found by the walk
+    skipped = models.BigIntegerField(default=0)  # recorded by an earlier run: not queued
+    refused = models.BigIntegerField(default=0)  # refused by the walk (name, length, stat)
+    queued = models.BigIntegerField(default=0)  # files put into batches
+    batch_count = models.PositiveIntegerField(default=0)
+    host = models.CharField(max_length=255, blank=True)  # where the walk ran
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"ingest run {self.pk} of case {self.case_id}"
+
+
+class IngestBatch(models.Model):
+    """A list of files (path, size, modification time) for one worker to ingest. `position`
+    counts the files whose outcome is committed, in the same transaction as their rows: a
+    worker that takes the batch over after a crash continues from there."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField()  # 1, 2, ... in the walk's order
+    files = models.JSONField(default=list)  # [[path, size, mtime_ns], ...]
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    position = models.PositiveIntegerField(default=0)
+    worker_id = models.CharField(max_length=64, blank=True)  # the worker holding it (or last)
+    attempts = models.PositiveIntegerField(default=0)  # claims, the first one included
+    error = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "number"]
+        indexes = [models.Index(fields=["run", "state"])]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="one_batch_number_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.number} of ingest run {self.run_id}"
+
+
+class IngestWorkerProgress(models.Model):
+    """What one worker did for one run, counted in the transactions that record the files."""
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="workers")
+    worker_id = models.CharField(max_length=64)
+    done = models.BigIntegerField(default=0)  # files with an outcome (the ones below)
+    ingested = models.BigIntegerField(default=0)  # images and videos new to the store
+    duplicates = models.BigIntegerField(default=0)  # already in the store (same SHA-256)
+    refused = models.BigIntegerField(default=0)
+    skipped = models.BigIntegerField(default=0)  # recorded meanwhile (another run)
+    batches = models.PositiveIntegerField(default=0)  # batches it finished
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["run_id", "worker_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "worker_id"], name="one_progress_per_worker")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} in ingest run {self.run_id}"
+
+
+class IngestRefusal(models.Model):
+    """A file a queued ingest refused, with the reason (for `ingest --status` and the case
+    page; the direct ingest prints them instead)."""
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="refusals")
+    path = models.TextField()  # as found, cut to 2,048 characters; undecodable bytes replaced
+    reason = models.CharField(max_length=40)
+    message = models.CharField(max_length=300, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)  # empty: refused by the walk
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.path[:80]}"
+
+
+class IndexPending(models.Model):
+    """A row no index has been told of yet: written by a database trigger (migration 0009)
+    in the transaction that inserts the row, moved to the IndexLog by evidence.index."""
+
+    kind = models.CharField(max_length=16)  # "pdq" (EvidenceImage), "vpdq" (VideoHash)
+    row_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.row_id} (pending)"
+
+
+class IndexLog(models.Model):
+    """The rows of the indexes in the order they were published: one publisher at a time
+    (IndexPublisher's row lock), so ``seq`` grows in commit order and an index catches up
+    from the last ``seq`` it read (evidence.index)."""
+
+    seq = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=16)
+    row_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.row_id} at {self.seq}"
+
+
+class IndexPublisher(models.Model):
+    """One row: its lock serialises publishers; ``epoch`` names this database's log (an
+    index copy made from another log, e.g. before a restore, is rebuilt)."""
+
+    epoch = models.CharField(max_length=32)
+    turns = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"index log {self.epoch}"

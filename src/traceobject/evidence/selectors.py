@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -72,8 +73,28 @@ def _image_places(image_ids: Collection[int]) -> dict[int, Places]:
     return _places(EvidenceFile.objects.all(), "image_id", image_ids)
 
 
+def image_places(*, image_ids: Collection[int]) -> dict[int, Places]:
+    """Where evidence images were found (cases and paths), per image id."""
+    return _image_places(image_ids)
+
+
 def _video_places(video_ids: Collection[int]) -> dict[int, Places]:
     return _places(EvidenceVideoFile.objects.all(), "video_id", video_ids)
+
+
+def image_cases(*, image_ids: Collection[int]) -> dict[int, list[str]]:
+    """Per evidence image, the refs of the cases it was found in, sorted: as a file, or as a
+    frame of a video found in the case."""
+    ids = list(image_ids)
+    found: dict[int, set[str]] = {}
+    for image_id, ref in (EvidenceFile.objects.filter(image_id__in=ids)
+                          .values_list("image_id", "case__ref")):
+        found.setdefault(image_id, set()).add(ref)
+    for image_id, ref in (VideoFrame.objects.filter(image_id__in=ids)
+                          .values_list("image_id", "video__files__case__ref")):
+        if ref:
+            found.setdefault(image_id, set()).add(ref)
+    return {i: sorted(refs) for i, refs in found.items()}
 
 
 @dataclass(frozen=True)
@@ -329,16 +350,19 @@ def _near_counts(rows: Sequence[tuple[int, str, int | None]]) -> dict[int, int]:
     return counts
 
 
-def _case_images(case: Case, user: Any) -> Any:  # annotated: a QuerySet of EvidenceImage
+def _case_images(case: Case, user: Any, *, members: bool = True
+                 ) -> Any:  # annotated: a QuerySet of EvidenceImage
     here = EvidenceFile.objects.filter(image=OuterRef("pk"), case=case).order_by("path")
     copies = (EvidenceFile.objects.filter(image=OuterRef("pk")).order_by()
               .values("image").annotate(n=Count("id")).values("n")[:1])
     known = KnownHash.objects.filter(
         Q(kind="sha256", value=OuterRef("sha256")) | Q(kind="md5", value=OuterRef("md5"))
     ).order_by("id").values("label")[:1]
+    images = EvidenceImage.objects.all()
+    if members:  # (else the caller chose the images of the case)
+        images = images.filter(pk__in=EvidenceFile.objects.filter(case=case).values("image_id"))
     return (
-        EvidenceImage.objects
-        .filter(pk__in=EvidenceFile.objects.filter(case=case).values("image_id"))
+        images
         .annotate(
             path=Subquery(here.values("path")[:1]),
             copies=Subquery(copies, output_field=IntegerField()),
@@ -351,29 +375,84 @@ def _case_images(case: Case, user: Any) -> Any:  # annotated: a QuerySet of Evid
     )
 
 
+class _CaseImagesPaginator(Paginator):
+    """A Paginator whose count is given by another query (cheaper than counting the page
+    query's rows)."""
+
+    def __init__(self, object_list: Any, per_page: int, counted: Any) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.counted.count())
+
+
+def _grid_order(case: Case, user: Any, sort: str, filters: Collection[str]) -> Any:
+    """The ids of the case's images the grid shows, sorted and filtered: each image's first
+    file in the case (by path), its sort key read from the image by primary key, the
+    filters as index probes. The marks (copies, a known-hash label, crops, views) are
+    subqueries only for the page's images, so a page costs the case's files, not a subquery
+    per image before it, and no query reads the whole evidence table."""
+    rows: QuerySet[Any] = EvidenceFile.objects.filter(case=case).exclude(Exists(
+        EvidenceFile.objects.filter(case=case, image=OuterRef("image"),
+                                    path__lt=OuterRef("path"))))
+    order = []
+    for name in GRID_SORTS[sort]:
+        bare = name.lstrip("-")
+        column = {"pk": "image_id", "path": "path", "undated": "undated"}.get(
+            bare, f"image__{bare}")
+        order.append(("-" if name.startswith("-") else "") + column)
+    if sort.lstrip("-") == "taken":
+        rows = rows.annotate(undated=SqlCase(When(image__captured_at="", then=Value(1)),
+                                             default=Value(0), output_field=IntegerField()))
+    rows = rows.order_by(*order)
+    if "duplicate" in filters:
+        rows = rows.filter(Exists(EvidenceFile.objects.filter(image=OuterRef("image_id"))
+                                  .order_by().values("image").annotate(n=Count("id"))
+                                  .filter(n__gt=1)))
+    if "known" in filters:
+        rows = rows.filter(~Q(image__known_label="") | Exists(KnownHash.objects.filter(
+            Q(kind="sha256", value=OuterRef("image__sha256"))
+            | Q(kind="md5", value=OuterRef("image__md5")))))
+    if "cropped" in filters:
+        rows = rows.filter(Exists(Crop.objects.filter(image=OuterRef("image_id"))))
+    if "unviewed" in filters:
+        rows = rows.exclude(Exists(EvidenceView.objects.filter(image=OuterRef("image_id"),
+                                                               user=user)))
+    if "near" in filters:
+        hashes = {image_id: (image_id, pdq, quality) for image_id, pdq, quality in
+                  EvidenceFile.objects.filter(case=case).exclude(image__pdq="")
+                  .values_list("image_id", "image__pdq", "image__pdq_quality")}
+        rows = rows.filter(image_id__in=list(_near_counts(list(hashes.values()))))
+    return rows.values_list("image_id", flat=True)
+
+
 def case_grid(*, case: Case, user: Any, sort: str = "name", filters: Collection[str] = (),
               page: Any = 1, per_page: int = 60) -> tuple[Page[Any], list[GridImage]]:
     """One page of a case's images for ``user``, sorted and filtered, with what marks each:
     its file name, copies, near-duplicates, a known-hash match, crops, whether ``user`` has
-    viewed it. The number of queries does not grow with the page size."""
+    viewed it. Two queries whatever the page size (the count; the page with its marks,
+    worked out for the page's images only)."""
     if sort not in GRID_SORTS or not set(filters) <= set(GRID_FILTERS):
         raise ValueError("unknown sort or filter")
-    images: QuerySet[Any] = _case_images(case, user)
-    if "duplicate" in filters:
-        images = images.filter(copies__gt=1)
-    if "known" in filters:
-        images = images.exclude(known_label="", known_list__isnull=True)
-    if "cropped" in filters:
-        images = images.filter(cropped=True)
-    if "unviewed" in filters:
-        images = images.filter(viewed=False)
-    if "near" in filters:
-        everything = EvidenceImage.objects.filter(
-            pk__in=EvidenceFile.objects.filter(case=case).values("image_id")
-        ).exclude(pdq="").values_list("pk", "pdq", "pdq_quality")
-        images = images.filter(pk__in=list(_near_counts(list(everything))))
-    chosen = Paginator(images.order_by(*GRID_SORTS[sort]), per_page).get_page(page)
-    listed = list(chosen.object_list)
+    ids_query = _grid_order(case, user, sort, filters)
+    # unfiltered, the count is of the case's distinct images on the (case, image, path) index
+    counted = ids_query if filters else (EvidenceFile.objects.filter(case=case)
+                                         .values("image_id").distinct())
+    chosen = _CaseImagesPaginator(ids_query, per_page, counted).get_page(page)
+    count = chosen.paginator.count
+    bottom = (chosen.number - 1) * per_page
+    top = min(bottom + per_page, count)
+    if bottom > count - top:  # nearer the end: walk the order from there (it is total)
+        page_ids = ids_query.reverse()[count - top:count - bottom]
+    else:
+        page_ids = ids_query[bottom:top]
+    # one query: the page's ids as a subquery, the marks worked out for those images only,
+    # in the same order (the page's sort keys are those of the order above)
+    listed = (list(_case_images(case, user, members=False).filter(pk__in=page_ids)
+                   .order_by(*GRID_SORTS[sort])) if count else [])
+    chosen.object_list = listed
     near = _near_counts([(i.pk, i.pdq, i.pdq_quality) for i in listed])
     rows = [
         GridImage(image=i, path=i.path or "", name=posixpath.basename(

@@ -10,6 +10,7 @@ content-addressed objects the next run finds in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -87,8 +88,10 @@ def _fields(result: VideoAnalysis, label: str) -> dict[str, object]:
 
 
 def video_ingest_one(case: Case, result: VideoAnalysis, summary: IngestSummary,
-                     known: KnownMatcher) -> None:
-    """Store and record one analysed video found at `result.path` in `case`."""
+                     known: KnownMatcher, *, within: Callable[[], None] | None = None) -> None:
+    """Store and record one analysed video found at `result.path` in `case`. `within` is
+    called inside the transaction that records it, after its rows (a queued ingest's batch
+    moves its position there); not when the video is refused before."""
     if len(result.path) > MAX_PATH:
         summary.rejected.append((result.path, "path_too_long",
                                  f"paths are recorded up to {MAX_PATH} characters"))
@@ -137,5 +140,7 @@ def video_ingest_one(case: Case, result: VideoAnalysis, summary: IngestSummary,
             EvidenceVideoFile.objects.update_or_create(
                 case=case, path=result.path,
                 defaults={"video": video, "size": result.size, "mtime_ns": result.mtime_ns})
+            if within is not None:
+                within()
     if video is None:
-        video_ingest_one(case, result, summary, known)
+        video_ingest_one(case, result, summary, known, within=within)

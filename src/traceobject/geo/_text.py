@@ -27,11 +27,24 @@ def clean(text: object, limit: int = MAX_TEXT_CHARS) -> str:
     if not isinstance(text, str):
         return ""
     text = text[:limit]
+    if _plain(text):
+        return text  # the common case: no control, format or replacement character
     if not looks_like_text(text):
         return ""
+    # invisible format characters (zero-width joiners and spaces, direction marks) go
+    # without a trace, so that "Моск\u200bва" stays one word; other controls become spaces
     return "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
+        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " "
+        for ch in text if unicodedata.category(ch) != "Cf"
     )
+
+
+_LINE_BREAKS = str.maketrans("", "", "\n\t")
+
+
+def _plain(text: str) -> bool:
+    """Text without control, format, separator (but space) or replacement characters."""
+    return bool(text) and "\ufffd" not in text and text.translate(_LINE_BREAKS).isprintable()
 
 
 def looks_like_text(text: str) -> bool:
@@ -39,9 +52,12 @@ def looks_like_text(text: str) -> bool:
     sample = text[:5000]
     if not sample:
         return False
+    if _plain(sample):
+        return True
     bad = sum(
         1 for ch in sample
-        if ch == "\ufffd" or (unicodedata.category(ch)[0] == "C" and ch not in "\n\r\t")
+        if ch == "\ufffd"
+        or (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\r\t")
     )
     return bad <= 0.1 * len(sample)
 
@@ -55,7 +71,15 @@ def fold(text: str) -> str:
 
 # Words: runs of letters (any script); apostrophes and hyphens separate words, so
 # "d'Italie" gives "d", "Italie" and "Aix-en-Provence" three words.
-WORD_RE = re.compile(r"[^\W\d_]+")
+# Combining marks count as letters (Devanagari and Thai vowel signs, Arabic vowel marks,
+# decomposed accents): "भारत" is one word, not "भ" and "रत".
+_MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+_INDIC_THAI_MARKS = (
+    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
+    "\u0981-\u0983\u09bc-\u09d7\u0a01-\u0a03\u0a3c-\u0a51\u0b82\u0bbe-\u0bd7"
+    "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u3099\u309a"
+)
+WORD_RE = re.compile(rf"(?:[^\W\d_]|[{_MARKS}{_INDIC_THAI_MARKS}])+")
 SENTENCE_END_RE = re.compile(r"[.!?:;\n\"«»„“”()\[\]]\s*$")
 
 

@@ -13,7 +13,9 @@ as one piece of evidence.
 Builders:
 
 * :func:`clues_from_text`: OCR or transcribed object text: language (lingua + CLDR),
-  phone numbers, web domains, postal codes, prices/currencies, place names;
+  script (Hangul, Thai, Cyrillic, Han Simplified/Traditional, ...; Latin letters of one
+  language), phone numbers, web domains, postal codes, prices/currencies, place names
+  in any script;
 * :func:`clues_from_ocr`: the same from OCR lines (``vision.ocr.TextLine``);
 * :func:`clue_from_gs1` / :func:`clue_from_gs1_info`: the GS1 prefix of a barcode;
 * :func:`clues_from_tip`: a tip's country field, places, domains, phone numbers and
@@ -28,15 +30,30 @@ how far the clue is trusted):
 kind               floor  weight
 =================  =====  ========================================================
 language           0.01   detection confidence (x0.3 for English, x0.7 short text)
-phone              0.002  1.0 international (+48 ...); 0.4 national (floor 0.3)
-domain             0.005  0.9 ccTLD; .eu 0.5 (floor 0.3)
-currency           0.01   0.8 unambiguous (zł, PLN); 0.5 shared (€, kr, $)
-postal_code        0.2    0.5, 0.8 for distinctive formats (UK, Canada, 〒)
-place_mention      0.2    0.5 x place weight (a name printed on the object)
+script             0.05   0.6 (x2 x share of letters when under half); none when the
+                          language clue's language has the text's script (Chinese:
+                          Simplified/Traditional 0.4); Latin letters of one
+                          language (ț -> Romanian) 0.5 unless the language clue
+                          names that language
+phone              0.002  1.0 international (+48 ...); 0.4 national after a context
+                          word (floor 0.3), only the countries writing the word's
+                          script when it is not Latin (тел., 電話, โทร, هاتف)
+domain             0.005  0.9 ccTLD, IDN ccTLD (.рф, .中国, .한국) and second-level
+                          forms (.co.kr); .eu 0.5 (floor 0.3)
+currency           0.01   0.8 unambiguous (zł, PLN, LEI, ج.م, ₸; non-ASCII symbols
+                          also from CLDR); 0.5 shared (€, kr, $, ¥, ﷼) (floor 0.03)
+postal_code        0.2    0.5; 0.8 for distinctive formats or context (UK, Canada,
+                          〒, NSW 2000, "г. Москва 125009", 邮编, PIN, CEP); digits
+                          alone (6 in RU/IN, 5 in KR/TH) need the script or a
+                          place word on the same line (CN: an address word), and
+                          none after an article or lot word (品番, Артикул, LOT)
+place_mention      0.2    0.5 x place weight (a name printed on the object); 0.7
+                          for a country named as the place of manufacture
+                          ("Made in China", "日本製", "Сделано в России")
 barcode_gs1        0.25   0.5 (0.8 with ``weak=False``: confirmed for the brand)
 tip_country        0.02   triage weight
 tip_mention        0.03   triage weight x place-kind weight x name ambiguity
-tip_language       0.5    0.3 x triage weight
+tip_language       1.0    0.3 x triage weight; likelihood 1 + the language's share
 investigator_tag   0.05   1.0 (countries missing from the table: 0.4)
 investigator_note  0.1    1.0 (against: 0.05 for the country, 1.0 for the rest)
 =================  =====  ========================================================
@@ -59,6 +76,13 @@ from traceobject.geo.language import (
     letter_count,
 )
 from traceobject.geo.reference import TagError, tag_likelihoods
+from traceobject.geo.script import (
+    LANGUAGE_SCRIPTS,
+    distinctive_letters,
+    language_script,
+    script_countries,
+    text_script,
+)
 from traceobject.geo.textscan import (
     Hit,
     find_currencies,
@@ -160,13 +184,27 @@ def _fmt_top(clue: Clue) -> str:
 MIN_LANGUAGE_CONFIDENCE = 0.5
 
 
+#: Weight of a place named on the object (times the name's own weight: less for names
+#: that are also words, "China", "Jordan", "인도").
+PLACE_WEIGHT = 0.5
+#: Weight of a country named as the place of manufacture ("Made in China", "日本製",
+#: "Сделано в России"): the wording leaves no doubt that the name is the country, so
+#: the ambiguity discount goes, and it lists the country on its own (about 4 % against
+#: 2 % for a bare name, under the uniform prior). Kept moderate: where a thing was made
+#: is often not where it was sold or used, so a printed phone number, a domain or a
+#: price in a local currency still comes first.
+MADE_IN_WEIGHT = 0.7
+
+
 def clues_from_text(text: object, *, source: str = "ocr", id: str | None = None) -> list[Clue]:
     """Clues from text on the object (OCR lines joined, or a transcription).
 
-    Language of the text, phone numbers (international and national), web domains,
+    Language of the text, its script (when the language clue does not already say it; see
+    :func:`_script_clue`), phone numbers (international and national), web domains,
     postal codes, prices and currencies, and place names printed on the object ("Made in
-    Poland", "Wyprodukowano w Polsce"). Text longer than 20,000 characters is cut; empty,
-    binary or emoji-only input gives [] and nothing here raises.
+    Poland", "Wyprodukowano w Polsce", "中国制造", "Сделано в России"). Text longer than
+    20,000 characters is cut; empty, binary or emoji-only input gives [] and nothing here
+    raises.
     """
     text = clean(text)
     if not text.strip():
@@ -175,6 +213,11 @@ def clues_from_text(text: object, *, source: str = "ocr", id: str | None = None)
     language = _language_clue(text, source=source, id=id)
     if language is not None:
         clues.append(language)
+    script = _script_clue(text, language, source=source, id=id)
+    if script is None:
+        script = _letters_clue(text, language, source=source, id=id)
+    if script is not None:
+        clues.append(script)
     for hit in find_phone_numbers(text):
         clues.append(_hit_clue(hit, source=source, id=id))
     for hit in find_domains(text):
@@ -188,13 +231,18 @@ def clues_from_text(text: object, *, source: str = "ocr", id: str | None = None)
         if mention.place.name in seen or mention.place.kind == "language":
             continue
         seen.add(mention.place.name)
+        weight = PLACE_WEIGHT * mention.place.weight
+        what = mention.place.kind
+        if mention.made_in:
+            weight = MADE_IN_WEIGHT
+            what = "place of manufacture"
         clues.append(
             Clue(
                 "place_mention",
                 dict(mention.countries),
-                f"text names {mention.text!r} ({mention.place.name}, {mention.place.kind}; "
+                f"text names {mention.text!r} ({mention.place.name}, {what}; "
                 f"{source.upper() if source == 'ocr' else source})",
-                weight=0.5 * mention.place.weight,
+                weight=weight,
                 floor=0.2,
                 source=source,
                 id=id,
@@ -256,6 +304,89 @@ def _language_clue(text: str, *, source: str, id: str | None) -> Clue | None:
         source=source,
         id=id,
         value=top.code,
+    )
+
+
+SCRIPT_FLOOR = 0.05
+SCRIPT_WEIGHT = 0.6
+HAN_VARIANT_WEIGHT = 0.4
+
+
+def _script_clue(text: str, language: Clue | None, *, source: str, id: str | None) -> Clue | None:
+    """Where the text's (non-Latin) script is written: Hangul -> KR, Thai -> TH, Cyrillic ->
+    RU, UA, KZ, BG, ... (:mod:`traceobject.geo.script`).
+
+    Language and script are not independent evidence (Russian text is Cyrillic text), and
+    a language says more than its script. So the script clue is left out when the
+    language clue's language is written in the text's script: the two count as one piece
+    (the language). It counts on its own when there is no language clue (text too short
+    for detection: "감사합니다", "धन्यवाद"), or when the language is of another script
+    (a Cyrillic word in English text). One exception: Chinese. lingua's "zh" cannot
+    tell Simplified from Traditional, so with a Chinese language clue the Han variant
+    still comes as a weaker clue (Simplified -> CN, SG; Traditional -> TW, HK, MO).
+    Weight 0.6 (floor 0.05: a script at most 20x a country, less than a currency or a
+    phone number), x share of the text's letters in that script when under a half.
+    """
+    info = text_script(text)
+    if info is None:
+        return None
+    weight = SCRIPT_WEIGHT * min(1.0, 2 * info.share)
+    lang_script = language_script(language.value) if language is not None else ""
+    if lang_script:
+        same = LANGUAGE_SCRIPTS.get(lang_script, lang_script)
+        han = {"Hans", "Hant", "Hani"}
+        if same in han and info.script in han:
+            if info.script == "Hani":
+                return None
+            weight = HAN_VARIANT_WEIGHT * min(1.0, 2 * info.share)
+        elif same == info.script:
+            return None
+    likelihoods = _valid(script_countries(info.script))
+    if not likelihoods:
+        return None
+    src = "OCR" if source == "ocr" else source
+    return Clue(
+        "script",
+        likelihoods,
+        f"text is written in {info.name} script ({info.letters} letters, {src})",
+        weight=weight,
+        floor=SCRIPT_FLOOR,
+        source=source,
+        id=id,
+        value=info.script,
+    )
+
+
+LETTERS_WEIGHT = 0.5
+
+
+def _letters_clue(text: str, language: Clue | None, *, source: str,
+                  id: str | None) -> Clue | None:
+    """Latin letters only one language writes ("ț", "ș" -> Romanian; "ő" -> Hungarian;
+    "ư" -> Vietnamese): where that language is used, as a "script" clue (weight 0.5,
+    floor 0.05). Left out when the language clue already names that language (one
+    piece of evidence); it counts when detection was unsure or read another language
+    ("TOTAL 37,50 LEI / Vă mulțumim!" is too short and shouting for a confident
+    Romanian, but "ț" is Romanian)."""
+    found = distinctive_letters(text)
+    if found is None:
+        return None
+    lang, letters = found
+    if language is not None and language.value == lang:
+        return None
+    likelihoods = _valid(language_countries(lang))
+    if not likelihoods:
+        return None
+    src = "OCR" if source == "ocr" else source
+    return Clue(
+        "script",
+        likelihoods,
+        f"letters {', '.join(letters[:4])} are written in {language_name(lang)} ({src})",
+        weight=LETTERS_WEIGHT,
+        floor=SCRIPT_FLOOR,
+        source=source,
+        id=id,
+        value=f"Latn-{lang}",
     )
 
 
@@ -380,7 +511,11 @@ def clues_from_tip(
     * web domains and international phone numbers in the text;
     * ``brands``: shop and brand names investigators linked to a country
       ({"Biedronka": "PL", "Żabka": "PL"}), matched as whole words;
-    * ``language``: the tip's language (the UI language it was written in), a weak clue.
+    * ``language``: the tip's language (the UI language it was written in), a very weak
+      clue: tipsters write in the language they know, not the object's. A country gets
+      1 + the language's share there against a floor of 1 (at most 2x, weighted 0.3 x
+      trust: at most a factor 1.23), so it never counts against a country and never
+      decides between the countries that speak the language.
 
     Every clue is weighted by :data:`TRIAGE_WEIGHTS` for ``state`` (unknown states count
     as "new") and carries the same ``id`` (``tip_id``, or a fresh one), so the tip counts
@@ -408,9 +543,9 @@ def clues_from_tip(
         countries = language_countries(lang)
         if countries:
             clues.append(
-                Clue("tip_language", countries,
+                Clue("tip_language", {c: 1.0 + v for c, v in countries.items()},
                      f"tip written in {language_name(lang)} ({state_note})",
-                     weight=0.3 * trust, floor=0.5, source="tip", id=tid, value=lang)
+                     weight=0.3 * trust, floor=1.0, source="tip", id=tid, value=lang)
             )
     return clues
 

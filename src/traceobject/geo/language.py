@@ -23,6 +23,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
+from traceobject.geo._text import WORD_RE
 from traceobject.geo.countries import country_codes, populations
 
 # lingua Language names -> ISO 639-1 (lowercase), in detection order of preference.
@@ -88,7 +89,7 @@ def letter_count(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
-_WORD_RE = re.compile(r"[^\W\d_]+")
+_WORD_RE = WORD_RE  # letters with their combining marks: "धन्यवाद" is one word
 _NO_SPACES_RE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -141,11 +142,15 @@ def _base(code: str) -> str:
     return code.split("_", 1)[0].split("-", 1)[0].lower()
 
 
-# How much the size of a country's market counts besides the language's share there
-# (0: only the share, so Portuguese text is as likely from Portugal as from Brazil;
-# 1: speaker counts, so Brazil is 20x likelier). A label is written in the language of
-# its market whatever the market's size, but bigger markets make more objects.
+# Text in a language says which countries write it, not which of them: under the uniform
+# prior of the estimate, a language counts for each country by its share of the country's
+# population alone, so English text is as likely from Ireland or Australia as from the
+# United States, and Portuguese as likely from Portugal as from Brazil. Only very small
+# territories (under MARKET_SIZE_FULL people, where CLDR's shares are rough and few objects
+# are made or sold) are discounted by (population / MARKET_SIZE_FULL) ** MARKET_SIZE_EXPONENT,
+# so that German text does not rank Liechtenstein above Germany.
 MARKET_SIZE_EXPONENT = 0.3
+MARKET_SIZE_FULL = 1_000_000
 
 
 @lru_cache(maxsize=1)
@@ -176,17 +181,17 @@ def language_countries(code: str, *, min_share: float = 0.002) -> dict[str, floa
 
     The likelihood of seeing text in the language on an object from a country is the
     language's share of the country's population (CLDR ``territory_languages`` via Babel,
-    weighted by official status: official 1, regional 0.5, other 0.15), times the
-    country's population relative to the largest such country to the power
+    weighted by official status: official 1, regional 0.5, other 0.15); territories under
+    :data:`MARKET_SIZE_FULL` people are discounted by their size to the power
     :data:`MARKET_SIZE_EXPONENT`. Countries below ``min_share`` of the largest are left
     out (they get the clue's floor).
     """
     row = _usage_table().get(_base(code), {})
     if not row:
         return {}
-    biggest = max(pop for _share, pop in row.values())
     raw = {
-        c: share * (pop / biggest) ** MARKET_SIZE_EXPONENT for c, (share, pop) in row.items()
+        c: share * min(pop / MARKET_SIZE_FULL, 1.0) ** MARKET_SIZE_EXPONENT
+        for c, (share, pop) in row.items()
     }
     top = max(raw.values())
     return {c: v / top for c, v in raw.items() if v / top >= min_share}

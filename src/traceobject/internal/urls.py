@@ -4,6 +4,7 @@ from traceobject.internal import (
     urls_accounts,
     urls_catalog,
     urls_clues,
+    urls_objects,
     urls_ops,
     urls_routing,
     urls_tips,
@@ -32,5 +33,5 @@ urlpatterns = [
 
 # Each area keeps its own list (one file per area keeps changes apart).
 for _area in (urls_accounts, urls_catalog, urls_tips, urls_routing, urls_ops, urls_clues,
-              urls_video):
+              urls_video, urls_objects):
     urlpatterns += _area.urlpatterns

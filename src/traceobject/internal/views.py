@@ -19,6 +19,7 @@ from traceobject.audit.services import audit_view_of_request
 from traceobject.core.errors import ServiceError
 from traceobject.evidence import crops as crop_services
 from traceobject.evidence import services as evidence_services
+from traceobject.evidence.ingest_queue import ingest_runs_status
 from traceobject.evidence.models import Case, Crop, EvidenceImage
 from traceobject.evidence.selectors import (
     case_grid,
@@ -82,6 +83,7 @@ def _case_page(request: HttpRequest, case: Case, grid: GridForm, *, error: str =
     response = render(request, "internal/case.html", {
         "case": case, "page": page, "rows": rows, "grid": grid, "chosen": chosen,
         "keep": keep, "error": error, "video_page": video_page, "videos": videos,
+        "ingest_runs": ingest_runs_status(case=case, limit=3),
     }, status=status)
     # one record for the page's thumbnails (the videos' keyframes too), not one per image
     audit_view_of_request(request, what="evidence_grid", target=f"case {case.ref}",

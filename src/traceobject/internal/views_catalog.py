@@ -42,6 +42,7 @@ from traceobject.catalog.models import (
 )
 from traceobject.core.errors import NotFound, ServiceError
 from traceobject.core.reference import ui_language_codes
+from traceobject.evidence.sightings import object_sightings
 from traceobject.internal import forms_catalog as forms
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -179,6 +180,8 @@ def _object_page(request: HttpRequest, obj: TracedObject, *, status: int = 200,
         "problems": staff_selectors.object_problems(obj=obj),
         "conflict": staff_selectors.approval_conflict(obj=obj, user=user),
         "provenance": staff_selectors.object_provenance(obj=obj),
+        # where else the object was seen (same-object search): investigators only
+        "sightings": object_sightings(obj=obj, user=user),
         "error": error,
         "findings": getattr(error, "findings", None),
         "is_investigator": is_investigator,

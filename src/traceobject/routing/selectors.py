@@ -27,8 +27,10 @@ from traceobject.routing.models import (
 
 # How many countries of the object's estimate are offered after those the tips name.
 ESTIMATE_SUGGESTIONS = 3
-# An estimate below this is shown as 0 %: such a country is never suggested.
-ESTIMATE_MIN = 0.005
+# Never suggested below this (1 %, geo's least listed share; the clues area lists only the
+# countries its clues lift clearly above the rest, so a country without evidence or shown
+# as 0 % is never offered).
+ESTIMATE_MIN = 0.01
 
 
 def liaison_authority_id(user: Any) -> int | None:
@@ -116,7 +118,7 @@ def _score(value: float) -> str:
 def authority_suggest(*, obj: Any, tips: Iterable[Any]) -> list[tuple[Authority, str]]:
     """Active authorities to forward to, best first, each with a reason: first the countries
     the tips name (most votes first), then the object's country estimate (if the clues area
-    provides one; never a country the estimate gives 0 %)."""
+    provides one; only the countries it lists, never one under 1 % or without evidence)."""
     tips = list(tips)
     active = {a.country: a for a in Authority.objects.filter(active=True)}
     votes = Counter(tip.country.upper() for tip in tips if tip.country)

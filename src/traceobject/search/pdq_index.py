@@ -4,21 +4,26 @@
 query (recall 1.0 by construction, not by tuning), much faster than a scan.
 
 How (multi-index hashing, Norouzi, Punjani & Fleet, CVPR 2012): the 256 bits are
-cut into ``m`` disjoint chunks of ``w_c`` bits (``m`` is ~11 at 10 M hashes, chosen
-from the segment size). If two hashes differ in ``d`` bits, those bits are spread
-over the chunks, so ``d = sum_c d_c``. Give each chunk a probe radius ``r_c`` with
+cut into 8 disjoint chunks of 32 bits. If two hashes differ in ``d`` bits, those bits are
+spread over the chunks, so ``d = sum_c d_c``. Give each chunk a probe radius ``r_c`` with
 ``sum_c (r_c + 1) >= t + 1``: a hash with ``d_c > r_c`` in *every* chunk has
 ``d >= sum_c (r_c + 1) > t``, so every hash with ``d <= t`` has at least one chunk
-within its radius (pigeonhole). For each chunk we look up every key within ``r_c``
-bits of the query's chunk (a direct-addressed bucket table per chunk), take the
-union of the buckets, and verify each candidate's full 256-bit distance. For the
-ThreatExchange threshold 31 and 11 chunks that is radius 2 in ten chunks and 1 in
-one (2 * 10 + 1 + 11 = 32 = t + 1): ~2,800 bucket probes and ~3,000 candidates per
-query at 10 M hashes instead of 10 M distance computations. (8 chunks with exact
-matching only guarantee ``d <= 7``; exact matching of 8-bit chunks needs 32 chunks
-for ``d <= 31`` and then each bucket holds n/256 hashes.) When the probe count would
-not beat a scan (tiny segments, large thresholds) a segment is scanned instead; the
-answer is the same.
+within its radius (pigeonhole). Each chunk has a bucket table keyed on its first ``b``
+bits only (``b`` = 19 at 1 M hashes, 22 at 10 M, from the segment size): the key differs
+in at most ``d_c`` bits, so looking up every key within ``r_c`` of the query's key still
+finds every hash with ``d_c <= r_c``, and the guarantee holds. We take the union of the
+buckets and verify each candidate's full 256-bit distance. For the ThreatExchange
+threshold 31 that is radius 3 in all 8 chunks (8 * 4 = 32 = t + 1): ~14,000 bucket
+probes and ~34,000 candidates per query at 10 M hashes instead of 10 M distance
+computations. When the probe count would not beat a scan (small segments, large
+thresholds) a segment is scanned instead; the answer is the same.
+
+Memory (<= 64 bytes per hash; :class:`_Segment` has the layout): fewer tables than the
+~11 that need the fewest candidates, because each table costs a row number per hash:
+the hashes are sorted by table 0's key (no row numbers there), tables 1..7 hold 3-byte
+row numbers, ids are uint32 offsets, bucket starts take 1.25 bytes a bucket. About 62
+bytes per hash, against ~138 with 11 tables of 4-byte rows and offsets (which answered
+a query about 5x faster).
 
 faiss's ``IndexBinaryMultiHash`` implements the same idea but with one radius for all
 tables, hash-map buckets and a hash-set shortlist: with the configuration the
@@ -68,20 +73,37 @@ from traceobject.vision.hashing import (
 
 __all__ = [
     "INDEX_FILE",
+    "PREVIOUS_FILE",
     "PdqIndex",
     "brute_force_search",
     "hamming_distances",
 ]
 
 INDEX_FILE: Final = "pdq_index.npz"
+#: The generation before the last save (kept by ``save(..., keep_previous=True)``).
+PREVIOUS_FILE: Final = "pdq_index.prev.npz"
 _FORMAT: Final = "traceobject-pdq-index"
-_VERSION: Final = 1
+#: 2: segments with their bucket tables (1: hashes and ids only, tables built on load).
+_VERSION: Final = 2
 
-#: Widest chunk: its bucket table has 2**24 + 1 entries (64 MiB).
-_MAX_CHUNK_BITS: Final = 24
-_MIN_CHUNKS: Final = 8
-#: Bucket tables may hold at most this many entries per indexed hash (4 bytes each).
-_TABLE_ENTRIES_PER_HASH: Final = 16
+#: Eight chunks of 32 bits; each table is keyed on the first ``b`` bits of its chunk.
+_CHUNKS: Final = 8
+_CHUNK_BITS: Final = 32
+_MIN_KEY_BITS: Final = 8
+_MAX_KEY_BITS: Final = 24
+#: Bytes per hash the eight bucket tables may take at most.
+_TABLE_BYTES_PER_HASH: Final = 6.4
+#: Bucket tables, narrowest first; a segment takes the first that holds its buckets:
+#: (name, bytes a bucket, relative offset type, log2 of buckets per uint32 base).
+#: "nibble": each bucket's size in 4 bits (16 to a uint64 word), a base per word.
+_LAYOUTS: Final = (("nibble", 0.75, None, 4), ("rel", 1.25, np.uint8, 4),
+                   ("rel", 2.0, np.uint16, 12), ("rel", 4.0, np.uint32, 64))
+_NIBBLES: Final = np.uint64(0x0F0F0F0F0F0F0F0F)
+_BYTE_SUM: Final = np.uint64(0x0101010101010101)
+_NIBBLE_SHIFTS: Final = np.arange(0, 64, 4, dtype=np.uint64)
+_NIBBLE_MASKS: Final = (np.uint64(1) << _NIBBLE_SHIFTS) - np.uint64(1)
+#: Row numbers in the tables take 3 bytes: a segment holds at most this many hashes.
+_MAX_SEGMENT: Final = 1 << 24
 #: Relative cost of verifying one candidate vs probing one bucket (measured, roughly).
 _CANDIDATE_COST: Final = 3.0
 #: A probe costs about this many scanned rows; above that a scan is cheaper.
@@ -203,22 +225,15 @@ def _radii(widths: Sequence[int], threshold: int, n: int) -> tuple[list[int], fl
     return radii, cost
 
 
-def _choose_widths(n: int, threshold: int = PDQ_MATCH_THRESHOLD) -> tuple[int, ...]:
-    """Chunk widths (summing to 256) minimising the expected per-query cost for ``n`` hashes."""
-    best: tuple[float, tuple[int, ...]] | None = None
-    budget = max(_TABLE_ENTRIES_PER_HASH * n, 1 << 18)
-    for m in range(_MIN_CHUNKS, 257):
-        base, extra = divmod(256, m)
-        widths = tuple([base + 1] * extra + [base] * (m - extra))
-        if widths[0] > _MAX_CHUNK_BITS or sum(2**w for w in widths) > budget:
-            continue
-        _, cost = _radii(widths, threshold, n)
-        if best is None or cost < best[0]:
-            best = (cost, widths)
-        if base <= 8:
-            break
-    assert best is not None
-    return best[1]
+def _key_bits(n: int, bucket_bytes: float = 0.75) -> int:
+    """Key bits ``b`` of each of the 8 tables for a segment of ``n`` hashes: the most whose
+    bucket tables (2**b buckets of ``bucket_bytes``) stay within _TABLE_BYTES_PER_HASH per
+    hash."""
+    b = _MIN_KEY_BITS
+    while (b < _MAX_KEY_BITS
+           and _CHUNKS * bucket_bytes * 2 ** (b + 1) <= _TABLE_BYTES_PER_HASH * n):
+        b += 1
+    return b
 
 
 def _chunk_keys(codes: CodeArray, start: int, width: int) -> npt.NDArray[np.uint32]:
@@ -250,22 +265,57 @@ class _Plan:
     chunk: IntArray  # chunk of each probe
     mask: IntArray  # XOR mask of each probe
     base: IntArray  # offset of each probe's chunk table
+    zero: int = 0  # probes of table 0 (the first ones)
 
 
 class _Segment:
-    """An immutable set of hashes with one bucket table per chunk (or none: scanned)."""
+    """An immutable set of hashes with one bucket table per chunk (or none: scanned).
 
-    def __init__(self, codes: CodeArray, ids: IntArray, *, indexed: bool) -> None:
-        self.codes = np.ascontiguousarray(codes)
-        self.ids = np.ascontiguousarray(ids, dtype=np.int64)
-        self.words = self.codes.view(np.uint64)
-        self.n = int(self.codes.shape[0])
+    Layout of an indexed segment of ``n`` hashes (bytes per hash at 10 M in brackets):
+    the hashes sorted by the key of table 0 [32], so table 0 needs no row numbers; the ids
+    as uint32 offsets from the smallest [4] (int64 when they span more); for tables 1..7 the
+    row numbers sorted by key, 3 bytes each [21]; for each table the start of each of its
+    ``2**b`` buckets (b = 22 at 10 M) as uint8 relative to a uint32 base every 16 buckets
+    [5.2] (uint16 per 4,096 or uint32 when a group holds more rows, e.g. clumpy hashes).
+    """
+
+    def __init__(self, codes: CodeArray, ids: IntArray, *, indexed: bool,
+                 saved: dict[str, Any] | None = None) -> None:
+        self.n = int(codes.shape[0])
         self.widths: tuple[int, ...] = ()
         self.starts: tuple[int, ...] = ()
+        self.key_widths: tuple[int, ...] = ()
         self._plans: dict[int, _Plan | None] = {}
         self._lock = threading.Lock()
+        if saved is not None:  # as :meth:`state` gave them, read back from a file
+            self._restore(codes, ids, saved)
+            return
+        codes = np.ascontiguousarray(codes)
+        ids = np.asarray(ids, dtype=np.int64)
+        if indexed and self.n:
+            # by the first 24 bits: sorted by the key of any table 0 of b <= 24 bits
+            order = np.argsort(_chunk_keys(codes, 0, _MAX_KEY_BITS), kind="stable")
+            codes, ids = np.ascontiguousarray(codes[order]), ids[order]
+        self.codes = codes
+        self.words = self.codes.view(np.uint64)
+        self.id_base = int(ids.min()) if self.n else 0
+        if self.n and int(ids.max()) - self.id_base < 2**32:
+            self._ids: npt.NDArray[Any] = (ids - self.id_base).astype(np.uint32)
+        else:
+            self._ids, self.id_base = np.ascontiguousarray(ids), 0
         if indexed and self.n:
             self._build()
+
+    @property
+    def ids(self) -> IntArray:
+        """The id of each row (int64)."""
+        return self.ids_at(slice(None))
+
+    def ids_at(self, rows: Any) -> IntArray:
+        result: IntArray = self._ids[rows].astype(np.int64)
+        if self.id_base:
+            result += self.id_base
+        return result
 
     @property
     def indexed(self) -> bool:
@@ -273,36 +323,106 @@ class _Segment:
 
     def _build(self) -> None:
         n = self.n
-        widths = _choose_widths(n)
-        starts = tuple(int(s) for s in np.cumsum((0, *widths[:-1])))
-        m = len(widths)
-        sizes = [2**w + 1 for w in widths]
-        off_dtype = np.uint32 if m * n < 2**32 else np.int64
-        offsets = np.empty(sum(sizes), dtype=off_dtype)
-        rows = np.empty(m * n, dtype=np.uint32 if n < 2**32 else np.int64)
-        tbase = 0
-        for c, (s, w) in enumerate(zip(starts, widths, strict=True)):
-            keys = _chunk_keys(self.codes, s, w)
-            rows[c * n : (c + 1) * n] = np.argsort(keys)
-            counts = np.bincount(keys, minlength=2**w)
-            del keys
-            table = offsets[tbase : tbase + sizes[c]]
-            table[0] = c * n
-            table[1:] = np.cumsum(counts) + c * n
-            del counts
-            tbase += sizes[c]
-        self.widths, self.starts = widths, starts
-        self.key_byte = np.array([st // 8 for st in starts], dtype=np.int64)
-        self.key_shift = np.array([32 - st % 8 - w for st, w in zip(starts, widths, strict=True)])
-        self.key_mask = np.array([(1 << w) - 1 for w in widths], dtype=np.int64)
-        self.table_base = np.cumsum((0, *sizes[:-1])).astype(np.int64)
-        self.offsets, self.rows = offsets, rows
+        if n > _MAX_SEGMENT:  # row numbers are 3 bytes
+            raise ValueError(f"a segment holds at most {_MAX_SEGMENT} hashes, not {n}")
+        rows3 = np.empty((_CHUNKS - 1, n, 3), dtype=np.uint8)
+        for c in range(1, _CHUNKS):  # sorted by 24 bits: by the key of any b <= 24 bits
+            order = np.argsort(_chunk_keys(self.codes, c * _CHUNK_BITS, _MAX_KEY_BITS),
+                               kind="stable").astype(np.uint32)
+            rows3[c - 1] = order.view(np.uint8).reshape(n, 4)[:, :3]
+            del order
+        for layout, bucket_bytes, dtype, group_bits in _LAYOUTS:
+            b = _key_bits(n, bucket_bytes)
+            g = min(group_bits, b)
+            words, bases = [], []
+            for c in range(_CHUNKS):
+                counts = np.bincount(_chunk_keys(self.codes, c * _CHUNK_BITS, b),
+                                     minlength=1 << b)
+                base = np.zeros((1 << (b - g)) + 1, dtype=np.int64)
+                np.cumsum(counts.reshape(-1, 1 << g).sum(axis=1), out=base[1:])
+                if layout == "nibble":
+                    if int(counts.max()) > 15:
+                        break
+                    nibbles = counts.astype(np.uint64).reshape(-1, 16)
+                    nibbles <<= np.arange(0, 64, 4, dtype=np.uint64)
+                    words.append(np.bitwise_or.reduce(nibbles, axis=1))
+                else:
+                    assert dtype is not None
+                    offsets = np.zeros((1 << b) + 1, dtype=np.int64)
+                    np.cumsum(counts, out=offsets[1:])
+                    rel = offsets - np.repeat(base, 1 << g)[: (1 << b) + 1]
+                    if int(rel.max()) > np.iinfo(dtype).max:
+                        break
+                    words.append(rel.astype(dtype))
+                bases.append(base)
+            else:
+                break
+        self.layout = layout
+        self.table = np.concatenate(words)  # per table: nibble words, or relative offsets
+        self.bases = np.concatenate(bases).astype(np.uint32 if n < 2**32 else np.int64)
+        self.rows3 = rows3.reshape(-1)  # 3-byte little-endian row numbers
+        self._finish(b, g)
+
+    def _finish(self, b: int, g: int) -> None:
+        self.entries, self.groups, self.group_shift = 1 << b, (1 << (b - g)) + 1, g
+        self.table_stride = self.table.shape[0] // _CHUNKS
+        self.widths = (_CHUNK_BITS,) * _CHUNKS
+        self.starts = tuple(c * _CHUNK_BITS for c in range(_CHUNKS))
+        self.key_widths = (b,) * _CHUNKS
+        self.key_byte = np.array([st // 8 for st in self.starts], dtype=np.int64)
+        self.key_shift = np.full(_CHUNKS, 32 - b, dtype=np.int64)
+        self.key_mask = np.full(_CHUNKS, (1 << b) - 1, dtype=np.int64)
+
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """What a file needs to hold to give this segment back without building it:
+        ``(parameters, arrays)``."""
+        params: dict[str, Any] = {"n": self.n, "id_base": self.id_base,
+                                  "indexed": self.indexed}
+        arrays: dict[str, np.ndarray] = {"codes": self.codes, "ids": self._ids}
+        if self.indexed:
+            params.update(layout=self.layout, b=self.key_widths[0], g=self.group_shift)
+            arrays.update(table=self.table, bases=self.bases, rows3=self.rows3)
+        return params, arrays
+
+    def _restore(self, codes: CodeArray, ids: Any, saved: dict[str, Any]) -> None:
+        """Take saved arrays after checking that they fit together (ValueError if not)."""
+        n = self.n
+        codes = _as_codes(codes)
+        if ids.shape != (n,) or ids.dtype not in (np.uint32, np.int64):
+            raise ValueError("ids do not fit the hashes")
+        self.codes, self.words, self._ids = codes, codes.view(np.uint64), ids
+        self.id_base = int(saved["id_base"])
+        if not saved["indexed"]:
+            return
+        layout, b, g = saved["layout"], int(saved["b"]), int(saved["g"])
+        table, bases, rows3 = saved["table"], saved["bases"], saved["rows3"]
+        groups = ((1 << (b - g)) + 1) if _MIN_KEY_BITS <= b <= _MAX_KEY_BITS and 0 < g <= b else 0
+        widths = {"nibble": (np.uint64, groups - 1), "rel": (None, (1 << b) + 1)}.get(layout)
+        if (not groups or widths is None or n > _MAX_SEGMENT
+                or (widths[0] is not None and table.dtype != widths[0])
+                or table.dtype not in (np.uint64, np.uint8, np.uint16, np.uint32)
+                or table.shape != (_CHUNKS * widths[1],)
+                or bases.dtype not in (np.uint32, np.int64)
+                or bases.shape != (_CHUNKS * groups,)
+                or rows3.dtype != np.uint8 or rows3.shape != ((_CHUNKS - 1) * n * 3,)):
+            raise ValueError("bucket tables do not fit the hashes")
+        per_table = bases.astype(np.int64).reshape(_CHUNKS, groups)
+        if (per_table[:, 0] != 0).any() or (per_table[:, -1] != n).any() or (
+                np.diff(per_table, axis=1) < 0).any():
+            raise ValueError("bucket tables do not add up")
+        triples = rows3.reshape(-1, 3)
+        for lo in range(0, triples.shape[0], 1 << 20):
+            part = triples[lo : lo + (1 << 20)].astype(np.int32)
+            if int((part[:, 0] | (part[:, 1] << 8) | (part[:, 2] << 16)).max()) >= n:
+                raise ValueError("row numbers out of range")
+        self.layout, self.table, self.bases, self.rows3 = layout, table, bases, rows3
+        self._finish(b, g)
 
     @property
     def nbytes(self) -> int:
-        total = self.codes.nbytes + self.ids.nbytes
+        total = self.codes.nbytes + self._ids.nbytes
         if self.indexed:
-            total += self.offsets.nbytes + self.rows.nbytes
+            total += self.table.nbytes + self.bases.nbytes + self.rows3.nbytes
         return total
 
     def _plan(self, threshold: int) -> _Plan | None:
@@ -312,20 +432,42 @@ class _Segment:
                 return self._plans[threshold]
         plan: _Plan | None = None
         if self.indexed:
-            radii, cost = _radii(self.widths, threshold, self.n)
+            radii, cost = _radii(self.key_widths, threshold, self.n)
             if cost * _SCAN_ROWS_PER_PROBE < self.n:
                 chunks, masks = [], []
-                for c, (w, r) in enumerate(zip(self.widths, radii, strict=True)):
+                for c, (w, r) in enumerate(zip(self.key_widths, radii, strict=True)):
                     if r < 0:
                         continue
                     fm = _flip_masks(w, r)
                     chunks.append(np.full(fm.shape[0], c, dtype=np.int64))
                     masks.append(fm)
                 chunk = np.concatenate(chunks)
-                plan = _Plan(chunk=chunk, mask=np.concatenate(masks), base=self.table_base[chunk])
+                plan = _Plan(chunk=chunk, mask=np.concatenate(masks),
+                             base=chunk * self.table_stride,
+                             zero=int(np.count_nonzero(chunk == 0)))
         with self._lock:
             self._plans[threshold] = plan
         return plan
+
+    def _buckets(self, pos: IntArray, chunk: IntArray) -> tuple[IntArray, IntArray]:
+        """(first entry, size) of bucket ``pos`` of each probe's table ``chunk``."""
+        group = pos >> self.group_shift
+        if self.layout == "nibble":  # in uint64 throughout, viewed as int64 at the end
+            word = self.table.take(group + chunk * self.table_stride)
+            slot = pos & 15
+            size = (word >> _NIBBLE_SHIFTS.take(slot)) & np.uint64(15)
+            below = word & _NIBBLE_MASKS.take(slot)
+            below = (below & _NIBBLES) + ((below >> np.uint64(4)) & _NIBBLES)
+            below *= _BYTE_SUM
+            below >>= np.uint64(56)
+            below += self.bases.take(group + chunk * self.groups)
+            return below.view(np.int64), size.view(np.int64)
+        begin: IntArray = self.bases.take(group + chunk * self.groups).astype(np.int64)
+        at = pos + chunk * self.table_stride
+        first = self.table.take(at).astype(np.int64)
+        end = self.bases.take(((pos + 1) >> self.group_shift) + chunk * self.groups).astype(
+            np.int64) + self.table.take(at + 1)
+        return begin + first, end - (begin + first)
 
     def search(
         self, qcodes: CodeArray, threshold: int
@@ -337,34 +479,38 @@ class _Segment:
         plan = self._plan(threshold)
         if plan is None:
             return self._scan(qcodes, threshold)
-        nq, nprobe = qcodes.shape[0], plan.chunk.shape[0]
+        nq = qcodes.shape[0]
         keys = self._query_keys(qcodes)  # (nq, m)
-        pos = (keys.take(plan.chunk, axis=1) ^ plan.mask) + plan.base  # (nq, probes)
-        pos = pos.ravel()
-        begin = self.offsets.take(pos)
-        counts = (self.offsets.take(pos + 1) - begin).astype(np.int64)
+        # probe-major: every query's probe 0, then probe 1, ...; table 0's probes come first
+        pos = (keys.take(plan.chunk, axis=1) ^ plan.mask).T.ravel()
+        chunk = np.repeat(plan.chunk, nq)
+        begin, counts = self._buckets(pos, chunk)
         ends = np.cumsum(counts)
         total = int(ends[-1])
         if total == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, np.empty(0, dtype=np.uint16)
-        # candidate k of probe j sits at rows[begin[j] + (k - first output slot of j)]
-        shift = begin.astype(np.int64) - (ends - counts)
-        cand = self.rows.take(np.arange(total, dtype=np.int64) + np.repeat(shift, counts))
+        # candidate k of probe j is entry begin[j] + (k - first output slot of j) of its
+        # table; the entries of tables 1..7 are numbered on through one row-number array
+        begin += np.maximum(chunk - 1, 0) * self.n
+        cand = np.arange(total, dtype=np.int64) + np.repeat(begin - (ends - counts), counts)
+        zero = plan.zero * nq  # probes of table 0: their entries are rows (sorted by its key)
+        first = int(ends[zero - 1]) if zero else 0
+        if first < total:
+            at = cand[first:] * 3
+            cand[first:] = (self.rows3.take(at).astype(np.int64)
+                            | (self.rows3.take(at + 1).astype(np.int64) << 8)
+                            | (self.rows3.take(at + 2).astype(np.int64) << 16))
+        qidx = np.repeat(np.tile(np.arange(nq, dtype=np.int64), plan.chunk.shape[0]), counts)
         x = self.words.take(cand, axis=0)
         qwords = qcodes.view(np.uint64)
         if nq == 1:
-            qidx = np.zeros(total, dtype=np.int64)
             x ^= qwords[0]
         else:
-            per_query = ends[nprobe - 1 :: nprobe] - np.concatenate(
-                ([0], ends[nprobe - 1 :: nprobe][:-1])
-            )
-            qidx = np.repeat(np.arange(nq, dtype=np.int64), per_query)
             x ^= qwords.take(qidx, axis=0)
         dist = _popcount_rows(x)
         keep = np.flatnonzero(dist <= threshold)
-        return qidx[keep], cand[keep].astype(np.int64), dist[keep]
+        return qidx[keep], cand[keep], dist[keep]
 
     def _query_keys(self, qcodes: CodeArray) -> IntArray:
         """Chunk keys of each query, (nq, m): a 4-byte big-endian window per chunk, shifted."""
@@ -430,6 +576,8 @@ class PdqIndex:
         self._tail_limit = tail_limit
         self._state = _State(segments=(), tail=_empty_segment())
         self._write_lock = threading.Lock()
+        #: What the caller stored with :meth:`save` (``extra``), read back by :meth:`load`.
+        self.extra: dict[str, Any] = {}
 
     # ----------------------------------------------------------------- size
 
@@ -482,9 +630,13 @@ class PdqIndex:
             if tail_codes.shape[0] < self._tail_limit:
                 self._state = _State(state.segments, _Segment(tail_codes, tail_ids, indexed=False))
                 return int(codes.shape[0])
-            segments = [*state.segments, _Segment(tail_codes, tail_ids, indexed=True)]
+            # A segment numbers its rows in 3 bytes: a larger batch becomes several.
+            segments = [*state.segments, *(
+                _segments(tail_codes, tail_ids) if tail_codes.shape[0] > _MAX_SEGMENT
+                else (_Segment(tail_codes, tail_ids, indexed=True),))]
             # LSM-style: merge while the newest segment is not much smaller than the previous.
-            while len(segments) >= 2 and segments[-1].n * 4 >= segments[-2].n:
+            while (len(segments) >= 2 and segments[-1].n * 4 >= segments[-2].n
+                   and segments[-1].n + segments[-2].n <= _MAX_SEGMENT):
                 newer, older = segments.pop(), segments.pop()
                 segments.append(_merge([older, newer]))
             self._state = _State(tuple(segments), _empty_segment())
@@ -500,7 +652,9 @@ class PdqIndex:
             total = sum(p.n for p in parts)
             if total == 0:
                 return
-            self._state = _State((_merge(parts),), _empty_segment())
+            codes = np.concatenate([p.codes for p in parts])
+            ids = np.concatenate([p.ids for p in parts])
+            self._state = _State(_segments(codes, ids), _empty_segment())
 
     # ----------------------------------------------------------------- reads
 
@@ -561,7 +715,7 @@ class PdqIndex:
                 continue
             qidx, rows, dist = seg.search(qcodes, threshold)
             qs.append(qidx)
-            ids.append(seg.ids[rows])
+            ids.append(seg.ids_at(rows))
             ds.append(dist)
         if not qs:
             return
@@ -593,58 +747,109 @@ class PdqIndex:
             np.concatenate([p.ids for p in parts]),
         )
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
+    def save(self, path: str | os.PathLike[str], *, extra: dict[str, Any] | None = None,
+             keep_previous: bool = False) -> Path:
         """Write the index into folder ``path`` (created if needed); return the file written.
 
         The file is written under a temporary name, flushed to disk and renamed over the
         previous one, so a crash leaves either the old or the new index, never half of one.
-        Only hashes and ids are stored; bucket tables are rebuilt by :meth:`load`.
+        The bucket tables are stored too (a load does not build them). ``extra``
+        (JSON) is stored alongside and read back into :attr:`extra`; with ``keep_previous``
+        the file replaced stays as ``PREVIOUS_FILE`` (a hard link, so there is always a
+        current file).
         """
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        codes, ids = self.arrays()
-        meta = json.dumps({"format": _FORMAT, "version": _VERSION, "count": int(ids.shape[0])})
+        state = self._state
+        params, arrays = [], {}
+        for i, segment in enumerate((*state.segments, state.tail)):
+            seg_params, seg_arrays = segment.state()
+            params.append(seg_params)
+            arrays.update({f"s{i}_{name}": a for name, a in seg_arrays.items()})
+        meta = json.dumps({"format": _FORMAT, "version": _VERSION, "count": len(self),
+                           "segments": params, "extra": extra or {}})
         target = folder / INDEX_FILE
+        if keep_previous and target.exists():
+            link = folder / f".{PREVIOUS_FILE}.tmp"
+            link.unlink(missing_ok=True)
+            os.link(target, link)
+            os.replace(link, folder / PREVIOUS_FILE)
         fd, tmp_name = tempfile.mkstemp(prefix=".pdq_index-", suffix=".npz.tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, codes=codes, ids=ids, meta=np.array(meta))
+                savez: Any = np.savez  # (numpy's type hints take **arrays for its keywords)
+                savez(fh, meta=np.array(meta), **arrays)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp_name, target)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-        _fsync_dir(folder)
+        fsync_dir(folder)
         return target
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, tail_limit: int = _DEFAULT_TAIL) -> PdqIndex:
-        """Read an index written by :meth:`save` (folder or file path) and rebuild its tables.
+        """Read an index written by :meth:`save` (folder or file path).
 
         Raises ``FileNotFoundError`` when there is none and ``ValueError`` when the file is
-        damaged or not an index. Rebuilding takes about as long as the first build.
+        damaged (zip CRC, arrays that do not fit together) or not an index. A version 1 file
+        (hashes and ids only) has its tables built, which takes as long as the first build.
         """
         file = Path(path)
         if file.is_dir():
             file = file / INDEX_FILE
+        index = cls(tail_limit=tail_limit)
         try:
             with np.load(file, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
-                codes = _as_codes(data["codes"])
-                ids = np.asarray(data["ids"], dtype=np.int64)
-        except (zipfile.BadZipFile, KeyError, EOFError, json.JSONDecodeError) as exc:
+                if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+                    raise ValueError("not an index")
+                if meta.get("version") == 1:
+                    codes = _as_codes(data["codes"])
+                    ids = np.asarray(data["ids"], dtype=np.int64)
+                    if ids.shape != (codes.shape[0],) or meta.get("count") != ids.shape[0]:
+                        raise ValueError("inconsistent arrays")
+                    if ids.shape[0] >= tail_limit:
+                        index._state = _State(_segments(codes, ids), _empty_segment())
+                    elif ids.shape[0]:
+                        index._state = _State((), _Segment(codes, ids, indexed=False))
+                elif meta.get("version") == _VERSION:
+                    index._state = _read_segments(data, meta)
+                else:
+                    raise ValueError(f"not a {_FORMAT} v1 or v{_VERSION} file")
+        except (zipfile.BadZipFile, KeyError, EOFError, json.JSONDecodeError, OSError,
+                ValueError, TypeError, AttributeError) as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
             raise ValueError(f"{file}: unreadable index ({exc})") from exc
-        if meta.get("format") != _FORMAT or meta.get("version") != _VERSION:
-            raise ValueError(f"{file}: not a {_FORMAT} v{_VERSION} file")
-        if ids.shape != (codes.shape[0],) or meta.get("count") != ids.shape[0]:
-            raise ValueError(f"{file}: inconsistent arrays")
-        index = cls(tail_limit=tail_limit)
-        if ids.shape[0] >= tail_limit:
-            index._state = _State((_Segment(codes, ids, indexed=True),), _empty_segment())
-        elif ids.shape[0]:
-            index._state = _State((), _Segment(codes, ids, indexed=False))
+        extra = meta.get("extra", {})
+        index.extra = extra if isinstance(extra, dict) else {}
         return index
+
+
+def _read_segments(data: Any, meta: dict[str, Any]) -> _State:
+    """The segments (the last one the tail) of a version 2 file."""
+    params = meta["segments"]
+    if not isinstance(params, list) or not params:
+        raise ValueError("no segments")
+    segments = []
+    for i, p in enumerate(params):
+        if not isinstance(p, dict):
+            raise ValueError("bad segment")
+        codes = data[f"s{i}_codes"]
+        if codes.shape[0] != p["n"]:
+            raise ValueError("segment sizes do not fit")
+        saved = dict(p)
+        if p["indexed"]:
+            saved.update(table=data[f"s{i}_table"], bases=data[f"s{i}_bases"],
+                         rows3=data[f"s{i}_rows3"])
+        segments.append(_Segment(codes, data[f"s{i}_ids"], indexed=bool(p["indexed"]),
+                                 saved=saved))
+    tail = segments.pop()
+    if tail.indexed or sum(s.n for s in segments) + tail.n != meta.get("count"):
+        raise ValueError("inconsistent segments")
+    return _State(tuple(segments), tail)
 
 
 def _merge(parts: Sequence[_Segment]) -> _Segment:
@@ -653,7 +858,16 @@ def _merge(parts: Sequence[_Segment]) -> _Segment:
     return _Segment(codes, ids, indexed=True)
 
 
-def _fsync_dir(folder: Path) -> None:
+def _segments(codes: CodeArray, ids: IntArray) -> tuple[_Segment, ...]:
+    """Indexed segments of at most _MAX_SEGMENT hashes, of equal sizes."""
+    pieces = -(-codes.shape[0] // _MAX_SEGMENT)
+    bounds = np.linspace(0, codes.shape[0], pieces + 1).astype(np.int64)
+    return tuple(_Segment(codes[lo:hi], ids[lo:hi], indexed=True)
+                 for lo, hi in zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (a rename into it) durable; a no-op where unsupported."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # not supported on this platform

@@ -273,17 +273,16 @@ def _detect_batch(
     above :data:`PROPOSAL_MIN` as (score, cx, cy, w, h) in window fractions."""
     if not windows:
         return []
-    blob = np.empty((len(windows), 3, _DET_SIDE, _DET_SIDE), dtype=np.float32)
+    blob = np.empty((len(windows), _DET_SIDE, _DET_SIDE, 3), dtype=np.float32)
     for k, window in enumerate(windows):
         side = window.shape[0]
         if side != _DET_SIDE:
             interp = cv2.INTER_AREA if side > _DET_SIDE else cv2.INTER_LINEAR
             window = _u8(cv2.resize(window, (_DET_SIDE, _DET_SIDE), interpolation=interp))
-        blob[k] = (window.astype(np.float32) * (1.0 / 127.5) - 1.0).transpose(2, 0, 1)
+        blob[k] = window.astype(np.float32) * (1.0 / 127.5) - 1.0
     g = models.face_net
     with g.lock:
-        g.obj.setInput(blob)
-        reg, cls = g.obj.forward(list(models.face_outputs))
+        reg, cls = g.obj.forward(blob)
     # The model was exported for one image: it flattens each head (stride 8, then 16)
     # over the batch and concatenates the heads, so the output holds every window's
     # stride-8 anchors, then every window's stride-16 anchors.

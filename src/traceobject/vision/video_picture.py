@@ -50,7 +50,11 @@ def _matrix(frame: Any) -> tuple[int, ...] | None:
     try:
         from av.sidedata.sidedata import Type
 
-        for side in frame.side_data:
+        container = frame.side_data
+        # PyAV 18 made the container a mapping (iterating gives the types); before, iterating
+        # gave the side data themselves.
+        sides = container.values() if hasattr(container, "values") else container
+        for side in sides:
             if side.type == Type.DISPLAYMATRIX:
                 data = bytes(side)
                 if len(data) >= 36:

@@ -77,6 +77,10 @@
     var r = fieldsRect();
     if (r) { place(cropBox, r); } else { cropBox.hidden = true; }
   }
+  // Others on the page follow the crop rectangle (find_region.js copies it).
+  function announce() {
+    form.dispatchEvent(new CustomEvent("cropchange", { detail: fieldsRect() }));
+  }
   function syncRedactions() {
     field("redactions").value = JSON.stringify(redactions);
     marks.forEach(function (el) { el.remove(); });
@@ -137,6 +141,7 @@
     if (mode === "crop") {
       field("x").value = r.x; field("y").value = r.y; field("w").value = r.w; field("h").value = r.h;
       showCrop();
+      announce();
     } else {
       r.mode = mode;
       redactions.push(r);
@@ -148,7 +153,9 @@
   img.addEventListener("pointercancel", function (event) { finish(event, true); });
   img.addEventListener("lostpointercapture", function (event) { finish(event, true); });
   img.addEventListener("dragstart", function (event) { event.preventDefault(); });
-  ["x", "y", "w", "h"].forEach(function (k) { field(k).addEventListener("input", showCrop); });
+  ["x", "y", "w", "h"].forEach(function (k) {
+    field(k).addEventListener("input", function () { showCrop(); announce(); });
+  });
   undo.addEventListener("click", function () { redactions.pop(); syncRedactions(); });
   clear.addEventListener("click", function () { redactions = []; selected = -1; syncRedactions(); });
   function removeSelected() {
@@ -201,6 +208,7 @@
         field("x").value = kb.x; field("y").value = kb.y;
         field("w").value = kb.w; field("h").value = kb.h;
         showCrop();
+        announce();
       } else {
         redactions.push({ x: kb.x, y: kb.y, w: kb.w, h: kb.h, mode: what === "blur" ? "blur" : "black" });
         selected = redactions.length - 1;
