@@ -165,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     models = {s.language: tess.model(s) for s in SAMPLES}
     for sample, _, image in crops[:: len(variants)]:
         read_text(image)
-        if models[sample.language]:
-            tess(image, models[sample.language])
+        if (model := models[sample.language]) is not None:
+            tess(image, model)
 
     acc: dict[tuple[str, str], list[float]] = {}
     secs: dict[str, list[float]] = {e: [] for e in ENGINES}
