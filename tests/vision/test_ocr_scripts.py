@@ -407,6 +407,34 @@ def test_fork_after_reading_cyrillic_with_omp_limit_set(tmp_path: Path) -> None:
     assert "OMP_THREAD_LIMIT='2' overridden" in proc.stderr
 
 
+_KMEANS_AFTER_OCR = """
+import os, sys
+import numpy as np
+import traceobject.vision.ocr_tesseract  # limits OpenMP to one thread
+import faiss  # its OpenMP runtime and OpenBLAS load after that limit
+x = np.random.default_rng(0).random((20000, 128), dtype=np.float32)
+kmeans = faiss.Kmeans(128, 64, niter=3, seed=1)
+kmeans.train(x)
+print(os.environ["OMP_THREAD_LIMIT"], os.environ["OMP_NUM_THREADS"], kmeans.centroids.shape)
+"""
+
+
+def test_a_process_that_read_text_can_still_train_the_object_index() -> None:
+    """The OpenMP limit Tesseract needs once hung the next k-means of the process: an
+    OpenMP-built OpenBLAS split a product for two threads and got a team of one. The
+    timeout only guards against that hang; it measures nothing."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_THREAD_LIMIT",
+                                                            "OMP_NUM_THREADS")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
+    try:
+        proc = subprocess.run([sys.executable, "-c", _KMEANS_AFTER_OCR], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail("k-means after importing the Tesseract reader hung")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["1", "1", "(64,", "128)"], proc.stdout
+
+
 def test_clear_latin_line_is_not_turned_cyrillic() -> None:
     # each line its own label, stacked: the Cyrillic model read TAXI 500 ml as "ТАХІ 500 ті"
     # (0.93) above the Latin model's exact reading (0.86)

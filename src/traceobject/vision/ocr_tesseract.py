@@ -69,12 +69,20 @@ log = logging.getLogger(__name__)
 # not fork-safe; seen in tests, also with OMP_THREAD_LIMIT=2), and on lines a few dozen
 # pixels high they cost more than they bring. libgomp reads this once, when it loads
 # (with tesserocr, after this), so any other value is overridden, not kept.
-_OMP_LIMIT = os.environ.get("OMP_THREAD_LIMIT")
-if _OMP_LIMIT != "1":
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    if _OMP_LIMIT is not None:
-        log.warning("OMP_THREAD_LIMIT=%r overridden with 1: Tesseract's OpenMP threads "
-                    "hang a process forked after reading", _OMP_LIMIT)
+#
+# The limit holds for every OpenMP runtime loaded after this, not only Tesseract's, so the
+# number of threads OpenMP offers is set to 1 as well. Without it an OpenMP build of
+# OpenBLAS loaded later (faiss's, for the same-object index) still asks OpenMP how many
+# threads it may use (2 on two cores), splits a matrix product in two, gets a team of one
+# and waits for ever for the missing half: a process that had read text hung in its next
+# k-means training (seen, and tested in tests/vision/test_ocr_scripts.py).
+for _name in ("OMP_THREAD_LIMIT", "OMP_NUM_THREADS"):
+    _value = os.environ.get(_name)
+    if _value != "1":
+        os.environ[_name] = "1"
+        if _value is not None:
+            log.warning("%s=%r overridden with 1: Tesseract's OpenMP threads hang a process "
+                        "forked after reading", _name, _value)
 
 #: Environment variable: the directory holding ``*.traineddata`` (overrides Debian's).
 TESSDATA_ENV: Final = "TRACEOBJECT_TESSDATA"
