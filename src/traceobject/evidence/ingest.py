@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from traceobject.core.text import clean_line, strip_controls
 from traceobject.evidence.index import pdq_index_sync, video_hash_index_sync
@@ -139,45 +139,103 @@ def store_batch(batch: list[FileAnalysis], summary: IngestSummary) -> tuple[
     return kept, stored
 
 
-def file_record(case: Case, result: FileAnalysis, summary: IngestSummary,
-                known: KnownMatcher, stored: set[str]) -> int | None:
-    """Record one analysed file; the id of the image when it is new to the store."""
-    new_id = None
-    image = EvidenceImage.objects.filter(sha256=result.sha256).first()
-    if image is None:
-        if result.sha256 not in stored and not _put_files(result, summary):
-            return None  # (a row seen before the store step is gone: store the files again)
-        label = known.match(sha256=result.sha256, md5=result.md5, pdq=result.pdq,
-                            quality=result.pdq_quality)
-        fields = {
-            "md5": result.md5, "pdq": result.pdq, "pdq_quality": result.pdq_quality,
-            "width": result.width, "height": result.height, "format": result.format,
-            "mode": result.mode, "frame_count": result.frame_count, "file_size": result.size,
-            # EXIF text, written by a camera or a program: stripped, not refused.
-            "camera_make": strip_controls(result.camera_make)[:256],
-            "camera_model": strip_controls(result.camera_model)[:256],
-            "software": strip_controls(result.software)[:256],
-            "captured_at": strip_controls(result.captured_at)[:40],
-            "gps_lat": result.gps_lat, "gps_lon": result.gps_lon,
-            "orientation": result.orientation, "storage_key": evidence_key(result.sha256),
-            "thumb_key": thumb_key(result.sha256), "known_label": label,
-            "warnings": list(result.warnings),
-        }
-        image, created = EvidenceImage.objects.get_or_create(sha256=result.sha256,
-                                                             defaults=fields)
-        summary.ingested += created
-        summary.duplicates += not created
-        summary.known += bool(label) and created
-        new_id = image.pk if created else None
-    else:
-        summary.duplicates += 1
+def _image_fields(result: FileAnalysis, label: str) -> dict[str, object]:
+    """An EvidenceImage row's fields but its SHA-256."""
+    return {
+        "md5": result.md5, "pdq": result.pdq, "pdq_quality": result.pdq_quality,
+        "width": result.width, "height": result.height, "format": result.format,
+        "mode": result.mode, "frame_count": result.frame_count, "file_size": result.size,
+        # EXIF text, written by a camera or a program: stripped, not refused.
+        "camera_make": strip_controls(result.camera_make)[:256],
+        "camera_model": strip_controls(result.camera_model)[:256],
+        "software": strip_controls(result.software)[:256],
+        "captured_at": strip_controls(result.captured_at)[:40],
+        "gps_lat": result.gps_lat, "gps_lon": result.gps_lon,
+        "orientation": result.orientation, "storage_key": evidence_key(result.sha256),
+        "thumb_key": thumb_key(result.sha256), "known_label": label,
+        "warnings": list(result.warnings),
+    }
+
+
+def _images_create(new: dict[str, dict[str, object]]) -> dict[str, int]:
+    """Insert the new images (SHA-256: fields) in SHA-256 order (two writers inserting the
+    same images take their locks in one order); the ids of those this transaction created.
+    When another writer recorded one of them meanwhile (the unique SHA-256 refuses the
+    insert), each is got or created on its own: that writer's row is then a duplicate here."""
+    rows = [EvidenceImage(sha256=sha256, **new[sha256]) for sha256 in sorted(new)]
+    try:
+        with transaction.atomic():
+            EvidenceImage.objects.bulk_create(rows)
+    except IntegrityError:
+        created = {}
+        for sha256 in sorted(new):
+            image, was_created = EvidenceImage.objects.get_or_create(sha256=sha256,
+                                                                     defaults=new[sha256])
+            if was_created:
+                created[sha256] = image.pk
+        return created
+    if any(row.pk is None for row in rows):  # a database that does not return the ids
+        return dict(EvidenceImage.objects.filter(sha256__in=new).values_list("sha256", "pk"))
+    return {row.sha256: row.pk for row in rows}
+
+
+def files_record(case: Case, results: list[FileAnalysis], summary: IngestSummary,
+                 known: KnownMatcher, stored: set[str]) -> list[int]:
+    """Record analysed files (the results `store_batch` kept) in `case`, inside the caller's
+    transaction, with a handful of queries whatever their number: the images already
+    recorded are read at once, the new ones inserted together, the files' rows written in
+    one upsert. Counts each file once: new to the store (ingested, known) or a duplicate
+    (recorded before, or found earlier in the same results). Returns the ids of the images
+    new to the store."""
+    images = dict(EvidenceImage.objects.filter(sha256__in={r.sha256 for r in results})
+                  .values_list("sha256", "pk"))
+    new: dict[str, dict[str, object]] = {}
+    recorded: list[FileAnalysis] = []
+    for result in results:
+        if result.sha256 not in images and result.sha256 not in new:
+            if result.sha256 not in stored and not _put_files(result, summary):
+                continue  # (a row seen before the store step is gone: store the files again)
+            label = known.match(sha256=result.sha256, md5=result.md5, pdq=result.pdq,
+                                quality=result.pdq_quality)
+            new[result.sha256] = _image_fields(result, label)
+        recorded.append(result)
+    created = _images_create(new) if new else {}
+    if len(created) < len(new):  # recorded meanwhile by another writer: their rows
+        images.update(EvidenceImage.objects.filter(sha256__in=set(new) - set(created))
+                      .values_list("sha256", "pk"))
+    images.update(created)
+    summary.ingested += len(created)
+    summary.duplicates += len(recorded) - len(created)
+    summary.known += sum(1 for sha256 in created if new[sha256]["known_label"])
+    if not recorded:
+        return []
     # A file that changed at the same path now points at its new image (a video before).
-    EvidenceVideoFile.objects.filter(case=case, path=result.path).delete()
-    EvidenceFile.objects.update_or_create(
-        case=case, path=result.path,
-        defaults={"image": image, "size": result.size, "mtime_ns": result.mtime_ns},
-    )
-    return new_id
+    paths = [result.path for result in recorded]
+    EvidenceVideoFile.objects.filter(case=case, path__in=paths).delete()
+    rows = {result.path: EvidenceFile(case=case, path=result.path,
+                                      image_id=images[result.sha256], size=result.size,
+                                      mtime_ns=result.mtime_ns) for result in recorded}
+    EvidenceFile.objects.bulk_create(rows.values(), update_conflicts=True,
+                                     unique_fields=["case", "path"],
+                                     update_fields=["image", "size", "mtime_ns"])
+    return sorted(created.values())
+
+
+def batch_commit(case: Case, batch: list[FileAnalysis], summary: IngestSummary,
+                 known: KnownMatcher, *, within: Callable[[], None] | None = None
+                 ) -> list[int]:
+    """Store and record a batch of analysed files: objects into the store first, then the
+    rows in one transaction, which also announces the new images (`images_recorded`) and
+    runs `within` (the queued ingest moves its batch's position there). Returns the ids of
+    the images new to the store."""
+    kept, stored = store_batch(batch, summary)
+    with transaction.atomic():
+        new_ids = files_record(case, kept, summary, known, stored)
+        if new_ids:
+            images_recorded.send(sender=Case, case_id=case.pk, image_ids=new_ids)
+        if within is not None:
+            within()
+    return new_ids
 
 
 def video_limits() -> VideoLimits:
@@ -283,11 +341,7 @@ def _ingest(
     def flush() -> None:
         if not batch:
             return
-        kept, stored = store_batch(batch, summary)
-        with transaction.atomic():
-            new_ids = [file_record(case, item, summary, known, stored) for item in kept]
-            images_recorded.send(sender=Case, case_id=case.pk,
-                                 image_ids=[i for i in new_ids if i])
+        batch_commit(case, batch, summary, known)
         batch.clear()
 
     from traceobject.evidence.video_ingest import video_ingest_one  # it imports this module

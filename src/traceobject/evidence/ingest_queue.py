@@ -12,7 +12,7 @@ worker, so every worker must see the files at the same paths (a shared, read-onl
 the database and the evidence store (an S3-compatible bucket, or one shared folder) are
 shared too. A worker (:func:`ingest_batch_run`) analyses the files of its batch in its own
 process, one after the other (run one worker per core), and commits them in chunks with the
-direct ingest's functions (`ingest.store_batch`, `ingest.file_record`, `video_ingest_one`):
+direct ingest's functions (`ingest.batch_commit`, `video_ingest_one`):
 objects go to the store first, then one transaction writes the rows, the refusals, the
 worker's counters and the batch's new position. The position is a fence: the transaction
 moves it from where this worker last left it, under this worker's id, or rolls back.
@@ -54,9 +54,8 @@ from traceobject.evidence.index import pdq_index_sync, video_hash_index_sync
 from traceobject.evidence.ingest import (
     MAX_PATH,
     IngestSummary,
+    batch_commit,
     case_get_or_create,
-    file_record,
-    store_batch,
     video_limits,
     walk,
 )
@@ -70,7 +69,7 @@ from traceobject.evidence.models import (
     IngestRun,
     IngestWorkerProgress,
 )
-from traceobject.evidence.signals import case_ingested, images_recorded
+from traceobject.evidence.signals import case_ingested
 from traceobject.evidence.storage import EvidenceStoreError, evidence_store_check
 from traceobject.vision.analyse import FileAnalysis, FileRejection, analyse_path
 from traceobject.vision.frames import keyframe_picture
@@ -352,13 +351,8 @@ def _commit_images(work: _Worker, chunk: list[FileAnalysis], summary: IngestSumm
     if end == work.position:
         return
     chunk.sort(key=lambda r: r.sha256)
-    kept, stored = store_batch(chunk, summary)
-    with transaction.atomic():
-        new_ids = [i for i in (file_record(work.case, item, summary, work.known, stored)
-                               for item in kept) if i]
-        if new_ids:
-            images_recorded.send(sender=Case, case_id=work.case.pk, image_ids=new_ids)
-        _account(work, summary, files=end - work.position, end=end)
+    batch_commit(work.case, chunk, summary, work.known,
+                 within=partial(_account, work, summary, files=end - work.position, end=end))
     work.done += end - work.position
     work.position = end
 
