@@ -189,3 +189,15 @@ def test_the_queued_ingest_counts_a_duplicate_within_one_chunk(evidence_tree: Pa
     # the direct ingest of the same tree in another case finds every image stored
     again = ingest([evidence_tree], case_ref="B-10")
     assert (again.ingested, again.duplicates) == (0, 13)
+
+
+def test_a_direct_ingest_numbers_new_images_in_the_order_the_files_were_found(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "seized"
+    for n, seed in enumerate((5, 1, 9, 3, 7)):
+        write_jpeg(folder / f"IMG_{n:04d}.jpg", seed=seed)
+    results = _analysed(*sorted(folder.iterdir()))
+    assert [r.sha256 for r in results] != sorted(r.sha256 for r in results)  # a real check
+    ingest([folder], case_ref="CASE-ORDER")
+    by_id = EvidenceFile.objects.order_by("image_id").values_list("path", flat=True)
+    assert [Path(p).name for p in by_id] == [f"IMG_{n:04d}.jpg" for n in range(5)]

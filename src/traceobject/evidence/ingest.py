@@ -158,17 +158,19 @@ def _image_fields(result: FileAnalysis, label: str) -> dict[str, object]:
 
 
 def _images_create(new: dict[str, dict[str, object]]) -> dict[str, int]:
-    """Insert the new images (SHA-256: fields) in SHA-256 order (two writers inserting the
-    same images take their locks in one order); the ids of those this transaction created.
+    """Insert the new images (SHA-256: fields) in the order given: the files' order, so that
+    ids follow the order the files were found in (the queued ingest, where several writers
+    run at once, gives them in SHA-256 order, so that two writers inserting the same images
+    take their locks in one order). Returns the ids of those this transaction created.
     When another writer recorded one of them meanwhile (the unique SHA-256 refuses the
     insert), each is got or created on its own: that writer's row is then a duplicate here."""
-    rows = [EvidenceImage(sha256=sha256, **new[sha256]) for sha256 in sorted(new)]
+    rows = [EvidenceImage(sha256=sha256, **fields) for sha256, fields in new.items()]
     try:
         with transaction.atomic():
             EvidenceImage.objects.bulk_create(rows)
     except IntegrityError:
         created = {}
-        for sha256 in sorted(new):
+        for sha256 in new:
             image, was_created = EvidenceImage.objects.get_or_create(sha256=sha256,
                                                                      defaults=new[sha256])
             if was_created:
