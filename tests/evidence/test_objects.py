@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.storage import storages
 from django_tasks_db.models import DBTaskResult
 
@@ -345,3 +346,93 @@ def test_malformed_regions_are_refused(evidence_store: Path, tmp_path: Path, reg
     with pytest.raises(ServiceError) as caught:
         object_query(image=image, region=region)
     assert caught.value.code == "invalid_region" and caught.value.message
+
+
+def test_the_periodic_sweep_reads_images_whose_task_was_lost(world: World, tmp_path: Path,
+                                                             monkeypatch, caplog) -> None:
+    """Images whose feature task was lost get their features from the hourly sweep and the
+    index takes them in; a damaged picture and one that breaks the reader are recorded with
+    the reason and not taken again; an image ingested just now is left to its own task."""
+    from django.utils import timezone
+
+    from traceobject.core.schedule import schedule_tick
+    from traceobject.evidence import object_features
+
+    run_tasks()
+    for n, name in enumerate(("lost1.jpg", "lost2.jpg", "damaged.jpg", "breaks.jpg")):
+        write_scene(tmp_path / "lost" / name, 0 if n == 0 else None,
+                    {"scale": 1.0, "seed": 60 + n})
+    ingest([tmp_path / "lost"], case_ref="CASE-LOST")
+    DBTaskResult.objects.all().delete()  # the feature tasks are lost
+    lost = {n: EvidenceImage.objects.get(files__path__endswith=n)
+            for n in ("lost1.jpg", "lost2.jpg", "damaged.jpg", "breaks.jpg")}
+    storages["evidence"].delete(lost["damaged.jpg"].storage_key)
+    evidence_put(key=lost["damaged.jpg"].storage_key, data=b"\xff\xd8 not a picture")
+    EvidenceImage.objects.filter(pk__in=[i.pk for i in lost.values()]).update(
+        ingested_at=timezone.now() - object_features.SWEEP_AFTER * 2)
+    write_scene(tmp_path / "fresh" / "fresh.jpg", None, {"seed": 70})
+    ingest([tmp_path / "fresh"], case_ref="CASE-LOST")
+    DBTaskResult.objects.all().delete()
+    fresh = EvidenceImage.objects.get(files__path__endswith="fresh.jpg")
+
+    real = object_features.file_features
+    breaks_key = lost["breaks.jpg"].storage_key
+
+    def reader(data: bytes) -> Any:
+        if data == evidence_read(key=breaks_key):
+            raise RuntimeError("the reader broke")
+        return real(data)
+
+    monkeypatch.setattr(object_features, "file_features", reader)
+    cache.clear()  # an hour later: the catch-ups' window of the ingest above is long past
+    assert "object-features" in schedule_tick()
+    with caplog.at_level(logging.WARNING):
+        assert run_tasks("features_sweep_task") == 1
+    rows = {n: ImageFeatures.objects.filter(image=i).first() for n, i in lost.items()}
+    assert rows["lost1.jpg"].count > 50 and rows["lost2.jpg"].count > 50
+    assert rows["damaged.jpg"].count == 0 and rows["damaged.jpg"].error.startswith(
+        "unreadable")
+    assert rows["breaks.jpg"].count == 0 and rows["breaks.jpg"].error == "failed: RuntimeError"
+    assert not ImageFeatures.objects.filter(image=fresh).exists()  # left to its own task
+    # the index's catch-up was queued and takes the new images in
+    assert run_tasks("object_index_sync_task") == 1
+    loaded = object_index.object_index()
+    assert loaded is not None
+    assert {lost["lost1.jpg"].pk, lost["lost2.jpg"].pk} <= set(_indexed_ids(loaded))
+    # the next run takes nothing again (not the damaged pictures, not the fresh image)
+    result = object_features.features_sweep()
+    assert (result.read, result.more) == (0, False)
+    # later the fresh image's turn comes; a bounded run says more are left
+    EvidenceImage.objects.filter(pk=fresh.pk).update(
+        ingested_at=timezone.now() - object_features.SWEEP_AFTER * 2)
+    ImageFeatures.objects.filter(image=lost["lost2.jpg"]).delete()
+    first = object_features.features_sweep(limit=1)
+    assert (first.read, first.more) == (1, True)
+    assert ImageFeatures.objects.filter(image=lost["lost2.jpg"]).exists()
+    assert object_features.features_sweep(limit=1).read == 1
+    assert ImageFeatures.objects.filter(image=fresh).exists()
+
+
+def test_the_sweep_stops_when_the_store_fails_and_tries_again(world: World, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    from django.utils import timezone
+
+    from traceobject.evidence import object_features
+    from traceobject.evidence.storage import EvidenceStoreError
+
+    run_tasks()
+    image = world.images["street.jpg"]
+    ImageFeatures.objects.filter(image=image).delete()
+    EvidenceImage.objects.filter(pk=image.pk).update(
+        ingested_at=timezone.now() - object_features.SWEEP_AFTER * 2)
+
+    def down(*, key: str) -> bytes:
+        raise EvidenceStoreError("store down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(object_features, "evidence_read", down)
+        result = object_features.features_sweep()
+    assert result.read == 0 and result.store_error and not result.more
+    assert not ImageFeatures.objects.filter(image=image).exists()  # not recorded: retried
+    assert object_features.features_sweep().read == 1
+    assert ImageFeatures.objects.get(image=image).count > 50
