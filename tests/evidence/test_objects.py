@@ -210,10 +210,16 @@ def test_retrain_writes_a_new_generation_and_swaps_it_in(world: World, users) ->
     assert result.trained and result.added == len(world.images)
     assert second.generation != first.generation and second.images == first.images
     folders = sorted(p.name for p in Path(second.folder).glob("g-*"))
-    assert folders == [second.generation]  # the old generation is gone
+    # the old generation is kept as the previous one (searches fall back to it)
+    assert folders == sorted([first.generation, second.generation])
+    assert second.previous == first.generation
     assert busy.is_dir() and not dead.exists()
     kept = object_index.object_index_rebuild(retrain=False)
     assert kept.added == len(world.images)
+    third = object_index.object_index_status()
+    assert third.previous == second.generation  # the one before it is gone
+    assert sorted(p.name for p in Path(third.folder).glob("g-*")) == sorted(
+        [second.generation, third.generation])
     loaded = object_index.object_index()
     assert loaded is not None
     crop = _source_crop(world, users["investigator"])
@@ -436,3 +442,79 @@ def test_the_sweep_stops_when_the_store_fails_and_tries_again(world: World, tmp_
     assert not ImageFeatures.objects.filter(image=image).exists()  # not recorded: retried
     assert object_features.features_sweep().read == 1
     assert ImageFeatures.objects.get(image=image).count > 50
+
+
+def test_a_damaged_index_is_rebuilt_in_steps_while_the_previous_one_answers(
+        world: World, users) -> None:
+    """The generation in use is damaged: searches are answered by the previous generation
+    (and say so) while the catch-up builds a new one a bounded number of rows a run, letting
+    go of the writers' lock between runs; once caught up it is swapped in."""
+    run_tasks()
+    first = object_index.object_index_status()
+    object_index.object_index_rebuild(retrain=False)
+    second = object_index.object_index_status()
+    assert second.previous == first.generation
+    index_file = Path(second.folder) / str(second.generation) / "index" / "index.faiss"
+    index_file.write_bytes(b"not an index")
+    DBTaskResult.objects.all().delete()
+    crop = _source_crop(world, users["investigator"])
+    wanted = world.with_object(0) - {world.images["source.jpg"].pk}
+
+    def search() -> Any:
+        return object_search(query=object_query(crop=crop))
+
+    found = search()
+    assert found.indexed and found.index_state == "previous"
+    assert {m.image.pk for m in found.matches} == wanted
+    assert found.notes == ["The object index is being rebuilt: its previous version "
+                           "answered, and images it does not hold may be missed."]
+    steps = 0
+    while True:
+        result = object_index.object_index_sync(limit=3)
+        steps += 1
+        status = object_index.object_index_status()
+        if not result.more:
+            break
+        # between steps: a rebuild under way, nothing swapped, the lock free, searches
+        # still answered by the previous generation, the next step queued
+        assert status.rebuilding is not None and status.generation is None
+        assert status.rebuild_watermark > 0
+        with object_index.exclusive():
+            pass
+        assert search().index_state == "previous"
+        assert DBTaskResult.objects.filter(
+            task_path__endswith=".object_index_sync_task").exists()
+        assert steps < 20
+    assert steps >= 3  # 11 images, 3 rows a step
+    assert not result.trained  # the damaged generation's codebook was kept
+    assert status.rebuilding is None and status.generation not in (None, second.generation)
+    assert status.images == len(world.images)
+    assert status.previous == first.generation  # the damaged one is not kept as previous
+    assert not (Path(status.folder) / str(second.generation)).exists()
+    again = search()
+    assert again.index_state == "current" and not again.notes
+    assert {m.image.pk for m in again.matches} == wanted
+
+
+def test_with_no_readable_generation_searches_say_the_index_is_being_rebuilt(
+        world: World, users) -> None:
+    run_tasks()
+    status = object_index.object_index_status()
+    assert status.previous is None  # the first generation replaced none
+    index_file = Path(status.folder) / str(status.generation) / "index" / "index.faiss"
+    index_file.write_bytes(b"not an index")
+    found = object_search(query=object_query(crop=_source_crop(world, users["investigator"])))
+    assert not found.indexed and found.index_state == "rebuilding"
+    # every image with features is compared meanwhile: the object is still found
+    assert {m.image.pk for m in found.matches} == \
+        world.with_object(0) - {world.images["source.jpg"].pk}
+    # each step keeps what it took in: the next one goes on from there
+    assert object_index.object_index_sync(limit=4).more
+    building = object_index.object_index_status()
+    assert building.rebuilding is not None and building.rebuild_watermark > 0
+    assert object_index.object_index_sync(limit=4).more
+    further = object_index.object_index_status()
+    assert further.rebuilding == building.rebuilding
+    assert further.rebuild_watermark > building.rebuild_watermark
+    assert not object_index.object_index_sync().more
+    assert object_index.object_index_status().images == len(world.images)

@@ -286,7 +286,7 @@ def test_a_link_is_checked_against_the_objects_own_crop(client, users, world, ob
                            {**region, "ref": other.ref, "evidence": hall})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f"the crop {other.ref} was made from does not match it" in html
+    assert f"The crop {other.ref} was made from does not match this image" in html
     assert _snapshot()[1:4] == before[1:4]  # no sighting, no audit event, no crop
     response = client.post(reverse("internal:object-link"),
                            {**region, "ref": obj.ref, "evidence": hall})
@@ -295,3 +295,17 @@ def test_a_link_is_checked_against_the_objects_own_crop(client, users, world, ob
     event = AuditEvent.objects.filter(action="object.sighting_link").last()
     assert event.data["object_crop_checked"] is True
     assert event.data["object_crop"] == Crop.objects.get(traced_object=obj).pk
+
+
+def test_while_the_index_is_rebuilt_the_page_says_so_and_still_answers(
+        client, users, world, crop, settings) -> None:
+    from traceobject.evidence import object_index
+
+    staff_login(client, users["investigator"])
+    status = object_index.object_index_status()
+    (Path(status.folder) / str(status.generation) / "index" / "index.faiss").write_bytes(b"x")
+    html = client.get(FIND, {"crop": crop.pk}).content.decode()
+    assert "the object index is being rebuilt" in html
+    assert "not built yet" not in html
+    for pk in world.with_object(0) - {world.images["source.jpg"].pk}:
+        assert f'id="match-{pk}"' in html

@@ -63,9 +63,8 @@ def sighting_link(*, user: Any, obj: TracedObject, image: EvidenceImage,
         by_crop = object_match_verify(query=object_query(crop=own), image=image)
         if not by_crop.verified:
             raise ServiceError("crop_not_verified", _(
-                "The search found this image, but the crop %(ref)s was made from does not "
-                "match it (%(n)d matching points): nothing was linked. Check that the "
-                "reference is the right object.") % {"ref": obj.ref, "n": by_crop.inliers})
+                "The crop %(ref)s was made from does not match this image (%(n)d matching "
+                "points): nothing was linked.") % {"ref": obj.ref, "n": by_crop.inliers})
     try:
         with transaction.atomic():
             sighting = ObjectSighting.objects.create(
