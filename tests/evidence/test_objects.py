@@ -478,7 +478,7 @@ def test_a_damaged_index_is_rebuilt_in_steps_while_the_previous_one_answers(
         # between steps: a rebuild under way, nothing swapped, the lock free, searches
         # still answered by the previous generation, the next step queued
         assert status.rebuilding is not None and status.generation is None
-        assert status.rebuild_watermark > 0
+        assert status.rebuild_watermark > 0 and status.unreadable == second.generation
         with object_index.exclusive():
             pass
         assert search().index_state == "previous"

@@ -641,6 +641,7 @@ class ObjectIndexStatus:
     previous: str | None = None  # the generation searches fall back to while one is rebuilt
     rebuilding: str | None = None  # a generation being built in steps
     rebuild_watermark: int = 0  # how far it has read
+    unreadable: str | None = None  # the generation CURRENT names when it cannot be read
 
 
 def _rebuild_watermark(name: str | None) -> int:
@@ -676,4 +677,5 @@ def object_index_status() -> ObjectIndexStatus:
         sample_pictures=loaded.state.sample_pictures if loaded else 0,
         sample_descriptors=loaded.state.sample_descriptors if loaded else 0,
         previous=_pointer(PREVIOUS), rebuilding=_pointer(REBUILD),
-        rebuild_watermark=_rebuild_watermark(_pointer(REBUILD)))
+        rebuild_watermark=_rebuild_watermark(_pointer(REBUILD)),
+        unreadable=_current_name() if loaded is None else None)
