@@ -718,7 +718,9 @@ def cmd_objects_index(args: argparse.Namespace) -> int:
                                                      if result.trained else ""))
     status = object_index.object_index_status()
     print(f"object index: {status.folder}")
-    if status.generation is None:
+    if status.unreadable is not None:
+        print(f"  generation       {status.unreadable} cannot be read: being rebuilt")
+    elif status.generation is None:
         print(f"  not built yet: {status.with_features} evidence images have local features, "
               f"a codebook needs {status.needs}")
     else:
@@ -730,6 +732,12 @@ def cmd_objects_index(args: argparse.Namespace) -> int:
               "descriptors)")
         print(f"  watermark        feature row {status.watermark:,}; {status.pending:,} rows "
               f"past it; {status.gaps:,} skipped ids watched")
+    if status.rebuilding is not None:
+        print(f"  rebuilding       {status.rebuilding} (in steps: feature row "
+              f"{status.rebuild_watermark:,} read)")
+    if status.previous is not None:
+        print(f"  previous         {status.previous} (answers searches while the one in use "
+              "is rebuilt)")
     print(f"  evidence images  {status.with_features:,} with local features, "
           f"{status.without_features:,} not read yet")
     from traceobject.vision.embedding import status as embedding_status

@@ -374,6 +374,10 @@ OBJECT_INDEX_MIN_IMAGES = env_int("TRACEOBJECT_OBJECT_INDEX_MIN_IMAGES", 50, min
 OBJECT_INDEX_WORDS = env_int("TRACEOBJECT_OBJECT_INDEX_WORDS", 64, minimum=2, maximum=65536)
 OBJECT_SEARCH_VERIFY = env_int("TRACEOBJECT_OBJECT_SEARCH_VERIFY", 50, minimum=1,
                                maximum=1000)
+# Evidence images left without local features (a lost task, ingested before same-object
+# search) that the hourly sweep reads in one run (0: no sweep).
+OBJECT_FEATURES_SWEEP = env_int("TRACEOBJECT_OBJECT_FEATURES_SWEEP", 500, minimum=0,
+                                maximum=100_000)
 # Videos at ingest: at least this many seconds between two keyframes kept as evidence
 # images, and the decoding time one video may take (seconds) before it is cut short.
 VIDEO_KEYFRAME_GAP = env_int("TRACEOBJECT_VIDEO_KEYFRAME_GAP", 2, minimum=0, maximum=3600)

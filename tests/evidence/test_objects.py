@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.storage import storages
 from django_tasks_db.models import DBTaskResult
 
@@ -209,10 +210,16 @@ def test_retrain_writes_a_new_generation_and_swaps_it_in(world: World, users) ->
     assert result.trained and result.added == len(world.images)
     assert second.generation != first.generation and second.images == first.images
     folders = sorted(p.name for p in Path(second.folder).glob("g-*"))
-    assert folders == [second.generation]  # the old generation is gone
+    # the old generation is kept as the previous one (searches fall back to it)
+    assert folders == sorted([first.generation, second.generation])
+    assert second.previous == first.generation
     assert busy.is_dir() and not dead.exists()
     kept = object_index.object_index_rebuild(retrain=False)
     assert kept.added == len(world.images)
+    third = object_index.object_index_status()
+    assert third.previous == second.generation  # the one before it is gone
+    assert sorted(p.name for p in Path(third.folder).glob("g-*")) == sorted(
+        [second.generation, third.generation])
     loaded = object_index.object_index()
     assert loaded is not None
     crop = _source_crop(world, users["investigator"])
@@ -345,3 +352,169 @@ def test_malformed_regions_are_refused(evidence_store: Path, tmp_path: Path, reg
     with pytest.raises(ServiceError) as caught:
         object_query(image=image, region=region)
     assert caught.value.code == "invalid_region" and caught.value.message
+
+
+def test_the_periodic_sweep_reads_images_whose_task_was_lost(world: World, tmp_path: Path,
+                                                             monkeypatch, caplog) -> None:
+    """Images whose feature task was lost get their features from the hourly sweep and the
+    index takes them in; a damaged picture and one that breaks the reader are recorded with
+    the reason and not taken again; an image ingested just now is left to its own task."""
+    from django.utils import timezone
+
+    from traceobject.core.schedule import schedule_tick
+    from traceobject.evidence import object_features
+
+    run_tasks()
+    for n, name in enumerate(("lost1.jpg", "lost2.jpg", "damaged.jpg", "breaks.jpg")):
+        write_scene(tmp_path / "lost" / name, 0 if n == 0 else None,
+                    {"scale": 1.0, "seed": 60 + n})
+    ingest([tmp_path / "lost"], case_ref="CASE-LOST")
+    DBTaskResult.objects.all().delete()  # the feature tasks are lost
+    lost = {n: EvidenceImage.objects.get(files__path__endswith=n)
+            for n in ("lost1.jpg", "lost2.jpg", "damaged.jpg", "breaks.jpg")}
+    storages["evidence"].delete(lost["damaged.jpg"].storage_key)
+    evidence_put(key=lost["damaged.jpg"].storage_key, data=b"\xff\xd8 not a picture")
+    EvidenceImage.objects.filter(pk__in=[i.pk for i in lost.values()]).update(
+        ingested_at=timezone.now() - object_features.SWEEP_AFTER * 2)
+    write_scene(tmp_path / "fresh" / "fresh.jpg", None, {"seed": 70})
+    ingest([tmp_path / "fresh"], case_ref="CASE-LOST")
+    DBTaskResult.objects.all().delete()
+    fresh = EvidenceImage.objects.get(files__path__endswith="fresh.jpg")
+
+    real = object_features.file_features
+    breaks_key = lost["breaks.jpg"].storage_key
+
+    def reader(data: bytes) -> Any:
+        if data == evidence_read(key=breaks_key):
+            raise RuntimeError("the reader broke")
+        return real(data)
+
+    monkeypatch.setattr(object_features, "file_features", reader)
+    cache.clear()  # an hour later: the catch-ups' window of the ingest above is long past
+    assert "object-features" in schedule_tick()
+    with caplog.at_level(logging.WARNING):
+        assert run_tasks("features_sweep_task") == 1
+    rows = {n: ImageFeatures.objects.filter(image=i).first() for n, i in lost.items()}
+    assert rows["lost1.jpg"].count > 50 and rows["lost2.jpg"].count > 50
+    assert rows["damaged.jpg"].count == 0 and rows["damaged.jpg"].error.startswith(
+        "unreadable")
+    assert rows["breaks.jpg"].count == 0 and rows["breaks.jpg"].error == "failed: RuntimeError"
+    assert not ImageFeatures.objects.filter(image=fresh).exists()  # left to its own task
+    # the index's catch-up was queued and takes the new images in
+    assert run_tasks("object_index_sync_task") == 1
+    loaded = object_index.object_index()
+    assert loaded is not None
+    assert {lost["lost1.jpg"].pk, lost["lost2.jpg"].pk} <= set(_indexed_ids(loaded))
+    # the next run takes nothing again (not the damaged pictures, not the fresh image)
+    result = object_features.features_sweep()
+    assert (result.read, result.more) == (0, False)
+    # later the fresh image's turn comes; a bounded run says more are left
+    EvidenceImage.objects.filter(pk=fresh.pk).update(
+        ingested_at=timezone.now() - object_features.SWEEP_AFTER * 2)
+    ImageFeatures.objects.filter(image=lost["lost2.jpg"]).delete()
+    first = object_features.features_sweep(limit=1)
+    assert (first.read, first.more) == (1, True)
+    assert ImageFeatures.objects.filter(image=lost["lost2.jpg"]).exists()
+    assert object_features.features_sweep(limit=1).read == 1
+    assert ImageFeatures.objects.filter(image=fresh).exists()
+
+
+def test_the_sweep_stops_when_the_store_fails_and_tries_again(world: World, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    from django.utils import timezone
+
+    from traceobject.evidence import object_features
+    from traceobject.evidence.storage import EvidenceStoreError
+
+    run_tasks()
+    image = world.images["street.jpg"]
+    ImageFeatures.objects.filter(image=image).delete()
+    EvidenceImage.objects.filter(pk=image.pk).update(
+        ingested_at=timezone.now() - object_features.SWEEP_AFTER * 2)
+
+    def down(*, key: str) -> bytes:
+        raise EvidenceStoreError("store down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(object_features, "evidence_read", down)
+        result = object_features.features_sweep()
+    assert result.read == 0 and result.store_error and not result.more
+    assert not ImageFeatures.objects.filter(image=image).exists()  # not recorded: retried
+    assert object_features.features_sweep().read == 1
+    assert ImageFeatures.objects.get(image=image).count > 50
+
+
+def test_a_damaged_index_is_rebuilt_in_steps_while_the_previous_one_answers(
+        world: World, users) -> None:
+    """The generation in use is damaged: searches are answered by the previous generation
+    (and say so) while the catch-up builds a new one a bounded number of rows a run, letting
+    go of the writers' lock between runs; once caught up it is swapped in."""
+    run_tasks()
+    first = object_index.object_index_status()
+    object_index.object_index_rebuild(retrain=False)
+    second = object_index.object_index_status()
+    assert second.previous == first.generation
+    index_file = Path(second.folder) / str(second.generation) / "index" / "index.faiss"
+    index_file.write_bytes(b"not an index")
+    DBTaskResult.objects.all().delete()
+    crop = _source_crop(world, users["investigator"])
+    wanted = world.with_object(0) - {world.images["source.jpg"].pk}
+
+    def search() -> Any:
+        return object_search(query=object_query(crop=crop))
+
+    found = search()
+    assert found.indexed and found.index_state == "previous"
+    assert {m.image.pk for m in found.matches} == wanted
+    assert found.notes == ["The object index is being rebuilt: its previous version "
+                           "answered, and images it does not hold may be missed."]
+    steps = 0
+    while True:
+        result = object_index.object_index_sync(limit=3)
+        steps += 1
+        status = object_index.object_index_status()
+        if not result.more:
+            break
+        # between steps: a rebuild under way, nothing swapped, the lock free, searches
+        # still answered by the previous generation, the next step queued
+        assert status.rebuilding is not None and status.generation is None
+        assert status.rebuild_watermark > 0 and status.unreadable == second.generation
+        with object_index.exclusive():
+            pass
+        assert search().index_state == "previous"
+        assert DBTaskResult.objects.filter(
+            task_path__endswith=".object_index_sync_task").exists()
+        assert steps < 20
+    assert steps >= 3  # 11 images, 3 rows a step
+    assert not result.trained  # the damaged generation's codebook was kept
+    assert status.rebuilding is None and status.generation not in (None, second.generation)
+    assert status.images == len(world.images)
+    assert status.previous == first.generation  # the damaged one is not kept as previous
+    assert not (Path(status.folder) / str(second.generation)).exists()
+    again = search()
+    assert again.index_state == "current" and not again.notes
+    assert {m.image.pk for m in again.matches} == wanted
+
+
+def test_with_no_readable_generation_searches_say_the_index_is_being_rebuilt(
+        world: World, users) -> None:
+    run_tasks()
+    status = object_index.object_index_status()
+    assert status.previous is None  # the first generation replaced none
+    index_file = Path(status.folder) / str(status.generation) / "index" / "index.faiss"
+    index_file.write_bytes(b"not an index")
+    found = object_search(query=object_query(crop=_source_crop(world, users["investigator"])))
+    assert not found.indexed and found.index_state == "rebuilding"
+    # every image with features is compared meanwhile: the object is still found
+    assert {m.image.pk for m in found.matches} == \
+        world.with_object(0) - {world.images["source.jpg"].pk}
+    # each step keeps what it took in: the next one goes on from there
+    assert object_index.object_index_sync(limit=4).more
+    building = object_index.object_index_status()
+    assert building.rebuilding is not None and building.rebuild_watermark > 0
+    assert object_index.object_index_sync(limit=4).more
+    further = object_index.object_index_status()
+    assert further.rebuilding == building.rebuilding
+    assert further.rebuild_watermark > building.rebuild_watermark
+    assert not object_index.object_index_sync().more
+    assert object_index.object_index_status().images == len(world.images)

@@ -78,7 +78,9 @@ def test_objects_index_status_rebuild_retrain_and_extract(world: World, capsys) 
     assert cli.main(["objects-index", "--retrain"]) == 0
     out = capsys.readouterr().out
     assert f"{len(world.images)} images added (new codebook and index)" in out
-    assert generation not in out
+    current = next(line for line in out.splitlines() if line.strip().startswith("generation"))
+    assert generation not in current  # a new generation is in use,
+    assert f"previous         {generation}" in out  # the old one kept as the previous
     assert cli.main(["objects-index", "--rebuild"]) == 0
     assert cli.main(["objects-index", "--sync"]) == 0
     assert "0 images added" in capsys.readouterr().out

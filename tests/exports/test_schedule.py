@@ -26,11 +26,11 @@ def _queued(path: str = RETENTION_PATH) -> int:
 
 @pytest.mark.django_db
 def test_first_tick_enqueues_the_retention_task_then_only_once_a_day():
-    assert schedule_tick(now=NOW) == ["retention", "exports", "once-keys"]
+    assert schedule_tick(now=NOW) == ["retention", "exports", "once-keys", "object-features"]
     assert _queued() == 1
     assert schedule_tick(now=NOW) == []  # not due again
     assert schedule_tick(now=NOW + timedelta(hours=23, minutes=59)) == [
-        "exports", "once-keys"]  # hourly
+        "exports", "once-keys", "object-features"]  # hourly
     assert _queued() == 1
     assert schedule_tick(now=NOW + timedelta(days=1)) == ["retention"]
     assert _queued() == 2
@@ -42,7 +42,8 @@ def test_first_tick_enqueues_the_retention_task_then_only_once_a_day():
 def test_export_housekeeping_is_enqueued_every_hour():
     assert "exports" in schedule_tick(now=NOW)
     assert schedule_tick(now=NOW + timedelta(minutes=59)) == []
-    assert schedule_tick(now=NOW + timedelta(hours=1)) == ["exports", "once-keys"]
+    assert schedule_tick(now=NOW + timedelta(hours=1)) == [
+        "exports", "once-keys", "object-features"]
     assert _queued(EXPORTS_PATH) == 2
 
 
@@ -50,7 +51,7 @@ def test_export_housekeeping_is_enqueued_every_hour():
 def test_a_worker_that_was_down_runs_a_missed_slot_once_not_once_per_missed_day():
     schedule_tick(now=NOW)
     later = NOW + timedelta(days=10)
-    assert schedule_tick(now=later) == ["retention", "exports", "once-keys"]
+    assert schedule_tick(now=later) == ["retention", "exports", "once-keys", "object-features"]
     assert schedule_tick(now=later + timedelta(minutes=30)) == []
     assert _queued() == 2 and _queued(EXPORTS_PATH) == 2
 
@@ -91,7 +92,7 @@ def test_concurrent_workers_enqueue_a_due_task_once():
     # Each due task is enqueued by exactly one of the workers (not always the same one).
     assert len(results) == 6
     assert sorted(name for names in results for name in names) == [
-        "exports", "once-keys", "retention"]
+        "exports", "object-features", "once-keys", "retention"]
     assert _queued() == 2 and _queued(EXPORTS_PATH) == 2
 
 

@@ -264,3 +264,48 @@ def test_a_region_match_linked_by_reference_then_unlinked(client, users, world, 
     assert response.status_code == 302
     assert not ObjectSighting.objects.exists()
     assert AuditEvent.objects.filter(action="object.sighting_unlink", target=obj.ref).exists()
+
+
+def test_a_link_is_checked_against_the_objects_own_crop(client, users, world, obj) -> None:
+    """A region of object 0 finds the hall; linked by reference to an object cut from
+    object 2, the query verifies but that object's crop does not: refused, nothing changes.
+    The object whose crop shows object 0 is linked (its crop verified too, audited)."""
+    investigator = users["investigator"]
+    staff_login(client, investigator)
+    x, y, w, h = world.boxes["table.jpg"]  # type: ignore[misc]
+    other_crop = crop_make(world.images["table.jpg"], {"x": x, "y": y, "w": w, "h": h},
+                           user=investigator)
+    other = crops.crop_to_object(crop=other_crop, user=investigator, category="packaging",
+                                 title="Blue mug")
+    source = world.images["source.jpg"]
+    x, y, w, h = world.boxes["source.jpg"]  # type: ignore[misc]
+    region = {"image": source.pk, "x": x, "y": y, "w": w, "h": h}
+    hall = world.images["hall.jpg"].pk
+    before = _snapshot()
+    response = client.post(reverse("internal:object-link"),
+                           {**region, "ref": other.ref, "evidence": hall})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"The crop {other.ref} was made from does not match this image" in html
+    assert _snapshot()[1:4] == before[1:4]  # no sighting, no audit event, no crop
+    response = client.post(reverse("internal:object-link"),
+                           {**region, "ref": obj.ref, "evidence": hall})
+    assert response.status_code == 302
+    assert ObjectSighting.objects.get().traced_object == obj
+    event = AuditEvent.objects.filter(action="object.sighting_link").last()
+    assert event.data["object_crop_checked"] is True
+    assert event.data["object_crop"] == Crop.objects.get(traced_object=obj).pk
+
+
+def test_while_the_index_is_rebuilt_the_page_says_so_and_still_answers(
+        client, users, world, crop, settings) -> None:
+    from traceobject.evidence import object_index
+
+    staff_login(client, users["investigator"])
+    status = object_index.object_index_status()
+    (Path(status.folder) / str(status.generation) / "index" / "index.faiss").write_bytes(b"x")
+    html = client.get(FIND, {"crop": crop.pk}).content.decode()
+    assert "the object index is being rebuilt" in html
+    assert "not built yet" not in html
+    for pk in world.with_object(0) - {world.images["source.jpg"].pk}:
+        assert f'id="match-{pk}"' in html

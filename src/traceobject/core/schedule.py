@@ -36,6 +36,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("retention", timedelta(days=1), "traceobject.tips.retention.retention_purge_task"),
     Periodic("exports", timedelta(hours=1), "traceobject.exports.housekeeping.exports_tidy_task"),
     Periodic("once-keys", timedelta(hours=1), "traceobject.tips.tasks.once_purge_task"),
+    Periodic("object-features", timedelta(hours=1),
+             "traceobject.evidence.tasks.features_sweep_task"),
 )
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
@@ -48,6 +50,8 @@ logger = logging.getLogger(__name__)
 FEATURES_BATCH = 20
 #: The object index catches up at most this often (seconds) while features keep coming.
 INDEX_SYNC_WINDOW = 30
+#: The periodic sweep leaves an image this long to the task its ingest queued.
+SWEEP_AFTER = timedelta(minutes=15)
 
 
 def _scaled(features: LocalFeatures, width: int, height: int) -> LocalFeatures:
@@ -248,6 +252,52 @@ def features_extract_missing(*, stream: TextIO | None = None) -> int:
         last = batch[-1].pk
         if stream is not None:
             print(f"{done} images read", file=stream, flush=True)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    read: int  # images whose features were read (unreadable pictures included)
+    unreadable: int  # of them, pictures that could not be read (recorded with the reason)
+    more: bool  # images without features are left for the next run
+    store_error: str = ""  # the evidence store failed: the run stopped there
+
+
+def features_sweep(*, limit: int | None = None, now: datetime | None = None) -> SweepResult:
+    """The periodic sweep: read the local features of evidence images that have none although
+    they were ingested more than SWEEP_AFTER ago (their task was lost, or they came before
+    same-object search), at most ``limit`` (``OBJECT_FEATURES_SWEEP``) a run, oldest first;
+    the object index then catches up. A picture that cannot be read, or that breaks the
+    reader, gets a row with the reason (count 0) and is not taken again; a store that fails
+    ends the run (the next run tries again)."""
+    limit = settings.OBJECT_FEATURES_SWEEP if limit is None else limit
+    if limit <= 0:
+        return SweepResult(0, 0, more=False)
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    waiting = EvidenceImage.objects.filter(features__isnull=True, ingested_at__lte=cutoff)
+    batch = list(waiting.order_by("pk")[:limit])
+    read = unreadable = 0
+    problem = ""
+    for image in batch:
+        try:
+            row = features_extract_for_image(image=image)
+        except EvidenceStoreError as error:
+            logger.warning("features sweep: the evidence store failed at evidence %s: %s",
+                           image.pk, error)
+            problem = str(error)[:200]
+            break
+        except Exception as error:  # a picture that breaks the reader is not taken again
+            logger.exception("features sweep: evidence %s could not be read", image.pk)
+            row = _record(image=image, features=None, source_key=image.storage_key,
+                          key=_image_key(image), error=f"failed: {type(error).__name__}")
+        read += 1
+        unreadable += not row.count
+    if read > unreadable:
+        object_index_sync_schedule()
+    if read:
+        logger.info("features sweep: %d evidence images read (%d unreadable)", read,
+                    unreadable)
+    more = not problem and len(batch) == limit and waiting.exists()
+    return SweepResult(read, unreadable, more=more, store_error=problem)
 
 
 # --------------------------------------------------------------------------- queueing

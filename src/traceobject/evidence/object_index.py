@@ -5,7 +5,11 @@ folder: a codebook (visual words learned from a sample of the stored features), 
 index of the evidence images' aggregated vectors (ids: EvidenceImage ids) and ``state.json``.
 The file ``CURRENT`` names the generation in use; a retrain (or rebuild) writes a whole new
 generation beside it, catches it up and then replaces ``CURRENT`` (an atomic rename), so a
-search sees the old generation or the new one, never a mixture.
+search sees the old generation or the new one, never a mixture. ``PREVIOUS`` names the
+generation it replaced (kept until the next swap): when the one in use cannot be read, the
+catch-up task builds a new one in steps (``REBUILD`` names it; each task run adds a bounded
+number of rows under the writers' lock and lets go), and searches meanwhile are answered by
+the previous generation, or say that the index is being rebuilt.
 
 The database is the truth. The index remembers the highest :class:`ImageFeatures` id it has
 read (its *watermark*) and catches up by reading only the rows past it, in id order. Ids that
@@ -54,6 +58,10 @@ logger = logging.getLogger(__name__)
 
 FOLDER = "objects"
 CURRENT = "CURRENT"
+#: The generation the one in use replaced (searches fall back to it while a rebuild runs).
+PREVIOUS = "PREVIOUS"
+#: The generation a rebuild in steps is writing (under ``building-<name>``).
+REBUILD = "REBUILD"
 #: A generation being built: its folder's name until it is swapped in.
 BUILDING = "building-"
 CODEBOOK_FILE = "codebook.bin"
@@ -70,9 +78,9 @@ SAMPLE_PICTURES = 1000
 SAMPLE_PER_PICTURE = 300
 
 _cache_lock = threading.Lock()
-#: The generation last read for searching, by (name, time stamp); None for one that could not
-#: be read (not read again until a writer saves a new one).
-_cached: tuple[tuple[str, int], LoadedIndex | None] | None = None
+#: Per pointer (CURRENT, PREVIOUS), the generation last read for searching, by (name, time
+#: stamp); None for one that could not be read (not read again until a writer saves anew).
+_cached: dict[str, tuple[tuple[str, int], LoadedIndex | None]] = {}
 
 
 def _root() -> Path:
@@ -140,16 +148,21 @@ def write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def _current_name() -> str | None:
+def _pointer(pointer: str) -> str | None:
+    """The generation a pointer file (CURRENT, PREVIOUS, REBUILD) names, if any."""
     try:
-        name = (_root() / CURRENT).read_text().strip()
-    except FileNotFoundError:
+        name = (_root() / pointer).read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return name if name.startswith("g-") and "/" not in name else None
 
 
-def _load(name: str) -> LoadedIndex:
-    folder = _root() / name
+def _current_name() -> str | None:
+    return _pointer(CURRENT)
+
+
+def _load(name: str, folder: Path | None = None) -> LoadedIndex:
+    folder = folder or _root() / name
     try:
         state = IndexState.from_json(json.loads((folder / STATE_FILE).read_text()))
     except (OSError, ValueError) as error:
@@ -191,30 +204,68 @@ def _kept_codebook() -> Codebook | None:
         return None
 
 
-def object_index() -> LoadedIndex | None:
-    """The generation in use for searching (read again when a writer saved a newer one)."""
-    global _cached
-    name = _current_name()
+def _read_for_search(pointer: str) -> tuple[LoadedIndex | None, bool]:
+    """The generation ``pointer`` names, read for searching (again only when a writer saved
+    a newer one); and whether it was read just now."""
+    name = _pointer(pointer)
     if name is None:
-        return None
+        return None, False
     try:
         stamp = (_root() / name / INDEX_FOLDER / "meta.json").stat().st_mtime_ns
     except OSError:
         stamp = 0
     key = (name, stamp)
     with _cache_lock:
-        if _cached is not None and _cached[0] == key:
-            return _cached[1]
-    loaded = _load_current()
+        held = _cached.get(pointer)
+        if held is not None and held[0] == key:
+            return held[1], False
+    if pointer == CURRENT:
+        loaded = _load_current()
+    else:
+        try:
+            loaded = _load(name)
+        except (OSError, IndexFileError) as error:
+            logger.warning("object index %s (previous) is unreadable too (%s)", name, error)
+            loaded = None
     with _cache_lock:
-        _cached = (key, loaded)
-    if loaded is None:  # damaged: the catch-up task builds it again (searches go on without);
-        # queued at once, once per damaged generation and process (a catch-up's window, which
-        # may be held by the last catch-up, would drop it)
+        _cached[pointer] = (key, loaded)
+    return loaded, True
+
+
+def object_index() -> LoadedIndex | None:
+    """The generation in use for searching (read again when a writer saved a newer one)."""
+    loaded, fresh = _read_for_search(CURRENT)
+    if loaded is None and fresh:  # damaged: the catch-up task builds it again (searches go
+        # on without it); queued at once, once per damaged generation and process (a
+        # catch-up's window, which may be held by the last catch-up, would drop it)
         from traceobject.evidence.tasks import object_index_sync_task
 
         transaction.on_commit(object_index_sync_task.enqueue, robust=True)
     return loaded
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """What answers a search's first stage: ``state`` "current" (the generation in use),
+    "previous" (the one in use cannot be read and is being rebuilt: the generation it
+    replaced answers), "rebuilding" (neither can be read) or "none" (not built yet)."""
+
+    loaded: LoadedIndex | None
+    state: str
+
+
+def search_index() -> SearchIndex:
+    """The generation a search uses: the one in use, else while it is rebuilt the previous
+    one (of the same features version), else none, and why."""
+    loaded = object_index()
+    if loaded is not None:
+        return SearchIndex(loaded, "current")
+    if _current_name() is None:
+        return SearchIndex(None, "none")
+    previous, _fresh = _read_for_search(PREVIOUS)
+    if previous is not None and previous.state.features_version == FEATURES_VERSION:
+        return SearchIndex(previous, "previous")
+    return SearchIndex(None, "rebuilding")
 
 
 # --------------------------------------------------------------------------- reading rows
@@ -417,19 +468,29 @@ def _pq_bytes(dims: int) -> int:
     return max(b for b in range(1, min(32, dims) + 1) if dims % b == 0)
 
 
-def _swap(loaded: LoadedIndex) -> None:
+def _swap(loaded: LoadedIndex, *, outgoing_readable: bool) -> None:
     """Make ``loaded`` (built and saved) the generation in use, under the writers' lock:
-    its folder takes its name, ``CURRENT`` names it, and the other generations go (readers
-    that hold one in memory keep it). Folders other rebuilds are still writing are left,
-    unless a day old (a rebuild that was killed)."""
+    its folder takes its name, ``CURRENT`` names it, ``PREVIOUS`` the one it replaces (when
+    that one could be read; else the previous one stays), and the other generations go
+    (readers that hold one in memory keep it). A rebuild in steps that another generation
+    overtook is dropped; folders other rebuilds are still writing are left, unless a day
+    old (a rebuild that was killed)."""
     root = _root()
+    outgoing = _current_name()
+    previous = outgoing if outgoing_readable and outgoing != loaded.name else _pointer(PREVIOUS)
     target = root / loaded.name
     if loaded.folder != target:
         os.rename(loaded.folder, target)
         loaded.folder = target
     _write_json_text(root / CURRENT, loaded.name)
+    if previous is not None and previous != loaded.name and (root / previous).is_dir():
+        _write_json_text(root / PREVIOUS, previous)
+    else:
+        previous = None
+        (root / PREVIOUS).unlink(missing_ok=True)
+    _drop_rebuild(keep=loaded.name)
     for other in root.glob("g-*"):
-        if other.name != loaded.name and other.is_dir():
+        if other.name not in (loaded.name, previous) and other.is_dir():
             shutil.rmtree(other, ignore_errors=True)
     for stale in root.glob(f"{BUILDING}g-*"):
         if stale.is_dir() and time.time() - stale.stat().st_mtime > 86_400:
@@ -453,35 +514,84 @@ class SyncResult:
     reason: str = ""  # why there is no index yet
 
 
+def _drop_rebuild(*, keep: str = "") -> None:
+    """Forget the rebuild in steps under way (its folder goes too), unless it is ``keep``."""
+    name = _pointer(REBUILD)
+    (_root() / REBUILD).unlink(missing_ok=True)
+    if name is not None and name != keep:
+        shutil.rmtree(_root() / f"{BUILDING}{name}", ignore_errors=True)
+
+
+def _resume_rebuild() -> LoadedIndex | None:
+    """The generation a rebuild in steps is writing (``REBUILD``), read back; None when
+    there is none, or it cannot be read or is of older features (it starts again)."""
+    name = _pointer(REBUILD)
+    if name is None:
+        return None
+    folder = _root() / f"{BUILDING}{name}"
+    try:
+        loaded = _load(name, folder)
+    except (OSError, IndexFileError) as error:
+        logger.warning("object index rebuild %s is unreadable (%s); it starts again", name,
+                       error)
+        _drop_rebuild()
+        return None
+    if loaded.state.features_version != FEATURES_VERSION:
+        _drop_rebuild()
+        return None
+    return loaded
+
+
+def _rebuild_step(*, limit: int | None, outgoing_readable: bool) -> SyncResult:
+    """One step of building a generation when there is no usable one (none yet, damaged, or
+    of older features), under the writers' lock: the generation under way (``REBUILD``) or a
+    new one (its codebook kept when it can still be read) takes in at most ``limit`` rows
+    and is saved; once it has caught up it is swapped in. ``more``: steps are left."""
+    fresh = _resume_rebuild()
+    trained = False
+    if fresh is None:
+        kept = _kept_codebook()
+        try:
+            fresh = _new_generation(kept)
+        except NotEnoughFeatures as error:
+            return SyncResult(0, reason=str(error))
+        trained = kept is None
+        try:
+            fresh.save()
+            _write_json_text(_root() / REBUILD, fresh.name)
+        except BaseException:
+            shutil.rmtree(fresh.folder, ignore_errors=True)
+            raise
+    added, more = catch_up(fresh, _local_vectors(fresh), limit=limit)
+    fresh.save()  # what a step took in is kept even if the next one fails
+    if more:
+        return SyncResult(added, trained=trained, more=True)
+    _swap(fresh, outgoing_readable=outgoing_readable)
+    return SyncResult(added, trained=trained)
+
+
 def object_index_sync(*, limit: int | None = None) -> SyncResult:
     """Catch the index up with the database (rows past the watermark, at most ``limit``);
-    with no usable generation yet, build the first one when enough images have features.
-    Queues the next catch-up itself when rows are left (``limit``)."""
+    with no usable generation (none yet, damaged, older features), build one in steps of at
+    most ``limit`` rows when enough images have features (searches meanwhile use the previous
+    generation). Queues the next catch-up itself when rows are left (``limit``)."""
     with exclusive():
         loaded = _load_current()
         if loaded is None or loaded.state.features_version != FEATURES_VERSION:
-            kept = _kept_codebook() if loaded is None else None
-            try:
-                fresh = _new_generation(kept)
-            except NotEnoughFeatures as error:
-                return SyncResult(0, reason=str(error))
-            try:
-                added, _more = catch_up(fresh, _local_vectors(fresh))
-                fresh.save()
-                _swap(fresh)
-            except BaseException:
-                shutil.rmtree(fresh.folder, ignore_errors=True)
-                raise
-            return SyncResult(added, trained=kept is None)
-        before = (loaded.index.watermark, len(loaded.state.gaps))
-        added, more = catch_up(loaded, _local_vectors(loaded), limit=limit)
-        if added or (loaded.index.watermark, len(loaded.state.gaps)) != before:
-            loaded.save()
-    if more:  # the next part now (not through the window, which this run may hold)
+            result = _rebuild_step(limit=limit, outgoing_readable=loaded is not None)
+        else:
+            if _pointer(REBUILD) is not None:  # overtaken by a generation swapped in
+                _drop_rebuild()
+            before = (loaded.index.watermark, len(loaded.state.gaps))
+            added, more = catch_up(loaded, _local_vectors(loaded), limit=limit)
+            if added or (loaded.index.watermark, len(loaded.state.gaps)) != before:
+                loaded.save()
+            result = SyncResult(added, more=more)
+    if result.more:  # the next part now (not through the window, which this run may hold)
         from traceobject.evidence.tasks import object_index_sync_task
 
         transaction.on_commit(object_index_sync_task.enqueue, robust=True)
-    return SyncResult(added, more=more)
+    return result
 
 
 def object_index_rebuild(*, retrain: bool = True) -> SyncResult:
@@ -499,7 +609,7 @@ def object_index_rebuild(*, retrain: bool = True) -> SyncResult:
         with exclusive():
             more_added, _more = catch_up(fresh, _local_vectors(fresh))
             fresh.save()
-            _swap(fresh)
+            _swap(fresh, outgoing_readable=_load_current() is not None)
     except BaseException:
         shutil.rmtree(fresh.folder, ignore_errors=True)
         raise
@@ -528,6 +638,21 @@ class ObjectIndexStatus:
     needs: int  # images with features a first codebook needs (OBJECT_INDEX_MIN_IMAGES)
     sample_pictures: int
     sample_descriptors: int
+    previous: str | None = None  # the generation searches fall back to while one is rebuilt
+    rebuilding: str | None = None  # a generation being built in steps
+    rebuild_watermark: int = 0  # how far it has read
+    unreadable: str | None = None  # the generation CURRENT names when it cannot be read
+
+
+def _rebuild_watermark(name: str | None) -> int:
+    if name is None:
+        return 0
+    try:
+        meta = json.loads((_root() / f"{BUILDING}{name}" / INDEX_FOLDER / "meta.json")
+                          .read_text())
+        return max(0, int(meta["watermark"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
 
 
 def object_index_status() -> ObjectIndexStatus:
@@ -550,4 +675,7 @@ def object_index_status() -> ObjectIndexStatus:
         without_features=EvidenceImage.objects.filter(features__isnull=True).count(),
         needs=settings.OBJECT_INDEX_MIN_IMAGES,
         sample_pictures=loaded.state.sample_pictures if loaded else 0,
-        sample_descriptors=loaded.state.sample_descriptors if loaded else 0)
+        sample_descriptors=loaded.state.sample_descriptors if loaded else 0,
+        previous=_pointer(PREVIOUS), rebuilding=_pointer(REBUILD),
+        rebuild_watermark=_rebuild_watermark(_pointer(REBUILD)),
+        unreadable=_current_name() if loaded is None else None)

@@ -236,6 +236,7 @@ class ObjectResults:
     candidates: int  # images compared geometrically
     query_features: int
     indexed: bool  # the first-stage index answered (False: every image was compared)
+    index_state: str = "current"  # object_index.SearchIndex.state
     repaired: int = 0  # images whose damaged feature file was read again
     skipped: int = 0  # images that could not be compared (unreadable)
     embedding: bool = False  # a configured embedding model added candidates
@@ -252,14 +253,15 @@ def _embedding_candidates(query_image: Image.Image | None, k: int) -> list[int]:
 
 
 def _candidates(features: LocalFeatures, *, exclude: Collection[int], verify_top: int
-                ) -> tuple[list[int], bool]:
-    """Image ids to verify, best first, and whether the index answered (without it, the
-    newest EXHAUSTIVE_MAX images with features)."""
+                ) -> tuple[list[int], bool, str]:
+    """Image ids to verify, best first, whether an index answered (without it, the newest
+    EXHAUSTIVE_MAX images with features) and which (``object_index.SearchIndex.state``)."""
     # FAISS is loaded by the first search, not by every process that imports this module
-    from traceobject.evidence.object_index import object_index
+    from traceobject.evidence.object_index import search_index
     from traceobject.search.objects import describe_query
 
-    loaded = object_index()
+    found = search_index()
+    loaded = found.loaded
     rows = ImageFeatures.objects.filter(image__isnull=False, count__gt=0)
     ranked: list[int] = []
     if loaded is not None and len(loaded.index):
@@ -270,9 +272,10 @@ def _candidates(features: LocalFeatures, *, exclude: Collection[int], verify_top
         tail = list(rows.filter(id__gt=max(0, loaded.index.watermark))
                     .order_by("-id").values_list("image_id", flat=True)[:verify_top])
         return list(dict.fromkeys(ranked + [i for i in tail
-                                            if i is not None and i not in exclude])), True
+                                            if i is not None and i not in exclude])), True, \
+            found.state
     every = rows.order_by("-id").values_list("image_id", flat=True)[:EXHAUSTIVE_MAX]
-    return [i for i in every if i is not None and i not in exclude], False
+    return [i for i in every if i is not None and i not in exclude], False, found.state
 
 
 def find_object(*, features: LocalFeatures, picture: Image.Image | None = None,
@@ -286,9 +289,15 @@ def find_object(*, features: LocalFeatures, picture: Image.Image | None = None,
         return ObjectResults([], [], 0, len(features), indexed=False, notes=[
             _("The picture has too few distinct details to be found elsewhere (%(n)d "
               "keypoints): choose a larger or sharper region.") % {"n": len(features)}])
-    ids, indexed = _candidates(features, exclude=excluded, verify_top=verify_top)
+    ids, indexed, index_state = _candidates(features, exclude=excluded, verify_top=verify_top)
     notes = []
-    if not indexed and len(ids) >= EXHAUSTIVE_MAX:
+    if index_state == "previous":
+        notes.append(_("The object index is being rebuilt: its previous version answered, "
+                       "and images it does not hold may be missed."))
+    elif not indexed and index_state == "rebuilding" and len(ids) >= EXHAUSTIVE_MAX:
+        notes.append(_("The object index is being rebuilt: only the %(n)d newest images "
+                       "were compared.") % {"n": len(ids)})
+    elif not indexed and len(ids) >= EXHAUSTIVE_MAX:
         notes.append(_("The object index is not built yet: only the %(n)d newest images were "
                        "compared.") % {"n": len(ids)})
     extra = [i for i in _embedding_candidates(picture, verify_top)
@@ -315,7 +324,8 @@ def find_object(*, features: LocalFeatures, picture: Image.Image | None = None,
     matches = [ObjectMatch(image, v, cases.get(image.pk, [])) for image, v in verified]
     return ObjectResults(matches, _by_case(matches), candidates=len(ids),
                          query_features=len(features), indexed=indexed, repaired=repaired,
-                         skipped=skipped, embedding=bool(extra), notes=notes)
+                         skipped=skipped, embedding=bool(extra), notes=notes,
+                         index_state=index_state)
 
 
 def _by_case(matches: list[ObjectMatch]) -> list[CaseMatches]:

@@ -15,7 +15,11 @@ from traceobject.audit.services import audit_record
 from traceobject.catalog.models import TracedObject
 from traceobject.core.errors import ServiceError
 from traceobject.evidence.models import Crop, EvidenceImage, ObjectSighting
-from traceobject.evidence.object_search import ObjectQuery, object_match_verify
+from traceobject.evidence.object_search import (
+    ObjectQuery,
+    object_match_verify,
+    object_query,
+)
 from traceobject.evidence.selectors import image_cases
 
 
@@ -29,12 +33,19 @@ def _own_image_id(obj: TracedObject) -> int | None:
     return Crop.objects.filter(traced_object=obj).values_list("image_id", flat=True).first()
 
 
+def _own_crop(obj: TracedObject) -> Crop | None:
+    """The crop ``obj`` was made from (None for an object made from uploaded pictures)."""
+    return Crop.objects.filter(traced_object=obj).select_related("image").first()
+
+
 def sighting_link(*, user: Any, obj: TracedObject, image: EvidenceImage,
                   query: ObjectQuery) -> ObjectSighting:
     """Link ``obj`` to ``image``, where the search ``query`` found it: the match is verified
-    again here (the inlier count stored is the server's, never a form's); an image where the
-    query does not verify, the object's own image, or one already linked is refused and
-    nothing changes."""
+    again here (the inlier count stored is the server's, never a form's), and so is the
+    object's own crop when the query was something else (a region, another crop): a link
+    says the object is in the image, not only the query. An image where either does not
+    verify, the object's own image, or one already linked is refused and nothing changes.
+    An object made from uploaded pictures (no crop) is checked against the query only."""
     _investigator(user)
     if image.pk == _own_image_id(obj):
         raise ServiceError("own_image", _("This is the image the object was cut from."))
@@ -46,13 +57,23 @@ def sighting_link(*, user: Any, obj: TracedObject, image: EvidenceImage,
         raise ServiceError("not_verified", _(
             "The object could not be matched in this image (%(n)d matching points): nothing "
             "was linked.") % {"n": verification.inliers})
+    own = _own_crop(obj)
+    checked = own is not None and (query.crop is None or query.crop.pk != own.pk)
+    if own is not None and checked:
+        by_crop = object_match_verify(query=object_query(crop=own), image=image)
+        if not by_crop.verified:
+            raise ServiceError("crop_not_verified", _(
+                "The crop %(ref)s was made from does not match this image (%(n)d matching "
+                "points): nothing was linked.") % {"ref": obj.ref, "n": by_crop.inliers})
     try:
         with transaction.atomic():
             sighting = ObjectSighting.objects.create(
                 traced_object=obj, image=image, inliers=verification.inliers, linked_by=user)
             audit_record(actor=user, action="object.sighting_link", target=obj.ref,
                          data={"evidence": image.pk, "inliers": verification.inliers,
-                               "query": query.target})
+                               "query": query.target,
+                               "object_crop": own.pk if own is not None else None,
+                               "object_crop_checked": checked})
     except IntegrityError:  # linked by someone else at the same moment
         raise ServiceError("already_linked", _("This image is already linked to %(ref)s.")
                            % {"ref": obj.ref}, status=409) from None

@@ -32,6 +32,13 @@ def crop_features_task(crop_id: int) -> int:
 
 
 @task()
+def features_sweep_task() -> int:
+    """The periodic sweep (core/schedule.py, hourly): evidence images left without local
+    features get them, a bounded batch a run; how many were read."""
+    return object_features.features_sweep().read
+
+
+@task()
 def object_index_sync_task() -> int:
     """Add the evidence images whose features are new to the object index (by watermark);
     train its codebook first when there is none and there are enough features. With an
