@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.test import testcases
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw
@@ -28,34 +26,20 @@ DATABASE_FIXTURES = frozenset({
 })
 
 
-class _SerialWhenSharedServer(ThreadedWSGIServer):
-    """The live server of the tests. On SQLite the test database lives in memory, and every
-    request thread shares the test's one connection: two requests at once (a page's lazily
-    loaded pictures) then fail ("cannot open savepoint - SQL statements in progress"). There
-    the application is called one request at a time, its response read whole inside the
-    lock (a streamed body reads the database too). Connections stay threaded and keep-alive;
-    on PostgreSQL, where each thread has a connection of its own, nothing changes."""
+def pytest_configure(config: pytest.Config) -> None:
+    """On SQLite the test database is a file (one a test process: pytest-django adds the
+    worker's suffix), not Django's shared in-memory database. In memory, the live server's
+    request threads and the test share one connection, and the browser's parallel requests
+    (a page's lazily loaded pictures) failed now and then ("cannot open savepoint - SQL
+    statements in progress", "database table is locked"). On a file each thread has a
+    connection of its own, in WAL mode with a busy timeout, as in production."""
+    from django.conf import settings
 
-    def set_app(self, application: Any) -> None:
-        if not self.connections_override:
-            super().set_app(application)
-            return
-        lock = threading.Lock()
-
-        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-            with lock:
-                result = application(environ, start_response)
-                try:
-                    return list(result)
-                finally:
-                    close = getattr(result, "close", None)
-                    if close is not None:
-                        close()
-
-        super().set_app(one_at_a_time)
-
-
-testcases.LiveServerThread.server_class = _SerialWhenSharedServer
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folder = Path(os.environ.get("TRACEOBJECT_HOME", "var/test")) / "test-databases"
+        folder.mkdir(parents=True, exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 def uses_database(item: pytest.Item) -> bool:
