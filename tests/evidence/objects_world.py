@@ -104,3 +104,13 @@ def build_world(root: Path, layout: list[tuple[str, str, int | None, dict[str, A
     for row in EvidenceFile.objects.select_related("image"):
         images[Path(row.path).name] = row.image
     return World(root, boxes, images)
+
+
+def indexed_world(root: Path, settings: Any) -> World:
+    """The world with its object index built: a first codebook from a handful of images
+    (the default waits for 50), the scenes ingested, and every queued task run."""
+    settings.OBJECT_INDEX_MIN_IMAGES = 6
+    settings.OBJECT_INDEX_WORDS = 16
+    built = build_world(root)
+    run_tasks()
+    return built

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from bench.object_scenes import make_scene, object_texture
 
-from tests.evidence.objects_world import World, build_world, run_tasks
+from tests.evidence.objects_world import World, indexed_world
 from traceobject import cli
 from traceobject.evidence.models import EvidenceImage, ImageFeatures
 
@@ -20,11 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def world(tmp_path: Path, evidence_store: Path, settings: Any) -> World:
-    settings.OBJECT_INDEX_MIN_IMAGES = 6
-    settings.OBJECT_INDEX_WORDS = 16
-    built = build_world(tmp_path / "seized")
-    run_tasks()
-    return built
+    return indexed_world(tmp_path / "seized", settings)
 
 
 def test_similar_objects_lists_the_verified_matches(world: World, tmp_path: Path,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.evidence.conftest import crop_make
-from tests.evidence.objects_world import World, build_world, run_tasks
+from tests.evidence.objects_world import World, indexed_world, run_tasks
 from tests.vision.test_embedding import conv_model
 from traceobject.evidence.object_embeddings import embedding_candidates, embedding_index_sync
 from traceobject.evidence.object_index import object_index
@@ -36,12 +36,8 @@ def model_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def world(tmp_path: Path, evidence_store: Path, settings: Any, model_file: Path) -> World:
-    settings.OBJECT_INDEX_MIN_IMAGES = 6
-    settings.OBJECT_INDEX_WORDS = 16
     settings.EMBEDDING_MODEL = str(model_file)
-    built = build_world(tmp_path / "seized")
-    run_tasks()  # the catch-up task fills the embedding model's index too
-    return built
+    return indexed_world(tmp_path / "seized", settings)  # its catch-up fills that index too
 
 
 def test_the_models_nearest_images_join_the_candidates(world: World, users, settings,
@@ -90,10 +86,7 @@ def test_a_model_configured_on_a_filled_store_embeds_it_all_part_by_part(
         tmp_path: Path, evidence_store: Path, settings: Any, model_file: Path) -> None:
     """The object index is caught up already (nothing left for it to queue): the embedding
     index's own catch-up queues its next parts until every image is in."""
-    settings.OBJECT_INDEX_MIN_IMAGES = 6
-    settings.OBJECT_INDEX_WORDS = 16
-    built = build_world(tmp_path / "seized")
-    run_tasks()
+    built = indexed_world(tmp_path / "seized", settings)
     settings.EMBEDDING_MODEL = str(model_file)
     assert embedding_index_sync(limit=2) == 2
     assert run_tasks("object_index_sync_task") == 1  # the next part (the rest fits in it)

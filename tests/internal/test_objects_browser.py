@@ -17,7 +17,7 @@ import pytest
 from tests.browser import conftest as browser_fixtures
 from tests.clues.test_browser import _signed_in_context
 from tests.evidence.conftest import crop_make
-from tests.evidence.objects_world import World, build_world, run_tasks
+from tests.evidence.objects_world import World, indexed_world, run_tasks
 from tests.internal.test_crop_browser import _Picture
 from traceobject.evidence import crops
 from traceobject.evidence.models import ObjectSighting
@@ -33,11 +33,7 @@ axe_source = browser_fixtures.axe_source
 
 @pytest.fixture
 def world(tmp_path: Path, evidence_store: Path, settings: Any) -> World:
-    settings.OBJECT_INDEX_MIN_IMAGES = 6
-    settings.OBJECT_INDEX_WORDS = 16
-    built = build_world(tmp_path / "seized")
-    run_tasks()
-    return built
+    return indexed_world(tmp_path / "seized", settings)
 
 
 def _shot(page: Any, name: str) -> None:

@@ -17,7 +17,7 @@ from PIL import Image
 
 from tests.conftest import staff_login
 from tests.evidence.conftest import crop_make
-from tests.evidence.objects_world import World, build_world, run_tasks
+from tests.evidence.objects_world import World, indexed_world
 from traceobject.audit.models import AuditEvent
 from traceobject.catalog import services as catalog
 from traceobject.evidence import crops
@@ -31,11 +31,7 @@ FIND = "/internal/find-object/"
 
 @pytest.fixture
 def world(tmp_path: Path, evidence_store: Path, settings: Any) -> World:
-    settings.OBJECT_INDEX_MIN_IMAGES = 6
-    settings.OBJECT_INDEX_WORDS = 16
-    built = build_world(tmp_path / "seized")
-    run_tasks()
-    return built
+    return indexed_world(tmp_path / "seized", settings)
 
 
 @pytest.fixture
