@@ -81,8 +81,9 @@ for _name in ("OMP_THREAD_LIMIT", "OMP_NUM_THREADS"):
     if _value != "1":
         os.environ[_name] = "1"
         if _value is not None:
-            log.warning("%s=%r overridden with 1: Tesseract's OpenMP threads hang a process "
-                        "forked after reading", _name, _value)
+            log.warning("%s=%r overridden with 1: a process that reads text runs OpenMP at "
+                        "one thread (Tesseract's threads hang a process forked after reading)",
+                        _name, _value)
 
 #: Environment variable: the directory holding ``*.traineddata`` (overrides Debian's).
 TESSDATA_ENV: Final = "TRACEOBJECT_TESSDATA"
